@@ -1,0 +1,143 @@
+//! What the session machine asks the shell to do.
+
+use super::ils_io::{IlsRequest, RequestId};
+use super::reason::Reason;
+use super::screen::Screen;
+use super::types::{Due, ItemId, PatronId, ReturnRoute, TagUid};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "effect")]
+pub enum Effect {
+    /// Send this to the ILS and hand the reply back as `Event::IlsReplied(id, ..)`.
+    Ils {
+        id: RequestId,
+        request: IlsRequest,
+    },
+    /// The screen changed: show this.
+    Show {
+        screen: Screen,
+    },
+    /// One item's outcome is known (or changed).
+    Outcome {
+        outcome: ItemOutcome,
+    },
+    /// A circulation transaction took place: the shell records it durably before anything else
+    /// reaches the reader or the tag.
+    Record {
+        transaction: Transaction,
+    },
+    /// Write the item tag's security state (AFI/EAS) and report back.
+    SetSecurity {
+        tag: TagUid,
+        state: Security,
+    },
+    Sound {
+        cue: Cue,
+    },
+    Print {
+        receipt: Receipt,
+    },
+}
+
+/// What happened to one item the reader presented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemOutcome {
+    pub item: ItemId,
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(flatten)]
+    pub result: ItemResult,
+    /// The ILS's own words about this item, shown beside the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen_message: Option<String>,
+}
+
+impl ItemOutcome {
+    pub fn succeeded(&self) -> bool {
+        matches!(
+            self.result,
+            ItemResult::Borrowed { .. } | ItemResult::Returned { .. } | ItemResult::Renewed { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Borrow,
+    Return,
+    Renew,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum ItemResult {
+    /// Waiting for the ILS.
+    Pending,
+    Borrowed {
+        due: Due,
+    },
+    Returned {
+        route: ReturnRoute,
+    },
+    Renewed {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        due: Option<Due>,
+    },
+    Refused {
+        reason: Reason,
+    },
+}
+
+/// A circulation transaction that took effect at the ILS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Transaction {
+    pub action: Action,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron: Option<PatronId>,
+    pub item: ItemId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Due>,
+}
+
+/// An item tag's theft-detection state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Security {
+    /// In the library: the gate alarms.
+    InLibrary,
+    /// On loan: the gate lets it pass.
+    OnLoan,
+}
+
+/// Sounds, played through the indicator device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cue {
+    Success,
+    /// Something needs the reader's attention or staff.
+    Problem,
+    /// The session is about to time out.
+    Warning,
+}
+
+/// The receipt for a session, printed or e-mailed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub patron_name: String,
+    pub lines: Vec<ReceiptLine>,
+    /// Lines the ILS asked to print.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ils_lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptLine {
+    pub action: Action,
+    pub item: ItemId,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due: Option<Due>,
+}

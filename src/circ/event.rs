@@ -1,0 +1,48 @@
+//! What happens to the session machine: the reader's actions, the ILS's replies, time passing.
+
+use super::ils_io::{IlsReply, RequestId};
+use super::screen::Language;
+use super::types::{ItemId, Pin, TagUid};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The barcode scanner read something: a library card or an item, the rules decide.
+    Barcode(String),
+    /// The RFID card reader saw a patron card with this UID.
+    CardUid(Vec<u8>),
+    /// The RFID pad saw an item tag.
+    ItemTag {
+        uid: TagUid,
+        item: ItemId,
+    },
+    PinEntered(Pin),
+    Pressed(Button),
+    /// Renew these of the patron's loans.
+    RenewItems(Vec<ItemId>),
+    Language(Language),
+    /// A touch anywhere: the reader is still there.
+    Touched,
+    IlsReplied(RequestId, IlsReply),
+    /// Time passed; sent by the shell at `next_deadline()`.
+    Tick,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Button {
+    Borrow,
+    Return,
+    Renew,
+    Account,
+    /// Back to the menu.
+    Back,
+    /// Finished with the items: on to the receipt choice.
+    Done,
+    /// Leave now (log out, or abandon PIN entry).
+    Cancel,
+    RenewAll,
+    PrintReceipt,
+    EmailReceipt,
+    NoReceipt,
+}

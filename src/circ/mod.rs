@@ -1,0 +1,22 @@
+//! The circulation domain and the reader's session machine.
+//!
+//! Pure: no I/O, no clock, no threads. The shell feeds [`Event`]s with the current time into
+//! [`Session::handle`] and carries out the [`Effect`]s it returns; every rule of circulation
+//! lives here and is tested here.
+
+pub mod effect;
+pub mod event;
+pub mod ils_io;
+pub mod policy;
+pub mod reason;
+pub mod screen;
+pub mod session;
+pub mod types;
+
+pub use effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Receipt, Security, Transaction};
+pub use event::{Button, Event};
+pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, RequestId};
+pub use policy::{CardUidFormat, Policy};
+pub use reason::{Reason, Refusal};
+pub use screen::{Language, Page, ReceiptChoice, Screen, Summary};
+pub use session::Session;

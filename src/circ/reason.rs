@@ -1,0 +1,216 @@
+//! Why something did not happen, in terms a reader can act on.
+//!
+//! Each reason is a stable code: the touchscreen translates it (`@tr`, zh-CN and English), the
+//! headless driver prints it, and [`Reason::explain`] gives the English text for logs and scripts.
+
+use super::types::Block;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "code")]
+pub enum Reason {
+    // --- identifying the reader
+    /// The ILS does not know this card.
+    UnknownPatron,
+    WrongPin {
+        tries_left: u32,
+    },
+    /// Too many wrong PINs: this card is locked at this kiosk for a while.
+    CardLocked {
+        minutes_left: u32,
+    },
+    /// The patron may not borrow; they can still return and look at their account.
+    PatronBlocked {
+        block: Block,
+    },
+    /// An item barcode where a library card was expected.
+    ItemNotCard,
+    /// A library card where an item was expected.
+    CardNotItem,
+    /// Another patron's card during this patron's session.
+    OtherPatronCard,
+    /// The barcode has the right shape but a wrong check digit: most likely a misread.
+    Misread,
+    /// The scanner sent something that is not a barcode.
+    BadBarcode {
+        detail: String,
+    },
+    /// Returns need a library card at this kiosk.
+    ReturnsNeedCard,
+
+    // --- an item
+    UnknownItem,
+    OnHoldForAnother,
+    NotForLoan,
+    OnLoanToAnother,
+    /// The patron already has this item; renewing is the way to keep it longer.
+    AlreadyOnLoanToYou,
+    /// The ILS's own limit on items charged.
+    TooManyItems,
+    /// This kiosk's limit on items per session.
+    SessionLimit {
+        limit: u32,
+    },
+    RenewalLimit,
+    /// Someone else has reserved it, so it cannot be renewed.
+    RenewalOnHold,
+    /// The item is not on loan to this patron, so there is nothing to renew.
+    NotOnLoanToYou,
+    /// Returned an item that was not on loan.
+    NotOnLoan,
+    /// An item that must be handled by staff (e.g. the ILS raised an alert).
+    SeeStaff,
+
+    // --- the link
+    /// The ILS could not be reached or did not answer in time.
+    IlsUnavailable,
+    /// The ILS refused without a reason we recognise; its own message is shown.
+    IlsRefused,
+    /// The ILS could not e-mail the receipt.
+    EmailFailed,
+}
+
+impl Reason {
+    /// English explanation with what to do next, for logs, the headless driver and staff.
+    pub fn explain(&self) -> String {
+        match self {
+            Reason::UnknownPatron => "This card is not recognised. Please ask staff.".into(),
+            Reason::WrongPin { tries_left } => {
+                format!("Wrong PIN. {tries_left} tries left before this card is locked.")
+            }
+            Reason::CardLocked { minutes_left } => format!(
+                "Too many wrong PINs: this card is locked here for {minutes_left} more minutes. Please ask staff."
+            ),
+            Reason::PatronBlocked { block } => format!(
+                "You cannot borrow at the moment ({}). You can still return books. Please ask staff.",
+                block_text(*block)
+            ),
+            Reason::ItemNotCard => {
+                "That is a book's barcode. Please scan your library card first.".into()
+            }
+            Reason::CardNotItem => "That is a library card. Please place or scan the books.".into(),
+            Reason::OtherPatronCard => {
+                "Another library card. Please finish this session first.".into()
+            }
+            Reason::Misread => "The barcode was not read correctly. Please scan it again.".into(),
+            Reason::BadBarcode { detail } => {
+                format!("That barcode cannot be used ({detail}). Please ask staff.")
+            }
+            Reason::ReturnsNeedCard => "Please scan your library card to return books.".into(),
+            Reason::UnknownItem => {
+                "This item is not in the catalogue. Please hand it to staff.".into()
+            }
+            Reason::OnHoldForAnother => {
+                "This item is reserved for another reader. Please leave it with staff.".into()
+            }
+            Reason::NotForLoan => {
+                "This item cannot be borrowed. Please use it in the library.".into()
+            }
+            Reason::OnLoanToAnother => {
+                "This item is on loan to another reader. Please hand it to staff.".into()
+            }
+            Reason::AlreadyOnLoanToYou => {
+                "You already have this item. Choose Renew to keep it longer.".into()
+            }
+            Reason::TooManyItems => {
+                "You have reached your loan limit. Return some items first.".into()
+            }
+            Reason::SessionLimit { limit } => format!(
+                "At most {limit} items per visit at this machine. Please finish and start again."
+            ),
+            Reason::RenewalLimit => {
+                "This item cannot be renewed again. Please return it by its due date.".into()
+            }
+            Reason::RenewalOnHold => {
+                "Another reader has reserved this item, so it cannot be renewed.".into()
+            }
+            Reason::NotOnLoanToYou => "This item is not on loan to you.".into(),
+            Reason::NotOnLoan => "This item was not on loan. Please hand it to staff.".into(),
+            Reason::SeeStaff => "Please take this item to the staff desk.".into(),
+            Reason::IlsUnavailable => {
+                "The library system is not answering. Please try again or ask staff.".into()
+            }
+            Reason::IlsRefused => "The library system refused this. Please ask staff.".into(),
+            Reason::EmailFailed => {
+                "The receipt could not be e-mailed. Choose print or no receipt.".into()
+            }
+        }
+    }
+}
+
+fn block_text(block: Block) -> &'static str {
+    match block {
+        Block::ChargePrivilegesDenied => "borrowing is suspended on your card",
+        Block::RenewalPrivilegesDenied => "renewals are suspended on your card",
+        Block::RecallPrivilegesDenied => "recalls are suspended on your card",
+        Block::HoldPrivilegesDenied => "holds are suspended on your card",
+        Block::CardReportedLost => "this card was reported lost",
+        Block::TooManyItemsCharged => "you have reached your loan limit",
+        Block::TooManyItemsOverdue => "you have overdue items",
+        Block::TooManyRenewals => "too many renewals",
+        Block::TooManyClaimsOfItemsReturned => "too many claims of items returned",
+        Block::TooManyItemsLost => "too many lost items",
+        Block::ExcessiveOutstandingFines => "unpaid fines",
+        Block::ExcessiveOutstandingFees => "unpaid fees",
+        Block::RecallOverdue => "a recalled item is overdue",
+        Block::TooManyItemsBilled => "too many billed items",
+        Block::CardExpired => "your card has expired",
+    }
+}
+
+/// A refusal from the ILS: the reason, and the ILS's own words for the reader when it gave any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    #[serde(flatten)]
+    pub reason: Reason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_message: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(reason: Reason) -> Self {
+        Refusal {
+            reason,
+            screen_message: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_serialize_as_stable_codes() {
+        let json = serde_json::to_value(Reason::WrongPin { tries_left: 2 }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "wrong_pin", "tries_left": 2})
+        );
+        let refusal = Refusal {
+            reason: Reason::OnHoldForAnother,
+            screen_message: Some("Reserved".into()),
+        };
+        let json = serde_json::to_value(&refusal).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "on_hold_for_another", "screen_message": "Reserved"})
+        );
+    }
+
+    #[test]
+    fn explanations_say_what_to_do() {
+        assert!(
+            Reason::WrongPin { tries_left: 1 }
+                .explain()
+                .contains("1 tries left")
+        );
+        assert!(
+            Reason::PatronBlocked {
+                block: Block::CardExpired
+            }
+            .explain()
+            .contains("expired")
+        );
+    }
+}

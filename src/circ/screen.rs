@@ -1,0 +1,80 @@
+//! What the reader sees: one value describing the whole screen, derived from the session's
+//! state. The touchscreen binds it to its properties; the headless driver prints it.
+
+use super::effect::ItemOutcome;
+use super::reason::Refusal;
+use super::types::Account;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screen {
+    pub page: Page,
+    pub language: Language,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron_name: Option<String>,
+    /// A message for the reader at the top of the page (wrong PIN, that is a card…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Refusal>,
+    /// The items of the current page, in the order they were presented.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ItemOutcome>,
+    /// Waiting for the library system.
+    pub busy: bool,
+    /// Seconds left before the session is cleared for inactivity; shown as an overlay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_warning: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub receipt_choices: Vec<ReceiptChoice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Page {
+    /// Attract screen: "place your card or scan it".
+    Idle,
+    /// On-screen keypad.
+    Pin,
+    /// Card read, asking the library system.
+    Checking,
+    /// Borrow / return / renew / my account.
+    Menu,
+    Borrow,
+    Return,
+    Renew,
+    Account,
+    /// Print, e-mail or no receipt.
+    Receipt,
+    Goodbye,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Language {
+    #[serde(rename = "zh-CN", alias = "zh_CN")]
+    ZhCn,
+    #[default]
+    #[serde(rename = "en")]
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptChoice {
+    Print,
+    Email,
+    None,
+}
+
+/// What the goodbye screen sums up.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    pub borrowed: u32,
+    pub returned: u32,
+    pub renewed: u32,
+    pub refused: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<ReceiptChoice>,
+}

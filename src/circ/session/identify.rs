@@ -1,0 +1,193 @@
+//! Who is at the machine: library card (barcode or RFID), PIN, and the lock after wrong PINs.
+
+use super::{Phase, PinFailures, Reader, Session, Waiting};
+use crate::circ::effect::{Cue, Effect};
+use crate::circ::ils_io::{IlsAnswer, IlsReply, IlsRequest};
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::{PatronId, PatronStatus, Pin};
+use std::time::Instant;
+
+/// Where a card came from: an RFID card reader repeats itself quietly, while a card barcode
+/// scanned during the item loop is a reader's mistake worth a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CardSource {
+    Scanner,
+    CardReader,
+}
+
+impl Session {
+    pub(super) fn card_uid(&mut self, uid: &[u8], fx: &mut Vec<Effect>) {
+        match self.policy.card_uid_format.patron_id(uid) {
+            Some(id) => self.card_presented(PatronId(id), CardSource::CardReader, fx),
+            None => {
+                tracing::warn!(len = uid.len(), "card reader sent an unusable UID");
+                self.tell(Reason::Misread, fx);
+            }
+        }
+    }
+
+    pub(super) fn card_presented(
+        &mut self,
+        id: PatronId,
+        source: CardSource,
+        fx: &mut Vec<Effect>,
+    ) {
+        let same_reader = self.reader.as_ref().is_some_and(|r| r.id == id);
+        match self.phase {
+            Phase::Idle | Phase::Goodbye => self.identify(id, fx),
+            Phase::Pin if same_reader => {}
+            Phase::Pin => self.identify(id, fx),
+            Phase::Checking => {}
+            _ if self.reader.is_none() => {
+                // Returns without a card are going on: sign in once they are done.
+                if self.busy() {
+                    self.waiting_card = Some(id);
+                } else {
+                    self.identify(id, fx);
+                }
+            }
+            _ if same_reader => {
+                if source == CardSource::Scanner {
+                    self.tell(Reason::CardNotItem, fx);
+                }
+            }
+            _ => self.tell(Reason::OtherPatronCard, fx),
+        }
+    }
+
+    /// Starts a new session for this card.
+    pub(super) fn identify(&mut self, id: PatronId, fx: &mut Vec<Effect>) {
+        self.to_idle();
+        if let Some(minutes_left) = self.locked_minutes_left(&id) {
+            tracing::info!("card locked after wrong PINs was presented");
+            self.tell(Reason::CardLocked { minutes_left }, fx);
+            return;
+        }
+        self.reader = Some(Reader {
+            id: id.clone(),
+            pin: None,
+            status: None,
+        });
+        if self.policy.pin_required {
+            self.phase = Phase::Pin;
+        } else {
+            self.phase = Phase::Checking;
+            let request = IlsRequest::PatronStatus {
+                patron: id,
+                pin: None,
+            };
+            self.request(request, Some(Waiting::Identify), fx);
+        }
+    }
+
+    pub(super) fn pin_entered(&mut self, pin: Pin, fx: &mut Vec<Effect>) {
+        if self.phase != Phase::Pin || pin.is_empty() {
+            return;
+        }
+        let Some(reader) = self.reader.as_mut() else {
+            return;
+        };
+        reader.pin = Some(pin.clone());
+        let request = IlsRequest::PatronStatus {
+            patron: reader.id.clone(),
+            pin: Some(pin),
+        };
+        self.phase = Phase::Checking;
+        self.request(request, Some(Waiting::Identify), fx);
+    }
+
+    pub(super) fn identified(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
+        let Some(id) = self.reader.as_ref().map(|r| r.id.clone()) else {
+            return;
+        };
+        let status = match reply {
+            Ok(IlsAnswer::Patron(status)) => status,
+            Ok(other) => {
+                tracing::error!(
+                    ?other,
+                    "the ILS answered a patron status with something else"
+                );
+                return self.back_to_idle_telling(Refusal::new(Reason::IlsUnavailable), fx);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "patron status failed");
+                return self.back_to_idle_telling(Refusal::new(Reason::IlsUnavailable), fx);
+            }
+        };
+        if !status.valid {
+            let refusal = Refusal {
+                reason: Reason::UnknownPatron,
+                screen_message: status.screen_message,
+            };
+            return self.back_to_idle_telling(refusal, fx);
+        }
+        if self.policy.pin_required && status.pin_ok != Some(true) {
+            return self.wrong_pin(id, fx);
+        }
+        self.pin_failures.remove(&id);
+        let blocked = status.borrow_block();
+        if let Some(reader) = self.reader.as_mut() {
+            reader.status = Some(status);
+        }
+        self.phase = Phase::Menu;
+        match blocked {
+            Some(block) => self.tell(Reason::PatronBlocked { block }, fx),
+            None => fx.push(Effect::Sound { cue: Cue::Success }),
+        }
+    }
+
+    fn wrong_pin(&mut self, id: PatronId, fx: &mut Vec<Effect>) {
+        let now = self.now;
+        self.prune_expired_locks();
+        let failures = self.pin_failures.entry(id).or_insert(PinFailures {
+            count: 0,
+            locked_until: None,
+        });
+        failures.count += 1;
+        if failures.count >= self.policy.pin_attempts {
+            failures.locked_until = Some(now + self.policy.pin_lockout);
+            tracing::warn!("card locked at this kiosk after too many wrong PINs");
+            let minutes_left = minutes_ceil(self.policy.pin_lockout.as_secs());
+            return self
+                .back_to_idle_telling(Refusal::new(Reason::CardLocked { minutes_left }), fx);
+        }
+        let tries_left = self.policy.pin_attempts - failures.count;
+        if let Some(reader) = self.reader.as_mut() {
+            reader.pin = None;
+        }
+        self.phase = Phase::Pin;
+        self.tell(Reason::WrongPin { tries_left }, fx);
+    }
+
+    fn back_to_idle_telling(&mut self, refusal: Refusal, fx: &mut Vec<Effect>) {
+        self.to_idle();
+        self.tell_refusal(refusal, fx);
+    }
+
+    /// Minutes (rounded up) this card stays locked, or `None` when it is not locked.
+    fn locked_minutes_left(&mut self, id: &PatronId) -> Option<u32> {
+        let now = self.now;
+        let until = self.pin_failures.get(id)?.locked_until?;
+        if until <= now {
+            // The lock has run out: a fresh set of tries.
+            self.pin_failures.remove(id);
+            return None;
+        }
+        Some(minutes_ceil(until.duration_since(now).as_secs()))
+    }
+
+    /// Forgets locks that have run out, so the table does not grow over months of service.
+    fn prune_expired_locks(&mut self) {
+        let now: Instant = self.now;
+        self.pin_failures
+            .retain(|_, f| f.locked_until.is_none_or(|until| until > now));
+    }
+
+    pub(super) fn patron_status(&self) -> Option<&PatronStatus> {
+        self.reader.as_ref()?.status.as_ref()
+    }
+}
+
+fn minutes_ceil(secs: u64) -> u32 {
+    u32::try_from(secs.div_ceil(60)).unwrap_or(u32::MAX)
+}

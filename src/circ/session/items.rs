@@ -1,0 +1,350 @@
+//! The item loop: what was presented, in which order it goes to the ILS, and what each item's
+//! outcome is.
+
+use super::identify::CardSource;
+use super::{Phase, Queued, Session, Waiting};
+use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
+use crate::circ::ils_io::{IlsAnswer, IlsReply, IlsRequest};
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::{ItemId, PatronId, TagUid};
+use kiosk_hw::barcode::{self, BarcodeKind};
+
+impl Session {
+    pub(super) fn barcode(&mut self, raw: &str, fx: &mut Vec<Effect>) {
+        let code = match barcode::clean(raw) {
+            Ok(code) => code,
+            Err(error) => {
+                tracing::info!(%error, "unusable barcode from the scanner");
+                let detail = error.to_string();
+                return self.tell(Reason::BadBarcode { detail }, fx);
+            }
+        };
+        match self.policy.barcodes.classify(&code) {
+            BarcodeKind::Misread => self.tell(Reason::Misread, fx),
+            BarcodeKind::Patron => self.card_presented(PatronId(code), CardSource::Scanner, fx),
+            BarcodeKind::Item => self.item_presented(ItemId(code), None, fx),
+            // The rules cannot tell: the page decides what it expects.
+            BarcodeKind::Either | BarcodeKind::Neither => {
+                if matches!(
+                    self.phase,
+                    Phase::Idle | Phase::Pin | Phase::Checking | Phase::Goodbye
+                ) {
+                    self.card_presented(PatronId(code), CardSource::Scanner, fx)
+                } else {
+                    self.item_presented(ItemId(code), None, fx)
+                }
+            }
+        }
+    }
+
+    pub(super) fn item_presented(
+        &mut self,
+        item: ItemId,
+        tag: Option<TagUid>,
+        fx: &mut Vec<Effect>,
+    ) {
+        match self.phase {
+            Phase::Idle | Phase::Goodbye if self.policy.returns_without_card => {
+                self.to_idle();
+                self.phase = Phase::Items(Action::Return);
+                self.enqueue(item, tag, Action::Return, true, fx);
+            }
+            Phase::Idle | Phase::Goodbye | Phase::Pin | Phase::Checking => {
+                self.tell(Reason::ItemNotCard, fx)
+            }
+            Phase::Menu | Phase::Account => {
+                self.phase = Phase::Items(Action::Borrow);
+                self.enqueue(item, tag, Action::Borrow, true, fx);
+            }
+            Phase::Receipt => {
+                // One more book after "done": back to the list it belongs to.
+                let action = self.last_items_action;
+                self.phase = Phase::Items(action);
+                self.enqueue(item, tag, action, true, fx);
+            }
+            Phase::Items(action) => self.enqueue(item, tag, action, true, fx),
+        }
+    }
+
+    pub(super) fn renew_items(&mut self, items: Vec<ItemId>, fx: &mut Vec<Effect>) {
+        if self.phase != Phase::Items(Action::Renew) {
+            return;
+        }
+        for item in items {
+            self.enqueue(item, None, Action::Renew, false, fx);
+        }
+    }
+
+    /// Puts an item in line for the ILS unless it is a repeat or over the session's limit.
+    fn enqueue(
+        &mut self,
+        item: ItemId,
+        tag: Option<TagUid>,
+        action: Action,
+        scanned: bool,
+        fx: &mut Vec<Effect>,
+    ) {
+        self.last_items_action = action;
+        if scanned {
+            let (now, window) = (self.now, self.policy.duplicate_window);
+            self.recent
+                .retain(|(_, at)| now.duration_since(*at) < window);
+            if self.recent.iter().any(|(seen, _)| *seen == item) {
+                tracing::debug!(%item, "duplicate scan ignored");
+                return;
+            }
+            self.recent.push((item.clone(), now));
+        }
+        let handled = self.outcomes.iter().any(|o| {
+            o.item == item
+                && o.action == action
+                && (o.succeeded() || o.result == ItemResult::Pending)
+        });
+        if handled {
+            // Already done (or under way) in this session: a second checkout would be a renewal.
+            tracing::debug!(%item, "item already handled in this session");
+            return;
+        }
+        self.outcomes
+            .retain(|o| !(o.item == item && o.action == action));
+        if action == Action::Borrow
+            && self.borrowed_or_pending() >= self.policy.max_items_per_session
+        {
+            let limit = self.policy.max_items_per_session;
+            let outcome = self.push_outcome(
+                item,
+                action,
+                ItemResult::Refused {
+                    reason: Reason::SessionLimit { limit },
+                },
+            );
+            fx.push(Effect::Outcome { outcome });
+            fx.push(Effect::Sound { cue: Cue::Problem });
+            return;
+        }
+        let outcome = self.push_outcome(item.clone(), action, ItemResult::Pending);
+        fx.push(Effect::Outcome { outcome });
+        self.queue.push_back(Queued { item, tag, action });
+    }
+
+    fn borrowed_or_pending(&self) -> u32 {
+        let count = self
+            .outcomes
+            .iter()
+            .filter(|o| o.action == Action::Borrow)
+            .filter(|o| o.succeeded() || o.result == ItemResult::Pending)
+            .count();
+        u32::try_from(count).unwrap_or(u32::MAX)
+    }
+
+    fn push_outcome(&mut self, item: ItemId, action: Action, result: ItemResult) -> ItemOutcome {
+        let outcome = ItemOutcome {
+            item,
+            action,
+            title: None,
+            result,
+            screen_message: None,
+        };
+        self.outcomes.push(outcome.clone());
+        outcome
+    }
+
+    /// Sends the next queued item when the ILS is free.
+    pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) {
+        if self.waiting.is_some() {
+            return;
+        }
+        let Some(queued) = self.queue.pop_front() else {
+            return;
+        };
+        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let request = match (queued.action, patron) {
+            (Action::Return, _) => IlsRequest::Checkin {
+                item: queued.item.clone(),
+            },
+            (Action::Borrow, Some(patron)) => IlsRequest::Checkout {
+                patron,
+                item: queued.item.clone(),
+            },
+            (Action::Renew, Some(patron)) => IlsRequest::Renew {
+                patron,
+                item: queued.item.clone(),
+            },
+            (_, None) => {
+                // Borrowing and renewing only happen signed in; nothing to send.
+                tracing::error!(item = %queued.item, "borrow or renew without a reader");
+                return;
+            }
+        };
+        self.request(request, Some(Waiting::Item(queued)), fx);
+    }
+
+    pub(super) fn item_replied(&mut self, queued: Queued, reply: IlsReply, fx: &mut Vec<Effect>) {
+        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let (result, title, screen_message) = match (queued.action, reply) {
+            (Action::Borrow, Ok(IlsAnswer::Checkout(Ok(loan)))) => {
+                self.print_lines.extend(loan.print_lines);
+                let due = loan.due;
+                fx.push(record(
+                    Action::Borrow,
+                    patron,
+                    &queued.item,
+                    Some(due.clone()),
+                ));
+                secure(&queued.tag, Security::OnLoan, fx);
+                (
+                    ItemResult::Borrowed { due },
+                    Some(loan.title),
+                    loan.screen_message,
+                )
+            }
+            (Action::Renew, Ok(IlsAnswer::Renew(Ok(loan)))) => {
+                self.print_lines.extend(loan.print_lines);
+                let due = loan.due;
+                fx.push(record(
+                    Action::Renew,
+                    patron,
+                    &queued.item,
+                    Some(due.clone()),
+                ));
+                self.refresh_account = true;
+                let result = ItemResult::Renewed { due: Some(due) };
+                (result, Some(loan.title), loan.screen_message)
+            }
+            (Action::Return, Ok(IlsAnswer::Checkin(Ok(back)))) => {
+                fx.push(record(Action::Return, patron, &queued.item, None));
+                secure(&queued.tag, Security::InLibrary, fx);
+                let result = ItemResult::Returned { route: back.route };
+                (result, Some(back.title), back.screen_message)
+            }
+            (
+                _,
+                Ok(
+                    IlsAnswer::Checkout(Err(refusal))
+                    | IlsAnswer::Renew(Err(refusal))
+                    | IlsAnswer::Checkin(Err(refusal)),
+                ),
+            ) => refused(refusal),
+            (action, Ok(other)) => {
+                tracing::error!(
+                    ?action,
+                    ?other,
+                    "the ILS answered an item request with something else"
+                );
+                refused(Refusal::new(Reason::IlsUnavailable))
+            }
+            (action, Err(error)) => {
+                tracing::warn!(?action, item = %queued.item, %error, "item request failed");
+                refused(Refusal::new(Reason::IlsUnavailable))
+            }
+        };
+        let cue = if matches!(result, ItemResult::Refused { .. }) {
+            Cue::Problem
+        } else {
+            Cue::Success
+        };
+        if let Some(outcome) = self.outcomes.iter_mut().find(|o| {
+            o.item == queued.item && o.action == queued.action && o.result == ItemResult::Pending
+        }) {
+            outcome.result = result;
+            outcome.title = title.or(outcome.title.take());
+            outcome.screen_message = screen_message;
+            fx.push(Effect::Outcome {
+                outcome: outcome.clone(),
+            });
+        }
+        fx.push(Effect::Sound { cue });
+    }
+
+    pub(super) fn renew_all(&mut self, fx: &mut Vec<Effect>) {
+        if let Some(patron) = self.reader.as_ref().map(|r| r.id.clone()) {
+            self.last_items_action = Action::Renew;
+            self.request(IlsRequest::RenewAll { patron }, Some(Waiting::RenewAll), fx);
+        }
+    }
+
+    pub(super) fn renew_all_replied(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
+        let result = match reply {
+            Ok(IlsAnswer::RenewAll(Ok(result))) => result,
+            Ok(IlsAnswer::RenewAll(Err(refusal))) => return self.tell_refusal(refusal, fx),
+            Ok(_) | Err(_) => return self.tell(Reason::IlsUnavailable, fx),
+        };
+        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let title_of = |item: &ItemId| {
+            self.account
+                .as_ref()
+                .and_then(|a| a.loans.iter().find(|l| &l.item == item))
+                .map(|l| l.title.clone())
+        };
+        let mut outcomes = Vec::new();
+        for item in &result.renewed {
+            fx.push(record(Action::Renew, patron.clone(), item, None));
+            outcomes.push((
+                item.clone(),
+                title_of(item),
+                ItemResult::Renewed { due: None },
+            ));
+        }
+        for item in &result.unrenewed {
+            let reason = Reason::IlsRefused;
+            outcomes.push((item.clone(), title_of(item), ItemResult::Refused { reason }));
+        }
+        for (item, title, result) in outcomes {
+            self.outcomes
+                .retain(|o| !(o.item == item && o.action == Action::Renew));
+            let outcome = ItemOutcome {
+                item,
+                action: Action::Renew,
+                title,
+                result,
+                screen_message: None,
+            };
+            self.outcomes.push(outcome.clone());
+            fx.push(Effect::Outcome { outcome });
+        }
+        if !result.unrenewed.is_empty() {
+            // SIP2 gives no reason per item for renew all; the ILS's message explains.
+            self.notice = Some(Refusal {
+                reason: Reason::IlsRefused,
+                screen_message: result.screen_message,
+            });
+        }
+        self.refresh_account = !result.renewed.is_empty();
+        let cue = if result.unrenewed.is_empty() {
+            Cue::Success
+        } else {
+            Cue::Problem
+        };
+        fx.push(Effect::Sound { cue });
+    }
+}
+
+fn refused(refusal: Refusal) -> (ItemResult, Option<String>, Option<String>) {
+    let reason = refusal.reason;
+    (ItemResult::Refused { reason }, None, refusal.screen_message)
+}
+
+fn record(
+    action: Action,
+    patron: Option<PatronId>,
+    item: &ItemId,
+    due: Option<crate::circ::types::Due>,
+) -> Effect {
+    Effect::Record {
+        transaction: Transaction {
+            action,
+            patron,
+            item: item.clone(),
+            due,
+        },
+    }
+}
+
+fn secure(tag: &Option<TagUid>, state: Security, fx: &mut Vec<Effect>) {
+    if let Some(tag) = tag {
+        fx.push(Effect::SetSecurity {
+            tag: tag.clone(),
+            state,
+        });
+    }
+}

@@ -1,0 +1,332 @@
+//! The reader's session at the kiosk, as a pure state machine.
+//!
+//! `handle(event, now)` returns effects; `next_deadline()` says when the shell must send
+//! `Event::Tick`. One request to the ILS is in flight at a time; items presented meanwhile wait
+//! in a queue, so a stack of books on the RFID pad is processed one by one, in order.
+
+mod finish;
+mod identify;
+mod items;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use super::effect::{Action, Cue, Effect, ItemOutcome};
+use super::event::Event;
+use super::ils_io::{IlsRequest, RequestId};
+use super::policy::Policy;
+use super::reason::{Reason, Refusal};
+use super::screen::{Language, Screen, Summary};
+use super::types::{Account, ItemId, PatronId, PatronStatus, Pin, TagUid};
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Pin,
+    /// Asking the ILS who the card belongs to.
+    Checking,
+    Menu,
+    Items(Action),
+    Account,
+    Receipt,
+    Goodbye,
+}
+
+/// The reader at the machine: known by card from the start, by the ILS once identified.
+struct Reader {
+    id: PatronId,
+    /// Kept in memory for the session only: some ILSes want it again for account requests.
+    pin: Option<Pin>,
+    status: Option<PatronStatus>,
+}
+
+#[derive(Debug, Clone)]
+struct Queued {
+    item: ItemId,
+    tag: Option<TagUid>,
+    action: Action,
+}
+
+/// What the request in flight was for.
+enum Waiting {
+    Identify,
+    Account,
+    Item(Queued),
+    RenewAll,
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finishing {
+    WithReceipt,
+    NoReceipt,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PinFailures {
+    count: u32,
+    locked_until: Option<Instant>,
+}
+
+pub struct Session {
+    policy: Policy,
+    language: Language,
+    phase: Phase,
+    reader: Option<Reader>,
+    outcomes: Vec<ItemOutcome>,
+    /// Lines the ILS asked to have printed on this session's receipt.
+    print_lines: Vec<String>,
+    queue: VecDeque<Queued>,
+    waiting: Option<(RequestId, Waiting)>,
+    finishing: Option<Finishing>,
+    /// A card shown while card-less returns were still being processed; served after them.
+    waiting_card: Option<PatronId>,
+    refresh_account: bool,
+    email_failed: bool,
+    /// Items presented lately, for the duplicate-scan window.
+    recent: Vec<(ItemId, Instant)>,
+    last_activity: Instant,
+    warned: bool,
+    notice: Option<Refusal>,
+    /// A message on the attract screen fades after a while.
+    notice_until: Option<Instant>,
+    account: Option<Account>,
+    summary: Option<Summary>,
+    goodbye_until: Option<Instant>,
+    last_items_action: Action,
+    /// Wrong PINs per card; outlives sessions, as the lock must.
+    pin_failures: HashMap<PatronId, PinFailures>,
+    next_request: u64,
+    now: Instant,
+    shown: Option<Screen>,
+}
+
+impl Session {
+    pub fn new(policy: Policy, now: Instant) -> Self {
+        Session {
+            language: policy.language,
+            policy,
+            phase: Phase::Idle,
+            reader: None,
+            outcomes: Vec::new(),
+            print_lines: Vec::new(),
+            queue: VecDeque::new(),
+            waiting: None,
+            finishing: None,
+            waiting_card: None,
+            refresh_account: false,
+            email_failed: false,
+            recent: Vec::new(),
+            last_activity: now,
+            warned: false,
+            notice: None,
+            notice_until: None,
+            account: None,
+            summary: None,
+            goodbye_until: None,
+            last_items_action: Action::Borrow,
+            pin_failures: HashMap::new(),
+            next_request: 1,
+            now,
+            shown: None,
+        }
+    }
+
+    /// The screen as it should look now, and the effects to carry out in order.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.show_if_changed(&mut fx);
+        fx
+    }
+
+    pub fn handle(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+        // The shell's clock never runs backwards for us.
+        self.now = self.now.max(now);
+        let mut fx = Vec::new();
+        if is_from_reader(&event) {
+            self.last_activity = self.now;
+            self.warned = false;
+            self.notice = None;
+        }
+        match event {
+            Event::Barcode(raw) => self.barcode(&raw, &mut fx),
+            Event::CardUid(uid) => self.card_uid(&uid, &mut fx),
+            Event::ItemTag { uid, item } => self.item_presented(item, Some(uid), &mut fx),
+            Event::PinEntered(pin) => self.pin_entered(pin, &mut fx),
+            Event::Pressed(button) => self.pressed(button, &mut fx),
+            Event::RenewItems(items) => self.renew_items(items, &mut fx),
+            Event::Language(language) => self.language = language,
+            Event::Touched | Event::Tick => {}
+            Event::IlsReplied(id, reply) => self.ils_replied(id, reply, &mut fx),
+        }
+        self.settle(&mut fx);
+        self.run_timers(&mut fx);
+        self.show_if_changed(&mut fx);
+        fx
+    }
+
+    /// When the shell must send `Event::Tick` next, if anything is timed.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        let mut consider = |at: Instant| next = Some(next.map_or(at, |n| n.min(at)));
+        if self.phase == Phase::Idle {
+            if let Some(until) = self.notice_until {
+                consider(until);
+            }
+        }
+        if let Some(until) = self.goodbye_until {
+            consider(until);
+        }
+        if self.busy() {
+            return next;
+        }
+        if self.is_cardless_return() {
+            consider(self.last_activity + self.policy.return_idle_pause);
+        } else if self.times_out() {
+            let timeout_at = self.timeout_at();
+            let warn_at = timeout_at
+                .checked_sub(self.policy.inactivity_warning)
+                .unwrap_or(timeout_at);
+            if self.now < warn_at {
+                consider(warn_at);
+            } else {
+                // Wake at each whole second so the countdown on screen ticks.
+                let left = timeout_at.saturating_duration_since(self.now);
+                let mut at = timeout_at - Duration::from_secs(left.as_secs());
+                if at <= self.now {
+                    at += Duration::from_secs(1);
+                }
+                consider(at.min(timeout_at));
+            }
+        }
+        next
+    }
+
+    /// Whether a request to the ILS is in flight or items wait for one.
+    pub fn busy(&self) -> bool {
+        self.waiting.is_some() || !self.queue.is_empty()
+    }
+
+    /// The screen as of the last event.
+    pub fn screen(&self) -> Screen {
+        self.view()
+    }
+
+    fn request(&mut self, request: IlsRequest, waiting: Option<Waiting>, fx: &mut Vec<Effect>) {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        if let Some(waiting) = waiting {
+            self.waiting = Some((id, waiting));
+        }
+        fx.push(Effect::Ils { id, request });
+    }
+
+    /// Shows a message to the reader, with the "problem" sound.
+    fn tell(&mut self, reason: Reason, fx: &mut Vec<Effect>) {
+        self.tell_refusal(Refusal::new(reason), fx);
+    }
+
+    fn tell_refusal(&mut self, refusal: Refusal, fx: &mut Vec<Effect>) {
+        self.notice = Some(refusal);
+        if matches!(self.phase, Phase::Idle | Phase::Goodbye) {
+            self.notice_until = Some(self.now + self.policy.goodbye);
+        }
+        fx.push(Effect::Sound { cue: Cue::Problem });
+    }
+
+    /// Everything about the reader forgotten; the attract screen.
+    fn to_idle(&mut self) {
+        self.phase = Phase::Idle;
+        self.reader = None;
+        self.outcomes.clear();
+        self.print_lines.clear();
+        self.queue.clear();
+        self.finishing = None;
+        self.refresh_account = false;
+        self.email_failed = false;
+        self.account = None;
+        self.summary = None;
+        self.goodbye_until = None;
+        self.notice = None;
+        self.notice_until = None;
+        self.warned = false;
+    }
+
+    /// Work that follows once the ILS is free: the next queued item, a card that waited, an
+    /// account refresh after renewals, the finish the reader asked for.
+    fn settle(&mut self, fx: &mut Vec<Effect>) {
+        self.pump(fx);
+        if self.busy() {
+            return;
+        }
+        if let Some(card) = self.waiting_card.take() {
+            self.identify(card, fx);
+        } else if self.refresh_account && self.phase == Phase::Items(Action::Renew) {
+            self.refresh_account = false;
+            self.fetch_account(fx);
+        } else if let Some(finishing) = self.finishing.take() {
+            self.complete_finish(finishing, fx);
+        }
+    }
+
+    fn run_timers(&mut self, fx: &mut Vec<Effect>) {
+        let now = self.now;
+        if self.phase == Phase::Idle && self.notice_until.is_some_and(|t| t <= now) {
+            self.notice = None;
+            self.notice_until = None;
+        }
+        if self.phase == Phase::Goodbye && self.goodbye_until.is_some_and(|t| t <= now) {
+            self.to_idle();
+            return;
+        }
+        if self.busy() {
+            return;
+        }
+        if self.is_cardless_return() {
+            if now >= self.last_activity + self.policy.return_idle_pause {
+                self.to_idle();
+            }
+        } else if self.times_out() {
+            if now >= self.timeout_at() {
+                tracing::info!("session cleared after inactivity");
+                self.notify_session_end(fx);
+                self.to_idle();
+            } else if now + self.policy.inactivity_warning >= self.timeout_at() && !self.warned {
+                self.warned = true;
+                fx.push(Effect::Sound { cue: Cue::Warning });
+            }
+        }
+    }
+
+    fn timeout_at(&self) -> Instant {
+        self.last_activity + self.policy.inactivity_timeout
+    }
+
+    /// Pages where an absent reader's session must be cleared.
+    fn times_out(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Pin | Phase::Menu | Phase::Items(_) | Phase::Account | Phase::Receipt
+        )
+    }
+
+    fn is_cardless_return(&self) -> bool {
+        self.phase == Phase::Items(Action::Return) && self.reader.is_none()
+    }
+
+    fn show_if_changed(&mut self, fx: &mut Vec<Effect>) {
+        let screen = self.view();
+        if self.shown.as_ref() != Some(&screen) {
+            self.shown = Some(screen.clone());
+            fx.push(Effect::Show { screen });
+        }
+    }
+}
+
+/// Events that show the reader is at the machine (as opposed to the ILS or the clock).
+fn is_from_reader(event: &Event) -> bool {
+    !matches!(event, Event::IlsReplied(..) | Event::Tick)
+}

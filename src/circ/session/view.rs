@@ -1,0 +1,68 @@
+//! The screen, derived from the session's state.
+
+use super::{Phase, Session};
+use crate::circ::effect::Action;
+use crate::circ::screen::{Page, Screen};
+
+impl Session {
+    pub(super) fn view(&self) -> Screen {
+        let page = match self.phase {
+            Phase::Idle => Page::Idle,
+            Phase::Pin => Page::Pin,
+            Phase::Checking => Page::Checking,
+            Phase::Menu => Page::Menu,
+            Phase::Items(Action::Borrow) => Page::Borrow,
+            Phase::Items(Action::Return) => Page::Return,
+            Phase::Items(Action::Renew) => Page::Renew,
+            Phase::Account => Page::Account,
+            Phase::Receipt => Page::Receipt,
+            Phase::Goodbye => Page::Goodbye,
+        };
+        let items = match self.phase {
+            Phase::Items(action) => self
+                .outcomes
+                .iter()
+                .filter(|o| o.action == action)
+                .cloned()
+                .collect(),
+            Phase::Receipt => self.outcomes.clone(),
+            _ => Vec::new(),
+        };
+        let account = match self.phase {
+            Phase::Account | Phase::Items(Action::Renew) => self.account.clone(),
+            _ => None,
+        };
+        Screen {
+            page,
+            language: self.language,
+            patron_name: self.patron_status().map(|s| s.name.clone()),
+            notice: self.notice.clone(),
+            items,
+            busy: self.busy(),
+            timeout_warning: self.timeout_warning(),
+            account,
+            receipt_choices: if self.phase == Phase::Receipt {
+                self.receipt_choices()
+            } else {
+                Vec::new()
+            },
+            summary: self
+                .summary
+                .clone()
+                .filter(|_| self.phase == Phase::Goodbye),
+        }
+    }
+
+    /// Whole seconds left (rounded up) once the inactivity warning is due.
+    fn timeout_warning(&self) -> Option<u32> {
+        if !self.times_out() || self.busy() {
+            return None;
+        }
+        let left = self.timeout_at().checked_duration_since(self.now)?;
+        if left > self.policy.inactivity_warning || left.is_zero() {
+            return None;
+        }
+        let secs = left.as_millis().div_ceil(1000);
+        Some(u32::try_from(secs).unwrap_or(u32::MAX))
+    }
+}

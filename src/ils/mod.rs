@@ -1,0 +1,2 @@
+//! The library system (ILS): the [`Ils`] trait and its adapters.
+pub mod sim;
