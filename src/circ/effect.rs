@@ -16,7 +16,7 @@ pub enum Effect {
     },
     /// The screen changed: show this.
     Show {
-        screen: Screen,
+        screen: Box<Screen>,
     },
     /// One item's outcome is known (or changed).
     Outcome {

@@ -11,7 +11,7 @@ impl Session {
     pub(super) fn pressed(&mut self, button: Button, fx: &mut Vec<Effect>) {
         let signed_in = self.reader.as_ref().is_some_and(|r| r.status.is_some());
         match (self.phase, button) {
-            (Phase::Pin, Button::Cancel) => self.to_idle(),
+            (Phase::Pin, Button::Cancel) => self.reset_to_idle(),
             (Phase::Menu, Button::Borrow) => self.phase = Phase::Items(Action::Borrow),
             (Phase::Menu, Button::Return) => self.phase = Phase::Items(Action::Return),
             (Phase::Menu, Button::Renew) => {
@@ -52,6 +52,8 @@ impl Session {
                 return;
             }
         };
+        // The reader gets the full inactivity time to read what the ILS said.
+        self.last_activity = self.now;
         match waiting {
             Waiting::Identify => self.identified(reply, fx),
             Waiting::Account => self.account_loaded(reply, fx),
@@ -208,7 +210,7 @@ impl Session {
             refused: count(&|r| matches!(r, ItemResult::Refused { .. })),
             receipt,
         };
-        self.to_idle();
+        self.reset_to_idle();
         self.phase = Phase::Goodbye;
         self.summary = Some(summary);
         self.goodbye_until = Some(self.now + self.policy.goodbye);

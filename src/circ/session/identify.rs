@@ -57,7 +57,7 @@ impl Session {
 
     /// Starts a new session for this card.
     pub(super) fn identify(&mut self, id: PatronId, fx: &mut Vec<Effect>) {
-        self.to_idle();
+        self.reset_to_idle();
         if let Some(minutes_left) = self.locked_minutes_left(&id) {
             tracing::info!("card locked after wrong PINs was presented");
             self.tell(Reason::CardLocked { minutes_left }, fx);
@@ -160,7 +160,7 @@ impl Session {
     }
 
     fn back_to_idle_telling(&mut self, refusal: Refusal, fx: &mut Vec<Effect>) {
-        self.to_idle();
+        self.reset_to_idle();
         self.tell_refusal(refusal, fx);
     }
 

@@ -45,7 +45,7 @@ impl Session {
     ) {
         match self.phase {
             Phase::Idle | Phase::Goodbye if self.policy.returns_without_card => {
-                self.to_idle();
+                self.reset_to_idle();
                 self.phase = Phase::Items(Action::Return);
                 self.enqueue(item, tag, Action::Return, true, fx);
             }

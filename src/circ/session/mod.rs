@@ -172,10 +172,8 @@ impl Session {
     pub fn next_deadline(&self) -> Option<Instant> {
         let mut next: Option<Instant> = None;
         let mut consider = |at: Instant| next = Some(next.map_or(at, |n| n.min(at)));
-        if self.phase == Phase::Idle {
-            if let Some(until) = self.notice_until {
-                consider(until);
-            }
+        if let Some(until) = self.notice_until.filter(|_| self.phase == Phase::Idle) {
+            consider(until);
         }
         if let Some(until) = self.goodbye_until {
             consider(until);
@@ -238,7 +236,7 @@ impl Session {
     }
 
     /// Everything about the reader forgotten; the attract screen.
-    fn to_idle(&mut self) {
+    fn reset_to_idle(&mut self) {
         self.phase = Phase::Idle;
         self.reader = None;
         self.outcomes.clear();
@@ -279,7 +277,7 @@ impl Session {
             self.notice_until = None;
         }
         if self.phase == Phase::Goodbye && self.goodbye_until.is_some_and(|t| t <= now) {
-            self.to_idle();
+            self.reset_to_idle();
             return;
         }
         if self.busy() {
@@ -287,13 +285,13 @@ impl Session {
         }
         if self.is_cardless_return() {
             if now >= self.last_activity + self.policy.return_idle_pause {
-                self.to_idle();
+                self.reset_to_idle();
             }
         } else if self.times_out() {
             if now >= self.timeout_at() {
                 tracing::info!("session cleared after inactivity");
                 self.notify_session_end(fx);
-                self.to_idle();
+                self.reset_to_idle();
             } else if now + self.policy.inactivity_warning >= self.timeout_at() && !self.warned {
                 self.warned = true;
                 fx.push(Effect::Sound { cue: Cue::Warning });
@@ -321,7 +319,9 @@ impl Session {
         let screen = self.view();
         if self.shown.as_ref() != Some(&screen) {
             self.shown = Some(screen.clone());
-            fx.push(Effect::Show { screen });
+            fx.push(Effect::Show {
+                screen: Box::new(screen),
+            });
         }
     }
 }
