@@ -1,2 +1,67 @@
-//! The library system (ILS): the [`Ils`] trait and its adapters.
+//! The library system (ILS): the [`Ils`] trait every adapter implements, and [`execute`], which
+//! runs a session machine's request against one.
+//!
+//! Answers are two-layered: the outer `Result` says whether the ILS answered at all
+//! ([`IlsError`]: link down, garbled reply); the inner one whether it agreed ([`Refusal`], with
+//! the ILS's own message for the reader).
+
 pub mod sim;
+
+use crate::circ::types::{
+    Account, ItemId, ItemInfo, Loan, PatronId, PatronStatus, Pin, RenewAllResult, Return,
+};
+use crate::circ::{IlsAnswer, IlsReply, IlsRequest, Receipt, Refusal};
+
+pub use crate::circ::IlsError;
+
+/// An answer the ILS may refuse.
+pub type Answer<T> = Result<Result<T, Refusal>, IlsError>;
+
+pub trait Ils: Send {
+    /// Who the card belongs to, whether the PIN (if given) is right, and what blocks them.
+    fn patron_status(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<PatronStatus, IlsError>;
+    /// The patron's loans, holds and fines.
+    fn account(&mut self, patron: &PatronId, pin: Option<&Pin>) -> Result<Account, IlsError>;
+    fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan>;
+    fn checkin(&mut self, item: &ItemId) -> Answer<Return>;
+    fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan>;
+    fn renew_all(&mut self, patron: &PatronId) -> Answer<RenewAllResult>;
+    fn item_info(&mut self, item: &ItemId) -> Answer<ItemInfo>;
+    /// Tells the ILS the reader has left (SIP2 35); ILSes use it to drop cached state.
+    fn end_session(&mut self, patron: &PatronId) -> Result<(), IlsError>;
+    /// Whether [`Ils::email_receipt`] works with this ILS.
+    fn can_email_receipts(&self) -> bool {
+        false
+    }
+    fn email_receipt(&mut self, _patron: &PatronId, _receipt: &Receipt) -> Answer<()> {
+        Err(IlsError::Unsupported("e-mailed receipts"))
+    }
+}
+
+/// Runs one request of the session machine and wraps the answer for it.
+pub fn execute(ils: &mut dyn Ils, request: &IlsRequest) -> IlsReply {
+    Ok(match request {
+        IlsRequest::PatronStatus { patron, pin } => {
+            IlsAnswer::Patron(ils.patron_status(patron, pin.as_ref())?)
+        }
+        IlsRequest::Account { patron, pin } => {
+            IlsAnswer::Account(ils.account(patron, pin.as_ref())?)
+        }
+        IlsRequest::Checkout { patron, item } => IlsAnswer::Checkout(ils.checkout(patron, item)?),
+        IlsRequest::Checkin { item } => IlsAnswer::Checkin(ils.checkin(item)?),
+        IlsRequest::Renew { patron, item } => IlsAnswer::Renew(ils.renew(patron, item)?),
+        IlsRequest::RenewAll { patron } => IlsAnswer::RenewAll(ils.renew_all(patron)?),
+        IlsRequest::ItemInfo { item } => IlsAnswer::ItemInfo(ils.item_info(item)?),
+        IlsRequest::EndSession { patron } => {
+            ils.end_session(patron)?;
+            IlsAnswer::SessionEnded
+        }
+        IlsRequest::EmailReceipt { patron, receipt } => {
+            IlsAnswer::ReceiptEmailed(ils.email_receipt(patron, receipt)?)
+        }
+    })
+}

@@ -1,1 +1,499 @@
+//! The simulated ILS: an in-memory library seeded from a fixture, applying loan periods, loan
+//! limits, blocks, holds and renewal limits the way a real ILS does. `kiosk demo` and the tests
+//! run against it; it counts what it applied so tests can prove nothing happened twice.
 
+pub mod seed;
+
+use super::{Answer, Ils, IlsError};
+use crate::circ::Receipt;
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::*;
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
+use seed::Seed;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The simulated ILS's idea of "now", in the library's local time.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+/// The local wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Local::now().naive_local())
+}
+
+struct Patron {
+    name: String,
+    pin: String,
+    max_loans: u32,
+    email: Option<String>,
+    expires: Option<NaiveDate>,
+    barred: bool,
+    fines: Vec<FineLine>,
+}
+
+struct Item {
+    title: String,
+    loan_days: i64,
+    max_renewals: u32,
+    for_loan: bool,
+    loan: Option<LoanState>,
+    holds: Vec<Hold>,
+}
+
+struct LoanState {
+    patron: PatronId,
+    due: NaiveDateTime,
+    renewals: u32,
+}
+
+struct Hold {
+    patron: PatronId,
+    ready: bool,
+}
+
+/// What the simulated ILS applied, for tests that must prove exactly-once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub checkouts: u32,
+    pub checkins: u32,
+    pub renewals: u32,
+}
+
+pub struct SimIls {
+    currency: Currency,
+    fines_limit: i64,
+    terminals: Vec<seed::Terminal>,
+    logged_in: bool,
+    patrons: BTreeMap<PatronId, Patron>,
+    items: BTreeMap<ItemId, Item>,
+    clock: Clock,
+    applied: Applied,
+    emails: Vec<(PatronId, Receipt)>,
+}
+
+impl SimIls {
+    pub fn new(seed: &Seed, clock: Clock) -> Self {
+        let now = clock();
+        let days = |n: i64| shift(now.date(), n);
+        let patrons = seed
+            .patrons
+            .iter()
+            .map(|p| {
+                let max_loans = seed.categories.get(&p.category).map_or(0, |c| c.max_loans);
+                let fines = p
+                    .fines
+                    .iter()
+                    .map(|f| FineLine {
+                        amount: Money {
+                            minor: f.amount_minor,
+                            currency: seed.library.currency,
+                        },
+                        description: f.description.clone(),
+                    })
+                    .collect();
+                let patron = Patron {
+                    name: p.name.clone(),
+                    pin: p.pin.clone(),
+                    max_loans,
+                    email: p.email.clone(),
+                    expires: p.expires_in_days.map(days),
+                    barred: p.barred,
+                    fines,
+                };
+                (PatronId(p.card.clone()), patron)
+            })
+            .collect();
+        let items = seed
+            .items
+            .iter()
+            .map(|i| {
+                let kind = seed.item_types.get(&i.item_type);
+                let item = Item {
+                    title: i.title.clone(),
+                    loan_days: kind.map_or(0, |k| k.loan_days),
+                    max_renewals: kind.map_or(0, |k| k.max_renewals),
+                    for_loan: kind.is_some_and(|k| k.for_loan),
+                    loan: i.loan.as_ref().map(|l| LoanState {
+                        patron: PatronId(l.patron.clone()),
+                        due: end_of_day(days(l.due_in_days)),
+                        renewals: l.renewals,
+                    }),
+                    holds: i
+                        .holds
+                        .iter()
+                        .map(|h| Hold {
+                            patron: PatronId(h.patron.clone()),
+                            ready: h.ready,
+                        })
+                        .collect(),
+                };
+                (ItemId(i.barcode.clone()), item)
+            })
+            .collect();
+        SimIls {
+            currency: seed.library.currency,
+            fines_limit: seed.library.fines_limit_minor,
+            logged_in: seed.library.terminals.is_empty(),
+            terminals: seed.library.terminals.clone(),
+            patrons,
+            items,
+            clock,
+            applied: Applied::default(),
+            emails: Vec::new(),
+        }
+    }
+
+    /// The terminal login a SIP2 ACS asks for; needed only when the seed lists terminals.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<(), IlsError> {
+        if self.terminals.is_empty() {
+            self.logged_in = true;
+            return Ok(());
+        }
+        self.logged_in = self
+            .terminals
+            .iter()
+            .any(|t| t.user == user && t.password == password);
+        if self.logged_in {
+            Ok(())
+        } else {
+            Err(IlsError::LoginRefused(format!(
+                "user {user:?} or its password is wrong"
+            )))
+        }
+    }
+
+    pub fn applied(&self) -> Applied {
+        self.applied
+    }
+
+    /// Receipts e-mailed so far.
+    pub fn emails(&self) -> &[(PatronId, Receipt)] {
+        &self.emails
+    }
+
+    /// Who has this item on loan, if anyone.
+    pub fn borrower(&self, item: &ItemId) -> Option<&PatronId> {
+        self.items.get(item)?.loan.as_ref().map(|l| &l.patron)
+    }
+
+    fn ensure_logged_in(&self) -> Result<(), IlsError> {
+        if self.logged_in {
+            Ok(())
+        } else {
+            Err(IlsError::LoginRefused("the kiosk has not logged in".into()))
+        }
+    }
+
+    fn loans_of(&self, patron: &PatronId) -> impl Iterator<Item = (&ItemId, &Item, &LoanState)> {
+        self.items.iter().filter_map(move |(id, item)| {
+            let loan = item.loan.as_ref().filter(|l| &l.patron == patron)?;
+            Some((id, item, loan))
+        })
+    }
+
+    fn blocks(&self, id: &PatronId, patron: &Patron) -> Vec<Block> {
+        let now = (self.clock)();
+        let mut blocks = Vec::new();
+        if patron.barred {
+            blocks.extend([
+                Block::ChargePrivilegesDenied,
+                Block::RenewalPrivilegesDenied,
+            ]);
+        }
+        if patron.expires.is_some_and(|d| d < now.date()) {
+            blocks.push(Block::CardExpired);
+        }
+        if patron.fines.iter().map(|f| f.amount.minor).sum::<i64>() > self.fines_limit {
+            blocks.push(Block::ExcessiveOutstandingFines);
+        }
+        if self.loans_of(id).count() >= patron.max_loans as usize {
+            blocks.push(Block::TooManyItemsCharged);
+        }
+        blocks
+    }
+
+    fn status(&self, id: &PatronId, pin: Option<&Pin>) -> PatronStatus {
+        let Some(patron) = self.patrons.get(id) else {
+            return PatronStatus {
+                patron: id.clone(),
+                valid: false,
+                pin_ok: pin.map(|_| false),
+                name: String::new(),
+                blocks: Vec::new(),
+                fines: None,
+                email: None,
+                screen_message: Some("Patron not found".into()),
+            };
+        };
+        let total: i64 = patron.fines.iter().map(|f| f.amount.minor).sum();
+        PatronStatus {
+            patron: id.clone(),
+            valid: true,
+            pin_ok: pin.map(|p| p.expose() == patron.pin),
+            name: patron.name.clone(),
+            blocks: self.blocks(id, patron),
+            fines: (total != 0).then_some(Money {
+                minor: total,
+                currency: self.currency,
+            }),
+            email: patron.email.clone(),
+            screen_message: None,
+        }
+    }
+
+    /// Why this patron may not borrow or renew now, if they may not.
+    fn refusal_for_patron(&self, id: &PatronId, renewing: bool) -> Option<Reason> {
+        let Some(patron) = self.patrons.get(id) else {
+            return Some(Reason::UnknownPatron);
+        };
+        let blocks = self.blocks(id, patron);
+        let stopping = [
+            Block::CardExpired,
+            Block::ChargePrivilegesDenied,
+            Block::ExcessiveOutstandingFines,
+        ];
+        if let Some(block) = stopping.into_iter().find(|b| blocks.contains(b)) {
+            return Some(Reason::PatronBlocked { block });
+        }
+        if !renewing && blocks.contains(&Block::TooManyItemsCharged) {
+            return Some(Reason::TooManyItems);
+        }
+        None
+    }
+
+    fn renew_one(&mut self, patron: &PatronId, item_id: &ItemId) -> Result<Loan, Refusal> {
+        if let Some(reason) = self.refusal_for_patron(patron, true) {
+            return Err(Refusal::new(reason));
+        }
+        let now = (self.clock)();
+        let item = self
+            .items
+            .get_mut(item_id)
+            .ok_or(Refusal::new(Reason::UnknownItem))?;
+        let loan = match item.loan.as_mut() {
+            Some(loan) if &loan.patron == patron => loan,
+            _ => return Err(Refusal::new(Reason::NotOnLoanToYou)),
+        };
+        if item.holds.iter().any(|h| &h.patron != patron) {
+            return Err(Refusal::new(Reason::RenewalOnHold));
+        }
+        if loan.renewals >= item.max_renewals {
+            return Err(Refusal {
+                reason: Reason::RenewalLimit,
+                screen_message: Some(format!("Renewed {} times already", loan.renewals)),
+            });
+        }
+        let from = loan.due.max(now).date();
+        loan.due = end_of_day(shift(from, item.loan_days));
+        loan.renewals += 1;
+        self.applied.renewals += 1;
+        Ok(Loan {
+            item: item_id.clone(),
+            title: item.title.clone(),
+            due: Due::at(loan.due),
+            screen_message: None,
+            print_lines: Vec::new(),
+        })
+    }
+}
+
+impl Ils for SimIls {
+    fn patron_status(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<PatronStatus, IlsError> {
+        self.ensure_logged_in()?;
+        Ok(self.status(patron, pin))
+    }
+
+    fn account(&mut self, patron: &PatronId, pin: Option<&Pin>) -> Result<Account, IlsError> {
+        self.ensure_logged_in()?;
+        let now = (self.clock)();
+        let status = self.status(patron, pin);
+        let loans = self
+            .loans_of(patron)
+            .map(|(id, item, loan)| LoanLine {
+                item: id.clone(),
+                title: item.title.clone(),
+                due: Due::at(loan.due),
+                overdue: loan.due < now,
+            })
+            .collect();
+        let holds = self
+            .items
+            .values()
+            .filter_map(|item| {
+                let hold = item.holds.iter().find(|h| &h.patron == patron)?;
+                Some(HoldLine {
+                    title: item.title.clone(),
+                    ready: hold.ready && item.loan.is_none(),
+                    pickup_by: None,
+                })
+            })
+            .collect();
+        let fines = self
+            .patrons
+            .get(patron)
+            .map(|p| p.fines.clone())
+            .unwrap_or_default();
+        Ok(Account {
+            status,
+            loans,
+            holds,
+            fines,
+        })
+    }
+
+    fn checkout(&mut self, patron: &PatronId, item_id: &ItemId) -> Answer<Loan> {
+        self.ensure_logged_in()?;
+        if let Some(reason) = self.refusal_for_patron(patron, false) {
+            return Ok(Err(Refusal::new(reason)));
+        }
+        let now = (self.clock)();
+        let Some(item) = self.items.get_mut(item_id) else {
+            return Ok(Err(Refusal::new(Reason::UnknownItem)));
+        };
+        if !item.for_loan {
+            return Ok(Err(Refusal::new(Reason::NotForLoan)));
+        }
+        match &item.loan {
+            Some(loan) if &loan.patron == patron => {
+                return Ok(Err(Refusal::new(Reason::AlreadyOnLoanToYou)));
+            }
+            Some(_) => return Ok(Err(Refusal::new(Reason::OnLoanToAnother))),
+            None => {}
+        }
+        if item.holds.first().is_some_and(|h| &h.patron != patron) {
+            return Ok(Err(Refusal {
+                reason: Reason::OnHoldForAnother,
+                screen_message: Some("Item reserved for another patron".into()),
+            }));
+        }
+        item.holds.retain(|h| &h.patron != patron);
+        let due = end_of_day(shift(now.date(), item.loan_days));
+        item.loan = Some(LoanState {
+            patron: patron.clone(),
+            due,
+            renewals: 0,
+        });
+        self.applied.checkouts += 1;
+        Ok(Ok(Loan {
+            item: item_id.clone(),
+            title: item.title.clone(),
+            due: Due::at(due),
+            screen_message: None,
+            print_lines: Vec::new(),
+        }))
+    }
+
+    fn checkin(&mut self, item_id: &ItemId) -> Answer<Return> {
+        self.ensure_logged_in()?;
+        let Some(item) = self.items.get_mut(item_id) else {
+            return Ok(Err(Refusal::new(Reason::UnknownItem)));
+        };
+        if item.loan.take().is_none() {
+            return Ok(Err(Refusal {
+                reason: Reason::NotOnLoan,
+                screen_message: Some("Item was not checked out".into()),
+            }));
+        }
+        self.applied.checkins += 1;
+        let route = match item.holds.first_mut() {
+            Some(hold) => {
+                hold.ready = true;
+                ReturnRoute::HoldShelf
+            }
+            None => ReturnRoute::Shelf,
+        };
+        Ok(Ok(Return {
+            item: item_id.clone(),
+            title: item.title.clone(),
+            route,
+            screen_message: None,
+        }))
+    }
+
+    fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        self.ensure_logged_in()?;
+        Ok(self.renew_one(patron, item))
+    }
+
+    fn renew_all(&mut self, patron: &PatronId) -> Answer<RenewAllResult> {
+        self.ensure_logged_in()?;
+        let loans: Vec<ItemId> = self.loans_of(patron).map(|(id, _, _)| id.clone()).collect();
+        let (mut renewed, mut unrenewed) = (Vec::new(), Vec::new());
+        for item in loans {
+            match self.renew_one(patron, &item) {
+                Ok(_) => renewed.push(item),
+                Err(_) => unrenewed.push(item),
+            }
+        }
+        let screen_message = (!unrenewed.is_empty())
+            .then(|| format!("{} item(s) could not be renewed", unrenewed.len()));
+        Ok(Ok(RenewAllResult {
+            renewed,
+            unrenewed,
+            screen_message,
+        }))
+    }
+
+    fn item_info(&mut self, item_id: &ItemId) -> Answer<ItemInfo> {
+        self.ensure_logged_in()?;
+        let Some(item) = self.items.get(item_id) else {
+            return Ok(Err(Refusal::new(Reason::UnknownItem)));
+        };
+        let status = match (&item.loan, item.holds.first()) {
+            (Some(_), _) => ItemCirculation::OnLoan,
+            (None, _) if !item.for_loan => ItemCirculation::NotForLoan,
+            (None, Some(hold)) if hold.ready => ItemCirculation::OnHoldShelf,
+            (None, _) => ItemCirculation::Available,
+        };
+        Ok(Ok(ItemInfo {
+            item: item_id.clone(),
+            title: item.title.clone(),
+            status,
+            due: item.loan.as_ref().map(|l| Due::at(l.due)),
+        }))
+    }
+
+    fn end_session(&mut self, _patron: &PatronId) -> Result<(), IlsError> {
+        self.ensure_logged_in()
+    }
+
+    fn can_email_receipts(&self) -> bool {
+        true
+    }
+
+    fn email_receipt(&mut self, patron: &PatronId, receipt: &Receipt) -> Answer<()> {
+        self.ensure_logged_in()?;
+        if self
+            .patrons
+            .get(patron)
+            .and_then(|p| p.email.as_ref())
+            .is_none()
+        {
+            return Ok(Err(Refusal::new(Reason::EmailFailed)));
+        }
+        self.emails.push((patron.clone(), receipt.clone()));
+        Ok(Ok(()))
+    }
+}
+
+fn shift(date: NaiveDate, days: i64) -> NaiveDate {
+    let magnitude = Days::new(days.unsigned_abs());
+    let shifted = if days >= 0 {
+        date.checked_add_days(magnitude)
+    } else {
+        date.checked_sub_days(magnitude)
+    };
+    shifted.unwrap_or(date)
+}
+
+/// Loans fall due at the end of the day, as libraries set them.
+fn end_of_day(date: NaiveDate) -> NaiveDateTime {
+    date.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN))
+}
+
+#[cfg(test)]
+mod tests;
