@@ -1,1 +1,125 @@
+//! The imperative shell: configuration in, devices and the ILS at the edge, the session machine
+//! in the middle. Front-ends: the headless JSON-lines driver (the touchscreen arrives later).
 
+pub mod cli;
+pub mod clock;
+pub mod demo;
+pub mod headless;
+pub mod ils_worker;
+pub mod render;
+mod sim_listing;
+mod start;
+
+use crate::config::secrets::Secrets;
+use crate::config::{Config, ConfigError};
+use clap::Parser;
+use cli::{Cli, ClockKind, Commands, ConfigAction, RunArgs};
+use clock::Clock;
+use headless::{Driver, DriverError, Output};
+use render::{JsonLines, Transcript};
+use std::process::ExitCode;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Start(#[from] start::StartError),
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error(
+        "the touchscreen front-end is not part of this build yet; run with --headless \
+         (commands as JSON lines on stdin), or try `kiosk demo`"
+    )]
+    NoTouchscreen,
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// The `kiosk` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Commands::Demo { headless } => {
+            let config = Config::demo();
+            init_logging(&config.logging.level);
+            let stdout = std::io::stdout().lock();
+            let mut out: Box<dyn Output> = if headless {
+                Box::new(JsonLines::new(stdout))
+            } else {
+                Box::new(Transcript::new(stdout))
+            };
+            demo::run(&config, out.as_mut())
+        }
+        Commands::Run(args) => run(args),
+        Commands::Config {
+            action: ConfigAction::Check { path },
+        } => {
+            let config = Config::load(&path)?;
+            let secrets = Secrets::load(config.secrets.file.as_deref(), env_var)
+                .map_err(ConfigError::from)?;
+            start::check_ils(&config, &secrets)?;
+            for warning in Secrets::warnings(config.secrets.file.as_deref()) {
+                eprintln!("warning: {warning}");
+            }
+            println!(
+                "{}: ok (kiosk {}, ILS {:?})",
+                path.display(),
+                config.kiosk.id,
+                config.ils.kind
+            );
+            Ok(())
+        }
+        Commands::SimIls { seed, json } => sim_listing::print(seed.as_deref(), json),
+    }
+}
+
+fn run(args: RunArgs) -> Result<(), AppError> {
+    let config = match &args.config {
+        Some(path) => Config::load(path)?,
+        None => Config::demo(),
+    };
+    init_logging(&config.logging.level);
+    if !args.headless {
+        return Err(AppError::NoTouchscreen);
+    }
+    let secrets =
+        Secrets::load(config.secrets.file.as_deref(), env_var).map_err(ConfigError::from)?;
+    let clock = match args.clock {
+        ClockKind::Real => Clock::real(),
+        ClockKind::Virtual => Clock::virtual_from_now(),
+    };
+    let (session, worker) = start::start(&config, &secrets, &clock)?;
+    tracing::info!(kiosk = %config.kiosk.id, "kiosk started, headless");
+    let (tx, rx) = std::sync::mpsc::channel();
+    headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
+    let mut out = JsonLines::new(std::io::stdout().lock());
+    Driver::new(session, worker, clock, &mut out).run(rx)?;
+    Ok(())
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Logs go to stderr (stdout carries the headless protocol). `RUST_LOG` overrides the level.
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -165,6 +165,9 @@ pub struct Refusal {
     pub reason: Reason,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub screen_message: Option<String>,
+    /// The item's title, when the ILS named it (so a refused book is recognisable on screen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 impl Refusal {
@@ -172,6 +175,14 @@ impl Refusal {
         Refusal {
             reason,
             screen_message: None,
+            title: None,
+        }
+    }
+
+    pub fn with_message(reason: Reason, message: impl Into<String>) -> Self {
+        Refusal {
+            screen_message: Some(message.into()),
+            ..Refusal::new(reason)
         }
     }
 }
@@ -187,10 +198,7 @@ mod tests {
             json,
             serde_json::json!({"code": "wrong_pin", "tries_left": 2})
         );
-        let refusal = Refusal {
-            reason: Reason::OnHoldForAnother,
-            screen_message: Some("Reserved".into()),
-        };
+        let refusal = Refusal::with_message(Reason::OnHoldForAnother, "Reserved");
         let json = serde_json::to_value(&refusal).unwrap();
         assert_eq!(
             json,

@@ -1,1 +1,347 @@
+//! The kiosk's configuration: one TOML file (documented key by key in `kiosk.example.toml`),
+//! plus secrets kept elsewhere (see [`secrets`]).
+//!
+//! Unknown keys are errors, and every message names the key, what was expected and what was
+//! found, so a technician can fix the file without reading code.
 
+pub mod secrets;
+
+use crate::circ::{CardUidFormat, Language, Policy, ReceiptChoice};
+use kiosk_hw::barcode::BarcodeRules;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// The example configuration, which is also what `kiosk demo` runs with.
+pub const EXAMPLE: &str = include_str!("../../kiosk.example.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub kiosk: KioskSection,
+    #[serde(default)]
+    pub session: SessionSection,
+    #[serde(default)]
+    pub barcodes: BarcodeRules,
+    #[serde(default)]
+    pub card_reader: CardReaderSection,
+    pub ils: IlsSection,
+    #[serde(default)]
+    pub logging: LoggingSection,
+    #[serde(default)]
+    pub secrets: SecretsSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskSection {
+    /// Names this machine in the journal, the logs and at the ILS.
+    pub id: String,
+    #[serde(default = "default_library_name")]
+    pub library_name: String,
+    /// The language the attract screen starts in.
+    #[serde(default = "default_language")]
+    pub language: Language,
+}
+
+fn default_library_name() -> String {
+    "Library".into()
+}
+
+fn default_language() -> Language {
+    Language::ZhCn
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionSection {
+    pub pin_required: bool,
+    pub pin_attempts: u32,
+    pub pin_lockout_secs: u64,
+    pub inactivity_timeout_secs: u64,
+    pub inactivity_warning_secs: u64,
+    pub duplicate_window_secs: u64,
+    pub max_items_per_session: u32,
+    pub returns_without_card: bool,
+    pub return_idle_secs: u64,
+    pub goodbye_secs: u64,
+    pub receipt_choices: Vec<ReceiptChoice>,
+}
+
+impl Default for SessionSection {
+    fn default() -> Self {
+        let p = Policy::default();
+        SessionSection {
+            pin_required: p.pin_required,
+            pin_attempts: p.pin_attempts,
+            pin_lockout_secs: p.pin_lockout.as_secs(),
+            inactivity_timeout_secs: p.inactivity_timeout.as_secs(),
+            inactivity_warning_secs: p.inactivity_warning.as_secs(),
+            duplicate_window_secs: p.duplicate_window.as_secs(),
+            max_items_per_session: p.max_items_per_session,
+            returns_without_card: p.returns_without_card,
+            return_idle_secs: p.return_idle_pause.as_secs(),
+            goodbye_secs: p.goodbye.as_secs(),
+            receipt_choices: p.receipt_choices,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardReaderSection {
+    pub uid_format: CardUidFormat,
+}
+
+impl Default for CardReaderSection {
+    fn default() -> Self {
+        CardReaderSection {
+            uid_format: CardUidFormat::HexUpper,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IlsSection {
+    pub kind: IlsKind,
+    #[serde(default)]
+    pub sim: SimSection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IlsKind {
+    /// The simulated ILS, in process.
+    Sim,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimSection {
+    /// A seed file instead of the built-in one.
+    pub seed: Option<PathBuf>,
+    /// The terminal user to log in as, when the seed requires a login.
+    pub terminal_user: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingSection {
+    /// A tracing filter: `info`, `debug`, or per module (`info,kiosk::ils=debug`).
+    pub level: String,
+}
+
+impl Default for LoggingSection {
+    fn default() -> Self {
+        LoggingSection {
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSection {
+    /// A TOML file with `ils_password` and `staff_pin_hash`, readable only by the kiosk user.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: key `{key}`: expected {expected}, found {found}")]
+    Invalid {
+        path: PathBuf,
+        key: String,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "{path}: key `{key}` holds a secret; secrets do not belong in the main file. Put it in the \
+         secrets file (`[secrets] file`) as `{secret}`, or set {env}"
+    )]
+    SecretInMainFile {
+        path: PathBuf,
+        key: String,
+        secret: &'static str,
+        env: &'static str,
+    },
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretsError),
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// The configuration `kiosk demo` runs with: the example file as shipped.
+    pub fn demo() -> Config {
+        // A unit test proves the example parses; failing here is a build defect.
+        Config::parse(EXAMPLE, Path::new("kiosk.example.toml"))
+            .expect("the example config is valid")
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let parse_error = |message: String| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        };
+        let value: toml::Table = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        refuse_secrets(&value, "", path)?;
+        let config: Config = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |key: &str, expected: &str, found: String| {
+            Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                key: key.into(),
+                expected: expected.into(),
+                found,
+            })
+        };
+        let id = &self.kiosk.id;
+        let id_ok = !id.is_empty()
+            && id.len() <= 32
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !id_ok {
+            return invalid(
+                "kiosk.id",
+                "1 to 32 letters, digits, '-', '_' or '.'",
+                format!("{id:?}"),
+            );
+        }
+        let s = &self.session;
+        if s.pin_attempts == 0 {
+            return invalid("session.pin_attempts", "at least 1", "0".into());
+        }
+        if s.inactivity_timeout_secs < 10 {
+            return invalid(
+                "session.inactivity_timeout_secs",
+                "at least 10 seconds",
+                s.inactivity_timeout_secs.to_string(),
+            );
+        }
+        if s.inactivity_warning_secs >= s.inactivity_timeout_secs {
+            return invalid(
+                "session.inactivity_warning_secs",
+                &format!(
+                    "less than session.inactivity_timeout_secs ({})",
+                    s.inactivity_timeout_secs
+                ),
+                s.inactivity_warning_secs.to_string(),
+            );
+        }
+        if s.max_items_per_session == 0 {
+            return invalid("session.max_items_per_session", "at least 1", "0".into());
+        }
+        if s.receipt_choices.is_empty() {
+            return invalid(
+                "session.receipt_choices",
+                "at least one of \"print\", \"email\", \"none\"",
+                "an empty list".into(),
+            );
+        }
+        for (index, choice) in s.receipt_choices.iter().enumerate() {
+            if s.receipt_choices[..index].contains(choice) {
+                return invalid(
+                    "session.receipt_choices",
+                    "each choice once",
+                    format!("{choice:?} twice"),
+                );
+            }
+        }
+        for (key, rule) in [
+            ("barcodes.patron", &self.barcodes.patron),
+            ("barcodes.item", &self.barcodes.item),
+        ] {
+            if let Some(problem) = rule.as_ref().and_then(|r| r.problem()) {
+                return invalid(key, "a consistent barcode rule", problem);
+            }
+        }
+        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
+            return invalid(
+                "logging.level",
+                "a level (error, warn, info, debug, trace) or a tracing filter",
+                format!("{:?} ({error})", self.logging.level),
+            );
+        }
+        Ok(())
+    }
+
+    /// The session rules; `email_receipts` says whether the configured ILS can e-mail.
+    pub fn policy(&self, email_receipts: bool) -> Policy {
+        let s = &self.session;
+        Policy {
+            pin_required: s.pin_required,
+            pin_attempts: s.pin_attempts,
+            pin_lockout: Duration::from_secs(s.pin_lockout_secs),
+            inactivity_timeout: Duration::from_secs(s.inactivity_timeout_secs),
+            inactivity_warning: Duration::from_secs(s.inactivity_warning_secs),
+            duplicate_window: Duration::from_secs(s.duplicate_window_secs),
+            max_items_per_session: s.max_items_per_session,
+            returns_without_card: s.returns_without_card,
+            return_idle_pause: Duration::from_secs(s.return_idle_secs),
+            goodbye: Duration::from_secs(s.goodbye_secs),
+            receipt_choices: s.receipt_choices.clone(),
+            email_receipts,
+            barcodes: self.barcodes.clone(),
+            card_uid_format: self.card_reader.uid_format,
+            language: self.kiosk.language,
+        }
+    }
+}
+
+/// Keys that hold secrets, wherever they appear, and where the secret belongs instead.
+const SECRET_KEYS: [(&str, &str, &str); 4] = [
+    ("password", "ils_password", secrets::ILS_PASSWORD_ENV),
+    ("ils_password", "ils_password", secrets::ILS_PASSWORD_ENV),
+    ("staff_pin", "staff_pin_hash", secrets::STAFF_PIN_HASH_ENV),
+    (
+        "staff_pin_hash",
+        "staff_pin_hash",
+        secrets::STAFF_PIN_HASH_ENV,
+    ),
+];
+
+fn refuse_secrets(table: &toml::Table, prefix: &str, path: &Path) -> Result<(), ConfigError> {
+    for (key, value) in table {
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if let Some((_, secret, env)) = SECRET_KEYS.iter().find(|(k, _, _)| k == key) {
+            return Err(ConfigError::SecretInMainFile {
+                path: path.to_owned(),
+                key: full,
+                secret,
+                env,
+            });
+        }
+        if let toml::Value::Table(inner) = value {
+            refuse_secrets(inner, &full, path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -118,6 +118,7 @@ impl Session {
             let refusal = Refusal {
                 reason: Reason::UnknownPatron,
                 screen_message: status.screen_message,
+                title: None,
             };
             return self.back_to_idle_telling(refusal, fx);
         }

@@ -37,6 +37,19 @@ impl Session {
         }
     }
 
+    /// An item tag on the pad. Its item id goes to the ILS verbatim, so it is checked like a
+    /// scanned barcode.
+    pub(super) fn tag_presented(&mut self, uid: TagUid, item: ItemId, fx: &mut Vec<Effect>) {
+        match barcode::clean(&item.0) {
+            Ok(code) => self.item_presented(ItemId(code), Some(uid), fx),
+            Err(error) => {
+                tracing::info!(%error, tag = %uid.0, "unusable item id on a tag");
+                let detail = error.to_string();
+                self.tell(Reason::BadBarcode { detail }, fx);
+            }
+        }
+    }
+
     pub(super) fn item_presented(
         &mut self,
         item: ItemId,
@@ -307,6 +320,7 @@ impl Session {
             self.notice = Some(Refusal {
                 reason: Reason::IlsRefused,
                 screen_message: result.screen_message,
+                title: None,
             });
         }
         self.refresh_account = !result.renewed.is_empty();
@@ -321,7 +335,11 @@ impl Session {
 
 fn refused(refusal: Refusal) -> (ItemResult, Option<String>, Option<String>) {
     let reason = refusal.reason;
-    (ItemResult::Refused { reason }, None, refusal.screen_message)
+    (
+        ItemResult::Refused { reason },
+        refusal.title,
+        refusal.screen_message,
+    )
 }
 
 fn record(

@@ -154,7 +154,7 @@ impl Session {
         match event {
             Event::Barcode(raw) => self.barcode(&raw, &mut fx),
             Event::CardUid(uid) => self.card_uid(&uid, &mut fx),
-            Event::ItemTag { uid, item } => self.item_presented(item, Some(uid), &mut fx),
+            Event::ItemTag { uid, item } => self.tag_presented(uid, item, &mut fx),
             Event::PinEntered(pin) => self.pin_entered(pin, &mut fx),
             Event::Pressed(button) => self.pressed(button, &mut fx),
             Event::RenewItems(items) => self.renew_items(items, &mut fx),

@@ -272,16 +272,17 @@ impl SimIls {
             .ok_or(Refusal::new(Reason::UnknownItem))?;
         let loan = match item.loan.as_mut() {
             Some(loan) if &loan.patron == patron => loan,
-            _ => return Err(Refusal::new(Reason::NotOnLoanToYou)),
+            _ => return Err(titled(Refusal::new(Reason::NotOnLoanToYou), item)),
         };
         if item.holds.iter().any(|h| &h.patron != patron) {
-            return Err(Refusal::new(Reason::RenewalOnHold));
+            return Err(titled(Refusal::new(Reason::RenewalOnHold), item));
         }
         if loan.renewals >= item.max_renewals {
-            return Err(Refusal {
-                reason: Reason::RenewalLimit,
-                screen_message: Some(format!("Renewed {} times already", loan.renewals)),
-            });
+            let message = format!("Renewed {} times already", loan.renewals);
+            return Err(titled(
+                Refusal::with_message(Reason::RenewalLimit, message),
+                item,
+            ));
         }
         let from = loan.due.max(now).date();
         loan.due = end_of_day(shift(from, item.loan_days));
@@ -354,21 +355,17 @@ impl Ils for SimIls {
         let Some(item) = self.items.get_mut(item_id) else {
             return Ok(Err(Refusal::new(Reason::UnknownItem)));
         };
-        if !item.for_loan {
-            return Ok(Err(Refusal::new(Reason::NotForLoan)));
-        }
-        match &item.loan {
-            Some(loan) if &loan.patron == patron => {
-                return Ok(Err(Refusal::new(Reason::AlreadyOnLoanToYou)));
-            }
-            Some(_) => return Ok(Err(Refusal::new(Reason::OnLoanToAnother))),
-            None => {}
-        }
-        if item.holds.first().is_some_and(|h| &h.patron != patron) {
-            return Ok(Err(Refusal {
-                reason: Reason::OnHoldForAnother,
-                screen_message: Some("Item reserved for another patron".into()),
-            }));
+        let refusal = match &item.loan {
+            _ if !item.for_loan => Some(Refusal::new(Reason::NotForLoan)),
+            Some(loan) if &loan.patron == patron => Some(Refusal::new(Reason::AlreadyOnLoanToYou)),
+            Some(_) => Some(Refusal::new(Reason::OnLoanToAnother)),
+            None if item.holds.first().is_some_and(|h| &h.patron != patron) => Some(
+                Refusal::with_message(Reason::OnHoldForAnother, "Item reserved for another patron"),
+            ),
+            None => None,
+        };
+        if let Some(refusal) = refusal {
+            return Ok(Err(titled(refusal, item)));
         }
         item.holds.retain(|h| &h.patron != patron);
         let due = end_of_day(shift(now.date(), item.loan_days));
@@ -393,10 +390,8 @@ impl Ils for SimIls {
             return Ok(Err(Refusal::new(Reason::UnknownItem)));
         };
         if item.loan.take().is_none() {
-            return Ok(Err(Refusal {
-                reason: Reason::NotOnLoan,
-                screen_message: Some("Item was not checked out".into()),
-            }));
+            let refusal = Refusal::with_message(Reason::NotOnLoan, "Item was not checked out");
+            return Ok(Err(titled(refusal, item)));
         }
         self.applied.checkins += 1;
         let route = match item.holds.first_mut() {
@@ -477,6 +472,13 @@ impl Ils for SimIls {
         }
         self.emails.push((patron.clone(), receipt.clone()));
         Ok(Ok(()))
+    }
+}
+
+fn titled(refusal: Refusal, item: &Item) -> Refusal {
+    Refusal {
+        title: Some(item.title.clone()),
+        ..refusal
     }
 }
 

@@ -88,8 +88,8 @@ fn every_refusal_reason_reaches_its_item_with_the_ils_message() {
         let code = item(n as u32 + 10);
         h.scan(&code);
         let fx = h.answer(IlsAnswer::Checkout(Err(Refusal {
-            reason: reason.clone(),
-            screen_message: Some(format!("ILS says no to {code}")),
+            title: Some("Refused title".into()),
+            ..Refusal::with_message(reason.clone(), format!("ILS says no to {code}"))
         })));
         let outcome = outcomes(&fx).pop().expect("an outcome");
         assert_eq!(
@@ -102,6 +102,7 @@ fn every_refusal_reason_reaches_its_item_with_the_ils_message() {
             outcome.screen_message,
             Some(format!("ILS says no to {code}"))
         );
+        assert_eq!(outcome.title.as_deref(), Some("Refused title"));
         assert_eq!(sounds(&fx), vec![Cue::Problem]);
         assert!(records(&fx).is_empty(), "nothing recorded for a refusal");
     }
@@ -400,4 +401,17 @@ fn renew_all_reports_each_item() {
         screen.notice.and_then(|n| n.screen_message).as_deref(),
         Some("1 item could not be renewed")
     );
+}
+
+#[test]
+fn a_tag_with_an_unusable_item_id_is_refused_before_the_ils() {
+    let mut h = Harness::new(policy());
+    h.sign_in();
+    h.press(Button::Borrow);
+    h.send(Event::ItemTag {
+        uid: TagUid("E004010000000001".into()),
+        item: ItemId("3023|AZ0000".into()),
+    });
+    assert!(matches!(h.notice(), Some(Reason::BadBarcode { .. })));
+    assert!(h.pending.is_empty());
 }

@@ -1,0 +1,52 @@
+//! `kiosk demo`: a scripted visit to the simulated library — a reader borrows (one book
+//! reserved for someone else, one not for loan), takes a receipt, and another reader returns
+//! the books without a card.
+
+use super::AppError;
+use super::clock::Clock;
+use super::headless::{Command, Driver, Input, Output};
+use super::start;
+use crate::circ::{Button, Language};
+use crate::config::Config;
+use crate::config::secrets::Secrets;
+
+pub fn script() -> Vec<Command> {
+    let tag = |uid: &str, item: &str| Command::Tag {
+        uid: uid.into(),
+        item: item.into(),
+    };
+    vec![
+        Command::Language(Language::En),
+        // 李华 Li Hua's library card, and her PIN.
+        Command::Scan("20234000000019".into()),
+        Command::Pin("1234".into()),
+        Command::Press(Button::Borrow),
+        // 三体, scanned; The Left Hand of Darkness, placed on the RFID pad.
+        Command::Scan("30234000001015".into()),
+        tag("E0040150A1B2C301", "30234000001023"),
+        // Pride and Prejudice is reserved for another reader; 红楼梦 is reference only.
+        Command::Scan("30234000001049".into()),
+        Command::Scan("30234000001056".into()),
+        Command::Press(Button::Done),
+        Command::Press(Button::PrintReceipt),
+        Command::Wait(6.0),
+        // Later, the books come back through the return without a card.
+        Command::Scan("30234000001015".into()),
+        tag("E0040150A1B2C301", "30234000001023"),
+        Command::Wait(11.0),
+    ]
+}
+
+/// Runs the script against the simulated library with a virtual clock (no waiting).
+pub fn run(config: &Config, out: &mut dyn Output) -> Result<(), AppError> {
+    let clock = Clock::virtual_from_now();
+    let (session, worker) = start::start(config, &Secrets::default(), &clock)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    for command in script() {
+        // The receiver is alive until the driver has run.
+        let _ = tx.send(Input::Command(command));
+    }
+    drop(tx);
+    Driver::new(session, worker, clock, out).run(rx)?;
+    Ok(())
+}

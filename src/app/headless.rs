@@ -1,0 +1,316 @@
+//! The headless front-end: commands as JSON lines in, every effect as a JSON line out.
+//!
+//! It drives the same session machine as the touchscreen. Each command is applied once the
+//! previous one has been answered by the ILS, so a script's output does not depend on timing.
+//! The protocol is documented in README.md ("Headless protocol").
+
+use super::clock::Clock;
+use super::ils_worker::{IlsWorker, NoReply};
+use crate::circ::types::{ItemId, Pin, TagUid};
+use crate::circ::{Button, Effect, Event, Language, Session};
+use serde::Deserialize;
+use std::io::{self, BufRead};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+use thiserror::Error;
+
+/// One line of input.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// `{"scan": "20234000000019"}`: the barcode scanner read this (card or item).
+    Scan(String),
+    /// `{"card_uid": "04A1B2C3"}`: the RFID card reader saw a card with this UID (hex).
+    CardUid(String),
+    /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: an item tag on the pad.
+    Tag { uid: String, item: String },
+    /// `{"pin": "1234"}`: the PIN typed on the keypad.
+    Pin(String),
+    /// `{"press": "borrow"}`: a button.
+    Press(Button),
+    /// `{"renew": ["30234000001080"]}`: renew these loans.
+    Renew(Vec<String>),
+    /// `{"language": "en"}` or `"zh-CN"`.
+    Language(Language),
+    /// `"touch"`: a touch anywhere on the screen.
+    Touch,
+    /// `{"wait": 30}`: let this many seconds pass.
+    Wait(f64),
+}
+
+/// What the input source hands the driver.
+#[derive(Debug)]
+pub enum Input {
+    Command(Command),
+    /// A line that is not a command; the message never repeats a PIN.
+    Malformed {
+        line: usize,
+        message: String,
+    },
+}
+
+/// Parses one input line; `Ok(None)` for a blank line or a `#` comment.
+pub fn parse_line(text: &str) -> Result<Option<Command>, String> {
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('#') {
+        return Ok(None);
+    }
+    // Parse to a value first: syntax errors never quote the input, and a PIN of the wrong type
+    // gets a message that does not repeat it.
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("pin").is_some_and(|pin| !pin.is_string()) {
+        return Err("`pin` takes a string, e.g. {\"pin\": \"1234\"}".into());
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(|e| format!("not a command: {e} (see README, \"Headless protocol\")"))
+}
+
+/// Reads commands from a reader (stdin) on a thread of its own.
+pub fn spawn_reader(input: impl BufRead + Send + 'static, tx: Sender<Input>) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("headless-input".into())
+        .spawn(move || {
+            for (index, line) in input.lines().enumerate() {
+                let line_no = index + 1;
+                let input = match line {
+                    Ok(text) => match parse_line(&text) {
+                        Ok(Some(command)) => Input::Command(command),
+                        Ok(None) => continue,
+                        Err(message) => Input::Malformed {
+                            line: line_no,
+                            message,
+                        },
+                    },
+                    Err(error) => Input::Malformed {
+                        line: line_no,
+                        message: format!("unreadable input: {error}"),
+                    },
+                };
+                if tx.send(input).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// Where the driver reports: JSON lines, or text for people.
+pub trait Output {
+    fn command(&mut self, _command: &Command) -> io::Result<()> {
+        Ok(())
+    }
+    fn effect(&mut self, effect: &Effect) -> io::Result<()>;
+    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()>;
+}
+
+#[derive(Debug, Error)]
+pub enum DriverError {
+    #[error("cannot write the output: {0}")]
+    Output(#[from] io::Error),
+    #[error("the ILS worker stopped unexpectedly; see the log above")]
+    WorkerStopped,
+}
+
+pub struct Driver<'a> {
+    session: Session,
+    worker: IlsWorker,
+    clock: Clock,
+    out: &'a mut dyn Output,
+    in_flight: usize,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(session: Session, worker: IlsWorker, clock: Clock, out: &'a mut dyn Output) -> Self {
+        Driver {
+            session,
+            worker,
+            clock,
+            out,
+            in_flight: 0,
+        }
+    }
+
+    /// Runs until the input ends, then lets what is under way finish.
+    pub fn run(mut self, inputs: Receiver<Input>) -> Result<(), DriverError> {
+        let effects = self.session.start();
+        self.apply(effects)?;
+        loop {
+            self.settle()?;
+            let input = match self.time_to_deadline() {
+                Some(timeout) => match inputs.recv_timeout(timeout) {
+                    Ok(input) => input,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.dispatch(Event::Tick)?;
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => break,
+                },
+                None => match inputs.recv() {
+                    Ok(input) => input,
+                    Err(_) => break,
+                },
+            };
+            match input {
+                Input::Command(command) => {
+                    self.out.command(&command)?;
+                    self.command(command)?;
+                }
+                Input::Malformed { line, message } => {
+                    tracing::warn!(line, %message, "headless input ignored");
+                    self.out.input_error(line, &message)?;
+                }
+            }
+        }
+        self.settle()
+    }
+
+    /// How long the real clock may wait for input before the session needs a tick; the virtual
+    /// clock only moves on `wait`.
+    fn time_to_deadline(&self) -> Option<Duration> {
+        if self.clock.is_virtual() {
+            return None;
+        }
+        let deadline = self.session.next_deadline()?;
+        Some(deadline.saturating_duration_since(self.clock.now()))
+    }
+
+    fn command(&mut self, command: Command) -> Result<(), DriverError> {
+        let event = match command {
+            Command::Scan(code) => Event::Barcode(code),
+            Command::CardUid(hex) => match parse_hex(&hex) {
+                Some(uid) => Event::CardUid(uid),
+                None => {
+                    let message = "`card_uid` takes hex bytes, e.g. \"04A1B2C3\"";
+                    return Ok(self.out.input_error(0, message)?);
+                }
+            },
+            Command::Tag { uid, item } => Event::ItemTag {
+                uid: TagUid(uid.to_ascii_uppercase()),
+                item: ItemId(item),
+            },
+            Command::Pin(pin) => Event::PinEntered(Pin::new(pin)),
+            Command::Press(button) => Event::Pressed(button),
+            Command::Renew(items) => Event::RenewItems(items.into_iter().map(ItemId).collect()),
+            Command::Language(language) => Event::Language(language),
+            Command::Touch => Event::Touched,
+            Command::Wait(secs) => {
+                if !(0.0..=86_400.0).contains(&secs) {
+                    let message = "`wait` takes seconds between 0 and 86400";
+                    return Ok(self.out.input_error(0, message)?);
+                }
+                return self.wait(Duration::from_secs_f64(secs));
+            }
+        };
+        self.dispatch(event)
+    }
+
+    /// Lets time pass, ticking the session at each of its deadlines on the way.
+    fn wait(&mut self, duration: Duration) -> Result<(), DriverError> {
+        let end = self.clock.now() + duration;
+        loop {
+            let next = self
+                .session
+                .next_deadline()
+                .filter(|at| *at < end)
+                .unwrap_or(end);
+            self.clock.sleep_until(next);
+            self.dispatch(Event::Tick)?;
+            self.settle()?;
+            if self.clock.now() >= end {
+                return Ok(());
+            }
+        }
+    }
+
+    fn dispatch(&mut self, event: Event) -> Result<(), DriverError> {
+        let effects = self.session.handle(event, self.clock.now());
+        self.apply(effects)
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) -> Result<(), DriverError> {
+        for effect in effects {
+            if let Effect::Ils { id, request } = &effect {
+                self.worker
+                    .send(*id, request.clone())
+                    .map_err(|_| DriverError::WorkerStopped)?;
+                self.in_flight += 1;
+            }
+            self.out.effect(&effect)?;
+        }
+        Ok(())
+    }
+
+    /// Waits for every ILS request sent so far to be answered.
+    fn settle(&mut self) -> Result<(), DriverError> {
+        while self.in_flight > 0 {
+            match self.worker.recv(self.time_to_deadline()) {
+                Ok((id, reply)) => {
+                    self.in_flight -= 1;
+                    self.dispatch(Event::IlsReplied(id, reply))?;
+                }
+                Err(NoReply::Timeout) => self.dispatch(Event::Tick)?,
+                Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.is_empty() || !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_parse_from_their_documented_forms() {
+        assert_eq!(
+            parse_line(r#"{"scan": "3023"}"#),
+            Ok(Some(Command::Scan("3023".into())))
+        );
+        assert_eq!(
+            parse_line(r#"{"press": "renew_all"}"#),
+            Ok(Some(Command::Press(Button::RenewAll)))
+        );
+        assert_eq!(parse_line(r#""touch""#), Ok(Some(Command::Touch)));
+        assert_eq!(
+            parse_line(r#"{"language": "zh-CN"}"#),
+            Ok(Some(Command::Language(Language::ZhCn)))
+        );
+        assert_eq!(parse_line(r#"{"wait": 2.5}"#), Ok(Some(Command::Wait(2.5))));
+        assert_eq!(parse_line("  # a comment"), Ok(None));
+        assert_eq!(parse_line(""), Ok(None));
+    }
+
+    #[test]
+    fn bad_lines_are_explained_without_repeating_a_pin() {
+        let message = parse_line(r#"{"pin": 987123}"#).unwrap_err();
+        assert!(!message.contains("987123"), "{message}");
+        let message = parse_line(r#"{"pin": "98"#).unwrap_err();
+        assert!(message.starts_with("not JSON"), "{message}");
+        let message = parse_line(r#"{"press": "explode"}"#).unwrap_err();
+        assert!(
+            message.contains("explode") && message.contains("borrow"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn card_uids_are_hex_bytes() {
+        assert_eq!(parse_hex("04a1B2c3"), Some(vec![0x04, 0xA1, 0xB2, 0xC3]));
+        assert_eq!(parse_hex("04A"), None);
+        assert_eq!(parse_hex("zz"), None);
+        assert_eq!(parse_hex("é1"), None);
+    }
+}

@@ -1,0 +1,157 @@
+//! Writing what the kiosk does: JSON lines for scripts and tests, plain text for people
+//! watching `kiosk demo`.
+
+use super::headless::{Command, Output};
+use crate::circ::types::ReturnRoute;
+use crate::circ::{Effect, ItemOutcome, ItemResult, Screen};
+use serde_json::json;
+use std::io::{self, Write};
+
+/// One JSON object per line per effect, flushed at once (a script reads them as they come).
+pub struct JsonLines<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLines<W> {
+    pub fn new(out: W) -> Self {
+        JsonLines { out }
+    }
+
+    fn line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Output for JsonLines<W> {
+    fn effect(&mut self, effect: &Effect) -> io::Result<()> {
+        self.line(effect)
+    }
+
+    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
+        self.line(&json!({"effect": "input_error", "line": line, "message": message}))
+    }
+}
+
+/// A readable transcript: what the reader did, what the screen said, what happened to each item.
+pub struct Transcript<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Transcript<W> {
+    pub fn new(out: W) -> Self {
+        Transcript { out }
+    }
+}
+
+impl<W: Write> Output for Transcript<W> {
+    fn command(&mut self, command: &Command) -> io::Result<()> {
+        let text = match command {
+            Command::Scan(code) => format!("scan {code}"),
+            Command::CardUid(uid) => format!("RFID card {uid}"),
+            Command::Tag { item, .. } => format!("place tagged item {item} on the pad"),
+            Command::Pin(_) => "type PIN ****".into(),
+            Command::Press(button) => format!("press {button:?}"),
+            Command::Renew(items) => format!("renew {}", items.join(", ")),
+            Command::Language(language) => format!("switch language to {language:?}"),
+            Command::Touch => "touch the screen".into(),
+            Command::Wait(secs) => format!("wait {secs} s"),
+        };
+        writeln!(self.out, "\n> {text}")
+    }
+
+    fn effect(&mut self, effect: &Effect) -> io::Result<()> {
+        match effect {
+            Effect::Show { screen } => self.screen(screen),
+            Effect::Outcome { outcome } if outcome.result != ItemResult::Pending => {
+                writeln!(self.out, "  {}", describe_outcome(outcome))
+            }
+            Effect::SetSecurity { tag, state } => {
+                writeln!(self.out, "  [tag {}: security set to {state:?}]", tag.0)
+            }
+            Effect::Print { receipt } => {
+                writeln!(self.out, "  ---- receipt: {} ----", receipt.patron_name)?;
+                for line in &receipt.lines {
+                    let due = line.due.as_ref().map(|d| format!(", due {}", d.text));
+                    writeln!(
+                        self.out,
+                        "  | {:?} {} ({}){}",
+                        line.action,
+                        line.title,
+                        line.item,
+                        due.unwrap_or_default()
+                    )?;
+                }
+                writeln!(self.out, "  ------------------------")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
+        writeln!(self.out, "  ! input line {line}: {message}")
+    }
+}
+
+impl<W: Write> Transcript<W> {
+    fn screen(&mut self, screen: &Screen) -> io::Result<()> {
+        let who = screen
+            .patron_name
+            .as_ref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
+        let busy = if screen.busy {
+            " (asking the library system…)"
+        } else {
+            ""
+        };
+        writeln!(self.out, "  [screen: {:?}{who}{busy}]", screen.page)?;
+        if let Some(notice) = &screen.notice {
+            writeln!(self.out, "  ! {}", notice.reason.explain())?;
+        }
+        if let Some(secs) = screen.timeout_warning {
+            writeln!(
+                self.out,
+                "  ! Are you still there? The session ends in {secs} s."
+            )?;
+        }
+        if !screen.receipt_choices.is_empty() {
+            writeln!(self.out, "  receipt: {:?}", screen.receipt_choices)?;
+        }
+        if let Some(summary) = &screen.summary {
+            writeln!(
+                self.out,
+                "  goodbye: {} borrowed, {} returned, {} renewed, {} refused",
+                summary.borrowed, summary.returned, summary.renewed, summary.refused
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn describe_outcome(outcome: &ItemOutcome) -> String {
+    let title = outcome.title.as_deref().unwrap_or("");
+    let what = match &outcome.result {
+        ItemResult::Pending => "pending".to_string(),
+        ItemResult::Borrowed { due } => format!("✔ borrowed, due {}", due.text),
+        ItemResult::Renewed { due } => match due {
+            Some(due) => format!("✔ renewed, due {}", due.text),
+            None => "✔ renewed".into(),
+        },
+        ItemResult::Returned { route } => match route {
+            ReturnRoute::Shelf => "✔ returned".into(),
+            ReturnRoute::HoldShelf => {
+                "✔ returned — reserved for someone: put it on the hold shelf".into()
+            }
+            ReturnRoute::Transfer { to } => format!("✔ returned — goes to {to}"),
+        },
+        ItemResult::Refused { reason } => format!("✘ {}", reason.explain()),
+    };
+    let ils = outcome
+        .screen_message
+        .as_ref()
+        .map(|m| format!(" [ILS: {m}]"))
+        .unwrap_or_default();
+    format!("{} {title}: {what}{ils}", outcome.item)
+}

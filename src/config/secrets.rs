@@ -1,0 +1,111 @@
+//! Secrets (the ILS password, the staff PIN hash) live outside the main configuration: in a
+//! file only the kiosk user can read, or in environment variables (systemd `LoadCredential`,
+//! `EnvironmentFile`). They never reach a log line: [`Secret`] prints as a mask.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const ILS_PASSWORD_ENV: &str = "KIOSK_ILS_PASSWORD";
+pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
+
+/// A secret string: no `Display`, a masked `Debug`, no `Serialize`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secrets {
+    /// The kiosk's password at the ILS (SIP2 login CO, HTTP API password).
+    pub ils_password: Option<Secret>,
+    /// The staff PIN for the technician mode, as an argon2 PHC string.
+    pub staff_pin_hash: Option<Secret>,
+}
+
+#[derive(Debug, Error)]
+pub enum SecretsError {
+    #[error("cannot read the secrets file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The message never quotes the file's text: it would show the secret.
+    #[error("the secrets file {path} is not valid at line {line}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+impl Secrets {
+    /// Reads the secrets file (if any), then lets the environment override it.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Secrets, SecretsError> {
+        let mut secrets = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| SecretsError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str::<Secrets>(&text).map_err(|error| SecretsError::Parse {
+                    path: path.to_owned(),
+                    line: error
+                        .span()
+                        .map_or(0, |span| text[..span.start].matches('\n').count() + 1),
+                    message: error.message().to_owned(),
+                })?
+            }
+            None => Secrets::default(),
+        };
+        let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret);
+        if let Some(password) = from_env(ILS_PASSWORD_ENV) {
+            secrets.ils_password = Some(password);
+        }
+        if let Some(hash) = from_env(STAFF_PIN_HASH_ENV) {
+            secrets.staff_pin_hash = Some(hash);
+        }
+        Ok(secrets)
+    }
+
+    /// Problems worth a technician's attention that do not stop the kiosk.
+    pub fn warnings(file: Option<&Path>) -> Vec<String> {
+        let mut warnings = Vec::new();
+        #[cfg(unix)]
+        if let Some(path) = file {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                let mode = meta.permissions().mode();
+                if mode & 0o077 != 0 {
+                    warnings.push(format!(
+                        "the secrets file {} can be read by other users (mode {:o}); run: chmod 600 {}",
+                        path.display(),
+                        mode & 0o777,
+                        path.display()
+                    ));
+                }
+            }
+        }
+        warnings
+    }
+}
