@@ -6,6 +6,7 @@ use super::AppError;
 use super::clock::Clock;
 use super::headless::{Command, Driver, Input, Output};
 use super::start;
+use crate::circ::types::Pin;
 use crate::circ::{Button, Language};
 use crate::config::Config;
 use crate::config::secrets::Secrets;
@@ -19,7 +20,7 @@ pub fn script() -> Vec<Command> {
         Command::Language(Language::En),
         // 李华 Li Hua's library card, and her PIN.
         Command::Scan("20234000000019".into()),
-        Command::Pin("1234".into()),
+        Command::Pin(Pin::new("1234")),
         Command::Press(Button::Borrow),
         // 三体, scanned; The Left Hand of Darkness, placed on the RFID pad.
         Command::Scan("30234000001015".into()),
@@ -42,9 +43,9 @@ pub fn run(config: &Config, out: &mut dyn Output) -> Result<(), AppError> {
     let clock = Clock::virtual_from_now();
     let (session, worker) = start::start(config, &Secrets::default(), &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
-    for command in script() {
+    for (index, command) in script().into_iter().enumerate() {
         // The receiver is alive until the driver has run.
-        let _ = tx.send(Input::Command(command));
+        let _ = tx.send(Input::Command(index + 1, command));
     }
     drop(tx);
     Driver::new(session, worker, clock, out).run(rx)?;

@@ -24,8 +24,8 @@ pub enum Command {
     CardUid(String),
     /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: an item tag on the pad.
     Tag { uid: String, item: String },
-    /// `{"pin": "1234"}`: the PIN typed on the keypad.
-    Pin(String),
+    /// `{"pin": "1234"}`: the PIN typed on the keypad (its `Debug` is masked).
+    Pin(Pin),
     /// `{"press": "borrow"}`: a button.
     Press(Button),
     /// `{"renew": ["30234000001080"]}`: renew these loans.
@@ -41,12 +41,10 @@ pub enum Command {
 /// What the input source hands the driver.
 #[derive(Debug)]
 pub enum Input {
-    Command(Command),
+    /// A command and the input line it came from.
+    Command(usize, Command),
     /// A line that is not a command; the message never repeats a PIN.
-    Malformed {
-        line: usize,
-        message: String,
-    },
+    Malformed { line: usize, message: String },
 }
 
 /// Parses one input line; `Ok(None)` for a blank line or a `#` comment.
@@ -76,7 +74,7 @@ pub fn spawn_reader(input: impl BufRead + Send + 'static, tx: Sender<Input>) -> 
                 let line_no = index + 1;
                 let input = match line {
                     Ok(text) => match parse_line(&text) {
-                        Ok(Some(command)) => Input::Command(command),
+                        Ok(Some(command)) => Input::Command(line_no, command),
                         Ok(None) => continue,
                         Err(message) => Input::Malformed {
                             line: line_no,
@@ -153,9 +151,10 @@ impl<'a> Driver<'a> {
                 },
             };
             match input {
-                Input::Command(command) => {
+                Input::Command(line, command) => {
+                    tracing::debug!(line, ?command, "headless command");
                     self.out.command(&command)?;
-                    self.command(command)?;
+                    self.command(line, command)?;
                 }
                 Input::Malformed { line, message } => {
                     tracing::warn!(line, %message, "headless input ignored");
@@ -176,21 +175,21 @@ impl<'a> Driver<'a> {
         Some(deadline.saturating_duration_since(self.clock.now()))
     }
 
-    fn command(&mut self, command: Command) -> Result<(), DriverError> {
+    fn command(&mut self, line: usize, command: Command) -> Result<(), DriverError> {
         let event = match command {
             Command::Scan(code) => Event::Barcode(code),
             Command::CardUid(hex) => match parse_hex(&hex) {
                 Some(uid) => Event::CardUid(uid),
                 None => {
                     let message = "`card_uid` takes hex bytes, e.g. \"04A1B2C3\"";
-                    return Ok(self.out.input_error(0, message)?);
+                    return Ok(self.out.input_error(line, message)?);
                 }
             },
             Command::Tag { uid, item } => Event::ItemTag {
                 uid: TagUid(uid.to_ascii_uppercase()),
                 item: ItemId(item),
             },
-            Command::Pin(pin) => Event::PinEntered(Pin::new(pin)),
+            Command::Pin(pin) => Event::PinEntered(pin),
             Command::Press(button) => Event::Pressed(button),
             Command::Renew(items) => Event::RenewItems(items.into_iter().map(ItemId).collect()),
             Command::Language(language) => Event::Language(language),
@@ -198,7 +197,7 @@ impl<'a> Driver<'a> {
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
                     let message = "`wait` takes seconds between 0 and 86400";
-                    return Ok(self.out.input_error(0, message)?);
+                    return Ok(self.out.input_error(line, message)?);
                 }
                 return self.wait(Duration::from_secs_f64(secs));
             }

@@ -96,6 +96,7 @@ fn run(args: RunArgs) -> Result<(), AppError> {
     }
     let secrets =
         Secrets::load(config.secrets.file.as_deref(), env_var).map_err(ConfigError::from)?;
+    tracing::debug!(?config, ?secrets, "configuration loaded");
     let clock = match args.clock {
         ClockKind::Real => Clock::real(),
         ClockKind::Virtual => Clock::virtual_from_now(),
@@ -120,6 +121,7 @@ fn init_logging(level: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -34,7 +34,8 @@ impl fmt::Display for ItemId {
 /// A reader's PIN. It has no `Display` and no `Serialize`, and its `Debug` prints a mask, so it
 /// cannot reach a log line, a JSON line or the journal by accident; only an ILS adapter asks for
 /// the digits, with [`Pin::expose`].
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
 pub struct Pin(String);
 
 impl Pin {

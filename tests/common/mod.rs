@@ -1,0 +1,79 @@
+//! Runs the real `kiosk` binary, as a technician or a script would.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+pub struct Run {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The stdout JSON lines, each parsed (a line that is not JSON fails the test).
+    pub fn lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+}
+
+pub fn kiosk(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("KIOSK_ILS_PASSWORD")
+        .env_remove("KIOSK_CONFIG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kiosk binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("the kiosk binary ends");
+    Run {
+        success: output.status.success(),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The effects of one kind, in order.
+pub fn effects<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    lines.iter().filter(|l| l["effect"] == kind).collect()
+}
+
+/// The pages shown, in order.
+pub fn pages(lines: &[Value]) -> Vec<String> {
+    effects(lines, "show")
+        .iter()
+        .map(|l| l["screen"]["page"].as_str().unwrap_or("?").to_owned())
+        .collect()
+}
+
+/// Item outcomes that are no longer pending: (item, status, reason code).
+pub fn results(lines: &[Value]) -> Vec<(String, String, String)> {
+    effects(lines, "outcome")
+        .iter()
+        .map(|l| &l["outcome"])
+        .filter(|o| o["status"] != "pending")
+        .map(|o| {
+            (
+                o["item"].as_str().unwrap_or("").to_owned(),
+                o["status"].as_str().unwrap_or("").to_owned(),
+                o["reason"]["code"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}

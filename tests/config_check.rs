@@ -1,0 +1,96 @@
+//! `kiosk config check`: the example passes; each kind of mistake fails naming the key.
+
+mod common;
+use common::*;
+use std::path::PathBuf;
+
+fn example() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml")).unwrap()
+}
+
+fn check(text: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("kiosk.toml");
+    std::fs::write(&path, text).unwrap();
+    kiosk(&["config", "check", path.to_str().unwrap()], "", &[])
+}
+
+#[test]
+fn the_example_configuration_passes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml");
+    let run = kiosk(&["config", "check", path], "", &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(run.stdout.contains("ok (kiosk kiosk-01"), "{}", run.stdout);
+}
+
+#[test]
+fn a_misspelt_key_fails_naming_it() {
+    let run = check(&example().replace("pin_attempts = 3", "pin_attempt = 3"));
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("unknown field `pin_attempt`"),
+        "{}",
+        run.stderr
+    );
+    let line = example()
+        .lines()
+        .position(|l| l.starts_with("pin_attempts"))
+        .unwrap()
+        + 1;
+    assert!(
+        run.stderr.contains(&format!("line {line}")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_wrong_type_fails_naming_the_key() {
+    let run = check(&example().replace("pin_required = true", "pin_required = \"yes\""));
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("pin_required = \"yes\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("expected a boolean"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_required_key_fails_naming_it() {
+    let run = check(&example().replace("id = \"kiosk-01\"", ""));
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("missing field `id`"), "{}", run.stderr);
+}
+
+#[test]
+fn a_missing_file_and_a_missing_seed_are_named() {
+    let run = kiosk(&["config", "check", "/nonexistent/kiosk.toml"], "", &[]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("/nonexistent/kiosk.toml"),
+        "{}",
+        run.stderr
+    );
+    let run = check(&example().replace(
+        "# seed = \"/etc/kiosk/sim-seed.toml\"",
+        "seed = \"/nonexistent/seed.toml\"",
+    ));
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("ils.sim.seed"), "{}", run.stderr);
+}
+
+#[test]
+fn the_help_explains_each_command_with_an_example() {
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["demo", "--help"],
+        &["config", "check", "--help"],
+        &["sim-ils", "--help"],
+    ] {
+        let run = kiosk(args, "", &[]);
+        assert!(run.success, "{args:?}");
+        assert!(run.stdout.contains("Example"), "{args:?}: {}", run.stdout);
+    }
+}

@@ -1,0 +1,188 @@
+//! End to end through the headless driver: the `kiosk` binary, commands on stdin, JSON lines out.
+
+mod common;
+use common::*;
+
+const LI_HUA: &str = "20234000000019";
+
+fn session(lines: &[&str]) -> String {
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_borrow_and_return_session_through_the_binary() {
+    let input = session(&[
+        r#"{"language": "en"}"#,
+        &format!(r#"{{"scan": "{LI_HUA}"}}"#),
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"tag": {"uid": "e0040150a1b2c301", "item": "30234000001023"}}"#,
+        r#"{"scan": "30234000001049"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"press": "done"}"#,
+        r#"{"press": "print_receipt"}"#,
+        r#"{"wait": 6}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"wait": 11}"#,
+    ]);
+    let run = kiosk(&["run", "--headless", "--clock", "virtual"], &input, &[]);
+    assert!(run.success, "stderr: {}", run.stderr);
+    let lines = run.lines();
+
+    assert_eq!(
+        results(&lines),
+        vec![
+            ("30234000001015".into(), "borrowed".into(), "".into()),
+            ("30234000001023".into(), "borrowed".into(), "".into()),
+            (
+                "30234000001049".into(),
+                "refused".into(),
+                "on_hold_for_another".into()
+            ),
+            ("30234000001015".into(), "returned".into(), "".into()),
+        ],
+        "the double scan of 30234000001015 was ignored"
+    );
+    let security = effects(&lines, "set_security");
+    assert_eq!(security.len(), 1);
+    assert_eq!(security[0]["tag"], "E0040150A1B2C301");
+    assert_eq!(security[0]["state"], "on_loan");
+
+    let records = effects(&lines, "record");
+    let actions: Vec<&str> = records
+        .iter()
+        .map(|r| r["transaction"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["borrow", "borrow", "return"]);
+
+    let receipt = &effects(&lines, "print")[0]["receipt"];
+    assert_eq!(receipt["patron_name"], "李华 Li Hua");
+    assert_eq!(receipt["lines"].as_array().unwrap().len(), 2);
+
+    let pages = pages(&lines);
+    let expected = [
+        "idle", "pin", "checking", "menu", "borrow", "receipt", "goodbye", "idle", "return", "idle",
+    ];
+    let mut deduped = pages.clone();
+    deduped.dedup();
+    assert_eq!(deduped, expected);
+
+    let summary = effects(&lines, "show")
+        .into_iter()
+        .find(|s| s["screen"]["page"] == "goodbye")
+        .map(|s| s["screen"]["summary"].clone())
+        .unwrap();
+    assert_eq!(summary["borrowed"], 2);
+    assert_eq!(summary["refused"], 1);
+    assert_eq!(summary["receipt"], "print");
+}
+
+#[test]
+fn requests_to_the_ils_are_printed_without_the_pin() {
+    let input = session(&[&format!(r#"{{"scan": "{LI_HUA}"}}"#), r#"{"pin": "1234"}"#]);
+    let run = kiosk(&["run", "--headless", "--clock", "virtual"], &input, &[]);
+    let lines = run.lines();
+    let request = &effects(&lines, "ils")[0];
+    assert_eq!(request["request"]["request"], "patron_status");
+    assert_eq!(request["request"]["patron"], LI_HUA);
+    assert!(!run.stdout.contains("1234"), "{}", run.stdout);
+}
+
+#[test]
+fn junk_input_is_reported_and_changes_nothing() {
+    let input = session(&[
+        "this is not json",
+        r#"{"press": "self_destruct"}"#,
+        r#"{"pin": 4321}"#,
+        r#"{"card_uid": "XYZ"}"#,
+        r#"{"scan": "3023|AOevil"}"#,
+        "# comments and blank lines are fine",
+        "",
+        &format!(r#"{{"scan": "{LI_HUA}"}}"#),
+    ]);
+    let run = kiosk(&["run", "--headless", "--clock", "virtual"], &input, &[]);
+    assert!(run.success, "stderr: {}", run.stderr);
+    let lines = run.lines();
+    let errors = effects(&lines, "input_error");
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert_eq!(errors[0]["line"], 1);
+    assert!(
+        errors[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("self_destruct")
+    );
+    let lines_reported: Vec<u64> = errors.iter().filter_map(|e| e["line"].as_u64()).collect();
+    assert_eq!(lines_reported, [1, 2, 3, 4]);
+    assert!(!run.stdout.contains("4321") && !run.stderr.contains("4321"));
+    let bad_barcode = effects(&lines, "show")
+        .into_iter()
+        .any(|s| s["screen"]["notice"]["code"] == "bad_barcode");
+    assert!(bad_barcode, "the reader is told the barcode is unusable");
+    assert!(effects(&lines, "ils").is_empty(), "nothing reached the ILS");
+    assert_eq!(
+        pages(&lines).last().map(String::as_str),
+        Some("pin"),
+        "the card still works"
+    );
+}
+
+#[test]
+fn an_absent_reader_is_warned_then_signed_out() {
+    let input = session(&[
+        &format!(r#"{{"scan": "{LI_HUA}"}}"#),
+        r#"{"pin": "1234"}"#,
+        r#"{"wait": 47}"#,
+        r#"{"wait": 20}"#,
+    ]);
+    let run = kiosk(&["run", "--headless", "--clock", "virtual"], &input, &[]);
+    let lines = run.lines();
+    let countdown: Vec<u64> = effects(&lines, "show")
+        .iter()
+        .filter_map(|s| s["screen"]["timeout_warning"].as_u64())
+        .collect();
+    assert_eq!(countdown, (1..=15).rev().collect::<Vec<_>>());
+    let sounds: Vec<&str> = effects(&lines, "sound")
+        .iter()
+        .map(|s| s["cue"].as_str().unwrap())
+        .collect();
+    assert_eq!(sounds, ["success", "warning"]);
+    assert_eq!(pages(&lines).last().map(String::as_str), Some("idle"));
+    let last_request = effects(&lines, "ils")
+        .last()
+        .map(|r| r["request"]["request"].clone());
+    assert_eq!(last_request, Some("end_session".into()));
+}
+
+#[test]
+fn the_demo_runs_a_scripted_borrow_and_return() {
+    let run = kiosk(&["demo", "--headless"], "", &[]);
+    assert!(run.success, "stderr: {}", run.stderr);
+    let lines = run.lines();
+    let statuses: Vec<String> = results(&lines).into_iter().map(|(_, s, _)| s).collect();
+    assert_eq!(
+        statuses,
+        [
+            "borrowed", "borrowed", "refused", "refused", "returned", "returned"
+        ]
+    );
+    assert_eq!(effects(&lines, "print").len(), 1);
+    assert_eq!(pages(&lines).last().map(String::as_str), Some("idle"));
+
+    let run = kiosk(&["demo"], "", &[]);
+    assert!(run.success);
+    assert!(run.stdout.contains("三体: ✔ borrowed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("reserved for another reader"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn without_headless_the_run_command_says_what_to_do() {
+    let run = kiosk(&["run"], "", &[]);
+    assert!(!run.success);
+    assert!(run.stderr.contains("--headless"), "{}", run.stderr);
+}
