@@ -2,26 +2,13 @@
 //! scan in the demo.
 
 use super::AppError;
-use super::start::StartError;
-use crate::ils::sim::seed::Seed;
+use super::start;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
 pub fn print(seed_path: Option<&Path>, as_json: bool) -> Result<(), AppError> {
-    let seed = match seed_path {
-        None => Seed::builtin(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| StartError::SeedRead {
-                path: path.to_owned(),
-                source,
-            })?;
-            Seed::parse(&text).map_err(|source| StartError::Seed {
-                path: path.to_owned(),
-                source,
-            })?
-        }
-    };
+    let seed = start::read_seed(seed_path)?;
     let mut out = std::io::stdout().lock();
     if as_json {
         let patrons: Vec<_> = seed

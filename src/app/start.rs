@@ -9,7 +9,7 @@ use crate::config::{Config, IlsKind};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::{Seed, SeedError};
 use crate::ils::{Ils, IlsError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -34,15 +34,20 @@ pub enum StartError {
 }
 
 fn load_seed(config: &Config) -> Result<Seed, StartError> {
-    let Some(path) = &config.ils.sim.seed else {
+    read_seed(config.ils.sim.seed.as_deref())
+}
+
+/// The seed at `path`, or the built-in one.
+pub fn read_seed(path: Option<&Path>) -> Result<Seed, StartError> {
+    let Some(path) = path else {
         return Ok(Seed::builtin());
     };
     let text = std::fs::read_to_string(path).map_err(|source| StartError::SeedRead {
-        path: path.clone(),
+        path: path.to_owned(),
         source,
     })?;
     Seed::parse(&text).map_err(|source| StartError::Seed {
-        path: path.clone(),
+        path: path.to_owned(),
         source,
     })
 }
