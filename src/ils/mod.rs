@@ -6,6 +6,7 @@
 //! the ILS's own message for the reader).
 
 pub mod sim;
+pub mod sip2;
 
 use crate::circ::types::{
     Account, ItemId, ItemInfo, Loan, PatronId, PatronStatus, Pin, RenewAllResult, Return,

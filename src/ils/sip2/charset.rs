@@ -1,0 +1,94 @@
+//! The character sets SIP2 installations use: cp850 (the standard's), ISO-8859-1, or UTF-8.
+//! Checksums are computed over the encoded bytes, so encoding happens before framing.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum Charset {
+    #[serde(rename = "cp850")]
+    Cp850,
+    #[serde(rename = "iso-8859-1", alias = "latin1")]
+    Latin1,
+    #[default]
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+}
+
+/// Code page 850, bytes 0x80 to 0xFF (bytes below 0x80 are ASCII).
+const CP850_HIGH: &str = "\
+    ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜø£Ø×ƒ\
+    áíóúñÑªº¿®¬½¼¡«»░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐\
+    └┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀\
+    ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{ad}±‗¾¶§÷¸°¨·¹³²■\u{a0}";
+
+impl Charset {
+    /// Encodes text; a character the charset cannot hold becomes `?` (a title with Chinese
+    /// characters sent to a cp850 ACS), which is what ILSes do too.
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        match self {
+            Charset::Utf8 => text.as_bytes().to_vec(),
+            Charset::Latin1 => text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                .collect(),
+            Charset::Cp850 => text
+                .chars()
+                .map(|c| {
+                    if c.is_ascii() {
+                        c as u8
+                    } else {
+                        CP850_HIGH
+                            .chars()
+                            .position(|h| h == c)
+                            .and_then(|i| u8::try_from(0x80 + i).ok())
+                            .unwrap_or(b'?')
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Decodes bytes. UTF-8 that is not valid keeps what it can (U+FFFD for the rest): a garbled
+    /// title must not make a whole reply unreadable.
+    pub fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Charset::Latin1 => bytes.iter().map(|b| char::from(*b)).collect(),
+            Charset::Cp850 => bytes
+                .iter()
+                .map(|&b| {
+                    if b < 0x80 {
+                        char::from(b)
+                    } else {
+                        CP850_HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('?')
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cp850_round_trips_every_byte() {
+        let all: Vec<u8> = (0u8..=255).collect();
+        assert_eq!(CP850_HIGH.chars().count(), 128);
+        let text = Charset::Cp850.decode(&all);
+        assert_eq!(Charset::Cp850.encode(&text), all);
+        assert_eq!(
+            Charset::Cp850.encode("Müller, Ångström"),
+            b"M\x81ller, \x8fngstr\x94m"
+        );
+    }
+
+    #[test]
+    fn what_a_charset_cannot_hold_becomes_a_question_mark() {
+        assert_eq!(Charset::Cp850.encode("三体"), b"??");
+        assert_eq!(Charset::Latin1.encode("Café 三"), b"Caf\xe9 ?");
+        assert_eq!(Charset::Utf8.decode("三体".as_bytes()), "三体");
+        assert_eq!(Charset::Utf8.decode(b"ok\xff"), "ok\u{fffd}");
+    }
+}
