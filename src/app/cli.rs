@@ -32,6 +32,9 @@ pub enum Commands {
         /// Print every effect as a JSON line instead of a readable transcript.
         #[arg(long)]
         headless: bool,
+        /// Reach the simulated library over SIP2 on a loopback socket, as a real ILS is reached.
+        #[arg(long)]
+        sip2: bool,
     },
     /// Run the kiosk with a configuration file.
     #[command(after_help = "Examples:\n  \
@@ -45,18 +48,41 @@ pub enum Commands {
         #[command(subcommand)]
         action: ConfigAction,
     },
-    /// Show the simulated library (its patrons, PINs and items) that `kiosk demo` uses.
+    /// Show the simulated library (its patrons, PINs and items), or serve it over SIP2.
     #[command(
-        after_help = "Examples:\n  kiosk sim-ils\n  kiosk sim-ils --seed my-seed.toml --json"
+        after_help = "Examples:\n  kiosk sim-ils                          list the cards and books\n  \
+        kiosk sim-ils --seed my-seed.toml --json\n  \
+        kiosk sim-ils --sip2 127.0.0.1:6001     serve it as a SIP2 ACS (until Ctrl-C)"
     )]
-    SimIls {
-        /// A seed file instead of the built-in one.
-        #[arg(long, value_name = "PATH")]
-        seed: Option<PathBuf>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    SimIls(SimIlsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimIlsArgs {
+    /// A seed file instead of the built-in one.
+    #[arg(long, value_name = "PATH")]
+    pub seed: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Serve the simulated library as a SIP2 ACS on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub sip2: Option<String>,
+    /// Character set on the wire: utf-8, cp850 or iso-8859-1.
+    #[arg(long, default_value = "utf-8")]
+    pub charset: crate::ils::sip2::Charset,
+    /// Turn SIP2 error detection (AY/AZ) off.
+    #[arg(long)]
+    pub no_error_detection: bool,
+    /// Announce in the 98 status that store-and-forward (no block) transactions are accepted.
+    #[arg(long)]
+    pub offline_ok: bool,
+    /// The institution id (AO) the ACS answers with.
+    #[arg(long, default_value = "SIM")]
+    pub institution: String,
+    /// Close connections idle this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub idle_timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]

@@ -5,11 +5,19 @@
 use super::AppError;
 use super::clock::Clock;
 use super::headless::{Command, Driver, Input, Output};
+use super::sim_server;
 use super::start;
 use crate::circ::types::Pin;
 use crate::circ::{Button, Language};
 use crate::config::Config;
+use crate::config::IlsKind;
 use crate::config::secrets::Secrets;
+use crate::ils::sim::SimIls;
+use crate::ils::sim::seed::Seed;
+use crate::ils::sip2::Framing;
+use crate::ils::sip2::server::{AcsSettings, ServerSettings};
+use std::sync::Arc;
+use std::time::Duration;
 
 pub fn script() -> Vec<Command> {
     let tag = |uid: &str, item: &str| Command::Tag {
@@ -38,10 +46,34 @@ pub fn script() -> Vec<Command> {
     ]
 }
 
-/// Runs the script against the simulated library with a virtual clock (no waiting).
-pub fn run(config: &Config, out: &mut dyn Output) -> Result<(), AppError> {
+/// Runs the script against the simulated library with a virtual clock (no waiting); with
+/// `over_sip2`, the library sits behind a SIP2 server on a loopback socket.
+pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(), AppError> {
     let clock = Clock::virtual_from_now();
-    let (session, worker) = start::start(config, &Secrets::default(), &clock)?;
+    let mut config = config.clone();
+    if over_sip2 {
+        let wall = clock.clone();
+        let sim = SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
+        let settings = ServerSettings {
+            framing: Framing::default(),
+            acs: AcsSettings {
+                institution: "SIM".into(),
+                library_name: config.kiosk.library_name.clone(),
+                offline_ok: false,
+            },
+            idle_timeout: Duration::from_secs(600),
+        };
+        let addr = sim_server::spawn(sim, settings)?;
+        let section = format!(
+            "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
+            addr.ip(),
+            addr.port()
+        );
+        config.ils.kind = IlsKind::Sip2;
+        config.ils.sip2 =
+            Some(toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?);
+    }
+    let (session, worker) = start::start(&config, &Secrets::default(), &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
     for (index, command) in script().into_iter().enumerate() {
         // The receiver is alive until the driver has run.

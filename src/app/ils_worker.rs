@@ -28,7 +28,23 @@ impl IlsWorker {
         let thread = std::thread::Builder::new()
             .name("ils-worker".into())
             .spawn(move || {
-                for (id, request) in request_rx {
+                loop {
+                    let next = match ils.keep_alive_in() {
+                        Some(wait) => request_rx.recv_timeout(wait),
+                        None => request_rx
+                            .recv()
+                            .map_err(|_| RecvTimeoutError::Disconnected),
+                    };
+                    let (id, request) = match next {
+                        Ok(next) => next,
+                        Err(RecvTimeoutError::Timeout) => {
+                            if let Err(error) = ils.keep_alive() {
+                                tracing::warn!(%error, "ILS link check failed");
+                            }
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    };
                     let kind = request_kind(&request);
                     tracing::debug!(request = kind, id = id.0, "to the ILS");
                     let reply = execute(ils.as_mut(), &request);

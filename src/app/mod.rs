@@ -8,6 +8,7 @@ pub mod headless;
 pub mod ils_worker;
 pub mod render;
 mod sim_listing;
+mod sim_server;
 mod start;
 
 use crate::config::secrets::Secrets;
@@ -51,7 +52,7 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Commands::Demo { headless } => {
+        Commands::Demo { headless, sip2 } => {
             let config = Config::demo();
             init_logging(&config.logging.level);
             let stdout = std::io::stdout().lock();
@@ -60,7 +61,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             } else {
                 Box::new(Transcript::new(stdout))
             };
-            demo::run(&config, out.as_mut())
+            demo::run(&config, sip2, out.as_mut())
         }
         Commands::Run(args) => run(args),
         Commands::Config {
@@ -81,7 +82,8 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             );
             Ok(())
         }
-        Commands::SimIls { seed, json } => sim_listing::print(seed.as_deref(), json),
+        Commands::SimIls(args) if args.sip2.is_some() => sim_server::serve(&args),
+        Commands::SimIls(args) => sim_listing::print(args.seed.as_deref(), args.json),
     }
 }
 

@@ -73,7 +73,7 @@ impl<W: Write> Output for Transcript<W> {
             Effect::Print { receipt } => {
                 writeln!(self.out, "  ---- receipt: {} ----", receipt.patron_name)?;
                 for line in &receipt.lines {
-                    let due = line.due.as_ref().map(|d| format!(", due {}", d.text));
+                    let due = line.due.as_ref().map(|d| format!(", due {}", d.display()));
                     writeln!(
                         self.out,
                         "  | {:?} {} ({}){}",
@@ -134,9 +134,9 @@ fn describe_outcome(outcome: &ItemOutcome) -> String {
     let title = outcome.title.as_deref().unwrap_or("");
     let what = match &outcome.result {
         ItemResult::Pending => "pending".to_string(),
-        ItemResult::Borrowed { due } => format!("✔ borrowed, due {}", due.text),
+        ItemResult::Borrowed { due } => format!("✔ borrowed, due {}", due.display()),
         ItemResult::Renewed { due } => match due {
-            Some(due) => format!("✔ renewed, due {}", due.text),
+            Some(due) => format!("✔ renewed, due {}", due.display()),
             None => "✔ renewed".into(),
         },
         ItemResult::Returned { route } => match route {

@@ -8,6 +8,8 @@ use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::{Seed, SeedError};
+use crate::ils::sip2::adapter::{Sip2Ils, Sip2Section};
+use crate::ils::sip2::tls;
 use crate::ils::{Ils, IlsError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,6 +33,15 @@ pub enum StartError {
     Login(IlsError),
     #[error("cannot start the ILS worker thread: {0}")]
     Thread(std::io::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("key `ils.sip2`: a [ils.sip2] section is needed when ils.kind = \"sip2\"")]
+    NoSip2Section,
+    #[error("TLS to the ILS (key `ils.sip2.tls`): {0}")]
+    Tls(tls::TlsError),
 }
 
 fn load_seed(config: &Config) -> Result<Seed, StartError> {
@@ -62,7 +73,22 @@ pub fn check_ils(config: &Config, secrets: &Secrets) -> Result<(), StartError> {
             }
             Ok(())
         }
+        IlsKind::Sip2 => {
+            let section = sip2_section(config)?;
+            if section.login_user.is_some() && secrets.ils_password.is_none() {
+                return Err(StartError::NoPassword);
+            }
+            if let Some(tls) = &section.tls {
+                tls::client_config(tls).map_err(StartError::Tls)?;
+                tls::server_name(tls, &section.host).map_err(StartError::Tls)?;
+            }
+            Ok(())
+        }
     }
+}
+
+fn sip2_section(config: &Config) -> Result<&Sip2Section, StartError> {
+    config.ils.sip2.as_ref().ok_or(StartError::NoSip2Section)
 }
 
 /// The configured ILS, logged in; and whether it can e-mail receipts.
@@ -92,6 +118,24 @@ pub fn open_ils(
                 tracing::info!(%user, "logged in to the simulated ILS");
             }
             Ok(Box::new(sim))
+        }
+        IlsKind::Sip2 => {
+            check_ils(config, secrets)?;
+            let section = sip2_section(config)?.clone();
+            let mut ils = Sip2Ils::new(
+                section,
+                secrets.ils_password.clone(),
+                secrets.terminal_password.clone(),
+            );
+            match ils.connect() {
+                Ok(()) => {}
+                Err(IlsError::LoginRefused(detail)) => {
+                    return Err(StartError::Login(IlsError::LoginRefused(detail)));
+                }
+                // The kiosk starts anyway: the link is retried, and readers are told meanwhile.
+                Err(error) => tracing::warn!(%error, "the ILS is not reachable at start"),
+            }
+            Ok(Box::new(ils))
         }
     }
 }

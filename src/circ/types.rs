@@ -73,6 +73,12 @@ impl Due {
             at: Some(at),
         }
     }
+
+    /// For people: the moment in one format when it was understood, else the ILS's text.
+    pub fn display(&self) -> String {
+        self.at
+            .map_or_else(|| self.text.clone(), |at| at.format("%Y-%m-%d %H:%M").to_string())
+    }
 }
 
 /// An amount of money in minor units (fen, cents) with its ISO 4217 currency.
@@ -217,7 +223,9 @@ pub struct HoldLine {
 /// One fine or fee the patron owes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FineLine {
-    pub amount: Money,
+    /// Not every ILS gives the amount of each fine (SIP2 lists are free text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
     pub description: String,
 }
 

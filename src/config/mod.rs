@@ -7,6 +7,7 @@
 pub mod secrets;
 
 use crate::circ::{CardUidFormat, Language, Policy, ReceiptChoice};
+use crate::ils::sip2::adapter::Sip2Section;
 use kiosk_hw::barcode::BarcodeRules;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -108,6 +109,9 @@ pub struct IlsSection {
     pub kind: IlsKind,
     #[serde(default)]
     pub sim: SimSection,
+    /// Required when `kind = "sip2"`.
+    #[serde(default)]
+    pub sip2: Option<Sip2Section>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -115,6 +119,8 @@ pub struct IlsSection {
 pub enum IlsKind {
     /// The simulated ILS, in process.
     Sim,
+    /// An ILS over SIP2 (Koha, Evergreen, FOLIO edge-sip2, Alma, Symphony, Sierra, Polaris…).
+    Sip2,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -276,6 +282,47 @@ impl Config {
                 return invalid(key, "a consistent barcode rule", problem);
             }
         }
+        if self.ils.kind == IlsKind::Sip2 {
+            let Some(sip2) = &self.ils.sip2 else {
+                return invalid(
+                    "ils.sip2",
+                    "a [ils.sip2] section when ils.kind = \"sip2\"",
+                    "none".into(),
+                );
+            };
+            if sip2.host.trim().is_empty() {
+                return invalid(
+                    "ils.sip2.host",
+                    "the ACS's host name or address",
+                    "\"\"".into(),
+                );
+            }
+            if sip2.timeout_secs == 0 {
+                return invalid("ils.sip2.timeout_secs", "at least 1", "0".into());
+            }
+            if sip2.heartbeat_secs < 10 {
+                return invalid(
+                    "ils.sip2.heartbeat_secs",
+                    "at least 10",
+                    sip2.heartbeat_secs.to_string(),
+                );
+            }
+            if sip2.language.len() != 3 || !sip2.language.chars().all(|c| c.is_ascii_digit()) {
+                return invalid(
+                    "ils.sip2.language",
+                    "three digits such as \"000\"",
+                    format!("{:?}", sip2.language),
+                );
+            }
+            let tls = sip2.tls.as_ref();
+            if tls.is_some_and(|t| t.client_cert.is_some() != t.client_key.is_some()) {
+                return invalid(
+                    "ils.sip2.tls.client_key",
+                    "client_cert and client_key both set, or neither",
+                    "only one of them".into(),
+                );
+            }
+        }
         if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return invalid(
                 "logging.level",
@@ -310,7 +357,12 @@ impl Config {
 }
 
 /// Keys that hold secrets, wherever they appear, and where the secret belongs instead.
-const SECRET_KEYS: [(&str, &str, &str); 4] = [
+const SECRET_KEYS: [(&str, &str, &str); 5] = [
+    (
+        "terminal_password",
+        "terminal_password",
+        secrets::TERMINAL_PASSWORD_ENV,
+    ),
     ("password", "ils_password", secrets::ILS_PASSWORD_ENV),
     ("ils_password", "ils_password", secrets::ILS_PASSWORD_ENV),
     ("staff_pin", "staff_pin_hash", secrets::STAFF_PIN_HASH_ENV),

@@ -9,6 +9,7 @@ use thiserror::Error;
 
 pub const ILS_PASSWORD_ENV: &str = "KIOSK_ILS_PASSWORD";
 pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
+pub const TERMINAL_PASSWORD_ENV: &str = "KIOSK_TERMINAL_PASSWORD";
 
 /// A secret string: no `Display`, a masked `Debug`, no `Serialize`.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -38,6 +39,8 @@ pub struct Secrets {
     pub ils_password: Option<Secret>,
     /// The staff PIN for the technician mode, as an argon2 PHC string.
     pub staff_pin_hash: Option<Secret>,
+    /// The SIP2 terminal password (AC), for ACSes that use one.
+    pub terminal_password: Option<Secret>,
 }
 
 #[derive(Debug, Error)]
@@ -84,6 +87,9 @@ impl Secrets {
         }
         if let Some(hash) = from_env(STAFF_PIN_HASH_ENV) {
             secrets.staff_pin_hash = Some(hash);
+        }
+        if let Some(password) = from_env(TERMINAL_PASSWORD_ENV) {
+            secrets.terminal_password = Some(password);
         }
         Ok(secrets)
     }

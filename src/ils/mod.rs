@@ -41,6 +41,14 @@ pub trait Ils: Send {
     fn email_receipt(&mut self, _patron: &PatronId, _receipt: &Receipt) -> Answer<()> {
         Err(IlsError::Unsupported("e-mailed receipts"))
     }
+    /// Keeps an idle link open (SIP2 99 heartbeat) and reconnects a dropped one.
+    fn keep_alive(&mut self) -> Result<(), IlsError> {
+        Ok(())
+    }
+    /// How long until [`Ils::keep_alive`] has something to do; `None`: never.
+    fn keep_alive_in(&self) -> Option<std::time::Duration> {
+        None
+    }
 }
 
 /// Runs one request of the session machine and wraps the answer for it.

@@ -84,10 +84,10 @@ impl SimIls {
                     .fines
                     .iter()
                     .map(|f| FineLine {
-                        amount: Money {
+                        amount: Some(Money {
                             minor: f.amount_minor,
                             currency: seed.library.currency,
-                        },
+                        }),
                         description: f.description.clone(),
                     })
                     .collect();
@@ -162,6 +162,11 @@ impl SimIls {
         }
     }
 
+    /// Whether kiosks must log in (the seed lists terminals).
+    pub fn requires_login(&self) -> bool {
+        !self.terminals.is_empty()
+    }
+
     pub fn applied(&self) -> Applied {
         self.applied
     }
@@ -203,7 +208,7 @@ impl SimIls {
         if patron.expires.is_some_and(|d| d < now.date()) {
             blocks.push(Block::CardExpired);
         }
-        if patron.fines.iter().map(|f| f.amount.minor).sum::<i64>() > self.fines_limit {
+        if total_minor(&patron.fines) > self.fines_limit {
             blocks.push(Block::ExcessiveOutstandingFines);
         }
         if self.loans_of(id).count() >= patron.max_loans as usize {
@@ -225,7 +230,7 @@ impl SimIls {
                 screen_message: Some("Patron not found".into()),
             };
         };
-        let total: i64 = patron.fines.iter().map(|f| f.amount.minor).sum();
+        let total = total_minor(&patron.fines);
         PatronStatus {
             patron: id.clone(),
             valid: true,
@@ -473,6 +478,10 @@ impl Ils for SimIls {
         self.emails.push((patron.clone(), receipt.clone()));
         Ok(Ok(()))
     }
+}
+
+fn total_minor(fines: &[FineLine]) -> i64 {
+    fines.iter().filter_map(|f| f.amount).map(|m| m.minor).sum()
 }
 
 fn titled(refusal: Refusal, item: &Item) -> Refusal {

@@ -21,6 +21,21 @@ const CP850_HIGH: &str = "\
     └┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀\
     ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{ad}±‗¾¶§÷¸°¨·¹³²■\u{a0}";
 
+impl std::str::FromStr for Charset {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        match name.to_ascii_lowercase().as_str() {
+            "cp850" => Ok(Charset::Cp850),
+            "iso-8859-1" | "latin1" => Ok(Charset::Latin1),
+            "utf-8" | "utf8" => Ok(Charset::Utf8),
+            other => Err(format!(
+                "unknown charset {other:?}: use utf-8, cp850 or iso-8859-1"
+            )),
+        }
+    }
+}
+
 impl Charset {
     /// Encodes text; a character the charset cannot hold becomes `?` (a title with Chinese
     /// characters sent to a cp850 ACS), which is what ILSes do too.

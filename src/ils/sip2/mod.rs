@@ -2,14 +2,22 @@
 //!
 //! - [`codec`], [`frame`], [`requests`], [`replies`]: the pure codec (bytes ⇄ typed messages,
 //!   checksums, sequence numbers, charsets).
+//! - [`client`]: the transport (TCP/TLS, login, heartbeat, error detection, reconnection).
+//! - [`adapter`]: the kiosk's `Ils` over SIP2; [`mapping`]: what replies mean for the kiosk.
 
+pub mod adapter;
 pub mod charset;
+pub mod client;
 pub mod codec;
+mod connection;
 pub mod date;
 mod fields;
 pub mod frame;
+pub mod mapping;
 pub mod replies;
 pub mod requests;
+pub mod server;
+pub mod tls;
 
 pub use charset::Charset;
 pub use codec::{Received, decode_reply, decode_request, encode_reply, encode_request};

@@ -195,10 +195,10 @@ fn the_account_page_shows_loans_holds_and_fines() {
             pickup_by: None,
         }],
         fines: vec![FineLine {
-            amount: Money {
+            amount: Some(Money {
                 minor: 250,
                 currency: Currency::CNY,
-            },
+            }),
             description: "Overdue".into(),
         }],
     };

@@ -1,0 +1,446 @@
+//! The kiosk's [`Ils`] over SIP2: each operation as the SIP2 messages a self-check sends.
+
+use super::charset::Charset;
+use super::client::{LinkError, LinkSettings, LoginSettings, Sip2Client};
+use super::frame::{Framing, Terminator};
+use super::mapping;
+use super::replies::Reply;
+use super::requests::*;
+use super::tls::TlsSettings;
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::*;
+use crate::config::secrets::Secret;
+use crate::ils::{Answer, Ils, IlsError};
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// `[ils.sip2]` in the configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sip2Section {
+    pub host: String,
+    pub port: u16,
+    /// Present: connect with TLS.
+    #[serde(default)]
+    pub tls: Option<TlsSettings>,
+    /// AO, the institution id the ACS expects.
+    pub institution: String,
+    /// CP at login and AP on returns: where this kiosk stands.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// CN of the login (93); the password is the secret `ils_password`. No user: no login.
+    #[serde(default)]
+    pub login_user: Option<String>,
+    #[serde(default)]
+    pub charset: Charset,
+    #[serde(default)]
+    pub terminator: Terminator,
+    #[serde(default = "yes")]
+    pub error_detection: bool,
+    #[serde(default = "five")]
+    pub connect_timeout_secs: u64,
+    #[serde(default = "ten")]
+    pub timeout_secs: u64,
+    #[serde(default = "two")]
+    pub retries: u32,
+    #[serde(default = "yes")]
+    pub use_acs_timeouts: bool,
+    #[serde(default = "heartbeat")]
+    pub heartbeat_secs: u64,
+    #[serde(default)]
+    pub identify_with: IdentifyWith,
+    /// Send AC even when there is no terminal password (some ACSes insist on the field).
+    #[serde(default = "yes")]
+    pub send_empty_terminal_password: bool,
+    /// Send AD (empty) on checkout, renew and end session (some ACSes insist on the field).
+    #[serde(default)]
+    pub send_empty_patron_password: bool,
+    /// The three-digit SIP2 language code sent with patron requests (000 = unknown).
+    #[serde(default = "language")]
+    pub language: String,
+}
+
+fn yes() -> bool {
+    true
+}
+fn two() -> u32 {
+    2
+}
+fn five() -> u64 {
+    5
+}
+fn ten() -> u64 {
+    10
+}
+fn heartbeat() -> u64 {
+    240
+}
+fn language() -> String {
+    "000".into()
+}
+
+/// How a card is identified: 63 also gives the e-mail address and lists; 23 is lighter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentifyWith {
+    #[default]
+    PatronInformation,
+    PatronStatus,
+}
+
+impl Sip2Section {
+    pub fn framing(&self) -> Framing {
+        Framing {
+            error_detection: self.error_detection,
+            charset: self.charset,
+            terminator: self.terminator,
+        }
+    }
+
+    pub fn link(&self, password: Option<Secret>) -> LinkSettings {
+        LinkSettings {
+            host: self.host.clone(),
+            port: self.port,
+            tls: self.tls.clone(),
+            framing: self.framing(),
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs),
+            timeout: Duration::from_secs(self.timeout_secs),
+            retries: self.retries,
+            use_acs_timeouts: self.use_acs_timeouts,
+            heartbeat: Duration::from_secs(self.heartbeat_secs),
+            max_resends: 5,
+            max_backoff: Duration::from_secs(60),
+            login: self.login_user.as_ref().map(|user| LoginSettings {
+                user: user.clone(),
+                password: password.unwrap_or_else(|| Secret::new("")),
+                location: self.location.clone(),
+            }),
+        }
+    }
+}
+
+pub struct Sip2Ils {
+    client: Sip2Client,
+    section: Sip2Section,
+    terminal_password: Option<Secret>,
+}
+
+impl Sip2Ils {
+    pub fn new(
+        section: Sip2Section,
+        password: Option<Secret>,
+        terminal_password: Option<Secret>,
+    ) -> Self {
+        Sip2Ils {
+            client: Sip2Client::new(section.link(password)),
+            section,
+            terminal_password,
+        }
+    }
+
+    /// Connects, logs in and asks for the ACS's status now (start-up, diagnostics).
+    pub fn connect(&mut self) -> Result<(), IlsError> {
+        self.client.keep_alive().map_err(ils_error)
+    }
+
+    pub fn client(&self) -> &Sip2Client {
+        &self.client
+    }
+
+    fn terminal(&self) -> Terminal {
+        let password = self.terminal_password.clone().or_else(|| {
+            self.section
+                .send_empty_terminal_password
+                .then(|| Secret::new(""))
+        });
+        Terminal {
+            institution: self.section.institution.clone(),
+            terminal_password: password,
+        }
+    }
+
+    /// AD on requests where the PIN is optional: empty when the ACS insists on the field.
+    fn empty_pin(&self) -> Option<Pin> {
+        self.section
+            .send_empty_patron_password
+            .then(|| Pin::new(""))
+    }
+
+    fn now() -> NaiveDateTime {
+        chrono::Local::now().naive_local()
+    }
+
+    fn send(&mut self, request: Request) -> Result<Reply, IlsError> {
+        self.client.request(&request).map_err(ils_error)
+    }
+
+    fn information(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+        summary: Summary,
+    ) -> Result<super::replies::PatronInformationReply, IlsError> {
+        let request = Request::PatronInformation(PatronInformationRequest {
+            language: self.section.language.clone(),
+            date: Self::now(),
+            summary,
+            terminal: self.terminal(),
+            patron: patron.0.clone(),
+            patron_password: pin.cloned().or_else(|| self.empty_pin()),
+            start_item: (summary != Summary::None).then_some(1),
+            end_item: (summary != Summary::None).then_some(50),
+        });
+        match self.send(request)? {
+            Reply::PatronInformation(reply) => Ok(reply),
+            other => Err(unexpected("64", &other)),
+        }
+    }
+}
+
+fn ils_error(error: LinkError) -> IlsError {
+    match error {
+        LinkError::Down { reason, .. } => IlsError::LinkDown(reason),
+        LinkError::LoginRefused { user } => IlsError::LoginRefused(format!("user {user:?}")),
+        LinkError::BadReply(detail) => IlsError::BadReply(detail),
+        LinkError::Encode(error) => IlsError::BadReply(error.to_string()),
+    }
+}
+
+fn unexpected(wanted: &str, got: &Reply) -> IlsError {
+    IlsError::BadReply(format!("expected a {wanted} reply, got {}", got.code()))
+}
+
+impl Ils for Sip2Ils {
+    fn patron_status(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<PatronStatus, IlsError> {
+        match self.section.identify_with {
+            IdentifyWith::PatronInformation => {
+                let reply = self.information(patron, pin, Summary::None)?;
+                Ok(mapping::patron_from_information(
+                    &reply,
+                    patron,
+                    pin.is_some(),
+                ))
+            }
+            IdentifyWith::PatronStatus => {
+                let request = Request::PatronStatus(PatronStatusRequest {
+                    language: self.section.language.clone(),
+                    date: Self::now(),
+                    terminal: self.terminal(),
+                    patron: patron.0.clone(),
+                    patron_password: Some(pin.cloned().unwrap_or_else(|| Pin::new(""))),
+                });
+                match self.send(request)? {
+                    Reply::PatronStatus(reply) => {
+                        Ok(mapping::patron_from_status(&reply, patron, pin.is_some()))
+                    }
+                    other => Err(unexpected("24", &other)),
+                }
+            }
+        }
+    }
+
+    fn account(&mut self, patron: &PatronId, pin: Option<&Pin>) -> Result<Account, IlsError> {
+        // One list per request, as ACSes expect; lists the counts say are empty are not asked.
+        let charged = self.information(patron, pin, Summary::ChargedItems)?;
+        let status = mapping::patron_from_information(&charged, patron, pin.is_some());
+        let now = Self::now();
+        let mut loans = Vec::new();
+        for id in &charged.items.charged {
+            let item = ItemId(id.clone());
+            let (title, due) = match self.item_info(&item)? {
+                Ok(info) => (info.title, info.due),
+                Err(_) => (id.clone(), None),
+            };
+            let due = due.unwrap_or(Due {
+                text: String::new(),
+                at: None,
+            });
+            loans.push(LoanLine {
+                item,
+                overdue: due.at.is_some_and(|at| at < now),
+                title,
+                due,
+            });
+        }
+        let [holds_count, _, _, fines_count, _, unavailable_count] = charged.counts;
+        let mut holds = Vec::new();
+        if holds_count.unwrap_or(1) > 0 {
+            let reply = self.information(patron, pin, Summary::HoldItems)?;
+            holds.extend(reply.items.hold.into_iter().map(|title| HoldLine {
+                title,
+                ready: true,
+                pickup_by: None,
+            }));
+        }
+        if unavailable_count.unwrap_or(1) > 0 {
+            let reply = self.information(patron, pin, Summary::UnavailableHolds)?;
+            holds.extend(
+                reply
+                    .items
+                    .unavailable_hold
+                    .into_iter()
+                    .map(|title| HoldLine {
+                        title,
+                        ready: false,
+                        pickup_by: None,
+                    }),
+            );
+        }
+        let mut fines = Vec::new();
+        if fines_count.unwrap_or(1) > 0 {
+            let reply = self.information(patron, pin, Summary::FineItems)?;
+            fines.extend(reply.items.fine.into_iter().map(|description| FineLine {
+                amount: None,
+                description,
+            }));
+        }
+        Ok(Account {
+            status,
+            loans,
+            holds,
+            fines,
+        })
+    }
+
+    fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        let request = Request::Checkout(CheckoutRequest {
+            sc_renewal_policy: false,
+            no_block: false,
+            date: Self::now(),
+            nb_due_date: None,
+            terminal: self.terminal(),
+            patron: patron.0.clone(),
+            item: item.0.clone(),
+            item_properties: None,
+            patron_password: self.empty_pin(),
+            fee_acknowledged: None,
+            cancel: None,
+        });
+        match self.send(request)? {
+            Reply::Checkout(reply) => {
+                if reply.ok && reply.renewal_ok {
+                    tracing::warn!(%item, "the ACS treated a checkout as a renewal");
+                }
+                Ok(mapping::loan(&reply, item, false))
+            }
+            other => Err(unexpected("12", &other)),
+        }
+    }
+
+    fn checkin(&mut self, item: &ItemId) -> Answer<Return> {
+        let now = Self::now();
+        let request = Request::Checkin(CheckinRequest {
+            no_block: false,
+            date: now,
+            return_date: now,
+            current_location: self.section.location.clone().unwrap_or_default(),
+            terminal: self.terminal(),
+            item: item.0.clone(),
+            item_properties: None,
+            cancel: None,
+        });
+        match self.send(request)? {
+            Reply::Checkin(reply) => Ok(mapping::checkin(&reply, item)),
+            other => Err(unexpected("10", &other)),
+        }
+    }
+
+    fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        let request = Request::Renew(RenewRequest {
+            third_party_allowed: false,
+            no_block: false,
+            date: Self::now(),
+            nb_due_date: None,
+            terminal: self.terminal(),
+            patron: patron.0.clone(),
+            patron_password: self.empty_pin(),
+            item: Some(item.0.clone()),
+            title: None,
+            item_properties: None,
+            fee_acknowledged: None,
+        });
+        match self.send(request)? {
+            Reply::Renew(reply) => Ok(mapping::loan(&reply, item, true)),
+            other => Err(unexpected("30", &other)),
+        }
+    }
+
+    fn renew_all(&mut self, patron: &PatronId) -> Answer<RenewAllResult> {
+        let request = Request::RenewAll(PatronRequest {
+            date: Self::now(),
+            terminal: self.terminal(),
+            patron: patron.0.clone(),
+            patron_password: self.empty_pin(),
+        });
+        match self.send(request)? {
+            Reply::RenewAll(reply) => {
+                let ids = |list: &[String]| list.iter().map(|i| ItemId(i.clone())).collect();
+                if !reply.ok && reply.renewed.is_empty() && reply.unrenewed.is_empty() {
+                    let message = reply.messages.screen_text();
+                    return Ok(Err(Refusal {
+                        screen_message: message,
+                        ..Refusal::new(Reason::IlsRefused)
+                    }));
+                }
+                Ok(Ok(RenewAllResult {
+                    renewed: ids(&reply.renewed),
+                    unrenewed: ids(&reply.unrenewed),
+                    screen_message: reply.messages.screen_text(),
+                }))
+            }
+            other => Err(unexpected("66", &other)),
+        }
+    }
+
+    fn item_info(&mut self, item: &ItemId) -> Answer<ItemInfo> {
+        let request = Request::ItemInformation(ItemInformationRequest {
+            date: Self::now(),
+            terminal: self.terminal(),
+            item: item.0.clone(),
+        });
+        match self.send(request)? {
+            Reply::ItemInformation(reply) => {
+                if reply.title.is_empty() && reply.circulation_status <= 1 {
+                    let message = reply.messages.screen_text();
+                    return Ok(Err(Refusal {
+                        screen_message: message,
+                        ..Refusal::new(Reason::UnknownItem)
+                    }));
+                }
+                Ok(Ok(ItemInfo {
+                    item: item.clone(),
+                    title: reply.title.clone(),
+                    status: mapping::circulation(reply.circulation_status),
+                    due: reply.due_date.as_deref().map(super::date::parse_due),
+                }))
+            }
+            other => Err(unexpected("18", &other)),
+        }
+    }
+
+    fn end_session(&mut self, patron: &PatronId) -> Result<(), IlsError> {
+        let request = Request::EndPatronSession(PatronRequest {
+            date: Self::now(),
+            terminal: self.terminal(),
+            patron: patron.0.clone(),
+            patron_password: self.empty_pin(),
+        });
+        match self.send(request)? {
+            Reply::EndPatronSession(_) => Ok(()),
+            other => Err(unexpected("36", &other)),
+        }
+    }
+
+    fn keep_alive(&mut self) -> Result<(), IlsError> {
+        self.client.keep_alive().map_err(ils_error)
+    }
+
+    fn keep_alive_in(&self) -> Option<Duration> {
+        Some(self.client.next_heartbeat())
+    }
+}

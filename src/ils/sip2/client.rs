@@ -1,0 +1,372 @@
+//! The SC side of a SIP2 link: connect (TCP or TLS), log in, keep the link alive, and carry one
+//! request at a time through the error-detection rules of the standard.
+//!
+//! - timeout → send the same bytes again (same AY, so the ACS recognises a repeat), up to the
+//!   retry limit, then the link is down;
+//! - a reply with a bad checksum (or unreadable) → `97`, asking the ACS to send it again;
+//! - `96` → send the request again, unless the last thing sent was a `97` (then the link is down);
+//! - a reply with the wrong AY → discarded, keep waiting;
+//! - a cap on all of the above, so a confused ACS cannot keep the kiosk in a loop.
+
+use super::codec::{decode_reply, encode_request};
+use super::connection::{Connection, ReadError};
+use super::frame::{ChecksumCheck, DecodeError, EncodeError, Framing};
+use super::replies::{AcsStatus, Reply};
+use super::requests::{Login, Request, ScStatus};
+use super::tls::{self, TlsSettings};
+use crate::config::secrets::Secret;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: Option<TlsSettings>,
+    pub framing: Framing,
+    pub connect_timeout: Duration,
+    /// How long to wait for each reply.
+    pub timeout: Duration,
+    /// Retransmissions after a timeout before the link counts as down.
+    pub retries: u32,
+    /// Use the timeout and retries the ACS announces in its 98 reply, when it does.
+    pub use_acs_timeouts: bool,
+    /// An idle link gets a 99 this often, well inside the ACS's idle timeout.
+    pub heartbeat: Duration,
+    /// Cap on 96/97 exchanges and discarded replies for one request.
+    pub max_resends: u32,
+    /// Longest wait between reconnection attempts.
+    pub max_backoff: Duration,
+    pub login: Option<LoginSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoginSettings {
+    pub user: String,
+    pub password: Secret,
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LinkError {
+    /// No answer. `sent` says whether the request may have reached the ACS (its outcome is then
+    /// unknown and must be reconciled before anything is repeated).
+    #[error("{reason}")]
+    Down { reason: String, sent: bool },
+    #[error("the ACS refused the login of user {user:?}")]
+    LoginRefused { user: String },
+    #[error("the ACS's reply cannot be understood: {0}")]
+    BadReply(String),
+    #[error("the request cannot be encoded: {0}")]
+    Encode(#[from] EncodeError),
+}
+
+fn down(reason: impl Into<String>, sent: bool) -> LinkError {
+    LinkError::Down {
+        reason: reason.into(),
+        sent,
+    }
+}
+
+pub struct Sip2Client {
+    settings: LinkSettings,
+    connection: Option<Connection>,
+    sequence: u8,
+    acs: Option<AcsStatus>,
+    last_exchange: Instant,
+    failures: u32,
+    retry_at: Option<Instant>,
+}
+
+impl Sip2Client {
+    pub fn new(settings: LinkSettings) -> Self {
+        Sip2Client {
+            settings,
+            connection: None,
+            sequence: 9,
+            acs: None,
+            last_exchange: Instant::now(),
+            failures: 0,
+            retry_at: None,
+        }
+    }
+
+    /// The ACS's last status (98), if connected since start.
+    pub fn acs_status(&self) -> Option<&AcsStatus> {
+        self.acs.as_ref()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connection.is_some()
+    }
+
+    /// Sends a request and returns the ACS's reply, connecting (and logging in) first if needed.
+    /// A request that changes nothing is tried once more on a fresh connection if the link broke.
+    pub fn request(&mut self, request: &Request) -> Result<Reply, LinkError> {
+        self.ensure_connected()?;
+        match self.exchange(request) {
+            Err(LinkError::Down { .. }) if request.is_idempotent() => {
+                self.disconnect();
+                self.ensure_connected()?;
+                self.exchange(request).inspect_err(|_| self.disconnect())
+            }
+            Err(error) => {
+                if matches!(error, LinkError::Down { .. } | LinkError::BadReply(_)) {
+                    self.disconnect();
+                }
+                Err(error)
+            }
+            ok => ok,
+        }
+    }
+
+    /// When the next heartbeat is due (the shell sleeps until then).
+    pub fn next_heartbeat(&self) -> Duration {
+        (self.last_exchange + self.settings.heartbeat).saturating_duration_since(Instant::now())
+    }
+
+    /// Sends a 99 when the link has been idle for the heartbeat period, and reconnects a dropped
+    /// link when its backoff has passed.
+    pub fn keep_alive(&mut self) -> Result<(), LinkError> {
+        if self.connection.is_some() && !self.next_heartbeat().is_zero() {
+            return Ok(());
+        }
+        tracing::debug!("SIP2 heartbeat");
+        let status = self.sc_status_request();
+        self.request(&status).map(|reply| self.note_status(reply))
+    }
+
+    fn sc_status_request(&self) -> Request {
+        Request::ScStatus(ScStatus {
+            status: 0,
+            max_print_width: 40,
+            protocol_version: "2.00".into(),
+        })
+    }
+
+    fn note_status(&mut self, reply: Reply) {
+        if let Reply::AcsStatus(status) = reply {
+            if !status.online {
+                tracing::warn!("the ACS reports it is off-line");
+            }
+            self.acs = Some(status);
+        }
+    }
+
+    pub fn disconnect(&mut self) {
+        self.connection = None;
+    }
+
+    fn ensure_connected(&mut self) -> Result<(), LinkError> {
+        if let Some(connection) = self.connection.as_mut() {
+            if !connection.is_stale() {
+                return Ok(());
+            }
+            tracing::info!("the ACS closed the idle SIP2 connection; reconnecting");
+            self.connection = None;
+        }
+        if let Some(at) = self.retry_at {
+            let wait = at.saturating_duration_since(Instant::now());
+            if !wait.is_zero() {
+                return Err(down(
+                    format!(
+                        "the ACS is unreachable; next attempt in {} s",
+                        wait.as_secs() + 1
+                    ),
+                    false,
+                ));
+            }
+        }
+        match self.connect() {
+            Ok(()) => {
+                self.failures = 0;
+                self.retry_at = None;
+                Ok(())
+            }
+            Err(error) => {
+                self.connection = None;
+                self.failures += 1;
+                let backoff = Duration::from_secs(1 << (self.failures - 1).min(8))
+                    .min(self.settings.max_backoff);
+                self.retry_at = Some(Instant::now() + backoff);
+                tracing::warn!(%error, backoff_secs = backoff.as_secs(), "SIP2 connection failed");
+                Err(error)
+            }
+        }
+    }
+
+    fn connect(&mut self) -> Result<(), LinkError> {
+        let s = &self.settings;
+        let tls = match &s.tls {
+            None => None,
+            Some(settings) => {
+                let config =
+                    tls::client_config(settings).map_err(|e| down(e.to_string(), false))?;
+                let name =
+                    tls::server_name(settings, &s.host).map_err(|e| down(e.to_string(), false))?;
+                Some((config, name))
+            }
+        };
+        let connection =
+            Connection::connect(&s.host, s.port, s.connect_timeout, tls).map_err(|e| {
+                down(
+                    format!("cannot connect to {}:{}: {e}", s.host, s.port),
+                    false,
+                )
+            })?;
+        tracing::info!(host = %s.host, port = s.port, tls = s.tls.is_some(), "SIP2 connected");
+        self.connection = Some(connection);
+        if let Some(login) = self.settings.login.clone() {
+            let request = Request::Login(Login {
+                user: login.user.clone(),
+                password: login.password,
+                location: login.location,
+            });
+            match self.exchange(&request)? {
+                Reply::Login { ok: true } => {
+                    tracing::info!(user = %login.user, "SIP2 login accepted")
+                }
+                _ => return Err(LinkError::LoginRefused { user: login.user }),
+            }
+        }
+        let status = self.sc_status_request();
+        let reply = self.exchange(&status)?;
+        self.note_status(reply);
+        if self.acs.as_ref().is_some_and(|acs| !acs.online) {
+            return Err(down("the ACS says it is off-line", false));
+        }
+        Ok(())
+    }
+
+    /// Timeout and retries: from the ACS's 98 when allowed and given, else from the settings.
+    fn timing(&self) -> (Duration, u32) {
+        let mut timeout = self.settings.timeout;
+        let mut retries = self.settings.retries;
+        if let Some(acs) = self.acs.as_ref().filter(|_| self.settings.use_acs_timeouts) {
+            if let Some(tenths) = acs.timeout_tenths.filter(|t| *t > 0) {
+                timeout =
+                    Duration::from_millis(u64::from(tenths) * 100).max(Duration::from_secs(1));
+            }
+            if let Some(n) = acs.retries {
+                retries = n.min(10);
+            }
+        }
+        (timeout, retries)
+    }
+
+    fn next_sequence(&mut self) -> u8 {
+        self.sequence = (self.sequence + 1) % 10;
+        self.sequence
+    }
+
+    fn exchange(&mut self, request: &Request) -> Result<Reply, LinkError> {
+        let framing = self.settings.framing;
+        let sequence = self.next_sequence();
+        let bytes = encode_request(request, sequence, &framing)?;
+        let resend_request = encode_request(&Request::ResendLastReply, 0, &framing)?;
+        let (timeout, retries) = self.timing();
+        let max_resends = self.settings.max_resends;
+        let expected = request.reply_code();
+        let connection = self
+            .connection
+            .as_mut()
+            .ok_or_else(|| down("not connected", false))?;
+        connection
+            .send(&bytes)
+            .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
+        let (mut timeouts, mut resends, mut last_was_97) = (0, 0, false);
+        let mut deadline = Instant::now() + timeout;
+        loop {
+            if resends > max_resends {
+                return Err(down(
+                    "the ACS keeps sending what cannot be used; giving up",
+                    true,
+                ));
+            }
+            let message = match connection.read_message(deadline) {
+                Ok(message) => message,
+                Err(ReadError::Timeout) => {
+                    // Without error detection the ACS cannot tell a repeat from a new request:
+                    // repeating a checkout could make it a renewal. Only safe requests repeat.
+                    let may_repeat = framing.error_detection || request.is_idempotent();
+                    if timeouts >= retries || !may_repeat {
+                        return Err(down(
+                            format!("no reply from the ACS after {} tries", timeouts + 1),
+                            true,
+                        ));
+                    }
+                    timeouts += 1;
+                    tracing::warn!(
+                        code = request.code(),
+                        attempt = timeouts,
+                        "no reply; sending again"
+                    );
+                    connection
+                        .send(&bytes)
+                        .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
+                    last_was_97 = false;
+                    deadline = Instant::now() + timeout;
+                    continue;
+                }
+                Err(ReadError::Closed) => return Err(down("the ACS closed the connection", true)),
+                Err(ReadError::TooLong) => {
+                    return Err(LinkError::BadReply("a reply without end".into()));
+                }
+                Err(ReadError::Io(e)) => {
+                    return Err(down(format!("reading from the ACS failed: {e}"), true));
+                }
+            };
+            let received = match decode_reply(&message, &framing) {
+                Ok(received) => received,
+                Err(error @ DecodeError::BadChecksum { .. }) if framing.error_detection => {
+                    tracing::warn!(%error, "corrupted reply; asking the ACS to send it again");
+                    resends += 1;
+                    connection
+                        .send(&resend_request)
+                        .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
+                    last_was_97 = true;
+                    deadline = Instant::now() + timeout;
+                    continue;
+                }
+                Err(error) => return Err(LinkError::BadReply(error.to_string())),
+            };
+            if received.checksum == ChecksumCheck::CodePoints {
+                tracing::info!("the ACS's checksum sums code points, not bytes; accepted");
+            }
+            match received.message {
+                Reply::ResendLastRequest if last_was_97 => {
+                    return Err(down(
+                        "the ACS answered our resend request with its own",
+                        true,
+                    ));
+                }
+                Reply::ResendLastRequest => {
+                    resends += 1;
+                    tracing::warn!("the ACS asked for the request again");
+                    connection
+                        .send(&bytes)
+                        .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
+                    deadline = Instant::now() + timeout;
+                }
+                _ if framing.error_detection
+                    && received.sequence.is_some_and(|s| s != sequence) =>
+                {
+                    resends += 1;
+                    tracing::warn!(expected = sequence, got = ?received.sequence, "reply with the wrong sequence number discarded");
+                }
+                reply if reply.code() != expected => {
+                    resends += 1;
+                    tracing::warn!(
+                        expected,
+                        got = reply.code(),
+                        "reply to another request discarded"
+                    );
+                }
+                reply => {
+                    self.last_exchange = Instant::now();
+                    return Ok(reply);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! One socket to the ACS (plain TCP or TLS), read a message at a time. A message ends at CR;
+//! an LF after it (CRLF terminators) is dropped by the codec.
+
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use std::io::{self, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Longest message accepted; an ACS sending more without a CR is broken or hostile.
+const MAX_MESSAGE: usize = 64 * 1024;
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(tcp) => tcp,
+            Stream::Tls(tls) => tls.get_ref(),
+        }
+    }
+}
+
+pub struct Connection {
+    stream: Stream,
+    buffer: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub enum ReadError {
+    Timeout,
+    Closed,
+    TooLong,
+    Io(io::Error),
+}
+
+impl Connection {
+    pub fn connect(
+        host: &str,
+        port: u16,
+        timeout: Duration,
+        tls: Option<(Arc<ClientConfig>, rustls::pki_types::ServerName<'static>)>,
+    ) -> io::Result<Connection> {
+        let mut last_error =
+            io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"));
+        let mut tcp = None;
+        for addr in (host, port).to_socket_addrs()? {
+            match TcpStream::connect_timeout(&addr, timeout) {
+                Ok(stream) => {
+                    tcp = Some(stream);
+                    break;
+                }
+                Err(error) => last_error = error,
+            }
+        }
+        let tcp = tcp.ok_or(last_error)?;
+        tcp.set_nodelay(true)?;
+        let stream = match tls {
+            None => Stream::Plain(tcp),
+            Some((config, name)) => {
+                let client = ClientConnection::new(config, name)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                let mut tls = StreamOwned::new(client, tcp);
+                tls.get_ref().set_read_timeout(Some(timeout))?;
+                tls.get_ref().set_write_timeout(Some(timeout))?;
+                // Handshake now, so a certificate problem is a connect error, not a read error.
+                while tls.conn.is_handshaking() {
+                    tls.conn.complete_io(&mut tls.sock)?;
+                }
+                Stream::Tls(Box::new(tls))
+            }
+        };
+        Ok(Connection {
+            stream,
+            buffer: Vec::new(),
+        })
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stream
+            .tcp()
+            .set_write_timeout(Some(Duration::from_secs(10)))?;
+        match &mut self.stream {
+            Stream::Plain(tcp) => tcp.write_all(bytes),
+            Stream::Tls(tls) => {
+                tls.write_all(bytes)?;
+                tls.flush()
+            }
+        }
+    }
+
+    /// The next message (through its CR), or why none came before `deadline`.
+    pub fn read_message(&mut self, deadline: Instant) -> Result<Vec<u8>, ReadError> {
+        loop {
+            // Skip the LF of a CRLF and stray LFs between messages.
+            let leading = self.buffer.iter().take_while(|b| **b == b'\n').count();
+            self.buffer.drain(..leading);
+            if let Some(end) = self.buffer.iter().position(|b| *b == b'\r') {
+                let message: Vec<u8> = self.buffer.drain(..=end).collect();
+                return Ok(message);
+            }
+            if self.buffer.len() > MAX_MESSAGE {
+                return Err(ReadError::TooLong);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(ReadError::Timeout);
+            }
+            self.stream
+                .tcp()
+                .set_read_timeout(Some(left))
+                .map_err(ReadError::Io)?;
+            let mut chunk = [0u8; 4096];
+            let read = match &mut self.stream {
+                Stream::Plain(tcp) => tcp.read(&mut chunk),
+                Stream::Tls(tls) => tls.read(&mut chunk),
+            };
+            match read {
+                Ok(0) => return Err(ReadError::Closed),
+                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(ReadError::Timeout);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return Err(ReadError::Closed);
+                }
+                Err(e) => return Err(ReadError::Io(e)),
+            }
+        }
+    }
+
+    /// Whether the ACS has closed the connection (or sent something unasked) while idle. Checked
+    /// before a request, so a connection the ACS dropped for idleness is replaced before anything
+    /// is sent on it.
+    pub fn is_stale(&mut self) -> bool {
+        if !self.buffer.is_empty() {
+            return true;
+        }
+        let tcp = self.stream.tcp();
+        if tcp.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let mut probe = [0u8; 1];
+        let stale =
+            !matches!(tcp.peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        stale || tcp.set_nonblocking(false).is_err()
+    }
+}
