@@ -76,8 +76,10 @@ impl Due {
 
     /// For people: the moment in one format when it was understood, else the ILS's text.
     pub fn display(&self) -> String {
-        self.at
-            .map_or_else(|| self.text.clone(), |at| at.format("%Y-%m-%d %H:%M").to_string())
+        self.at.map_or_else(
+            || self.text.clone(),
+            |at| at.format("%Y-%m-%d %H:%M").to_string(),
+        )
     }
 }
 

@@ -128,7 +128,11 @@ impl Sip2Client {
     /// Sends a 99 when the link has been idle for the heartbeat period, and reconnects a dropped
     /// link when its backoff has passed.
     pub fn keep_alive(&mut self) -> Result<(), LinkError> {
-        if self.connection.is_some() && !self.next_heartbeat().is_zero() {
+        if self.connection.is_none() {
+            // Connecting exchanges a 99/98 already.
+            return self.ensure_connected();
+        }
+        if !self.next_heartbeat().is_zero() {
             return Ok(());
         }
         tracing::debug!("SIP2 heartbeat");
@@ -232,6 +236,7 @@ impl Sip2Client {
         let status = self.sc_status_request();
         let reply = self.exchange(&status)?;
         self.note_status(reply);
+        self.last_exchange = Instant::now();
         if self.acs.as_ref().is_some_and(|acs| !acs.online) {
             return Err(down("the ACS says it is off-line", false));
         }
