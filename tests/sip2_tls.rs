@@ -81,7 +81,9 @@ fn tls_acs(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> 
                         Ok(_) => {}
                     }
                     let framing = Framing::default();
-                    let Ok(request) = decode_request(&message, &framing) else { return };
+                    let Ok(request) = decode_request(&message, &framing) else {
+                        return;
+                    };
                     let reply = encode_reply(&acs_status(), request.sequence, &framing).unwrap();
                     if reader.get_mut().write_all(&reply).is_err() {
                         return;
@@ -130,7 +132,9 @@ fn the_client_talks_to_an_acs_whose_certificate_chains_to_the_configured_ca() {
     let port = tls_acs(pki.server_chain, pki.server_key);
     let mut client = client(port, &ca_file);
     match client.request(&status_request()) {
-        Ok(Reply::AcsStatus(status)) => assert_eq!(status.library_name.as_deref(), Some("Over TLS")),
+        Ok(Reply::AcsStatus(status)) => {
+            assert_eq!(status.library_name.as_deref(), Some("Over TLS"))
+        }
         other => panic!("unexpected {other:?}"),
     }
     assert!(client.is_connected());
@@ -146,7 +150,10 @@ fn an_acs_with_a_certificate_from_another_ca_is_refused() {
     let port = tls_acs(impostor.server_chain, impostor.server_key);
     let mut client = client(port, &ca_file);
     match client.request(&status_request()) {
-        Err(LinkError::Down { reason, sent: false }) => {
+        Err(LinkError::Down {
+            reason,
+            sent: false,
+        }) => {
             assert!(reason.to_lowercase().contains("certificate"), "{reason}");
         }
         other => panic!("the impostor was accepted: {other:?}"),

@@ -92,6 +92,11 @@ impl Sip2Server {
     }
 }
 
+/// What the simulated ILS behind a server has applied (tests prove nothing ran twice).
+pub fn lock_for_tests(acs: &Mutex<Acs>) -> crate::ils::sim::Applied {
+    lock(acs).sim.applied()
+}
+
 pub(crate) fn lock(acs: &Mutex<Acs>) -> MutexGuard<'_, Acs> {
     // A panic in one connection must not take the others down with a poisoned lock.
     acs.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
