@@ -171,3 +171,38 @@ fn a_secrets_file_others_can_read_is_warned_about() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(Secrets::warnings(Some(&path)).is_empty());
 }
+
+/// The example's commented `[ils.sip2]` block, uncommented: every key it documents exists.
+#[test]
+fn the_documented_sip2_keys_all_parse() {
+    let start = EXAMPLE.find("# [ils.sip2]").unwrap();
+    let end = EXAMPLE.find("[logging]").unwrap();
+    let block: String = EXAMPLE[start..end]
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter(|l| {
+            l.starts_with('[')
+                || l.split_once(" = ")
+                    .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        block.contains("nb_due_date") && block.contains("client_key"),
+        "{block}"
+    );
+    let text = format!("{}\n{block}\n{}", &EXAMPLE[..start], &EXAMPLE[end..])
+        .replace("kind = \"sim\"", "kind = \"sip2\"");
+    let config = parse(&text).unwrap();
+    let sip2 = config.ils.sip2.unwrap();
+    assert_eq!(sip2.port, 6001);
+    assert!(sip2.tls.is_some());
+}
+
+#[test]
+fn sip2_without_its_section_is_named() {
+    let message = parse(&minimal().replace("\"sim\"", "\"sip2\""))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("`ils.sip2`"), "{message}");
+}

@@ -59,6 +59,18 @@ pub struct Sip2Section {
     /// The three-digit SIP2 language code sent with patron requests (000 = unknown).
     #[serde(default = "language")]
     pub language: String,
+    /// The "no block due date" of online checkouts and renewals: blanks, as 3M kiosks send;
+    /// or the transaction date, for ACSes that reject blanks (it is ignored when no block = N).
+    #[serde(default)]
+    pub nb_due_date: NbDueDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NbDueDate {
+    #[default]
+    Blank,
+    TransactionDate,
 }
 
 fn yes() -> bool {
@@ -169,6 +181,13 @@ impl Sip2Ils {
 
     fn now() -> NaiveDateTime {
         chrono::Local::now().naive_local()
+    }
+
+    fn nb_due_date(&self, now: NaiveDateTime) -> Option<NaiveDateTime> {
+        match self.section.nb_due_date {
+            NbDueDate::Blank => None,
+            NbDueDate::TransactionDate => Some(now),
+        }
     }
 
     fn send(&mut self, request: Request) -> Result<Reply, IlsError> {
@@ -308,11 +327,12 @@ impl Ils for Sip2Ils {
     }
 
     fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        let now = Self::now();
         let request = Request::Checkout(CheckoutRequest {
             sc_renewal_policy: false,
             no_block: false,
-            date: Self::now(),
-            nb_due_date: None,
+            date: now,
+            nb_due_date: self.nb_due_date(now),
             terminal: self.terminal(),
             patron: patron.0.clone(),
             item: item.0.clone(),
@@ -351,11 +371,12 @@ impl Ils for Sip2Ils {
     }
 
     fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        let now = Self::now();
         let request = Request::Renew(RenewRequest {
             third_party_allowed: false,
             no_block: false,
-            date: Self::now(),
-            nb_due_date: None,
+            date: now,
+            nb_due_date: self.nb_due_date(now),
             terminal: self.terminal(),
             patron: patron.0.clone(),
             patron_password: self.empty_pin(),

@@ -453,9 +453,39 @@ proptest! {
     #[test]
     fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let framing = Framing::default();
-        let _ = decode_reply(&bytes, &framing);
         let _ = decode_request(&bytes, &framing);
         let _ = decode_reply(&bytes, &Framing { charset: Charset::Cp850, ..framing });
+        // What decodes, encodes again into the same message (the fuzz target checks the same).
+        if let Ok(received) = decode_reply(&bytes, &framing) {
+            let again = encode_reply(&received.message, received.sequence, &framing)
+                .ok()
+                .and_then(|b| decode_reply(&b, &framing).ok())
+                .map(|r| r.message);
+            prop_assert_eq!(again, Some(received.message));
+        }
+    }
+
+    #[test]
+    fn well_formed_replies_with_junk_values_survive_a_second_trip(
+        head in prop::sample::select(vec![
+            "121YNU20261129    103000",
+            "100YNN20261129    103000",
+            "1803020120261129    103000",
+            "24 Y            00020261129    103000",
+            "64              00020261129    103000000100020000000000000000",
+            "6610002000120261129    103000",
+            "98YYYNYN01000320261129    1030002.00",
+        ]),
+        body in "[ -~]{0,120}",
+    ) {
+        // A valid fixed part, then any printable junk as variable fields.
+        let framing = Framing { error_detection: false, ..Framing::default() };
+        let text = format!("{head}{body}\r");
+        let received = decode_reply(text.as_bytes(), &framing);
+        prop_assert!(received.is_ok(), "{:?} from {:?}", received, text);
+        let received = received.unwrap();
+        let bytes = encode_reply(&received.message, None, &framing).unwrap();
+        prop_assert_eq!(decode_reply(&bytes, &framing).unwrap().message, received.message);
     }
 
     #[test]
