@@ -468,3 +468,24 @@ fn without_error_detection_a_timed_out_checkout_is_not_repeated() {
         "sent once: a repeat could apply it twice"
     );
 }
+
+#[test]
+fn the_sequence_number_counts_up_and_wraps_from_9_to_0() {
+    let mut actions = vec![answer(acs_status())];
+    for _ in 0..11 {
+        actions.push(answer(item_reply("Again")));
+    }
+    let acs = Acs::start(Script {
+        connections: vec![(actions, false)],
+    });
+    let mut client = Sip2Client::new(settings(acs.port));
+    for _ in 0..11 {
+        assert_eq!(title(client.request(&item_request())), "Again");
+    }
+    let sequences: Vec<char> = acs
+        .received()
+        .iter()
+        .map(|m| m[m.find("AY").unwrap() + 2..].chars().next().unwrap())
+        .collect();
+    assert_eq!(sequences.iter().collect::<String>(), "012345678901");
+}

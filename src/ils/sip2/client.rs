@@ -335,8 +335,12 @@ impl Sip2Client {
                 }
                 Err(error) => return Err(LinkError::BadReply(error.to_string())),
             };
-            if received.checksum == ChecksumCheck::CodePoints {
-                tracing::info!("the ACS's checksum sums code points, not bytes; accepted");
+            match received.checksum {
+                ChecksumCheck::CodePoints => {
+                    tracing::info!("the ACS's checksum sums code points, not bytes; accepted")
+                }
+                ChecksumCheck::Bytes => tracing::trace!("checksum verified over bytes"),
+                ChecksumCheck::Absent => {}
             }
             match received.message {
                 Reply::ResendLastRequest if last_was_97 => {
