@@ -5,3 +5,4 @@ pub mod app;
 pub mod circ;
 pub mod config;
 pub mod ils;
+pub mod queue;

@@ -21,19 +21,14 @@ fn setup(dir: &std::path::Path) -> std::path::PathBuf {
         .replace("pin = \"1234\"", &format!("pin = \"{PIN}\""));
     let seed_path = dir.join("seed.toml");
     std::fs::write(&seed_path, seed).unwrap();
-    let config = read("kiosk.example.toml")
-        .replace(
+    config_in(dir, |text| {
+        text.replace(
             "# seed = \"/etc/kiosk/sim-seed.toml\"",
             &format!("seed = \"{}\"", seed_path.display()),
         )
-        .replace(
-            "# terminal_user = \"kiosk-01\"",
-            "terminal_user = \"kiosk-07\"",
-        )
-        .replace("level = \"info\"", "level = \"trace\"");
-    let config_path = dir.join("kiosk.toml");
-    std::fs::write(&config_path, config).unwrap();
-    config_path
+        .replace("# terminal_user = \"kiosk-01\"", "terminal_user = \"kiosk-07\"")
+        .replace("level = \"info\"", "level = \"trace\"")
+    })
 }
 
 #[test]

@@ -185,14 +185,14 @@ fn kiosk_run_talks_to_kiosk_sim_ils_over_sip2() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let dir = tempfile::tempdir().unwrap();
-    let config = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
-        .unwrap()
-        .replace(
+    let path = config_in(dir.path(), |text| {
+        text.replace(
             "kind = \"sim\"",
-            &format!("kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\ncharset = \"cp850\"\n"),
-        );
-    let path = dir.path().join("kiosk.toml");
-    std::fs::write(&path, config).unwrap();
+            &format!(
+                "kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\ncharset = \"cp850\"\n"
+            ),
+        )
+    });
     let check = kiosk(&["config", "check", path.to_str().unwrap()], "", &[]);
     assert!(check.success, "{}", check.stderr);
     let input = [

@@ -23,6 +23,8 @@ pub fn script() -> Vec<Command> {
     let tag = |uid: &str, item: &str| Command::Tag {
         uid: uid.into(),
         item: item.into(),
+        no_offline_issue: false,
+        no_offline_return: false,
     };
     vec![
         Command::Language(Language::En),

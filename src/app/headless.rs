@@ -5,8 +5,8 @@
 //! The protocol is documented in README.md ("Headless protocol").
 
 use super::clock::Clock;
-use super::ils_worker::{IlsWorker, NoReply};
-use crate::circ::types::{ItemId, Pin, TagUid};
+use super::ils_worker::{FromWorker, IlsWorker, NoReply};
+use crate::circ::types::{ItemId, OfflineUse, Pin, TagUid};
 use crate::circ::{Button, Effect, Event, Language, Session};
 use serde::Deserialize;
 use std::io::{self, BufRead};
@@ -22,8 +22,16 @@ pub enum Command {
     Scan(String),
     /// `{"card_uid": "04A1B2C3"}`: the RFID card reader saw a card with this UID (hex).
     CardUid(String),
-    /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: an item tag on the pad.
-    Tag { uid: String, item: String },
+    /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: an item tag on the pad;
+    /// `"no_offline_issue": true` / `"no_offline_return": true` as its type of usage says.
+    Tag {
+        uid: String,
+        item: String,
+        #[serde(default)]
+        no_offline_issue: bool,
+        #[serde(default)]
+        no_offline_return: bool,
+    },
     /// `{"pin": "1234"}`: the PIN typed on the keypad (its `Debug` is masked).
     Pin(Pin),
     /// `{"press": "borrow"}`: a button.
@@ -136,6 +144,7 @@ impl<'a> Driver<'a> {
         self.apply(effects)?;
         loop {
             self.settle()?;
+            self.link_news()?;
             let input = match self.time_to_deadline() {
                 Some(timeout) => match inputs.recv_timeout(timeout) {
                     Ok(input) => input,
@@ -185,9 +194,18 @@ impl<'a> Driver<'a> {
                     return Ok(self.out.input_error(line, message)?);
                 }
             },
-            Command::Tag { uid, item } => Event::ItemTag {
+            Command::Tag {
+                uid,
+                item,
+                no_offline_issue,
+                no_offline_return,
+            } => Event::ItemTag {
                 uid: TagUid(uid.to_ascii_uppercase()),
                 item: ItemId(item),
+                offline_use: OfflineUse {
+                    issue: !no_offline_issue,
+                    take_back: !no_offline_return,
+                },
             },
             Command::Pin(pin) => Event::PinEntered(pin),
             Command::Press(button) => Event::Pressed(button),
@@ -223,6 +241,21 @@ impl<'a> Driver<'a> {
         }
     }
 
+    /// Link changes the worker reported while nothing was in flight.
+    fn link_news(&mut self) -> Result<(), DriverError> {
+        loop {
+            match self.worker.recv(Some(Duration::ZERO)) {
+                Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
+                Ok(FromWorker::Reply(id, reply)) => {
+                    // Cannot happen with nothing in flight; handled all the same.
+                    self.dispatch(Event::IlsReplied(id, *reply))?;
+                }
+                Err(NoReply::Timeout) => return Ok(()),
+                Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
+            }
+        }
+    }
+
     fn dispatch(&mut self, event: Event) -> Result<(), DriverError> {
         let effects = self.session.handle(event, self.clock.now());
         self.apply(effects)
@@ -245,10 +278,11 @@ impl<'a> Driver<'a> {
     fn settle(&mut self) -> Result<(), DriverError> {
         while self.in_flight > 0 {
             match self.worker.recv(self.time_to_deadline()) {
-                Ok((id, reply)) => {
+                Ok(FromWorker::Reply(id, reply)) => {
                     self.in_flight -= 1;
-                    self.dispatch(Event::IlsReplied(id, reply))?;
+                    self.dispatch(Event::IlsReplied(id, *reply))?;
                 }
+                Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
                 Err(NoReply::Timeout) => self.dispatch(Event::Tick)?,
                 Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
             }

@@ -1,19 +1,28 @@
-//! The ILS worker: a thread that owns the ILS adapter and runs requests one at a time, so the
-//! reader-facing loop never blocks on the network.
+//! The ILS worker: a thread that owns the back office (the ILS adapter and the journal), runs the
+//! session's requests one at a time, keeps the link alive, and replays the offline queue when
+//! the link is back, giving way to readers' requests.
 
 use crate::circ::{IlsReply, IlsRequest, RequestId};
-use crate::ils::{Ils, execute};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use crate::queue::backoffice::BackOffice;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// What the worker tells the shell.
+#[derive(Debug)]
+pub enum FromWorker {
+    Reply(RequestId, Box<IlsReply>),
+    /// The link to the ILS came back (true) or was lost (false).
+    Link(bool),
+}
 
 pub struct IlsWorker {
     requests: Option<Sender<(RequestId, IlsRequest)>>,
-    replies: Receiver<(RequestId, IlsReply)>,
+    replies: Receiver<FromWorker>,
     thread: Option<JoinHandle<()>>,
 }
 
-/// Why no reply came.
+/// Why nothing came.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NoReply {
     Timeout,
@@ -21,42 +30,16 @@ pub enum NoReply {
     Stopped,
 }
 
+/// Patron ids are erased from settled transactions this often (when a retention is set).
+const HOUSEKEEPING: Duration = Duration::from_secs(3600);
+
 impl IlsWorker {
-    pub fn spawn(mut ils: Box<dyn Ils>) -> std::io::Result<Self> {
+    pub fn spawn(back_office: BackOffice) -> std::io::Result<Self> {
         let (request_tx, request_rx) = mpsc::channel::<(RequestId, IlsRequest)>();
         let (reply_tx, reply_rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ils-worker".into())
-            .spawn(move || {
-                loop {
-                    let next = match ils.keep_alive_in() {
-                        Some(wait) => request_rx.recv_timeout(wait),
-                        None => request_rx
-                            .recv()
-                            .map_err(|_| RecvTimeoutError::Disconnected),
-                    };
-                    let (id, request) = match next {
-                        Ok(next) => next,
-                        Err(RecvTimeoutError::Timeout) => {
-                            if let Err(error) = ils.keep_alive() {
-                                tracing::warn!(%error, "ILS link check failed");
-                            }
-                            continue;
-                        }
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    };
-                    let kind = request_kind(&request);
-                    tracing::debug!(request = kind, id = id.0, "to the ILS");
-                    let reply = execute(ils.as_mut(), &request);
-                    match &reply {
-                        Ok(_) => tracing::debug!(request = kind, id = id.0, "ILS answered"),
-                        Err(error) => tracing::warn!(request = kind, %error, "ILS request failed"),
-                    }
-                    if reply_tx.send((id, reply)).is_err() {
-                        break;
-                    }
-                }
-            })?;
+            .spawn(move || run(back_office, request_rx, reply_tx))?;
         Ok(IlsWorker {
             requests: Some(request_tx),
             replies: reply_rx,
@@ -69,8 +52,8 @@ impl IlsWorker {
         sender.send((id, request)).map_err(|_| NoReply::Stopped)
     }
 
-    /// The next reply, waiting at most `timeout` (forever with `None`).
-    pub fn recv(&self, timeout: Option<Duration>) -> Result<(RequestId, IlsReply), NoReply> {
+    /// The next message, waiting at most `timeout` (forever with `None`).
+    pub fn recv(&self, timeout: Option<Duration>) -> Result<FromWorker, NoReply> {
         match timeout {
             None => self.replies.recv().map_err(|_| NoReply::Stopped),
             Some(timeout) => self.replies.recv_timeout(timeout).map_err(|e| match e {
@@ -90,6 +73,114 @@ impl Drop for IlsWorker {
     }
 }
 
+fn run(
+    mut office: BackOffice,
+    requests: Receiver<(RequestId, IlsRequest)>,
+    replies: Sender<FromWorker>,
+) {
+    let report_link = |office: &mut BackOffice| {
+        office
+            .take_link_change()
+            .is_none_or(|online| replies.send(FromWorker::Link(online)).is_ok())
+    };
+    office.keep_alive();
+    if !report_link(&mut office) {
+        return;
+    }
+    let mut stashed: Option<(RequestId, IlsRequest)> = None;
+    let mut last_housekeeping = Instant::now();
+    loop {
+        let next = match stashed.take() {
+            Some(request) => Ok(request),
+            None => {
+                let mut wait = office.keep_alive_in();
+                if office.is_online() == Some(true)
+                    && let Some(due) = office.replay_due_in()
+                {
+                    wait = Some(wait.map_or(due, |w| w.min(due)));
+                }
+                match wait {
+                    Some(wait) => requests.recv_timeout(wait),
+                    None => requests.recv_timeout(HOUSEKEEPING),
+                }
+            }
+        };
+        match next {
+            Ok((id, request)) => {
+                let kind = request_kind(&request);
+                tracing::debug!(request = kind, id = id.0, "to the ILS");
+                let reply = office.execute(&request);
+                if let Err(error) = &reply {
+                    tracing::warn!(request = kind, %error, "ILS request failed");
+                }
+                if !report_link(&mut office)
+                    || replies
+                        .send(FromWorker::Reply(id, Box::new(reply)))
+                        .is_err()
+                {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                office.keep_alive();
+                if !report_link(&mut office) {
+                    return;
+                }
+                if last_housekeeping.elapsed() >= HOUSEKEEPING {
+                    last_housekeeping = Instant::now();
+                    if let Err(error) = office.journal().purge_patrons(chrono::Utc::now()) {
+                        tracing::warn!(%error, "cannot erase patron ids from the journal");
+                    }
+                }
+                replay_while_idle(&mut office, &requests, &mut stashed);
+                if !report_link(&mut office) {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Replays rounds until the queue is empty, the link fails, or a reader's request arrives.
+fn replay_while_idle(
+    office: &mut BackOffice,
+    requests: &Receiver<(RequestId, IlsRequest)>,
+    stashed: &mut Option<(RequestId, IlsRequest)>,
+) {
+    while stashed.is_none() && office.is_online() == Some(true) {
+        let mut should_yield = || match requests.try_recv() {
+            Ok(request) => {
+                *stashed = Some(request);
+                true
+            }
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => false,
+        };
+        match office.replay(&mut should_yield) {
+            Ok(round) => {
+                if round.sent > 0 || round.settled > 0 {
+                    tracing::info!(
+                        sent = round.sent,
+                        settled = round.settled,
+                        "replayed queued transactions"
+                    );
+                }
+                if round.idle
+                    || round.link_down
+                    || round.yielded
+                    || (round.sent == 0 && round.settled == 0)
+                {
+                    return;
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "the replay stopped: the journal cannot be written");
+                return;
+            }
+        }
+    }
+}
+
 /// The request's name, for logs: never its patron id or PIN.
 pub fn request_kind(request: &IlsRequest) -> &'static str {
     match request {
@@ -102,5 +193,7 @@ pub fn request_kind(request: &IlsRequest) -> &'static str {
         IlsRequest::ItemInfo { .. } => "item_info",
         IlsRequest::EndSession { .. } => "end_session",
         IlsRequest::EmailReceipt { .. } => "email_receipt",
+        IlsRequest::Queue { .. } => "queue",
+        IlsRequest::OfflinePatron { .. } => "offline_patron",
     }
 }

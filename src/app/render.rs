@@ -134,13 +134,20 @@ fn describe_outcome(outcome: &ItemOutcome) -> String {
     let title = outcome.title.as_deref().unwrap_or("");
     let what = match &outcome.result {
         ItemResult::Pending => "pending".to_string(),
-        ItemResult::Borrowed { due } => format!("✔ borrowed, due {}", due.display()),
+        ItemResult::Borrowed {
+            due,
+            offline: false,
+        } => format!("✔ borrowed, due {}", due.display()),
+        ItemResult::Borrowed { due, offline: true } => {
+            format!("✔ borrowed offline, due {} (estimated)", due.display())
+        }
         ItemResult::Renewed { due } => match due {
             Some(due) => format!("✔ renewed, due {}", due.display()),
             None => "✔ renewed".into(),
         },
         ItemResult::Returned { route } => match route {
             ReturnRoute::Shelf => "✔ returned".into(),
+            ReturnRoute::ReturnBin => "✔ returned offline — into the return bin".into(),
             ReturnRoute::HoldShelf => {
                 "✔ returned — reserved for someone: put it on the hold shelf".into()
             }

@@ -11,8 +11,12 @@ use crate::ils::sim::seed::{Seed, SeedError};
 use crate::ils::sip2::adapter::{Sip2Ils, Sip2Section};
 use crate::ils::sip2::tls;
 use crate::ils::{Ils, IlsError};
+use crate::queue::backoffice::{BackOffice, BackOfficeSettings};
+use crate::queue::journal::{Journal, JournalError, JournalSettings};
+use crate::queue::replay::ReplaySettings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -33,6 +37,8 @@ pub enum StartError {
     Login(IlsError),
     #[error("cannot start the ILS worker thread: {0}")]
     Thread(std::io::Error),
+    #[error("the journal (key `journal.path`): {0}")]
+    Journal(JournalError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -140,13 +146,52 @@ pub fn open_ils(
     }
 }
 
+/// Opens the configured journal (`:memory:` keeps it in memory, as the demo does), and turns
+/// transactions interrupted by a crash into "reconcile first".
+pub fn open_journal(config: &Config) -> Result<Journal, StartError> {
+    let settings = JournalSettings {
+        kiosk: config.kiosk.id.clone(),
+        patron_retention: Duration::from_secs(
+            u64::from(config.journal.patron_retention_days) * 86_400,
+        ),
+    };
+    let mut journal = if config.journal.path.as_os_str() == ":memory:" {
+        Journal::in_memory(settings).map_err(StartError::Journal)?
+    } else {
+        let opened = Journal::open(&config.journal.path, settings).map_err(StartError::Journal)?;
+        if let Some(aside) = &opened.moved_aside {
+            eprintln!(
+                "error: the journal {} was damaged; it was moved to {} (nothing was overwritten) and a new one \
+                 started. Transactions waiting in it must be recovered by hand (kiosk queue status shows this).",
+                config.journal.path.display(),
+                aside.display()
+            );
+        }
+        opened.journal
+    };
+    journal.recover_interrupted().map_err(StartError::Journal)?;
+    Ok(journal)
+}
+
 pub fn start(
     config: &Config,
     secrets: &Secrets,
     clock: &Clock,
 ) -> Result<(Session, IlsWorker), StartError> {
+    let journal = open_journal(config)?;
     let ils = open_ils(config, secrets, clock)?;
     let policy = config.policy(ils.can_email_receipts());
-    let worker = IlsWorker::spawn(ils).map_err(StartError::Thread)?;
+    let office = BackOffice::new(
+        ils,
+        journal,
+        BackOfficeSettings {
+            offline_loan_days: config.offline.loan_days,
+            replay: ReplaySettings {
+                batch: 64,
+                retry_after: Duration::from_secs(config.offline.retry_secs),
+            },
+        },
+    );
+    let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
     Ok((Session::new(policy, clock.now()), worker))
 }

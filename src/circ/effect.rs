@@ -78,6 +78,9 @@ pub enum ItemResult {
     Pending,
     Borrowed {
         due: Due,
+        /// Lent while offline: the due date is the kiosk's estimate.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        offline: bool,
     },
     Returned {
         route: ReturnRoute,
@@ -100,6 +103,9 @@ pub struct Transaction {
     pub item: ItemId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<Due>,
+    /// Recorded in the offline queue, to be sent when the ILS is back.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
 }
 
 /// An item tag's theft-detection state.
@@ -131,6 +137,9 @@ pub struct Receipt {
     /// Lines the ILS asked to print.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ils_lines: Vec<String>,
+    /// Some of it happened offline: the receipt says due dates are estimates.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

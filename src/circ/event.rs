@@ -2,7 +2,7 @@
 
 use super::ils_io::{IlsReply, RequestId};
 use super::screen::Language;
-use super::types::{ItemId, Pin, TagUid};
+use super::types::{ItemId, OfflineUse, Pin, TagUid};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,6 +15,7 @@ pub enum Event {
     ItemTag {
         uid: TagUid,
         item: ItemId,
+        offline_use: OfflineUse,
     },
     PinEntered(Pin),
     Pressed(Button),
@@ -24,6 +25,8 @@ pub enum Event {
     /// A touch anywhere: the reader is still there.
     Touched,
     IlsReplied(RequestId, IlsReply),
+    /// The link to the ILS came back (true) or was lost (false).
+    LinkChanged(bool),
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

@@ -3,7 +3,7 @@
 
 use super::reason::Refusal;
 use super::types::{
-    Account, ItemId, ItemInfo, Loan, PatronId, PatronStatus, Pin, RenewAllResult, Return,
+    Account, ItemId, ItemInfo, Loan, PatronId, PatronStatus, Pin, RenewAllResult, Return, TagUid,
 };
 use serde::Serialize;
 use thiserror::Error;
@@ -31,9 +31,16 @@ pub enum IlsRequest {
     Checkout {
         patron: PatronId,
         item: ItemId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<TagUid>,
     },
     Checkin {
         item: ItemId,
+        /// The signed-in reader returning it, if any (for the journal, not sent to the ILS).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        patron: Option<PatronId>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<TagUid>,
     },
     Renew {
         patron: PatronId,
@@ -52,6 +59,19 @@ pub enum IlsRequest {
         patron: PatronId,
         receipt: super::effect::Receipt,
     },
+    /// Offline: record this transaction in the queue, to be sent when the ILS is back.
+    Queue {
+        action: super::effect::Action,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        patron: Option<PatronId>,
+        item: ItemId,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tag: Option<TagUid>,
+    },
+    /// Offline: is this card on the blocked-patron list?
+    OfflinePatron {
+        patron: PatronId,
+    },
 }
 
 /// What the ILS answered. Refusals are answers (the ILS worked and said no); an [`IlsError`]
@@ -67,6 +87,14 @@ pub enum IlsAnswer {
     ItemInfo(Result<ItemInfo, Refusal>),
     SessionEnded,
     ReceiptEmailed(Result<(), Refusal>),
+    /// Recorded in the queue; for a loan, the due date the reader is given.
+    Queued {
+        due: Option<super::types::Due>,
+    },
+    /// From the blocked-patron list kept for offline use.
+    OfflinePatron {
+        blocked: Option<super::types::Block>,
+    },
 }
 
 pub type IlsReply = Result<IlsAnswer, IlsError>;
@@ -74,9 +102,13 @@ pub type IlsReply = Result<IlsAnswer, IlsError>;
 /// The ILS could not give an answer: nothing is known about whether a request took effect.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IlsError {
-    /// Not connected, connection refused or dropped, or no reply in time.
+    /// Not connected, or the connection failed before the request left: nothing happened.
     #[error("the ILS link is down: {0}")]
     LinkDown(String),
+    /// The request may have reached the ILS but no answer came: its outcome is unknown, and
+    /// must be reconciled before it is sent again.
+    #[error("no answer from the ILS (outcome unknown): {0}")]
+    OutcomeUnknown(String),
     /// The ILS answered something we cannot understand.
     #[error("the ILS sent a reply that cannot be understood: {0}")]
     BadReply(String),
@@ -86,4 +118,14 @@ pub enum IlsError {
     /// The kiosk's own credentials were refused (terminal login).
     #[error("the ILS refused the kiosk's login: {0}")]
     LoginRefused(String),
+    /// The journal could not record the transaction (disk full, I/O error): nothing was sent.
+    #[error("the transaction could not be recorded: {0}")]
+    Storage(String),
+}
+
+impl IlsError {
+    /// The link is down or broke: the kiosk may work offline.
+    pub fn is_link_failure(&self) -> bool {
+        matches!(self, IlsError::LinkDown(_) | IlsError::OutcomeUnknown(_))
+    }
 }

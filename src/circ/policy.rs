@@ -34,6 +34,47 @@ pub struct Policy {
     pub barcodes: BarcodeRules,
     pub card_uid_format: CardUidFormat,
     pub language: Language,
+    pub offline: OfflinePolicy,
+}
+
+/// What the kiosk does while the ILS is unreachable, as libraries set it on commercial machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfflinePolicy {
+    pub mode: OfflineMode,
+    /// Items a reader may borrow per visit while offline.
+    pub max_items: u32,
+}
+
+impl Default for OfflinePolicy {
+    fn default() -> Self {
+        OfflinePolicy {
+            mode: OfflineMode::Full,
+            max_items: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OfflineMode {
+    /// Out of service while the ILS is unreachable.
+    Disabled,
+    /// Returns only (with or without a card).
+    CheckinOnly,
+    /// Loans and returns, queued and sent when the ILS is back.
+    Full,
+}
+
+impl OfflineMode {
+    pub fn allows(self, action: super::effect::Action) -> bool {
+        use super::effect::Action;
+        !matches!(
+            (self, action),
+            (_, Action::Renew)
+                | (OfflineMode::Disabled, _)
+                | (OfflineMode::CheckinOnly, Action::Borrow)
+        )
+    }
 }
 
 impl Default for Policy {
@@ -58,6 +99,7 @@ impl Default for Policy {
             barcodes: BarcodeRules::default(),
             card_uid_format: CardUidFormat::HexUpper,
             language: Language::ZhCn,
+            offline: OfflinePolicy::default(),
         }
     }
 }

@@ -68,6 +68,28 @@ pub enum Reason {
     IlsRefused,
     /// The ILS could not e-mail the receipt.
     EmailFailed,
+
+    // --- working offline
+    /// Renewals need the library system.
+    RenewOffline,
+    /// The account (loans, holds, fines) needs the library system.
+    AccountOffline,
+    /// At most this many items per visit while offline.
+    OfflineLimit {
+        limit: u32,
+    },
+    /// The item's tag says it may not be lent while the kiosk is offline.
+    NotForOfflineIssue,
+    /// The item's tag says it may not be taken back while the kiosk is offline.
+    NotForOfflineReturn,
+    /// Offline, this kiosk only takes returns.
+    OfflineReturnsOnly,
+    /// Offline, only cards that match the library's card rules are accepted.
+    OfflineCardNotValid,
+    /// The machine cannot serve until a technician has looked (the code names the part).
+    OutOfService {
+        fault: String,
+    },
 }
 
 impl Reason {
@@ -133,6 +155,30 @@ impl Reason {
             Reason::IlsRefused => "The library system refused this. Please ask staff.".into(),
             Reason::EmailFailed => {
                 "The receipt could not be e-mailed. Choose print or no receipt.".into()
+            }
+            Reason::RenewOffline => {
+                "Renewing needs the library system, which is not available now. Please try later.".into()
+            }
+            Reason::AccountOffline => {
+                "Your account cannot be shown while the library system is not available.".into()
+            }
+            Reason::OfflineLimit { limit } => format!(
+                "While the library system is unavailable, at most {limit} items per visit."
+            ),
+            Reason::NotForOfflineIssue => {
+                "This item cannot be borrowed while the library system is unavailable.".into()
+            }
+            Reason::NotForOfflineReturn => {
+                "This item cannot be returned here while the library system is unavailable. Please hand it to staff.".into()
+            }
+            Reason::OfflineReturnsOnly => {
+                "The library system is not available: this machine takes returns only.".into()
+            }
+            Reason::OfflineCardNotValid => {
+                "This card cannot be checked while the library system is unavailable. Please ask staff.".into()
+            }
+            Reason::OutOfService { fault } => {
+                format!("This machine is out of service (code {fault}). Please ask staff.")
             }
         }
     }

@@ -20,6 +20,8 @@ pub struct Screen {
     pub items: Vec<ItemOutcome>,
     /// Waiting for the library system.
     pub busy: bool,
+    /// The library system is unreachable: the kiosk works offline (due dates estimated).
+    pub offline: bool,
     /// Seconds left before the session is cleared for inactivity; shown as an overlay.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_warning: Option<u32>,
@@ -49,6 +51,8 @@ pub enum Page {
     /// Print, e-mail or no receipt.
     Receipt,
     Goodbye,
+    /// The machine cannot serve; `notice` carries the code for the technician.
+    OutOfService,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

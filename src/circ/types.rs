@@ -83,6 +83,24 @@ impl Due {
     }
 }
 
+/// What an item's RFID tag allows while the kiosk works offline (ISO 28560 type-of-usage
+/// sub-codes: some items may not be lent, or taken back, without the ILS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineUse {
+    pub issue: bool,
+    #[serde(rename = "return")]
+    pub take_back: bool,
+}
+
+impl Default for OfflineUse {
+    fn default() -> Self {
+        OfflineUse {
+            issue: true,
+            take_back: true,
+        }
+    }
+}
+
 /// An amount of money in minor units (fen, cents) with its ISO 4217 currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Money {
@@ -259,6 +277,9 @@ pub struct Loan {
 pub enum ReturnRoute {
     /// Back to the shelves.
     Shelf,
+    /// Returned offline: the ILS will say later whether someone waits for it; into the return
+    /// bin for staff to sort.
+    ReturnBin,
     /// Someone is waiting for it: onto the hold shelf (or hand it to staff).
     HoldShelf,
     /// It belongs to another branch.

@@ -6,6 +6,7 @@
 
 pub mod secrets;
 
+use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::{CardUidFormat, Language, Policy, ReceiptChoice};
 use crate::ils::sip2::adapter::Sip2Section;
 use kiosk_hw::barcode::BarcodeRules;
@@ -28,6 +29,10 @@ pub struct Config {
     #[serde(default)]
     pub card_reader: CardReaderSection,
     pub ils: IlsSection,
+    #[serde(default)]
+    pub offline: OfflineSection,
+    #[serde(default)]
+    pub journal: JournalSection,
     #[serde(default)]
     pub logging: LoggingSection,
     #[serde(default)]
@@ -132,6 +137,47 @@ pub struct SimSection {
     pub terminal_user: Option<String>,
 }
 
+/// What the kiosk does while the ILS is unreachable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfflineSection {
+    pub mode: OfflineMode,
+    pub max_items_per_session: u32,
+    /// Loan period given to readers while offline, in days (due at the end of that day).
+    pub loan_days: u32,
+    /// How often the queue is tried again after the link failed, in seconds.
+    pub retry_secs: u64,
+}
+
+impl Default for OfflineSection {
+    fn default() -> Self {
+        OfflineSection {
+            mode: OfflineMode::Full,
+            max_items_per_session: 5,
+            loan_days: 14,
+            retry_secs: 30,
+        }
+    }
+}
+
+/// Where transactions are recorded, and how long patron ids stay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JournalSection {
+    pub path: PathBuf,
+    /// Days a patron id stays on a transaction the ILS has; 0 erases it at once.
+    pub patron_retention_days: u32,
+}
+
+impl Default for JournalSection {
+    fn default() -> Self {
+        JournalSection {
+            path: PathBuf::from("/var/lib/kiosk/journal.db"),
+            patron_retention_days: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoggingSection {
@@ -196,8 +242,11 @@ impl Config {
     /// The configuration `kiosk demo` runs with: the example file as shipped.
     pub fn demo() -> Config {
         // A unit test proves the example parses; failing here is a build defect.
-        Config::parse(EXAMPLE, Path::new("kiosk.example.toml"))
-            .expect("the example config is valid")
+        let mut config = Config::parse(EXAMPLE, Path::new("kiosk.example.toml"))
+            .expect("the example config is valid");
+        // The demo leaves nothing on disk.
+        config.journal.path = PathBuf::from(":memory:");
+        config
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
@@ -352,6 +401,10 @@ impl Config {
             barcodes: self.barcodes.clone(),
             card_uid_format: self.card_reader.uid_format,
             language: self.kiosk.language,
+            offline: OfflinePolicy {
+                mode: self.offline.mode,
+                max_items: self.offline.max_items_per_session,
+            },
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::circ::types::{
     Account, ItemId, ItemInfo, Loan, PatronId, PatronStatus, Pin, RenewAllResult, Return,
 };
 use crate::circ::{IlsAnswer, IlsReply, IlsRequest, Receipt, Refusal};
+use chrono::NaiveDateTime;
 
 pub use crate::circ::IlsError;
 
@@ -41,6 +42,31 @@ pub trait Ils: Send {
     fn email_receipt(&mut self, _patron: &PatronId, _receipt: &Receipt) -> Answer<()> {
         Err(IlsError::Unsupported("e-mailed receipts"))
     }
+    /// A checkout done offline, sent later: with its original date, the due date the reader was
+    /// given, and "no block" when the ILS accepts store-and-forward. It must never become a
+    /// renewal (SIP2: SC renewal policy N).
+    fn replay_checkout(
+        &mut self,
+        patron: &PatronId,
+        item: &ItemId,
+        _at: NaiveDateTime,
+        _due: Option<NaiveDateTime>,
+    ) -> Answer<Loan> {
+        self.checkout(patron, item)
+    }
+    /// A return done offline, sent later with its original return date.
+    fn replay_checkin(&mut self, item: &ItemId, _at: NaiveDateTime) -> Answer<Return> {
+        self.checkin(item)
+    }
+    /// The items on loan to a patron (to reconcile a checkout whose outcome is unknown).
+    fn charged_items(&mut self, patron: &PatronId) -> Result<Vec<ItemId>, IlsError> {
+        Ok(self
+            .account(patron, None)?
+            .loans
+            .into_iter()
+            .map(|l| l.item)
+            .collect())
+    }
     /// Keeps an idle link open (SIP2 99 heartbeat) and reconnects a dropped one.
     fn keep_alive(&mut self) -> Result<(), IlsError> {
         Ok(())
@@ -60,8 +86,10 @@ pub fn execute(ils: &mut dyn Ils, request: &IlsRequest) -> IlsReply {
         IlsRequest::Account { patron, pin } => {
             IlsAnswer::Account(ils.account(patron, pin.as_ref())?)
         }
-        IlsRequest::Checkout { patron, item } => IlsAnswer::Checkout(ils.checkout(patron, item)?),
-        IlsRequest::Checkin { item } => IlsAnswer::Checkin(ils.checkin(item)?),
+        IlsRequest::Checkout { patron, item, .. } => {
+            IlsAnswer::Checkout(ils.checkout(patron, item)?)
+        }
+        IlsRequest::Checkin { item, .. } => IlsAnswer::Checkin(ils.checkin(item)?),
         IlsRequest::Renew { patron, item } => IlsAnswer::Renew(ils.renew(patron, item)?),
         IlsRequest::RenewAll { patron } => IlsAnswer::RenewAll(ils.renew_all(patron)?),
         IlsRequest::ItemInfo { item } => IlsAnswer::ItemInfo(ils.item_info(item)?),
@@ -71,6 +99,10 @@ pub fn execute(ils: &mut dyn Ils, request: &IlsRequest) -> IlsReply {
         }
         IlsRequest::EmailReceipt { patron, receipt } => {
             IlsAnswer::ReceiptEmailed(ils.email_receipt(patron, receipt)?)
+        }
+        // The offline queue is the journal's, not the ILS's (see queue::backoffice).
+        IlsRequest::Queue { .. } | IlsRequest::OfflinePatron { .. } => {
+            return Err(IlsError::Unsupported("the offline queue"));
         }
     })
 }

@@ -3,9 +3,10 @@
 use super::{Finishing, Phase, Session, Waiting};
 use crate::circ::effect::{Action, Cue, Effect, ItemResult, Receipt, ReceiptLine};
 use crate::circ::event::Button;
-use crate::circ::ils_io::{IlsAnswer, IlsReply, IlsRequest, RequestId};
+use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, RequestId};
 use crate::circ::reason::Reason;
 use crate::circ::screen::{ReceiptChoice, Summary};
+use crate::circ::types::ReturnRoute;
 
 impl Session {
     pub(super) fn pressed(&mut self, button: Button, fx: &mut Vec<Effect>) {
@@ -14,6 +15,8 @@ impl Session {
             (Phase::Pin, Button::Cancel) => self.reset_to_idle(),
             (Phase::Menu, Button::Borrow) => self.phase = Phase::Items(Action::Borrow),
             (Phase::Menu, Button::Return) => self.phase = Phase::Items(Action::Return),
+            (Phase::Menu, Button::Renew) if !self.online => self.tell(Reason::RenewOffline, fx),
+            (Phase::Menu, Button::Account) if !self.online => self.tell(Reason::AccountOffline, fx),
             (Phase::Menu, Button::Renew) => {
                 self.phase = Phase::Items(Action::Renew);
                 self.fetch_account(fx);
@@ -58,6 +61,7 @@ impl Session {
             Waiting::Identify => self.identified(reply, fx),
             Waiting::Account => self.account_loaded(reply, fx),
             Waiting::Item(queued) => self.item_replied(queued, reply, fx),
+            Waiting::Offline(queued) => self.offline_replied(queued, reply, fx),
             Waiting::RenewAll => self.renew_all_replied(reply, fx),
             Waiting::Email => self.email_replied(reply, fx),
         }
@@ -77,11 +81,17 @@ impl Session {
     fn account_loaded(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
         match reply {
             Ok(IlsAnswer::Account(account)) => self.account = Some(account),
+            Err(IlsError::Storage(error)) => self.out_of_service("STORAGE", &error, fx),
             other => {
+                let mut reason = Reason::IlsUnavailable;
                 if let Err(error) = &other {
                     tracing::warn!(%error, "account request failed");
+                    if error.is_link_failure() {
+                        self.online = false;
+                        reason = Reason::AccountOffline;
+                    }
                 }
-                self.tell(Reason::IlsUnavailable, fx);
+                self.tell(reason, fx);
                 if self.account.is_none() {
                     self.phase = Phase::Menu;
                 }
@@ -112,7 +122,7 @@ impl Session {
     /// The receipt choices this reader gets: e-mail only with an address and an ILS that can.
     pub(super) fn receipt_choices(&self) -> Vec<ReceiptChoice> {
         let has_email = self.patron_status().is_some_and(|s| s.email.is_some());
-        let email_ok = self.policy.email_receipts && has_email && !self.email_failed;
+        let email_ok = self.policy.email_receipts && has_email && !self.email_failed && self.online;
         self.policy
             .receipt_choices
             .iter()
@@ -171,13 +181,23 @@ impl Session {
                 item: o.item.clone(),
                 title: o.title.clone().unwrap_or_default(),
                 due: match &o.result {
-                    ItemResult::Borrowed { due } => Some(due.clone()),
+                    ItemResult::Borrowed { due, .. } => Some(due.clone()),
                     ItemResult::Renewed { due } => due.clone(),
                     _ => None,
                 },
             })
             .collect();
+        let offline = self.outcomes.iter().any(|o| {
+            matches!(
+                o.result,
+                ItemResult::Borrowed { offline: true, .. }
+                    | ItemResult::Returned {
+                        route: ReturnRoute::ReturnBin
+                    }
+            )
+        });
         Receipt {
+            offline,
             patron_name: self
                 .patron_status()
                 .map(|s| s.name.clone())

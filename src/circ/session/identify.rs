@@ -1,10 +1,13 @@
-//! Who is at the machine: library card (barcode or RFID), PIN, and the lock after wrong PINs.
+//! Who is at the machine: library card (barcode or RFID), PIN, the lock after wrong PINs, and
+//! how a card is accepted while the ILS is unreachable.
 
 use super::{Phase, PinFailures, Reader, Session, Waiting};
 use crate::circ::effect::{Cue, Effect};
-use crate::circ::ils_io::{IlsAnswer, IlsReply, IlsRequest};
+use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{PatronId, PatronStatus, Pin};
+use kiosk_hw::barcode::BarcodeKind;
 use std::time::Instant;
 
 /// Where a card came from: an RFID card reader repeats itself quietly, while a card barcode
@@ -34,16 +37,17 @@ impl Session {
     ) {
         let same_reader = self.reader.as_ref().is_some_and(|r| r.id == id);
         match self.phase {
-            Phase::Idle | Phase::Goodbye => self.identify(id, fx),
+            Phase::OutOfService => {}
+            Phase::Idle | Phase::Goodbye => self.identify(id, source, fx),
             Phase::Pin if same_reader => {}
-            Phase::Pin => self.identify(id, fx),
+            Phase::Pin => self.identify(id, source, fx),
             Phase::Checking => {}
             _ if self.reader.is_none() => {
                 // Returns without a card are going on: sign in once they are done.
                 if self.busy() {
-                    self.waiting_card = Some(id);
+                    self.waiting_card = Some((id, source));
                 } else {
-                    self.identify(id, fx);
+                    self.identify(id, source, fx);
                 }
             }
             _ if same_reader => {
@@ -56,28 +60,55 @@ impl Session {
     }
 
     /// Starts a new session for this card.
-    pub(super) fn identify(&mut self, id: PatronId, fx: &mut Vec<Effect>) {
+    pub(super) fn identify(&mut self, id: PatronId, source: CardSource, fx: &mut Vec<Effect>) {
         self.reset_to_idle();
         if let Some(minutes_left) = self.locked_minutes_left(&id) {
             tracing::info!("card locked after wrong PINs was presented");
             self.tell(Reason::CardLocked { minutes_left }, fx);
             return;
         }
+        if !self.online
+            && let Some(reason) = self.offline_refusal(&id, source)
+        {
+            return self.tell(reason, fx);
+        }
         self.reader = Some(Reader {
             id: id.clone(),
             pin: None,
             status: None,
+            source,
         });
         if self.policy.pin_required {
             self.phase = Phase::Pin;
         } else {
             self.phase = Phase::Checking;
-            let request = IlsRequest::PatronStatus {
-                patron: id,
-                pin: None,
-            };
-            self.request(request, Some(Waiting::Identify), fx);
+            self.ask_who(id, None, fx);
         }
+    }
+
+    /// Why this card cannot be accepted while the ILS is unreachable, if it cannot.
+    fn offline_refusal(&self, id: &PatronId, source: CardSource) -> Option<Reason> {
+        match self.policy.offline.mode {
+            OfflineMode::Disabled => Some(Reason::IlsUnavailable),
+            OfflineMode::CheckinOnly => Some(Reason::OfflineReturnsOnly),
+            OfflineMode::Full => {
+                // Nobody can check the card: it must at least look like one of ours.
+                let looks_right = source == CardSource::CardReader
+                    || self.policy.barcodes.patron.is_none()
+                    || self.policy.barcodes.classify(&id.0) == BarcodeKind::Patron;
+                (!looks_right).then_some(Reason::OfflineCardNotValid)
+            }
+        }
+    }
+
+    /// Asks the ILS who the card is, or, offline, the blocked-patron list.
+    fn ask_who(&mut self, patron: PatronId, pin: Option<Pin>, fx: &mut Vec<Effect>) {
+        let request = if self.online {
+            IlsRequest::PatronStatus { patron, pin }
+        } else {
+            IlsRequest::OfflinePatron { patron }
+        };
+        self.request(request, Some(Waiting::Identify), fx);
     }
 
     pub(super) fn pin_entered(&mut self, pin: Pin, fx: &mut Vec<Effect>) {
@@ -88,26 +119,36 @@ impl Session {
             return;
         };
         reader.pin = Some(pin.clone());
-        let request = IlsRequest::PatronStatus {
-            patron: reader.id.clone(),
-            pin: Some(pin),
-        };
+        let patron = reader.id.clone();
         self.phase = Phase::Checking;
-        self.request(request, Some(Waiting::Identify), fx);
+        self.ask_who(patron, Some(pin), fx);
     }
 
     pub(super) fn identified(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
-        let Some(id) = self.reader.as_ref().map(|r| r.id.clone()) else {
+        let Some((id, source)) = self.reader.as_ref().map(|r| (r.id.clone(), r.source)) else {
             return;
         };
         let status = match reply {
             Ok(IlsAnswer::Patron(status)) => status,
+            Ok(IlsAnswer::OfflinePatron { blocked }) => {
+                return self.identified_offline(id, blocked, fx);
+            }
             Ok(other) => {
                 tracing::error!(
                     ?other,
                     "the ILS answered a patron status with something else"
                 );
                 return self.back_to_idle_telling(Refusal::new(Reason::IlsUnavailable), fx);
+            }
+            Err(IlsError::Storage(error)) => return self.out_of_service("STORAGE", &error, fx),
+            Err(error) if error.is_link_failure() => {
+                tracing::warn!(%error, "patron status failed: the ILS is unreachable");
+                self.online = false;
+                if let Some(reason) = self.offline_refusal(&id, source) {
+                    return self.back_to_idle_telling(Refusal::new(reason), fx);
+                }
+                let pin = self.reader.as_ref().and_then(|r| r.pin.clone());
+                return self.ask_who(id, pin, fx);
             }
             Err(error) => {
                 tracing::warn!(%error, "patron status failed");
@@ -135,6 +176,33 @@ impl Session {
             Some(block) => self.tell(Reason::PatronBlocked { block }, fx),
             None => fx.push(Effect::Sound { cue: Cue::Success }),
         }
+    }
+
+    /// Offline the card cannot be checked (nor the PIN): the blocked-patron list is all there is.
+    fn identified_offline(
+        &mut self,
+        id: PatronId,
+        blocked: Option<crate::circ::types::Block>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if let Some(block) = blocked {
+            tracing::info!("card on the blocked-patron list refused offline");
+            return self.back_to_idle_telling(Refusal::new(Reason::PatronBlocked { block }), fx);
+        }
+        if let Some(reader) = self.reader.as_mut() {
+            reader.status = Some(PatronStatus {
+                patron: id,
+                valid: true,
+                pin_ok: None,
+                name: String::new(),
+                blocks: Vec::new(),
+                fines: None,
+                email: None,
+                screen_message: None,
+            });
+        }
+        self.phase = Phase::Menu;
+        fx.push(Effect::Sound { cue: Cue::Success });
     }
 
     fn wrong_pin(&mut self, id: PatronId, fx: &mut Vec<Effect>) {

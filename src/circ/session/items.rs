@@ -4,9 +4,10 @@
 use super::identify::CardSource;
 use super::{Phase, Queued, Session, Waiting};
 use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
-use crate::circ::ils_io::{IlsAnswer, IlsReply, IlsRequest};
+use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
-use crate::circ::types::{ItemId, PatronId, TagUid};
+use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, TagUid};
 use kiosk_hw::barcode::{self, BarcodeKind};
 
 impl Session {
@@ -39,9 +40,15 @@ impl Session {
 
     /// An item tag on the pad. Its item id goes to the ILS verbatim, so it is checked like a
     /// scanned barcode.
-    pub(super) fn tag_presented(&mut self, uid: TagUid, item: ItemId, fx: &mut Vec<Effect>) {
+    pub(super) fn tag_presented(
+        &mut self,
+        uid: TagUid,
+        item: ItemId,
+        offline_use: OfflineUse,
+        fx: &mut Vec<Effect>,
+    ) {
         match barcode::clean(&item.0) {
-            Ok(code) => self.item_presented(ItemId(code), Some(uid), fx),
+            Ok(code) => self.item_presented(ItemId(code), Some((uid, offline_use)), fx),
             Err(error) => {
                 tracing::info!(%error, tag = %uid.0, "unusable item id on a tag");
                 let detail = error.to_string();
@@ -53,10 +60,11 @@ impl Session {
     pub(super) fn item_presented(
         &mut self,
         item: ItemId,
-        tag: Option<TagUid>,
+        tag: Option<(TagUid, OfflineUse)>,
         fx: &mut Vec<Effect>,
     ) {
         match self.phase {
+            Phase::OutOfService => {}
             Phase::Idle | Phase::Goodbye if self.policy.returns_without_card => {
                 self.reset_to_idle();
                 self.phase = Phase::Items(Action::Return);
@@ -92,7 +100,7 @@ impl Session {
     fn enqueue(
         &mut self,
         item: ItemId,
-        tag: Option<TagUid>,
+        tag: Option<(TagUid, OfflineUse)>,
         action: Action,
         scanned: bool,
         fx: &mut Vec<Effect>,
@@ -137,7 +145,16 @@ impl Session {
         }
         let outcome = self.push_outcome(item.clone(), action, ItemResult::Pending);
         fx.push(Effect::Outcome { outcome });
-        self.queue.push_back(Queued { item, tag, action });
+        let (tag, offline_use) = match tag {
+            Some((uid, usage)) => (Some(uid), usage),
+            None => (None, OfflineUse::default()),
+        };
+        self.queue.push_back(Queued {
+            item,
+            tag,
+            action,
+            offline_use,
+        });
     }
 
     fn borrowed_or_pending(&self) -> u32 {
@@ -162,34 +179,146 @@ impl Session {
         outcome
     }
 
-    /// Sends the next queued item when the ILS is free.
+    /// Sends the next queued item when the ILS is free: to the ILS, or, offline, to the queue
+    /// (after the offline rules have had their say).
     pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) {
-        if self.waiting.is_some() {
-            return;
-        }
-        let Some(queued) = self.queue.pop_front() else {
-            return;
-        };
-        let patron = self.reader.as_ref().map(|r| r.id.clone());
-        let request = match (queued.action, patron) {
-            (Action::Return, _) => IlsRequest::Checkin {
-                item: queued.item.clone(),
-            },
-            (Action::Borrow, Some(patron)) => IlsRequest::Checkout {
-                patron,
-                item: queued.item.clone(),
-            },
-            (Action::Renew, Some(patron)) => IlsRequest::Renew {
-                patron,
-                item: queued.item.clone(),
-            },
-            (_, None) => {
-                // Borrowing and renewing only happen signed in; nothing to send.
-                tracing::error!(item = %queued.item, "borrow or renew without a reader");
+        while self.waiting.is_none() {
+            let Some(queued) = self.queue.pop_front() else {
+                return;
+            };
+            let patron = self.reader.as_ref().map(|r| r.id.clone());
+            if !self.online {
+                if let Some(reason) = self.offline_refusal_for(&queued) {
+                    self.settle_outcome(&queued, ItemResult::Refused { reason }, None, None, fx);
+                    fx.push(Effect::Sound { cue: Cue::Problem });
+                    continue;
+                }
+                let request = IlsRequest::Queue {
+                    action: queued.action,
+                    patron,
+                    item: queued.item.clone(),
+                    tag: queued.tag.clone(),
+                };
+                self.request(request, Some(Waiting::Offline(queued)), fx);
                 return;
             }
+            let request = match (queued.action, patron) {
+                (Action::Return, patron) => IlsRequest::Checkin {
+                    item: queued.item.clone(),
+                    patron,
+                    tag: queued.tag.clone(),
+                },
+                (Action::Borrow, Some(patron)) => IlsRequest::Checkout {
+                    patron,
+                    item: queued.item.clone(),
+                    tag: queued.tag.clone(),
+                },
+                (Action::Renew, Some(patron)) => IlsRequest::Renew {
+                    patron,
+                    item: queued.item.clone(),
+                },
+                (_, None) => {
+                    // Borrowing and renewing only happen signed in; nothing to send.
+                    tracing::error!(item = %queued.item, "borrow or renew without a reader");
+                    continue;
+                }
+            };
+            self.request(request, Some(Waiting::Item(queued)), fx);
+        }
+    }
+
+    /// Why this item cannot be handled while offline, if it cannot.
+    fn offline_refusal_for(&self, queued: &Queued) -> Option<Reason> {
+        let offline = self.policy.offline;
+        match queued.action {
+            Action::Renew => return Some(Reason::RenewOffline),
+            _ if offline.mode == OfflineMode::Disabled => return Some(Reason::IlsUnavailable),
+            Action::Borrow if offline.mode == OfflineMode::CheckinOnly => {
+                return Some(Reason::OfflineReturnsOnly);
+            }
+            Action::Borrow if !queued.offline_use.issue => return Some(Reason::NotForOfflineIssue),
+            Action::Return if !queued.offline_use.take_back => {
+                return Some(Reason::NotForOfflineReturn);
+            }
+            _ => {}
+        }
+        let lent_offline = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.result, ItemResult::Borrowed { offline: true, .. }))
+            .count();
+        (queued.action == Action::Borrow && lent_offline >= offline.max_items as usize).then_some(
+            Reason::OfflineLimit {
+                limit: offline.max_items,
+            },
+        )
+    }
+
+    /// The reply to an offline transaction: recorded in the queue, or not.
+    pub(super) fn offline_replied(
+        &mut self,
+        queued: Queued,
+        reply: IlsReply,
+        fx: &mut Vec<Effect>,
+    ) {
+        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let due = match reply {
+            Ok(IlsAnswer::Queued { due }) => due,
+            Err(IlsError::Storage(error)) => return self.out_of_service("STORAGE", &error, fx),
+            other => {
+                tracing::error!(?other, "the offline queue answered something unexpected");
+                let reason = Reason::IlsUnavailable;
+                self.settle_outcome(&queued, ItemResult::Refused { reason }, None, None, fx);
+                return fx.push(Effect::Sound { cue: Cue::Problem });
+            }
         };
-        self.request(request, Some(Waiting::Item(queued)), fx);
+        let result = match queued.action {
+            Action::Borrow => {
+                let due = due.unwrap_or_else(|| Due {
+                    text: String::new(),
+                    at: None,
+                });
+                fx.push(record(
+                    Action::Borrow,
+                    patron,
+                    &queued.item,
+                    Some(due.clone()),
+                    true,
+                ));
+                secure(&queued.tag, Security::OnLoan, fx);
+                ItemResult::Borrowed { due, offline: true }
+            }
+            _ => {
+                fx.push(record(Action::Return, patron, &queued.item, None, true));
+                secure(&queued.tag, Security::InLibrary, fx);
+                ItemResult::Returned {
+                    route: ReturnRoute::ReturnBin,
+                }
+            }
+        };
+        self.settle_outcome(&queued, result, None, None, fx);
+        fx.push(Effect::Sound { cue: Cue::Success });
+    }
+
+    /// Replaces the pending outcome of a queued item with its result.
+    fn settle_outcome(
+        &mut self,
+        queued: &Queued,
+        result: ItemResult,
+        title: Option<String>,
+        screen_message: Option<String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        if let Some(outcome) = self.outcomes.iter_mut().find(|o| {
+            o.item == queued.item && o.action == queued.action && o.result == ItemResult::Pending
+        }) {
+            outcome.result = result;
+            outcome.title = title.or(outcome.title.take());
+            outcome.screen_message = screen_message;
+            fx.push(Effect::Outcome {
+                outcome: outcome.clone(),
+            });
+        }
     }
 
     pub(super) fn item_replied(&mut self, queued: Queued, reply: IlsReply, fx: &mut Vec<Effect>) {
@@ -203,13 +332,14 @@ impl Session {
                     patron,
                     &queued.item,
                     Some(due.clone()),
+                    false,
                 ));
                 secure(&queued.tag, Security::OnLoan, fx);
-                (
-                    ItemResult::Borrowed { due },
-                    Some(loan.title),
-                    loan.screen_message,
-                )
+                let result = ItemResult::Borrowed {
+                    due,
+                    offline: false,
+                };
+                (result, Some(loan.title), loan.screen_message)
             }
             (Action::Renew, Ok(IlsAnswer::Renew(Ok(loan)))) => {
                 self.print_lines.extend(loan.print_lines);
@@ -219,13 +349,14 @@ impl Session {
                     patron,
                     &queued.item,
                     Some(due.clone()),
+                    false,
                 ));
                 self.refresh_account = true;
                 let result = ItemResult::Renewed { due: Some(due) };
                 (result, Some(loan.title), loan.screen_message)
             }
             (Action::Return, Ok(IlsAnswer::Checkin(Ok(back)))) => {
-                fx.push(record(Action::Return, patron, &queued.item, None));
+                fx.push(record(Action::Return, patron, &queued.item, None, false));
                 secure(&queued.tag, Security::InLibrary, fx);
                 let result = ItemResult::Returned { route: back.route };
                 (result, Some(back.title), back.screen_message)
@@ -238,6 +369,16 @@ impl Session {
                     | IlsAnswer::Checkin(Err(refusal)),
                 ),
             ) => refused(refusal),
+            (_, Err(IlsError::Storage(error))) => {
+                return self.out_of_service("STORAGE", &error, fx);
+            }
+            (action, Err(error)) if error.is_link_failure() && action != Action::Renew => {
+                // The ILS went away: this item goes through the offline rules and the queue.
+                tracing::warn!(?action, item = %queued.item, %error, "the ILS is unreachable; working offline");
+                self.online = false;
+                self.queue.push_front(queued);
+                return;
+            }
             (action, Ok(other)) => {
                 tracing::error!(
                     ?action,
@@ -248,7 +389,12 @@ impl Session {
             }
             (action, Err(error)) => {
                 tracing::warn!(?action, item = %queued.item, %error, "item request failed");
-                refused(Refusal::new(Reason::IlsUnavailable))
+                if error.is_link_failure() {
+                    self.online = false;
+                    refused(Refusal::new(Reason::RenewOffline))
+                } else {
+                    refused(Refusal::new(Reason::IlsUnavailable))
+                }
             }
         };
         let cue = if matches!(result, ItemResult::Refused { .. }) {
@@ -256,16 +402,7 @@ impl Session {
         } else {
             Cue::Success
         };
-        if let Some(outcome) = self.outcomes.iter_mut().find(|o| {
-            o.item == queued.item && o.action == queued.action && o.result == ItemResult::Pending
-        }) {
-            outcome.result = result;
-            outcome.title = title.or(outcome.title.take());
-            outcome.screen_message = screen_message;
-            fx.push(Effect::Outcome {
-                outcome: outcome.clone(),
-            });
-        }
+        self.settle_outcome(&queued, result, title, screen_message, fx);
         fx.push(Effect::Sound { cue });
     }
 
@@ -291,7 +428,7 @@ impl Session {
         };
         let mut outcomes = Vec::new();
         for item in &result.renewed {
-            fx.push(record(Action::Renew, patron.clone(), item, None));
+            fx.push(record(Action::Renew, patron.clone(), item, None, false));
             outcomes.push((
                 item.clone(),
                 title_of(item),
@@ -346,7 +483,8 @@ fn record(
     action: Action,
     patron: Option<PatronId>,
     item: &ItemId,
-    due: Option<crate::circ::types::Due>,
+    due: Option<Due>,
+    offline: bool,
 ) -> Effect {
     Effect::Record {
         transaction: Transaction {
@@ -354,6 +492,7 @@ fn record(
             patron,
             item: item.clone(),
             due,
+            offline,
         },
     }
 }

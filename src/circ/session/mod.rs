@@ -12,13 +12,13 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-use super::effect::{Action, Cue, Effect, ItemOutcome};
+use super::effect::{Action, Cue, Effect, ItemOutcome, ItemResult};
 use super::event::Event;
 use super::ils_io::{IlsRequest, RequestId};
 use super::policy::Policy;
 use super::reason::{Reason, Refusal};
 use super::screen::{Language, Screen, Summary};
-use super::types::{Account, ItemId, PatronId, PatronStatus, Pin, TagUid};
+use super::types::{Account, ItemId, OfflineUse, PatronId, PatronStatus, Pin, TagUid};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,8 @@ enum Phase {
     Account,
     Receipt,
     Goodbye,
+    /// Cannot serve (e.g. the journal cannot record): only a technician brings it back.
+    OutOfService,
 }
 
 /// The reader at the machine: known by card from the start, by the ILS once identified.
@@ -41,6 +43,7 @@ struct Reader {
     /// Kept in memory for the session only: some ILSes want it again for account requests.
     pin: Option<Pin>,
     status: Option<PatronStatus>,
+    source: identify::CardSource,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +51,7 @@ struct Queued {
     item: ItemId,
     tag: Option<TagUid>,
     action: Action,
+    offline_use: OfflineUse,
 }
 
 /// What the request in flight was for.
@@ -55,6 +59,8 @@ enum Waiting {
     Identify,
     Account,
     Item(Queued),
+    /// Recording an offline transaction in the journal.
+    Offline(Queued),
     RenewAll,
     Email,
 }
@@ -83,7 +89,11 @@ pub struct Session {
     waiting: Option<(RequestId, Waiting)>,
     finishing: Option<Finishing>,
     /// A card shown while card-less returns were still being processed; served after them.
-    waiting_card: Option<PatronId>,
+    waiting_card: Option<(PatronId, identify::CardSource)>,
+    /// The ILS answered last time (the kiosk works offline when it does not).
+    online: bool,
+    /// Why the machine is out of service.
+    fault: Option<String>,
     refresh_account: bool,
     email_failed: bool,
     /// Items presented lately, for the duplicate-scan window.
@@ -117,6 +127,8 @@ impl Session {
             waiting: None,
             finishing: None,
             waiting_card: None,
+            online: true,
+            fault: None,
             refresh_account: false,
             email_failed: false,
             recent: Vec::new(),
@@ -146,6 +158,11 @@ impl Session {
         // The shell's clock never runs backwards for us.
         self.now = self.now.max(now);
         let mut fx = Vec::new();
+        if self.phase == Phase::OutOfService {
+            // Nothing a reader does changes anything until a technician has looked.
+            self.show_if_changed(&mut fx);
+            return fx;
+        }
         if is_from_reader(&event) {
             self.last_activity = self.now;
             self.warned = false;
@@ -154,13 +171,23 @@ impl Session {
         match event {
             Event::Barcode(raw) => self.barcode(&raw, &mut fx),
             Event::CardUid(uid) => self.card_uid(&uid, &mut fx),
-            Event::ItemTag { uid, item } => self.tag_presented(uid, item, &mut fx),
+            Event::ItemTag {
+                uid,
+                item,
+                offline_use,
+            } => self.tag_presented(uid, item, offline_use, &mut fx),
             Event::PinEntered(pin) => self.pin_entered(pin, &mut fx),
             Event::Pressed(button) => self.pressed(button, &mut fx),
             Event::RenewItems(items) => self.renew_items(items, &mut fx),
             Event::Language(language) => self.language = language,
             Event::Touched | Event::Tick => {}
             Event::IlsReplied(id, reply) => self.ils_replied(id, reply, &mut fx),
+            Event::LinkChanged(online) => {
+                if online != self.online {
+                    tracing::info!(online, "link to the ILS changed");
+                }
+                self.online = online;
+            }
         }
         self.settle(&mut fx);
         self.run_timers(&mut fx);
@@ -235,6 +262,35 @@ impl Session {
         fx.push(Effect::Sound { cue: Cue::Problem });
     }
 
+    /// The machine stops serving: what is under way is refused, the reader is told where to go,
+    /// and a technician sees the code.
+    fn out_of_service(&mut self, fault: &str, detail: &str, fx: &mut Vec<Effect>) {
+        tracing::error!(fault, detail, "out of service");
+        for outcome in self
+            .outcomes
+            .iter_mut()
+            .filter(|o| o.result == ItemResult::Pending)
+        {
+            outcome.result = ItemResult::Refused {
+                reason: Reason::OutOfService {
+                    fault: fault.into(),
+                },
+            };
+            fx.push(Effect::Outcome {
+                outcome: outcome.clone(),
+            });
+        }
+        self.queue.clear();
+        self.waiting = None;
+        self.reset_to_idle();
+        self.phase = Phase::OutOfService;
+        self.fault = Some(fault.into());
+        self.notice = Some(Refusal::new(Reason::OutOfService {
+            fault: fault.into(),
+        }));
+        fx.push(Effect::Sound { cue: Cue::Problem });
+    }
+
     /// Everything about the reader forgotten; the attract screen.
     fn reset_to_idle(&mut self) {
         self.phase = Phase::Idle;
@@ -260,8 +316,8 @@ impl Session {
         if self.busy() {
             return;
         }
-        if let Some(card) = self.waiting_card.take() {
-            self.identify(card, fx);
+        if let Some((card, source)) = self.waiting_card.take() {
+            self.identify(card, source, fx);
         } else if self.refresh_account && self.phase == Phase::Items(Action::Renew) {
             self.refresh_account = false;
             self.fetch_account(fx);
@@ -328,5 +384,8 @@ impl Session {
 
 /// Events that show the reader is at the machine (as opposed to the ILS or the clock).
 fn is_from_reader(event: &Event) -> bool {
-    !matches!(event, Event::IlsReplied(..) | Event::Tick)
+    !matches!(
+        event,
+        Event::IlsReplied(..) | Event::Tick | Event::LinkChanged(_)
+    )
 }

@@ -17,6 +17,7 @@ impl Session {
             Phase::Account => Page::Account,
             Phase::Receipt => Page::Receipt,
             Phase::Goodbye => Page::Goodbye,
+            Phase::OutOfService => Page::OutOfService,
         };
         let items = match self.phase {
             Phase::Items(action) => self
@@ -35,10 +36,14 @@ impl Session {
         Screen {
             page,
             language: self.language,
-            patron_name: self.patron_status().map(|s| s.name.clone()),
+            patron_name: self
+                .patron_status()
+                .map(|s| s.name.clone())
+                .filter(|name| !name.is_empty()),
             notice: self.notice.clone(),
             items,
             busy: self.busy(),
+            offline: !self.online,
             timeout_warning: self.timeout_warning(),
             account,
             receipt_choices: if self.phase == Phase::Receipt {

@@ -59,6 +59,16 @@ pub struct Applied {
     pub renewals: u32,
 }
 
+/// One transaction the simulated ILS applied, in order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppliedEvent {
+    pub kind: String,
+    pub patron: Option<String>,
+    pub item: String,
+    /// The transaction's own date (the original one for replays).
+    pub at: NaiveDateTime,
+}
+
 pub struct SimIls {
     currency: Currency,
     fines_limit: i64,
@@ -68,6 +78,9 @@ pub struct SimIls {
     items: BTreeMap<ItemId, Item>,
     clock: Clock,
     applied: Applied,
+    events: Vec<AppliedEvent>,
+    /// Where applied transactions are appended as JSON lines (tests in other processes read it).
+    event_log: Option<std::fs::File>,
     emails: Vec<(PatronId, Receipt)>,
 }
 
@@ -139,8 +152,49 @@ impl SimIls {
             items,
             clock,
             applied: Applied::default(),
+            events: Vec::new(),
+            event_log: None,
             emails: Vec::new(),
         }
+    }
+
+    /// Appends every applied transaction to this file as a JSON line, flushed at once.
+    pub fn log_applied_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        self.event_log = Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        );
+        Ok(())
+    }
+
+    /// Every transaction applied so far, in order.
+    pub fn events(&self) -> &[AppliedEvent] {
+        &self.events
+    }
+
+    fn applied_event(
+        &mut self,
+        kind: &str,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        at: NaiveDateTime,
+    ) {
+        let event = AppliedEvent {
+            kind: kind.into(),
+            patron: patron.map(|p| p.0.clone()),
+            item: item.0.clone(),
+            at,
+        };
+        if let Some(file) = self.event_log.as_mut() {
+            use std::io::Write;
+            let line = serde_json::to_string(&event).unwrap_or_default();
+            if let Err(error) = writeln!(file, "{line}").and_then(|()| file.sync_data()) {
+                tracing::error!(%error, "cannot write the simulated ILS's event log");
+            }
+        }
+        self.events.push(event);
     }
 
     /// The terminal login a SIP2 ACS asks for; needed only when the seed lists terminals.
@@ -266,6 +320,80 @@ impl SimIls {
         None
     }
 
+    /// A checkout as of `at` (the original time of a replayed one): its due date counts from then.
+    pub fn checkout_at(
+        &mut self,
+        patron: &PatronId,
+        item_id: &ItemId,
+        at: NaiveDateTime,
+    ) -> Answer<Loan> {
+        self.ensure_logged_in()?;
+        if let Some(reason) = self.refusal_for_patron(patron, false) {
+            return Ok(Err(Refusal::new(reason)));
+        }
+        let now = at;
+        let Some(item) = self.items.get_mut(item_id) else {
+            return Ok(Err(Refusal::new(Reason::UnknownItem)));
+        };
+        let refusal = match &item.loan {
+            _ if !item.for_loan => Some(Refusal::new(Reason::NotForLoan)),
+            Some(loan) if &loan.patron == patron => Some(Refusal::new(Reason::AlreadyOnLoanToYou)),
+            Some(_) => Some(Refusal::new(Reason::OnLoanToAnother)),
+            None if item.holds.first().is_some_and(|h| &h.patron != patron) => Some(
+                Refusal::with_message(Reason::OnHoldForAnother, "Item reserved for another patron"),
+            ),
+            None => None,
+        };
+        if let Some(refusal) = refusal {
+            return Ok(Err(titled(refusal, item)));
+        }
+        item.holds.retain(|h| &h.patron != patron);
+        let due = end_of_day(shift(now.date(), item.loan_days));
+        item.loan = Some(LoanState {
+            patron: patron.clone(),
+            due,
+            renewals: 0,
+        });
+        self.applied.checkouts += 1;
+        let (title, patron) = (item.title.clone(), patron.clone());
+        self.applied_event("checkout", Some(&patron), item_id, at);
+        Ok(Ok(Loan {
+            item: item_id.clone(),
+            title,
+            due: Due::at(due),
+            screen_message: None,
+            print_lines: Vec::new(),
+        }))
+    }
+
+    /// A return as of `at`.
+    pub fn checkin_at(&mut self, item_id: &ItemId, at: NaiveDateTime) -> Answer<Return> {
+        self.ensure_logged_in()?;
+        let Some(item) = self.items.get_mut(item_id) else {
+            return Ok(Err(Refusal::new(Reason::UnknownItem)));
+        };
+        let Some(loan) = item.loan.take() else {
+            let refusal = Refusal::with_message(Reason::NotOnLoan, "Item was not checked out");
+            return Ok(Err(titled(refusal, item)));
+        };
+        self.applied.checkins += 1;
+        let route = match item.holds.first_mut() {
+            Some(hold) => {
+                hold.ready = true;
+                ReturnRoute::HoldShelf
+            }
+            None => ReturnRoute::Shelf,
+        };
+        let title = item.title.clone();
+        self.applied_event("checkin", Some(&loan.patron), item_id, at);
+        Ok(Ok(Return {
+            item: item_id.clone(),
+            title,
+            route,
+            screen_message: None,
+        }))
+    }
+
     fn renew_one(&mut self, patron: &PatronId, item_id: &ItemId) -> Result<Loan, Refusal> {
         if let Some(reason) = self.refusal_for_patron(patron, true) {
             return Err(Refusal::new(reason));
@@ -293,10 +421,12 @@ impl SimIls {
         loan.due = end_of_day(shift(from, item.loan_days));
         loan.renewals += 1;
         self.applied.renewals += 1;
+        let (due, title) = (loan.due, item.title.clone());
+        self.applied_event("renew", Some(patron), item_id, now);
         Ok(Loan {
             item: item_id.clone(),
-            title: item.title.clone(),
-            due: Due::at(loan.due),
+            title,
+            due: Due::at(due),
             screen_message: None,
             print_lines: Vec::new(),
         })
@@ -352,66 +482,27 @@ impl Ils for SimIls {
     }
 
     fn checkout(&mut self, patron: &PatronId, item_id: &ItemId) -> Answer<Loan> {
-        self.ensure_logged_in()?;
-        if let Some(reason) = self.refusal_for_patron(patron, false) {
-            return Ok(Err(Refusal::new(reason)));
-        }
         let now = (self.clock)();
-        let Some(item) = self.items.get_mut(item_id) else {
-            return Ok(Err(Refusal::new(Reason::UnknownItem)));
-        };
-        let refusal = match &item.loan {
-            _ if !item.for_loan => Some(Refusal::new(Reason::NotForLoan)),
-            Some(loan) if &loan.patron == patron => Some(Refusal::new(Reason::AlreadyOnLoanToYou)),
-            Some(_) => Some(Refusal::new(Reason::OnLoanToAnother)),
-            None if item.holds.first().is_some_and(|h| &h.patron != patron) => Some(
-                Refusal::with_message(Reason::OnHoldForAnother, "Item reserved for another patron"),
-            ),
-            None => None,
-        };
-        if let Some(refusal) = refusal {
-            return Ok(Err(titled(refusal, item)));
-        }
-        item.holds.retain(|h| &h.patron != patron);
-        let due = end_of_day(shift(now.date(), item.loan_days));
-        item.loan = Some(LoanState {
-            patron: patron.clone(),
-            due,
-            renewals: 0,
-        });
-        self.applied.checkouts += 1;
-        Ok(Ok(Loan {
-            item: item_id.clone(),
-            title: item.title.clone(),
-            due: Due::at(due),
-            screen_message: None,
-            print_lines: Vec::new(),
-        }))
+        self.checkout_at(patron, item_id, now)
+    }
+
+    fn replay_checkout(
+        &mut self,
+        patron: &PatronId,
+        item: &ItemId,
+        at: NaiveDateTime,
+        _due: Option<NaiveDateTime>,
+    ) -> Answer<Loan> {
+        self.checkout_at(patron, item, at)
+    }
+
+    fn replay_checkin(&mut self, item: &ItemId, at: NaiveDateTime) -> Answer<Return> {
+        self.checkin_at(item, at)
     }
 
     fn checkin(&mut self, item_id: &ItemId) -> Answer<Return> {
-        self.ensure_logged_in()?;
-        let Some(item) = self.items.get_mut(item_id) else {
-            return Ok(Err(Refusal::new(Reason::UnknownItem)));
-        };
-        if item.loan.take().is_none() {
-            let refusal = Refusal::with_message(Reason::NotOnLoan, "Item was not checked out");
-            return Ok(Err(titled(refusal, item)));
-        }
-        self.applied.checkins += 1;
-        let route = match item.holds.first_mut() {
-            Some(hold) => {
-                hold.ready = true;
-                ReturnRoute::HoldShelf
-            }
-            None => ReturnRoute::Shelf,
-        };
-        Ok(Ok(Return {
-            item: item_id.clone(),
-            title: item.title.clone(),
-            route,
-            screen_message: None,
-        }))
+        let now = (self.clock)();
+        self.checkin_at(item_id, now)
     }
 
     fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {

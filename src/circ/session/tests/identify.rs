@@ -233,8 +233,14 @@ fn a_blocked_patron_signs_in_and_is_told_why_borrowing_is_refused() {
 }
 
 #[test]
-fn ils_down_at_sign_in_says_so() {
-    let mut h = Harness::new(policy());
+fn ils_down_at_sign_in_says_so_when_offline_lending_is_off() {
+    let mut h = Harness::new(Policy {
+        offline: OfflinePolicy {
+            mode: OfflineMode::Disabled,
+            max_items: 5,
+        },
+        ..policy()
+    });
     h.scan(CARD);
     h.pin(PIN);
     h.reply(Err(IlsError::LinkDown("connection refused".into())));

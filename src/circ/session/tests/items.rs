@@ -6,6 +6,7 @@ fn tag(n: u32) -> Event {
     Event::ItemTag {
         uid: TagUid(format!("E00401000000{n:04X}")),
         item: ItemId(item(n)),
+        offline_use: OfflineUse::default(),
     }
 }
 
@@ -25,7 +26,7 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
     for n in 1..=3 {
         let code = item(n);
         match h.next_request() {
-            IlsRequest::Checkout { item, patron } => {
+            IlsRequest::Checkout { item, patron, .. } => {
                 assert_eq!(item.0, code);
                 assert_eq!(patron.0, CARD);
             }
@@ -144,7 +145,7 @@ fn a_refused_item_can_be_tried_again_after_the_window() {
     h.press(Button::Borrow);
     let code = item(2);
     h.scan(&code);
-    h.reply(Err(IlsError::LinkDown("timeout".into())));
+    h.reply(Err(IlsError::BadReply("garbled".into())));
     assert_eq!(
         h.screen().items[0].result,
         ItemResult::Refused {
@@ -411,6 +412,7 @@ fn a_tag_with_an_unusable_item_id_is_refused_before_the_ils() {
     h.send(Event::ItemTag {
         uid: TagUid("E004010000000001".into()),
         item: ItemId("3023|AZ0000".into()),
+        offline_use: OfflineUse::default(),
     });
     assert!(matches!(h.notice(), Some(Reason::BadBarcode { .. })));
     assert!(h.pending.is_empty());

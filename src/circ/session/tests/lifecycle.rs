@@ -217,7 +217,8 @@ fn account_failure_goes_back_to_the_menu_with_a_message() {
     h.press(Button::Account);
     h.reply(Err(IlsError::LinkDown("reset".into())));
     assert_eq!(h.screen().page, Page::Menu);
-    assert_eq!(h.notice(), Some(Reason::IlsUnavailable));
+    assert_eq!(h.notice(), Some(Reason::AccountOffline));
+    assert!(h.screen().offline);
 }
 
 #[test]

@@ -3,7 +3,9 @@
 mod identify;
 mod items;
 mod lifecycle;
+mod offline;
 
+use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::types::*;
 use crate::circ::*;
 use kiosk_hw::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};

@@ -211,7 +211,9 @@ impl Acs {
     }
 
     fn checkin(&mut self, m: CheckinRequest) -> Result<Reply, IlsError> {
-        let answer = self.sim.checkin(&ItemId(m.item.clone()))?;
+        let answer = self
+            .sim
+            .checkin_at(&ItemId(m.item.clone()), m.return_date)?;
         let (ok, title, route, screen) = match answer {
             Ok(back) => (true, Some(back.title), back.route, back.screen_message),
             Err(refusal) => (
@@ -222,7 +224,7 @@ impl Acs {
             ),
         };
         let (alert_type, destination, screen) = match &route {
-            ReturnRoute::Shelf => (None, None, screen),
+            ReturnRoute::Shelf | ReturnRoute::ReturnBin => (None, None, screen),
             ReturnRoute::HoldShelf => (
                 Some("01"),
                 None,

@@ -1,0 +1,316 @@
+//! The back office: the ILS and the journal together, as the ILS worker thread runs them.
+//!
+//! Every checkout, return and renewal is written to the journal before the ILS is asked, and
+//! its outcome after; offline transactions go to the queue; the link's state is watched; and
+//! the queue is replayed when the link is back, giving way to readers.
+
+use super::journal::{Finish, Journal, JournalError, Stamp};
+use super::replay::{self, ReplaySettings, Round};
+use super::{Kind, State};
+use crate::circ::reason::Refusal;
+use crate::circ::types::{Block, Due, ItemId, PatronId, TagUid};
+use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::ils::{Ils, execute};
+use chrono::{Days, NaiveTime, Utc};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct BackOfficeSettings {
+    /// Loan period given while offline, in days.
+    pub offline_loan_days: u32,
+    pub replay: ReplaySettings,
+}
+
+pub struct BackOffice {
+    ils: Box<dyn Ils>,
+    journal: Journal,
+    settings: BackOfficeSettings,
+    /// Whether the ILS answered last time; `None` before anything was tried.
+    online: Option<bool>,
+    /// A change of link state not yet reported to the session.
+    link_change: Option<bool>,
+}
+
+fn storage(error: JournalError) -> IlsError {
+    IlsError::Storage(error.to_string())
+}
+
+/// Blocks are kept by their stable names (`card_expired`…).
+pub fn block_name(block: Block) -> String {
+    serde_json::to_value(block)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "charge_privileges_denied".into())
+}
+
+pub fn parse_block(name: &str) -> Block {
+    serde_json::from_value(serde_json::Value::String(name.into()))
+        .unwrap_or(Block::ChargePrivilegesDenied)
+}
+
+impl BackOffice {
+    pub fn new(ils: Box<dyn Ils>, journal: Journal, settings: BackOfficeSettings) -> Self {
+        BackOffice {
+            ils,
+            journal,
+            settings,
+            online: None,
+            link_change: None,
+        }
+    }
+
+    pub fn journal(&mut self) -> &mut Journal {
+        &mut self.journal
+    }
+
+    pub fn is_online(&self) -> Option<bool> {
+        self.online
+    }
+
+    /// The link's new state, once per change.
+    pub fn take_link_change(&mut self) -> Option<bool> {
+        self.link_change.take()
+    }
+
+    fn note_link<T>(&mut self, result: &Result<T, IlsError>) {
+        let online = match result {
+            Err(error) if error.is_link_failure() => false,
+            Err(IlsError::Storage(_)) => return,
+            _ => true,
+        };
+        if self.online != Some(online) {
+            tracing::info!(online, "the ILS link changed");
+            self.online = Some(online);
+            self.link_change = Some(online);
+        }
+    }
+
+    /// Runs one request of the session machine.
+    pub fn execute(&mut self, request: &IlsRequest) -> IlsReply {
+        match request {
+            IlsRequest::Checkout { patron, item, tag } => {
+                self.online_transaction(Kind::Borrow, Some(patron), item, tag.as_ref(), |ils| {
+                    ils.checkout(patron, item).map(|a| {
+                        (
+                            a.as_ref().ok().map(|l| l.due.text.clone()),
+                            IlsAnswer::Checkout(a),
+                        )
+                    })
+                })
+            }
+            IlsRequest::Checkin { item, patron, tag } => {
+                self.online_transaction(Kind::Return, patron.as_ref(), item, tag.as_ref(), |ils| {
+                    ils.checkin(item).map(|a| (None, IlsAnswer::Checkin(a)))
+                })
+            }
+            IlsRequest::Renew { patron, item } => {
+                self.online_transaction(Kind::Renew, Some(patron), item, None, |ils| {
+                    ils.renew(patron, item).map(|a| {
+                        (
+                            a.as_ref().ok().map(|l| l.due.text.clone()),
+                            IlsAnswer::Renew(a),
+                        )
+                    })
+                })
+            }
+            IlsRequest::Queue {
+                action,
+                patron,
+                item,
+                tag,
+            } => self.queue(*action, patron.as_ref(), item, tag.as_ref()),
+            IlsRequest::OfflinePatron { patron } => {
+                let blocked = self.journal.blocked(patron).map_err(storage)?;
+                Ok(IlsAnswer::OfflinePatron {
+                    blocked: blocked.as_deref().map(parse_block),
+                })
+            }
+            IlsRequest::PatronStatus { patron, .. } => {
+                let reply = execute(self.ils.as_mut(), request);
+                self.note_link(&reply);
+                if let Ok(IlsAnswer::Patron(status)) = &reply {
+                    self.remember_block(
+                        patron,
+                        status.valid.then(|| status.borrow_block()).flatten(),
+                    );
+                }
+                reply
+            }
+            _ => {
+                let reply = execute(self.ils.as_mut(), request);
+                self.note_link(&reply);
+                reply
+            }
+        }
+    }
+
+    /// Keeps the blocked-patron list for offline use in step with what the ILS says.
+    fn remember_block(&mut self, patron: &PatronId, block: Option<Block>) {
+        let name = block.map(block_name);
+        if let Err(error) = self.journal.set_blocked(patron, name.as_deref(), "ils") {
+            tracing::warn!(%error, "cannot update the blocked-patron list");
+        }
+    }
+
+    /// A transaction with the ILS answering: journaled before it is sent and after it returns.
+    /// Earlier queued transactions for the same item go first, so each item's stay in order.
+    fn online_transaction(
+        &mut self,
+        kind: Kind,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+        call: impl FnOnce(&mut dyn Ils) -> Result<(Option<String>, IlsAnswer), IlsError>,
+    ) -> IlsReply {
+        self.flush_item(item)?;
+        let seq = self
+            .journal
+            .begin_online(kind, patron, item, tag, Stamp::now())
+            .map_err(storage)?;
+        let result = call(self.ils.as_mut());
+        self.note_link(&result);
+        let finish = match &result {
+            Ok((due, answer)) => match refusal_of(answer) {
+                None => Finish::Done {
+                    due: due.clone(),
+                    reply: None,
+                },
+                Some(refusal) => Finish::Declined {
+                    reply: Some(
+                        refusal
+                            .screen_message
+                            .clone()
+                            .unwrap_or_else(|| refusal.reason.explain()),
+                    ),
+                },
+            },
+            Err(error @ (IlsError::OutcomeUnknown(_) | IlsError::BadReply(_))) => Finish::Unknown {
+                error: error.to_string(),
+            },
+            Err(error) => Finish::Void {
+                note: error.to_string(),
+            },
+        };
+        self.journal.finish(seq, finish).map_err(storage)?;
+        result.map(|(_, answer)| answer)
+    }
+
+    /// Sends this item's queued transactions before a new one for it (when the link allows).
+    fn flush_item(&mut self, item: &ItemId) -> Result<(), IlsError> {
+        let waiting = self.journal.open_for_item(item).map_err(storage)?;
+        if !waiting
+            .iter()
+            .any(|r| matches!(r.state, State::Pending | State::Unknown))
+        {
+            return Ok(());
+        }
+        tracing::info!(%item, "sending this item's queued transactions first");
+        for _ in 0..waiting.len() {
+            let round = replay::replay_round(
+                &mut self.journal,
+                self.ils.as_mut(),
+                Utc::now(),
+                &ReplaySettings {
+                    batch: 1,
+                    ..self.settings.replay.clone()
+                },
+                Some(item),
+                &mut || false,
+            )
+            .map_err(storage)?;
+            if round.idle || round.link_down {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records an offline transaction; a loan gets the offline loan period.
+    fn queue(
+        &mut self,
+        kind: Kind,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+    ) -> IlsReply {
+        let at = Stamp::now();
+        let due = (kind == Kind::Borrow).then(|| {
+            let date = at
+                .local
+                .date()
+                .checked_add_days(Days::new(u64::from(self.settings.offline_loan_days)))
+                .unwrap_or(at.local.date());
+            date.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN))
+        });
+        self.journal
+            .queue_offline(kind, patron, item, tag, due, at)
+            .map_err(storage)?;
+        tracing::info!(kind = super::kind_str(kind), %item, "recorded offline");
+        Ok(IlsAnswer::Queued {
+            due: due.map(Due::at),
+        })
+    }
+
+    /// Keeps the link alive, and finds out whether it is back.
+    pub fn keep_alive(&mut self) {
+        let result = self.ils.keep_alive();
+        if let Err(error) = &result {
+            tracing::debug!(%error, "ILS link check failed");
+        }
+        self.note_link(&result);
+    }
+
+    pub fn keep_alive_in(&self) -> Option<Duration> {
+        self.ils.keep_alive_in()
+    }
+
+    /// One replay round, when the link is up.
+    pub fn replay(
+        &mut self,
+        should_yield: &mut dyn FnMut() -> bool,
+    ) -> Result<Round, JournalError> {
+        if self.online == Some(false) {
+            return Ok(Round {
+                link_down: true,
+                ..Round::default()
+            });
+        }
+        let round = replay::replay_round(
+            &mut self.journal,
+            self.ils.as_mut(),
+            Utc::now(),
+            &self.settings.replay,
+            None,
+            should_yield,
+        )?;
+        if round.link_down {
+            self.note_link::<()>(&Err(IlsError::LinkDown("replay failed".into())));
+        } else if round.sent > 0 || round.settled > 0 {
+            self.note_link::<()>(&Ok(()));
+            self.journal
+                .set_meta("last_replay_utc", &Utc::now().to_rfc3339())?;
+        }
+        Ok(round)
+    }
+
+    /// How long until a queued transaction is due to be tried (zero: now); `None`: nothing waits.
+    pub fn replay_due_in(&self) -> Option<Duration> {
+        match self.journal.replayable(1, Utc::now(), None) {
+            Ok(rows) if !rows.is_empty() => Some(Duration::ZERO),
+            Ok(_) => self.journal.next_attempt_in().ok().flatten(),
+            Err(error) => {
+                tracing::error!(%error, "cannot read the queue");
+                None
+            }
+        }
+    }
+}
+
+fn refusal_of(answer: &IlsAnswer) -> Option<&Refusal> {
+    match answer {
+        IlsAnswer::Checkout(Err(r)) | IlsAnswer::Checkin(Err(r)) | IlsAnswer::Renew(Err(r)) => {
+            Some(r)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,801 @@
+//! The journal database: one row per transaction, from the moment it is attempted or queued
+//! until the ILS has it (or staff settle it).
+
+use super::schema;
+use super::{Kind, Origin, State, kind_str, parse_kind};
+use crate::circ::types::{ItemId, PatronId, TagUid};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// When something happened: the library's local time (receipts, .koc) and UTC (ordering, audit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub local: NaiveDateTime,
+    pub utc: DateTime<Utc>,
+}
+
+impl Stamp {
+    pub fn now() -> Stamp {
+        let now = chrono::Local::now();
+        Stamp {
+            local: now.naive_local(),
+            utc: now.with_timezone(&Utc),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JournalSettings {
+    pub kiosk: String,
+    /// How long a patron id stays on a settled transaction; zero erases it at once.
+    pub patron_retention: Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum JournalError {
+    #[error("the disk holding the journal is full: nothing new can be recorded")]
+    Full,
+    #[error("the journal database was written by a newer version of the kiosk (schema {0})")]
+    TooNew(i64),
+    #[error("no transaction {0} in the journal")]
+    NotFound(String),
+    #[error("transaction {id} is {state}; {what}")]
+    WrongState {
+        id: String,
+        state: State,
+        what: &'static str,
+    },
+    #[error("cannot use the journal {path}: {detail}")]
+    Io { path: PathBuf, detail: String },
+    #[error("journal: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for JournalError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => JournalError::Full,
+            _ => JournalError::Sqlite(error),
+        }
+    }
+}
+
+type Result<T, E = JournalError> = std::result::Result<T, E>;
+
+/// One transaction as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    /// `<kiosk>-<seq>`: unique across kiosks.
+    pub id: String,
+    pub seq: i64,
+    pub kind: Kind,
+    pub origin: Origin,
+    pub state: State,
+    pub patron: Option<String>,
+    pub item: String,
+    pub tag: Option<String>,
+    pub kiosk: String,
+    pub local_time: String,
+    pub utc_time: String,
+    /// The offline due date given to the reader, or the ILS's due date.
+    pub due: Option<String>,
+    /// The outcome of an earlier send is unknown: ask the ILS before sending again.
+    pub reconcile: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// What the ILS said.
+    pub reply: Option<String>,
+    pub discard_reason: Option<String>,
+    pub updated_utc: String,
+}
+
+impl Record {
+    pub fn patron_id(&self) -> Option<PatronId> {
+        self.patron.clone().map(PatronId)
+    }
+    pub fn item_id(&self) -> ItemId {
+        ItemId(self.item.clone())
+    }
+    pub fn local(&self) -> Option<NaiveDateTime> {
+        NaiveDateTime::parse_from_str(&self.local_time, LOCAL_FORMAT).ok()
+    }
+    pub fn due_at(&self) -> Option<NaiveDateTime> {
+        self.due
+            .as_deref()
+            .and_then(|d| NaiveDateTime::parse_from_str(d, LOCAL_FORMAT).ok())
+    }
+}
+
+/// Anonymous statistics: how many transactions of a kind ended how, per day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DailyCount {
+    pub day: String,
+    pub kind: String,
+    pub origin: String,
+    pub outcome: String,
+    pub count: i64,
+}
+
+/// How an attempt or a replay ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finish {
+    Done {
+        due: Option<String>,
+        reply: Option<String>,
+    },
+    /// An online attempt the ILS refused (the reader was told).
+    Declined {
+        reply: Option<String>,
+    },
+    /// A queued transaction the ILS refused (staff must look).
+    Refused {
+        reply: Option<String>,
+    },
+    /// Never took effect.
+    Void {
+        note: String,
+    },
+    /// Sent without an answer: reconcile before anything else.
+    Unknown {
+        error: String,
+    },
+    /// Not sent (the link was down): try again after a while.
+    Retry {
+        error: String,
+        after: Duration,
+    },
+    Review {
+        note: String,
+    },
+}
+
+pub const LOCAL_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+fn utc_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+pub struct Journal {
+    conn: Connection,
+    settings: JournalSettings,
+    path: Option<PathBuf>,
+}
+
+/// What opening found.
+pub struct Opened {
+    pub journal: Journal,
+    /// A damaged database found at start, moved here (never overwritten).
+    pub moved_aside: Option<PathBuf>,
+}
+
+const COLUMNS: &str = "seq, kind, origin, state, patron, item, tag, kiosk, local_time, utc_time, due, \
+     reconcile, attempts, last_error, reply, discard_reason, updated_utc";
+
+impl Journal {
+    /// Opens (or creates) the journal at `path`. A damaged database is moved aside and a new one
+    /// started; the caller reports it.
+    pub fn open(path: &Path, settings: JournalSettings) -> Result<Opened> {
+        let io = |detail: String| JournalError::Io {
+            path: path.to_owned(),
+            detail,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| io(e.to_string()))?;
+        }
+        let mut moved_aside = None;
+        if path.exists() && !Self::healthy(path) {
+            let aside = PathBuf::from(format!(
+                "{}.corrupt-{}",
+                path.display(),
+                Utc::now().format("%Y%m%dT%H%M%SZ")
+            ));
+            std::fs::rename(path, &aside)
+                .map_err(|e| io(format!("moving the damaged database aside: {e}")))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                if side.exists() {
+                    let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+                }
+            }
+            tracing::error!(moved_to = %aside.display(), "the journal database is damaged; moved aside, a new one started");
+            moved_aside = Some(aside);
+        }
+        let conn = Connection::open(path).map_err(|e| io(e.to_string()))?;
+        let mut journal = Journal::with_connection(conn, settings, Some(path.to_owned()))?;
+        if let Some(aside) = &moved_aside {
+            journal.set_meta("corrupt_previous", &aside.display().to_string())?;
+        }
+        Ok(Opened {
+            journal,
+            moved_aside,
+        })
+    }
+
+    /// A journal in memory (tests, benchmarks).
+    pub fn in_memory(settings: JournalSettings) -> Result<Journal> {
+        Journal::with_connection(Connection::open_in_memory()?, settings, None)
+    }
+
+    fn with_connection(
+        mut conn: Connection,
+        settings: JournalSettings,
+        path: Option<PathBuf>,
+    ) -> Result<Journal> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if mode != "wal" && path.is_some() {
+            tracing::warn!(mode, "the journal could not switch to WAL");
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        if let Err(version) = schema::migrate(&mut conn)? {
+            return Err(JournalError::TooNew(version));
+        }
+        Ok(Journal {
+            conn,
+            settings,
+            path,
+        })
+    }
+
+    /// Whether an existing file is a sound SQLite database.
+    fn healthy(path: &Path) -> bool {
+        let Ok(conn) =
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        else {
+            return false;
+        };
+        matches!(
+            conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)),
+            Ok(result) if result == "ok"
+        )
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn settings(&self) -> &JournalSettings {
+        &self.settings
+    }
+
+    /// Limits the database's size in pages (tests of a full disk).
+    pub fn set_max_pages(&self, pages: u64) -> Result<()> {
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// After a crash, rows caught "sending" have an unknown outcome: queued ones go back to the
+    /// queue to be reconciled first; online attempts are reconciled on their own (the reader was
+    /// never told about them, so they must not simply be sent again).
+    pub fn recover_interrupted(&mut self) -> Result<usize> {
+        let now = utc_text(Utc::now());
+        let tx = self.conn.transaction()?;
+        let offline = tx.execute(
+            "UPDATE transactions SET state = 'pending', reconcile = 1, updated_utc = ?1,
+                 last_error = 'interrupted while sending' WHERE state = 'sending' AND origin = 'offline'",
+            params![now],
+        )?;
+        let online = tx.execute(
+            "UPDATE transactions SET state = 'unknown', reconcile = 1, updated_utc = ?1,
+                 last_error = 'interrupted while sending' WHERE state = 'sending' AND origin = 'online'",
+            params![now],
+        )?;
+        tx.commit()?;
+        if offline + online > 0 {
+            tracing::warn!(
+                offline,
+                online,
+                "transactions interrupted while sending will be reconciled with the ILS"
+            );
+        }
+        Ok(offline + online)
+    }
+
+    /// Records an online attempt just before the ILS is asked.
+    pub fn begin_online(
+        &mut self,
+        kind: Kind,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+        at: Stamp,
+    ) -> Result<i64> {
+        self.insert(
+            kind,
+            Origin::Online,
+            State::Sending,
+            patron,
+            item,
+            tag,
+            None,
+            at,
+        )
+    }
+
+    /// Queues a transaction done offline. If an online attempt for the same transaction ended
+    /// with an unknown outcome, that row becomes the queued one (reconciled before sending), so
+    /// one loan is never recorded twice.
+    pub fn queue_offline(
+        &mut self,
+        kind: Kind,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+        due: Option<NaiveDateTime>,
+        at: Stamp,
+    ) -> Result<i64> {
+        let due = due.map(|d| d.format(LOCAL_FORMAT).to_string());
+        let tx = self.conn.transaction()?;
+        let unknown: Option<i64> = tx
+            .query_row(
+                "SELECT seq FROM transactions WHERE state = 'unknown' AND origin = 'online' AND kind = ?1
+                     AND item = ?2 AND patron IS ?3 ORDER BY seq DESC LIMIT 1",
+                params![kind_str(kind), item.0, patron.map(|p| &p.0)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let seq = match unknown {
+            Some(seq) => {
+                tx.execute(
+                    "UPDATE transactions SET origin = 'offline', state = 'pending', reconcile = 1, due = ?2,
+                         updated_utc = ?3 WHERE seq = ?1",
+                    params![seq, due, utc_text(at.utc)],
+                )?;
+                seq
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO transactions (kind, origin, state, patron, item, tag, kiosk, local_time,
+                         utc_time, due, updated_utc) VALUES (?1, 'offline', 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)",
+                    params![
+                        kind_str(kind),
+                        patron.map(|p| &p.0),
+                        item.0,
+                        tag.map(|t| &t.0),
+                        self.settings.kiosk,
+                        at.local.format(LOCAL_FORMAT).to_string(),
+                        utc_text(at.utc),
+                        due
+                    ],
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn insert(
+        &mut self,
+        kind: Kind,
+        origin: Origin,
+        state: State,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+        due: Option<String>,
+        at: Stamp,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO transactions (kind, origin, state, patron, item, tag, kiosk, local_time, utc_time,
+                 due, attempts, updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)",
+            params![
+                kind_str(kind),
+                origin.as_str(),
+                state.as_str(),
+                patron.map(|p| &p.0),
+                item.0,
+                tag.map(|t| &t.0),
+                self.settings.kiosk,
+                at.local.format(LOCAL_FORMAT).to_string(),
+                utc_text(at.utc),
+                due,
+                i64::from(state == State::Sending),
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Marks queued rows as being sent, durably, before any of them leaves.
+    pub fn mark_sending(&mut self, seqs: &[i64]) -> Result<()> {
+        let now = utc_text(Utc::now());
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE transactions SET state = 'sending', attempts = attempts + 1, updated_utc = ?2 WHERE seq = ?1",
+            )?;
+            for seq in seqs {
+                update.execute(params![seq, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn finish(&mut self, seq: i64, finish: Finish) -> Result<()> {
+        self.finish_batch(&[(seq, finish)])
+    }
+
+    /// Records how attempts or replays ended, all in one commit.
+    pub fn finish_batch(&mut self, results: &[(i64, Finish)]) -> Result<()> {
+        let now = Utc::now();
+        let erase_at_once = self.settings.patron_retention.is_zero();
+        let tx = self.conn.transaction()?;
+        for (seq, finish) in results {
+            let (origin, kind, local): (String, String, String) = tx.query_row(
+                "SELECT origin, kind, local_time FROM transactions WHERE seq = ?1",
+                params![seq],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let origin = Origin::parse(&origin).unwrap_or(Origin::Online);
+            let (state, due, reply, error, next_attempt, reconcile) = match finish {
+                Finish::Done { due, reply } => {
+                    (State::Done, due.clone(), reply.clone(), None, None, false)
+                }
+                Finish::Declined { reply } => {
+                    (State::Declined, None, reply.clone(), None, None, false)
+                }
+                Finish::Refused { reply } => {
+                    (State::Refused, None, reply.clone(), None, None, false)
+                }
+                Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, false),
+                Finish::Review { note } => {
+                    (State::Review, None, None, Some(note.clone()), None, true)
+                }
+                Finish::Unknown { error } => {
+                    let state = if origin == Origin::Offline {
+                        State::Pending
+                    } else {
+                        State::Unknown
+                    };
+                    (state, None, None, Some(error.clone()), None, true)
+                }
+                Finish::Retry { error, after } => {
+                    let at = now + chrono::Duration::from_std(*after).unwrap_or_default();
+                    let state = if origin == Origin::Offline {
+                        State::Pending
+                    } else {
+                        State::Void
+                    };
+                    (
+                        state,
+                        None,
+                        None,
+                        Some(error.clone()),
+                        Some(utc_text(at)),
+                        false,
+                    )
+                }
+            };
+            let settled = matches!(state, State::Done | State::Declined | State::Void);
+            tx.execute(
+                "UPDATE transactions SET state = ?2, due = COALESCE(?3, due), reply = COALESCE(?4, reply),
+                     last_error = ?5, next_attempt_utc = ?6,
+                     reconcile = CASE WHEN ?7 THEN 1 WHEN ?2 = 'done' THEN 0 ELSE reconcile END,
+                     patron = CASE WHEN ?8 THEN NULL ELSE patron END, updated_utc = ?9
+                 WHERE seq = ?1",
+                params![
+                    seq,
+                    state.as_str(),
+                    due,
+                    reply,
+                    error,
+                    next_attempt,
+                    reconcile,
+                    settled && erase_at_once,
+                    utc_text(now)
+                ],
+            )?;
+            if matches!(state, State::Done | State::Declined | State::Refused) {
+                tx.execute(
+                    "INSERT INTO daily_counts (day, kind, origin, outcome, count) VALUES (?1, ?2, ?3, ?4, 1)
+                     ON CONFLICT (day, kind, origin, outcome) DO UPDATE SET count = count + 1",
+                    params![&local[..local.len().min(10)], kind, origin.as_str(), state.as_str()],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The next transactions to send: queued or unknown, oldest first, at most one per item,
+    /// and none whose item has an earlier transaction still unsettled (order per item).
+    pub fn replayable(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        only: Option<&ItemId>,
+    ) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions t WHERE state IN ('pending', 'unknown')
+                 AND (next_attempt_utc IS NULL OR next_attempt_utc <= ?1) AND (?3 IS NULL OR item = ?3)
+                 AND NOT EXISTS (SELECT 1 FROM transactions e WHERE e.item = t.item AND e.seq < t.seq
+                     AND e.state IN ('pending', 'sending', 'unknown', 'refused', 'review'))
+             ORDER BY seq LIMIT ?2"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(
+            params![utc_text(now), limit as i64, only.map(|i| &i.0)],
+            |r| self.record(r),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How long until the earliest queued transaction waiting out a backoff may be tried.
+    pub fn next_attempt_in(&self) -> Result<Option<Duration>> {
+        let next: Option<String> = self.conn.query_row(
+            "SELECT MIN(next_attempt_utc) FROM transactions WHERE state IN ('pending', 'unknown')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(next
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| {
+                (t.with_timezone(&Utc) - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+            }))
+    }
+
+    /// Unsettled transactions for one item, oldest first (they go before a new one for it).
+    pub fn open_for_item(&self, item: &ItemId) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE item = ?1
+                 AND state IN ('pending', 'sending', 'unknown', 'refused', 'review') ORDER BY seq"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![item.0], |r| self.record(r))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn list(&self, state: Option<State>, since: Option<&str>) -> Result<Vec<Record>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE (?1 IS NULL OR state = ?1)
+                 AND (?2 IS NULL OR local_time >= ?2) ORDER BY seq"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows =
+            statement.query_map(params![state.map(State::as_str), since], |r| self.record(r))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A transaction by its id (`kiosk-01-17`) or sequence number (`17`).
+    pub fn get(&self, id: &str) -> Result<Record> {
+        let seq = id
+            .rsplit('-')
+            .next()
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(|| JournalError::NotFound(id.to_owned()))?;
+        let sql = format!("SELECT {COLUMNS} FROM transactions WHERE seq = ?1");
+        let record = self
+            .conn
+            .query_row(&sql, params![seq], |r| self.record(r))
+            .optional()?
+            .filter(|r| r.id == id || id == seq.to_string())
+            .ok_or_else(|| JournalError::NotFound(id.to_owned()))?;
+        Ok(record)
+    }
+
+    pub fn counts(&self) -> Result<BTreeMap<State, u64>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM transactions GROUP BY state")?;
+        let rows =
+            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut counts = BTreeMap::new();
+        for row in rows {
+            let (state, count) = row?;
+            if let Some(state) = State::parse(&state) {
+                counts.insert(state, count.max(0) as u64);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The oldest transaction still owed to the ILS.
+    pub fn oldest_waiting(&self) -> Result<Option<Record>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transactions WHERE state IN ('pending', 'sending', 'unknown') ORDER BY seq LIMIT 1"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, [], |r| self.record(r))
+            .optional()?)
+    }
+
+    /// Staff: send a refused or reviewed transaction again (reconciled first if its outcome was
+    /// ever in doubt).
+    pub fn retry(&mut self, id: &str) -> Result<Record> {
+        let record = self.get(id)?;
+        if !matches!(
+            record.state,
+            State::Refused | State::Review | State::Unknown
+        ) {
+            return Err(JournalError::WrongState {
+                id: record.id,
+                state: record.state,
+                what: "only refused, review and unknown transactions can be retried",
+            });
+        }
+        self.conn.execute(
+            "UPDATE transactions SET state = 'pending', origin = 'offline', next_attempt_utc = NULL,
+                 reconcile = CASE WHEN state IN ('review', 'unknown') THEN 1 ELSE reconcile END, updated_utc = ?2
+             WHERE seq = ?1",
+            params![record.seq, utc_text(Utc::now())],
+        )?;
+        self.get(id)
+    }
+
+    /// Staff: settle a transaction by hand; it stays in the journal with the reason.
+    pub fn discard(&mut self, id: &str, reason: &str) -> Result<Record> {
+        let record = self.get(id)?;
+        if !matches!(
+            record.state,
+            State::Pending | State::Refused | State::Review | State::Unknown
+        ) {
+            return Err(JournalError::WrongState {
+                id: record.id,
+                state: record.state,
+                what: "only pending, refused, review and unknown transactions can be discarded",
+            });
+        }
+        self.conn.execute(
+            "UPDATE transactions SET state = 'discarded', discard_reason = ?2, updated_utc = ?3 WHERE seq = ?1",
+            params![record.seq, reason, utc_text(Utc::now())],
+        )?;
+        self.get(id)
+    }
+
+    /// Erases patron ids from settled transactions older than the retention.
+    pub fn purge_patrons(&mut self, now: DateTime<Utc>) -> Result<usize> {
+        let cutoff =
+            now - chrono::Duration::from_std(self.settings.patron_retention).unwrap_or_default();
+        Ok(self.conn.execute(
+            "UPDATE transactions SET patron = NULL WHERE patron IS NOT NULL
+                 AND state IN ('done', 'declined', 'void', 'discarded') AND updated_utc <= ?1",
+            params![utc_text(cutoff)],
+        )?)
+    }
+
+    /// Anonymous counts per day, kind, origin and outcome.
+    pub fn daily_counts(&self) -> Result<Vec<DailyCount>> {
+        let mut statement = self.conn.prepare(
+            "SELECT day, kind, origin, outcome, count FROM daily_counts ORDER BY day, kind, origin, outcome",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok(DailyCount {
+                day: r.get(0)?,
+                kind: r.get(1)?,
+                origin: r.get(2)?,
+                outcome: r.get(3)?,
+                count: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Why this patron is blocked, when the list says so.
+    pub fn blocked(&self, patron: &PatronId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT reason FROM blocked_patrons WHERE patron = ?1",
+                params![patron.0],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Adds (with a reason) or removes (`None`) a patron from the blocked list.
+    pub fn set_blocked(
+        &mut self,
+        patron: &PatronId,
+        reason: Option<&str>,
+        source: &str,
+    ) -> Result<()> {
+        match reason {
+            Some(reason) => self.conn.execute(
+                "INSERT INTO blocked_patrons (patron, reason, source, updated_utc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (patron) DO UPDATE SET reason = ?2, source = ?3, updated_utc = ?4",
+                params![patron.0, reason, source, utc_text(Utc::now())],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM blocked_patrons WHERE patron = ?1", params![patron.0])?,
+        };
+        Ok(())
+    }
+
+    /// Replaces the blocked patrons of one source (e.g. an imported file) in one commit.
+    pub fn replace_blocked(&mut self, source: &str, entries: &[(String, String)]) -> Result<usize> {
+        let now = utc_text(Utc::now());
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM blocked_patrons WHERE source = ?1",
+            params![source],
+        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO blocked_patrons (patron, reason, source, updated_utc) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (patron) DO UPDATE SET reason = ?2, source = ?3, updated_utc = ?4",
+            )?;
+            for (patron, reason) in entries {
+                insert.execute(params![patron, reason, source, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(entries.len())
+    }
+
+    pub fn blocked_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM blocked_patrons", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    fn record(&self, r: &Row) -> rusqlite::Result<Record> {
+        let seq: i64 = r.get(0)?;
+        let kiosk: String = r.get(7)?;
+        let text = |i: usize| r.get::<_, String>(i);
+        Ok(Record {
+            id: format!("{kiosk}-{seq}"),
+            seq,
+            kind: parse_kind(&text(1)?).unwrap_or(Kind::Borrow),
+            origin: Origin::parse(&text(2)?).unwrap_or(Origin::Online),
+            state: State::parse(&text(3)?).unwrap_or(State::Review),
+            patron: r.get(4)?,
+            item: text(5)?,
+            tag: r.get(6)?,
+            kiosk,
+            local_time: text(8)?,
+            utc_time: text(9)?,
+            due: r.get(10)?,
+            reconcile: r.get::<_, i64>(11)? != 0,
+            attempts: r.get(12)?,
+            last_error: r.get(13)?,
+            reply: r.get(14)?,
+            discard_reason: r.get(15)?,
+            updated_utc: text(16)?,
+        })
+    }
+
+    /// A bare `INSERT` and `COMMIT` with the journal's pragmas: the floor the benchmark compares
+    /// the journal's own writes against.
+    pub fn bench_bare_commit(&mut self, n: i64) -> Result<()> {
+        self.conn
+            .execute_batch("CREATE TABLE IF NOT EXISTS bench_floor (n INTEGER, payload TEXT)")?;
+        self.conn.execute(
+            "INSERT INTO bench_floor (n, payload) VALUES (?1, 'checkout 20234000000019 30234000001015')",
+            params![n],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

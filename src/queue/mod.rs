@@ -1,0 +1,133 @@
+//! The durable transaction journal and the offline queue.
+//!
+//! Every circulation transaction is written to SQLite (WAL, `synchronous=FULL`) before the reader
+//! is told about it and before the tag changes: online ones as an attempt before the ILS is
+//! asked, offline ones as a queued transaction. The replay engine sends what is queued exactly
+//! once when the link returns; what the ILS refuses waits for staff on the review list.
+//!
+//! - [`journal`]: the database, its states and staff operations.
+//! - [`replay`]: sending the queue, reconciling unknown outcomes first.
+//! - [`backoffice`]: the ILS and the journal together, as the ILS worker runs them.
+//! - [`export`]: .koc for Koha, JSON lines, CSV.
+
+pub mod backoffice;
+pub mod export;
+pub mod journal;
+pub mod replay;
+mod schema;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a transaction does: the session's own actions (borrow = checkout, return = checkin).
+pub use crate::circ::Action as Kind;
+
+/// Whether the reader was served with the ILS answering (online) or from the queue (offline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Online,
+    Offline,
+}
+
+/// Where a transaction is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Done offline; the reader was told; waits to be sent to the ILS.
+    Pending,
+    /// Marked durably just before being sent to the ILS ("in flight").
+    Sending,
+    /// Sent, but no answer came: the ILS must be asked before anything is sent again.
+    Unknown,
+    /// The ILS has it.
+    Done,
+    /// The ILS refused a queued transaction: staff must look (review list).
+    Refused,
+    /// Needs a person: an outcome the ILS could not settle, or an attempt found applied after a
+    /// crash although the reader was never told.
+    Review,
+    /// An online attempt the ILS refused; the reader was told on the spot.
+    Declined,
+    /// An online attempt that never took effect (the link failed before it left, or the ILS
+    /// confirmed it did not happen).
+    Void,
+    /// Staff discarded it, with a reason; kept for the record.
+    Discarded,
+}
+
+impl State {
+    pub const ALL: [State; 9] = [
+        State::Pending,
+        State::Sending,
+        State::Unknown,
+        State::Done,
+        State::Refused,
+        State::Review,
+        State::Declined,
+        State::Void,
+        State::Discarded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Sending => "sending",
+            State::Unknown => "unknown",
+            State::Done => "done",
+            State::Refused => "refused",
+            State::Review => "review",
+            State::Declined => "declined",
+            State::Void => "void",
+            State::Discarded => "discarded",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Waiting for the ILS or for staff: what the machine still owes the library.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Pending | State::Sending | State::Unknown | State::Refused | State::Review
+        )
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The journal's names for the kinds, as Koha and SIP2 call them.
+pub fn kind_str(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Borrow => "checkout",
+        Kind::Return => "checkin",
+        Kind::Renew => "renew",
+    }
+}
+
+pub fn parse_kind(text: &str) -> Option<Kind> {
+    [Kind::Borrow, Kind::Return, Kind::Renew]
+        .into_iter()
+        .find(|k| kind_str(*k) == text)
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Online => "online",
+            Origin::Offline => "offline",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Origin> {
+        [Origin::Online, Origin::Offline]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+}

@@ -1,0 +1,242 @@
+//! The replay engine: sends queued transactions to the ILS exactly once, in order.
+//!
+//! A round takes the oldest replayable transactions (at most one per item, none behind an
+//! unsettled earlier one for the same item), asks the ILS about those whose earlier send has an
+//! unknown outcome (a loan that is already there is not sent again: it would become a renewal
+//! or a second loan), marks the rest as sending in one commit, sends them one by one, and
+//! records the outcomes in one commit. A crash anywhere leaves rows "sending", which the next
+//! start turns back into "reconcile first".
+
+use super::journal::{Finish, Journal, JournalError, Record};
+use super::{Kind, Origin, State};
+use crate::circ::reason::Refusal;
+use crate::circ::types::{ItemCirculation, ItemId};
+use crate::ils::{Ils, IlsError};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ReplaySettings {
+    /// Transactions per round: one commit marks them sending, one records their outcomes.
+    pub batch: usize,
+    /// How long a transaction waits after the link failed before it is tried again.
+    pub retry_after: Duration,
+}
+
+impl Default for ReplaySettings {
+    fn default() -> Self {
+        ReplaySettings {
+            batch: 64,
+            retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Round {
+    /// Transactions sent to the ILS.
+    pub sent: usize,
+    /// Transactions settled (done, refused, void or for review).
+    pub settled: usize,
+    /// The link failed; the rest waits.
+    pub link_down: bool,
+    /// Gave way to a reader's request.
+    pub yielded: bool,
+    /// Nothing was replayable.
+    pub idle: bool,
+}
+
+/// What the ILS says about a transaction whose outcome was in doubt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It took effect: do not send it again.
+    Applied,
+    /// It did not take effect.
+    NotApplied,
+    /// The ILS's answer does not settle it.
+    Unsure(String),
+}
+
+/// For a checkout: whether the item is among the patron's loans.
+pub fn checkout_verdict(charged: &[ItemId], item: &ItemId) -> Verdict {
+    if charged.contains(item) {
+        Verdict::Applied
+    } else {
+        Verdict::NotApplied
+    }
+}
+
+/// For a return: whether the item is still on loan.
+pub fn checkin_verdict(status: ItemCirculation) -> Verdict {
+    match status {
+        ItemCirculation::OnLoan => Verdict::NotApplied,
+        ItemCirculation::Available | ItemCirculation::OnHoldShelf => Verdict::Applied,
+        other => Verdict::Unsure(format!("the item's status is {other:?}")),
+    }
+}
+
+/// What follows from a verdict; `None`: send it.
+pub fn after_reconcile(record: &Record, verdict: Verdict) -> Option<Finish> {
+    match (record.origin, verdict) {
+        (Origin::Offline, Verdict::Applied) => Some(Finish::Done {
+            due: None,
+            reply: Some("already at the ILS (found when reconciling)".into()),
+        }),
+        (Origin::Offline, Verdict::NotApplied) => None,
+        // An online attempt interrupted before the reader was told: never send it again.
+        (Origin::Online, Verdict::Applied) => Some(Finish::Review {
+            note: "the ILS applied it, but the kiosk was interrupted before the reader was told: check the item"
+                .into(),
+        }),
+        (Origin::Online, Verdict::NotApplied) => Some(Finish::Void {
+            note: "interrupted; the ILS confirms it never took effect".into(),
+        }),
+        (_, Verdict::Unsure(why)) => Some(Finish::Review {
+            note: format!("outcome unknown and the ILS cannot settle it: {why}"),
+        }),
+    }
+}
+
+/// What an ILS answer to a replayed transaction means for it.
+pub fn after_send(
+    answer: Result<Result<Option<String>, Refusal>, IlsError>,
+    retry_after: Duration,
+) -> Finish {
+    match answer {
+        Ok(Ok(due)) => Finish::Done { due, reply: None },
+        Ok(Err(refusal)) => Finish::Refused {
+            reply: Some(
+                refusal
+                    .screen_message
+                    .unwrap_or_else(|| refusal.reason.explain()),
+            ),
+        },
+        Err(IlsError::LinkDown(error) | IlsError::LoginRefused(error)) => Finish::Retry {
+            error,
+            after: retry_after,
+        },
+        Err(error @ (IlsError::OutcomeUnknown(_) | IlsError::BadReply(_))) => Finish::Unknown {
+            error: error.to_string(),
+        },
+        Err(error @ (IlsError::Unsupported(_) | IlsError::Storage(_))) => Finish::Review {
+            note: error.to_string(),
+        },
+    }
+}
+
+fn reconcile(ils: &mut dyn Ils, record: &Record) -> Result<Verdict, IlsError> {
+    let item = record.item_id();
+    Ok(match record.kind {
+        Kind::Borrow => match record.patron_id() {
+            Some(patron) => checkout_verdict(&ils.charged_items(&patron)?, &item),
+            None => Verdict::Unsure("no patron id on the transaction".into()),
+        },
+        Kind::Return => match ils.item_info(&item)? {
+            Ok(info) => checkin_verdict(info.status),
+            Err(refusal) => Verdict::Unsure(refusal.reason.explain()),
+        },
+        Kind::Renew => Verdict::Unsure("a renewal's outcome cannot be read back".into()),
+    })
+}
+
+fn send(ils: &mut dyn Ils, record: &Record, retry_after: Duration) -> Finish {
+    let item = record.item_id();
+    let at = record
+        .local()
+        .unwrap_or_else(|| chrono::Local::now().naive_local());
+    let answer = match (record.kind, record.patron_id()) {
+        (Kind::Borrow, Some(patron)) => ils
+            .replay_checkout(&patron, &item, at, record.due_at())
+            .map(|a| a.map(|loan| Some(loan.due.text))),
+        (Kind::Renew, Some(patron)) => ils
+            .renew(&patron, &item)
+            .map(|a| a.map(|loan| Some(loan.due.text))),
+        (Kind::Return, _) => ils.replay_checkin(&item, at).map(|a| a.map(|_| None)),
+        (_, None) => {
+            return Finish::Review {
+                note: "no patron id on the transaction".into(),
+            };
+        }
+    };
+    after_send(answer, retry_after)
+}
+
+/// One round of replay (of one item's transactions with `only`). `should_yield` is asked
+/// between sends: true when a reader's request is waiting, which then goes first.
+pub fn replay_round(
+    journal: &mut Journal,
+    ils: &mut dyn Ils,
+    now: DateTime<Utc>,
+    settings: &ReplaySettings,
+    only: Option<&ItemId>,
+    should_yield: &mut dyn FnMut() -> bool,
+) -> Result<Round, JournalError> {
+    let rows = journal.replayable(settings.batch, now, only)?;
+    let mut round = Round {
+        idle: rows.is_empty(),
+        ..Round::default()
+    };
+    let mut settled = Vec::new();
+    let mut to_send = Vec::new();
+    for record in rows {
+        if !(record.reconcile || record.state == State::Unknown) {
+            to_send.push(record);
+            continue;
+        }
+        match reconcile(ils, &record) {
+            Ok(verdict) => match after_reconcile(&record, verdict) {
+                Some(finish) => settled.push((record.seq, finish)),
+                None => to_send.push(record),
+            },
+            Err(error) => {
+                tracing::info!(%error, "cannot reconcile now; the queue waits");
+                round.link_down = true;
+                break;
+            }
+        }
+    }
+    round.settled += settled.len();
+    journal.finish_batch(&settled)?;
+    if round.link_down || to_send.is_empty() {
+        return Ok(round);
+    }
+    let seqs: Vec<i64> = to_send.iter().map(|r| r.seq).collect();
+    journal.mark_sending(&seqs)?;
+    let mut results = Vec::with_capacity(to_send.len());
+    let mut stopped: Option<Finish> = None;
+    for record in &to_send {
+        if let Some(finish) = &stopped {
+            // Marked sending but never sent: back to the queue as it was.
+            results.push((record.seq, finish.clone()));
+            continue;
+        }
+        if round.sent > 0 && should_yield() {
+            round.yielded = true;
+            let finish = Finish::Retry {
+                error: "gave way to a reader".into(),
+                after: Duration::ZERO,
+            };
+            results.push((record.seq, finish.clone()));
+            stopped = Some(finish);
+            continue;
+        }
+        let finish = send(ils, record, settings.retry_after);
+        round.sent += 1;
+        if matches!(finish, Finish::Retry { .. } | Finish::Unknown { .. }) {
+            round.link_down = true;
+            stopped = Some(Finish::Retry {
+                error: "the link failed during replay".into(),
+                after: settings.retry_after,
+            });
+        } else {
+            round.settled += 1;
+        }
+        results.push((record.seq, finish));
+    }
+    journal.finish_batch(&results)?;
+    Ok(round)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,67 @@
+//! Versioned schema migrations. `PRAGMA user_version` holds the version reached; each step runs
+//! once, in a transaction, so an interrupted upgrade leaves the previous version intact.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Each entry upgrades from its index to index + 1. Append only: never edit a shipped step.
+const MIGRATIONS: &[&str] = &[
+    // 1: transactions, the blocked-patron list, anonymous daily counts, key-value notes.
+    "CREATE TABLE transactions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('checkout', 'checkin', 'renew')),
+        origin TEXT NOT NULL CHECK (origin IN ('online', 'offline')),
+        state TEXT NOT NULL,
+        patron TEXT,
+        item TEXT NOT NULL,
+        tag TEXT,
+        kiosk TEXT NOT NULL,
+        local_time TEXT NOT NULL,
+        utc_time TEXT NOT NULL,
+        due TEXT,
+        reconcile INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        reply TEXT,
+        discard_reason TEXT,
+        updated_utc TEXT NOT NULL,
+        next_attempt_utc TEXT
+    );
+    CREATE INDEX transactions_by_state ON transactions (state, seq);
+    CREATE INDEX transactions_by_item ON transactions (item, seq);
+    CREATE TABLE blocked_patrons (
+        patron TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        source TEXT NOT NULL,
+        updated_utc TEXT NOT NULL
+    );
+    CREATE TABLE daily_counts (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, origin, outcome)
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+];
+
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to the current version; refuses one newer than this program knows.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
+    loop {
+        // The version is read inside a write transaction: two processes opening a new journal
+        // at once must not both run the same step.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if current > VERSION {
+            return Ok(Err(current));
+        }
+        let Some(step) = MIGRATIONS.get(current as usize) else {
+            return Ok(Ok(()));
+        };
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
+        tx.commit()?;
+    }
+}
