@@ -26,7 +26,10 @@ fn setup(dir: &std::path::Path) -> std::path::PathBuf {
             "# seed = \"/etc/kiosk/sim-seed.toml\"",
             &format!("seed = \"{}\"", seed_path.display()),
         )
-        .replace("# terminal_user = \"kiosk-01\"", "terminal_user = \"kiosk-07\"")
+        .replace(
+            "# terminal_user = \"kiosk-01\"",
+            "terminal_user = \"kiosk-07\"",
+        )
         .replace("level = \"info\"", "level = \"trace\"")
     })
 }

@@ -81,8 +81,9 @@ pub fn results(lines: &[Value]) -> Vec<(String, String, String)> {
 /// The example configuration with its journal in `dir`, changed by `edit`, written to
 /// `dir/kiosk.toml`.
 pub fn config_in(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
-        .expect("the example configuration");
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
+            .expect("the example configuration");
     let journal = format!("path = \"{}\"", dir.join("journal.db").display());
     let text = edit(example.replace("path = \"/var/lib/kiosk/journal.db\"", &journal));
     assert!(text.contains(&journal), "the journal path was replaced");

@@ -1,1 +1,472 @@
+use super::*;
+use chrono::{NaiveDate, TimeZone};
 
+fn settings(retention_days: u64) -> JournalSettings {
+    JournalSettings {
+        kiosk: "kiosk-01".into(),
+        patron_retention: Duration::from_secs(retention_days * 86_400),
+    }
+}
+
+fn stamp(minute: u32) -> Stamp {
+    let local = NaiveDate::from_ymd_opt(2026, 11, 29)
+        .unwrap()
+        .and_hms_opt(10, minute, 0)
+        .unwrap();
+    Stamp {
+        local,
+        utc: Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))),
+    }
+}
+
+fn patron() -> PatronId {
+    PatronId("20234000000019".into())
+}
+
+fn item(n: u32) -> ItemId {
+    ItemId(format!("3023400000{n:04}"))
+}
+
+fn states(journal: &Journal) -> Vec<(i64, State)> {
+    journal
+        .list(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.seq, r.state))
+        .collect()
+}
+
+#[test]
+fn a_new_journal_is_wal_with_full_sync_at_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub/journal.db");
+    let opened = Journal::open(&path, settings(0)).unwrap();
+    assert!(opened.moved_aside.is_none());
+    let conn = &opened.journal.conn;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    let sync: i64 = conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((mode.as_str(), sync, version), ("wal", 2, schema::VERSION));
+    drop(opened);
+    // Opening again migrates nothing and keeps what is there.
+    let mut again = Journal::open(&path, settings(0)).unwrap().journal;
+    again
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(0))
+        .unwrap();
+    drop(again);
+    let again = Journal::open(&path, settings(0)).unwrap().journal;
+    assert_eq!(again.list(None, None).unwrap().len(), 1);
+}
+
+#[test]
+fn an_online_attempt_is_recorded_before_and_settled_after() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let seq = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .unwrap();
+    let record = journal.get(&seq.to_string()).unwrap();
+    assert_eq!(
+        (record.state, record.origin, record.attempts),
+        (State::Sending, Origin::Online, 1)
+    );
+    assert_eq!(record.id, format!("kiosk-01-{seq}"));
+    assert_eq!(record.local_time, "2026-11-29 10:01:00");
+    journal
+        .finish(
+            seq,
+            Finish::Done {
+                due: Some("2026-12-27 23:59".into()),
+                reply: None,
+            },
+        )
+        .unwrap();
+    let record = journal.get(&record.id).unwrap();
+    assert_eq!(record.state, State::Done);
+    assert_eq!(
+        record.patron, None,
+        "the patron id is erased once the ILS has it"
+    );
+    assert_eq!(record.due.as_deref(), Some("2026-12-27 23:59"));
+    let counts = journal.daily_counts().unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!(
+        (
+            counts[0].kind.as_str(),
+            counts[0].outcome.as_str(),
+            counts[0].count
+        ),
+        ("checkout", "done", 1)
+    );
+}
+
+#[test]
+fn with_a_retention_the_patron_id_stays_until_it_runs_out() {
+    let mut journal = Journal::in_memory(settings(7)).unwrap();
+    let seq = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .unwrap();
+    journal
+        .finish(
+            seq,
+            Finish::Done {
+                due: None,
+                reply: None,
+            },
+        )
+        .unwrap();
+    assert!(journal.get(&seq.to_string()).unwrap().patron.is_some());
+    assert_eq!(journal.purge_patrons(Utc::now()).unwrap(), 0);
+    assert_eq!(
+        journal
+            .purge_patrons(Utc::now() + chrono::Duration::days(8))
+            .unwrap(),
+        1
+    );
+    assert_eq!(journal.get(&seq.to_string()).unwrap().patron, None);
+    // Open transactions keep theirs: staff need to know whose loan it is.
+    let open = journal
+        .queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(2),
+            None,
+            None,
+            stamp(2),
+        )
+        .unwrap();
+    journal
+        .purge_patrons(Utc::now() + chrono::Duration::days(30))
+        .unwrap();
+    assert!(journal.get(&open.to_string()).unwrap().patron.is_some());
+}
+
+#[test]
+fn queueing_after_an_unknown_attempt_keeps_one_row() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let seq = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .unwrap();
+    journal
+        .finish(
+            seq,
+            Finish::Unknown {
+                error: "reset".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(journal.get(&seq.to_string()).unwrap().state, State::Unknown);
+    let due = NaiveDate::from_ymd_opt(2026, 12, 13)
+        .unwrap()
+        .and_hms_opt(23, 59, 0);
+    let queued = journal
+        .queue_offline(Kind::Borrow, Some(&patron()), &item(1), None, due, stamp(2))
+        .unwrap();
+    assert_eq!(queued, seq, "the same row");
+    let record = journal.get(&seq.to_string()).unwrap();
+    assert_eq!(
+        (record.state, record.origin, record.reconcile),
+        (State::Pending, Origin::Offline, true)
+    );
+    assert_eq!(record.due.as_deref(), Some("2026-12-13 23:59:00"));
+    assert_eq!(journal.list(None, None).unwrap().len(), 1);
+}
+
+#[test]
+fn replay_order_is_oldest_first_and_one_item_at_a_time() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let a1 = journal
+        .queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(1),
+            None,
+            None,
+            stamp(1),
+        )
+        .unwrap();
+    let b = journal
+        .queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(2),
+            None,
+            None,
+            stamp(2),
+        )
+        .unwrap();
+    let a2 = journal
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(3))
+        .unwrap();
+    let seqs = |rows: Vec<Record>| rows.into_iter().map(|r| r.seq).collect::<Vec<_>>();
+    assert_eq!(
+        seqs(journal.replayable(10, Utc::now(), None).unwrap()),
+        [a1, b]
+    );
+    journal.mark_sending(&[a1]).unwrap();
+    assert_eq!(
+        seqs(journal.replayable(10, Utc::now(), None).unwrap()),
+        [b],
+        "a2 waits for a1"
+    );
+    journal
+        .finish(
+            a1,
+            Finish::Refused {
+                reply: Some("on hold".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        seqs(journal.replayable(10, Utc::now(), None).unwrap()),
+        [b],
+        "a refused transaction holds back its item's later ones until staff settle it"
+    );
+    journal
+        .discard(&a1.to_string(), "lent at the desk")
+        .unwrap();
+    assert_eq!(
+        seqs(journal.replayable(10, Utc::now(), None).unwrap()),
+        [b, a2]
+    );
+    assert_eq!(
+        seqs(journal.replayable(10, Utc::now(), Some(&item(1))).unwrap()),
+        [a2]
+    );
+}
+
+#[test]
+fn a_retry_waits_out_its_backoff() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let seq = journal
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .unwrap();
+    journal.mark_sending(&[seq]).unwrap();
+    journal
+        .finish(
+            seq,
+            Finish::Retry {
+                error: "link down".into(),
+                after: Duration::from_secs(60),
+            },
+        )
+        .unwrap();
+    let record = journal.get(&seq.to_string()).unwrap();
+    assert_eq!((record.state, record.attempts), (State::Pending, 1));
+    assert!(journal.replayable(10, Utc::now(), None).unwrap().is_empty());
+    assert!(
+        journal
+            .next_attempt_in()
+            .unwrap()
+            .is_some_and(|d| d <= Duration::from_secs(60))
+    );
+    assert_eq!(
+        journal
+            .replayable(10, Utc::now() + chrono::Duration::seconds(61), None)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn after_a_crash_what_was_being_sent_is_reconciled_first() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let online = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .unwrap();
+    let offline = journal
+        .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
+        .unwrap();
+    journal.mark_sending(&[offline]).unwrap();
+    assert_eq!(journal.recover_interrupted().unwrap(), 2);
+    let online = journal.get(&online.to_string()).unwrap();
+    let offline = journal.get(&offline.to_string()).unwrap();
+    assert_eq!((online.state, online.reconcile), (State::Unknown, true));
+    assert_eq!((offline.state, offline.reconcile), (State::Pending, true));
+}
+
+#[test]
+fn staff_can_retry_and_discard_only_what_is_open() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let seq = journal
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .unwrap();
+    let id = format!("kiosk-01-{seq}");
+    assert!(matches!(
+        journal.retry(&id),
+        Err(JournalError::WrongState { .. })
+    ));
+    journal
+        .finish(
+            seq,
+            Finish::Refused {
+                reply: Some("not on loan".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(journal.retry(&id).unwrap().state, State::Pending);
+    let discarded = journal.discard(&id, "returned at the desk").unwrap();
+    assert_eq!(discarded.state, State::Discarded);
+    assert_eq!(
+        discarded.discard_reason.as_deref(),
+        Some("returned at the desk")
+    );
+    assert!(matches!(
+        journal.discard(&id, "again"),
+        Err(JournalError::WrongState { .. })
+    ));
+    assert!(matches!(
+        journal.get("kiosk-02-1"),
+        Err(JournalError::NotFound(_))
+    ));
+    assert!(matches!(
+        journal.get("nonsense"),
+        Err(JournalError::NotFound(_))
+    ));
+}
+
+#[test]
+fn a_full_disk_refuses_new_records_and_keeps_the_old_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut journal = Journal::open(&path, settings(0)).unwrap().journal;
+    let first = journal
+        .queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(1),
+            None,
+            None,
+            stamp(1),
+        )
+        .unwrap();
+    let pages: i64 = journal
+        .conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .unwrap();
+    journal.set_max_pages(pages as u64).unwrap();
+    let mut full = None;
+    for n in 2..2000 {
+        match journal.queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(n),
+            None,
+            None,
+            stamp(1),
+        ) {
+            Ok(_) => {}
+            Err(error) => {
+                full = Some(error);
+                break;
+            }
+        }
+    }
+    assert!(matches!(full, Some(JournalError::Full)), "{full:?}");
+    assert!(full.unwrap().to_string().contains("full"));
+    drop(journal);
+    let journal = Journal::open(&path, settings(0)).unwrap().journal;
+    let kept = journal.get(&first.to_string()).unwrap();
+    assert_eq!(
+        (kept.state, kept.item.as_str()),
+        (State::Pending, "30234000000001")
+    );
+}
+
+#[test]
+fn a_damaged_database_is_moved_aside_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let garbage = b"this is not a database, it is what a bad SD card left behind".repeat(100);
+    std::fs::write(&path, &garbage).unwrap();
+    let opened = Journal::open(&path, settings(0)).unwrap();
+    let aside = opened.moved_aside.clone().expect("moved aside");
+    assert_eq!(
+        std::fs::read(&aside).unwrap(),
+        garbage,
+        "the damaged file is kept as it was"
+    );
+    let mut journal = opened.journal;
+    journal
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .unwrap();
+    assert_eq!(
+        journal.meta("corrupt_previous").unwrap(),
+        Some(aside.display().to_string())
+    );
+}
+
+#[test]
+fn a_journal_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    assert!(matches!(
+        Journal::open(&path, settings(0)),
+        Err(JournalError::TooNew(99))
+    ));
+}
+
+#[test]
+fn the_blocked_list_is_kept_and_replaced_per_source() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    journal
+        .set_blocked(&patron(), Some("card_expired"), "ils")
+        .unwrap();
+    assert_eq!(
+        journal.blocked(&patron()).unwrap().as_deref(),
+        Some("card_expired")
+    );
+    journal.set_blocked(&patron(), None, "ils").unwrap();
+    assert_eq!(journal.blocked(&patron()).unwrap(), None);
+    let entries = vec![
+        ("P1".to_string(), "card_reported_lost".to_string()),
+        ("P2".into(), "card_expired".into()),
+    ];
+    assert_eq!(journal.replace_blocked("file", &entries).unwrap(), 2);
+    journal.replace_blocked("file", &entries[..1]).unwrap();
+    assert_eq!(journal.blocked_count().unwrap(), 1);
+}
+
+#[test]
+fn states_move_as_documented() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let declined = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .unwrap();
+    journal
+        .finish(
+            declined,
+            Finish::Declined {
+                reply: Some("on hold".into()),
+            },
+        )
+        .unwrap();
+    let void = journal
+        .begin_online(Kind::Borrow, Some(&patron()), &item(2), None, stamp(2))
+        .unwrap();
+    journal
+        .finish(
+            void,
+            Finish::Retry {
+                error: "not connected".into(),
+                after: Duration::ZERO,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        states(&journal),
+        [(declined, State::Declined), (void, State::Void)]
+    );
+    assert!(journal.oldest_waiting().unwrap().is_none());
+    let counts = journal.counts().unwrap();
+    assert_eq!(counts.get(&State::Declined), Some(&1));
+}
