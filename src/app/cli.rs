@@ -55,6 +55,90 @@ pub enum Commands {
         kiosk sim-ils --sip2 127.0.0.1:6001     serve it as a SIP2 ACS (until Ctrl-C)"
     )]
     SimIls(SimIlsArgs),
+    /// Look after the journal and the offline queue (staff, after an outage).
+    #[command(after_help = "Examples:\n  \
+        kiosk queue status\n  \
+        kiosk queue list --state refused\n  \
+        kiosk queue retry kiosk-01-17\n  \
+        kiosk queue discard kiosk-01-18 --reason \"lent by hand at the desk\"\n  \
+        kiosk queue export --format koc --output offline.koc\n  \
+        kiosk queue blocked-import blocked.txt\n\n\
+        States: pending (waiting for the ILS), sending, unknown (asked again before anything is \
+        resent), done, refused and review (need staff), declined, void, discarded.")]
+    Queue(QueueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// The kiosk's configuration (it names the journal).
+    #[arg(
+        long,
+        short,
+        value_name = "PATH",
+        env = "KIOSK_CONFIG",
+        default_value = "/etc/kiosk/kiosk.toml"
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub action: QueueAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// Counts by state, the oldest transaction waiting, the link, the last replay.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The transactions, oldest first.
+    List {
+        /// Only this state (pending, sending, unknown, done, refused, review, declined, void, discarded).
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send the queue to the ILS now (the kiosk does it by itself; stop it first).
+    Replay {
+        /// Show what would be sent, send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a refused or reviewed transaction again.
+    Retry { id: String },
+    /// Settle a transaction by hand; it stays in the journal with the reason.
+    Discard {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Write transactions out: .koc for Koha's offline circulation upload, JSON lines, CSV.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Only transactions from this local time on (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only this state; by default what the ILS does not have yet (pending, sending,
+        /// unknown, refused, review).
+        #[arg(long)]
+        state: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Load the blocked-patron list used offline from a file: one `CARD TAG` a line
+    /// (Evergreen's format: L lost, E expired, B barred, D penalized). Replaces the last import.
+    BlockedImport { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Koc,
+    Jsonl,
+    Csv,
 }
 
 #[derive(Debug, Args)]

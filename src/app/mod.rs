@@ -6,6 +6,7 @@ pub mod clock;
 pub mod demo;
 pub mod headless;
 pub mod ils_worker;
+mod queue_cli;
 pub mod render;
 mod sim_listing;
 mod sim_server;
@@ -36,6 +37,8 @@ pub enum AppError {
     NoTouchscreen,
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// The `kiosk` binary.
@@ -82,6 +85,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             );
             Ok(())
         }
+        Commands::Queue(args) => queue_cli::run(args),
         Commands::SimIls(args) if args.sip2.is_some() => sim_server::serve(&args),
         Commands::SimIls(args) => sim_listing::print(args.seed.as_deref(), args.json),
     }

@@ -169,6 +169,7 @@ pub fn open_journal(config: &Config) -> Result<Journal, StartError> {
         }
         opened.journal
     };
+    journal.lock_writer().map_err(StartError::Journal)?;
     journal.recover_interrupted().map_err(StartError::Journal)?;
     Ok(journal)
 }

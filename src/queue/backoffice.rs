@@ -82,6 +82,10 @@ impl BackOffice {
             tracing::info!(online, "the ILS link changed");
             self.online = Some(online);
             self.link_change = Some(online);
+            let note = serde_json::json!({"online": online, "since": Utc::now().to_rfc3339()});
+            if let Err(error) = self.journal.set_meta("link", &note.to_string()) {
+                tracing::warn!(%error, "cannot note the link state in the journal");
+            }
         }
     }
 

@@ -44,6 +44,8 @@ pub enum JournalError {
     TooNew(i64),
     #[error("no transaction {0} in the journal")]
     NotFound(String),
+    #[error("another process (the running kiosk) is replaying this journal; stop it first")]
+    Busy,
     #[error("transaction {id} is {state}; {what}")]
     WrongState {
         id: String,
@@ -73,6 +75,7 @@ pub struct Record {
     /// `<kiosk>-<seq>`: unique across kiosks.
     pub id: String,
     pub seq: i64,
+    #[serde(serialize_with = "serialize_kind")]
     pub kind: Kind,
     pub origin: Origin,
     pub state: State,
@@ -121,6 +124,10 @@ pub struct DailyCount {
     pub count: i64,
 }
 
+fn serialize_kind<S: serde::Serializer>(kind: &Kind, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(kind_str(*kind))
+}
+
 /// How an attempt or a replay ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finish {
@@ -164,6 +171,8 @@ pub struct Journal {
     conn: Connection,
     settings: JournalSettings,
     path: Option<PathBuf>,
+    /// Held while this process is the journal's one writer of replays (the kiosk).
+    writer_lock: Option<std::fs::File>,
 }
 
 /// What opening found.
@@ -239,7 +248,35 @@ impl Journal {
             conn,
             settings,
             path,
+            writer_lock: None,
         })
+    }
+
+    /// Becomes the one process that replays this journal (the running kiosk, or `kiosk queue
+    /// replay`): two replayers could send the same transaction twice.
+    pub fn lock_writer(&mut self) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+        let io = |detail: String| JournalError::Io {
+            path: lock_path.clone(),
+            detail,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io(e.to_string()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                self.writer_lock = Some(file);
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Busy),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e.to_string())),
+        }
     }
 
     /// Whether an existing file is a sound SQLite database.
