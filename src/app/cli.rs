@@ -167,6 +167,10 @@ pub struct SimIlsArgs {
     /// Close connections idle this many seconds.
     #[arg(long, default_value_t = 600)]
     pub idle_timeout_secs: u64,
+    /// Append every transaction the simulated library applies to this file (JSON lines), so
+    /// tests can check nothing was applied twice.
+    #[arg(long, value_name = "FILE")]
+    pub applied_log: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

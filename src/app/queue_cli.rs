@@ -333,6 +333,7 @@ fn replay(
     }
     journal.lock_writer().map_err(journal_error)?;
     journal.recover_interrupted().map_err(journal_error)?;
+    journal.clear_backoff().map_err(journal_error)?;
     let secrets = Secrets::load(config.secrets.file.as_deref(), |name| {
         std::env::var(name).ok()
     })

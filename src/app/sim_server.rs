@@ -36,7 +36,11 @@ pub fn serve(args: &SimIlsArgs) -> Result<(), AppError> {
     let addr = args.sip2.as_deref().unwrap_or("127.0.0.1:6001");
     let seed = start::read_seed(args.seed.as_deref())?;
     let clock: Clock = system_clock();
-    let sim = SimIls::new(&seed, clock);
+    let mut sim = SimIls::new(&seed, clock);
+    if let Some(path) = &args.applied_log {
+        sim.log_applied_to(path)
+            .map_err(|e| AppError::Usage(format!("cannot open {}: {e}", path.display())))?;
+    }
     let settings = settings(args, seed.library.name.clone());
     let server = Sip2Server::bind(addr, sim, settings).map_err(|source| StartError::Bind {
         addr: addr.to_owned(),

@@ -199,17 +199,24 @@ impl BackOffice {
         result.map(|(_, answer)| answer)
     }
 
-    /// Sends this item's queued transactions before a new one for it (when the link allows).
+    /// Sends this item's queued transactions before a new one for it. If some cannot be sent
+    /// now, the new one must not overtake them: it fails as if the link were down, and the
+    /// session queues it behind them.
     fn flush_item(&mut self, item: &ItemId) -> Result<(), IlsError> {
-        let waiting = self.journal.open_for_item(item).map_err(storage)?;
-        if !waiting
-            .iter()
-            .any(|r| matches!(r.state, State::Pending | State::Unknown))
-        {
+        let unsent = |journal: &Journal| -> Result<usize, IlsError> {
+            Ok(journal
+                .open_for_item(item)
+                .map_err(storage)?
+                .iter()
+                .filter(|r| matches!(r.state, State::Pending | State::Unknown | State::Sending))
+                .count())
+        };
+        let waiting = unsent(&self.journal)?;
+        if waiting == 0 {
             return Ok(());
         }
-        tracing::info!(%item, "sending this item's queued transactions first");
-        for _ in 0..waiting.len() {
+        tracing::info!(%item, waiting, "sending this item's queued transactions first");
+        for _ in 0..waiting {
             let round = replay::replay_round(
                 &mut self.journal,
                 self.ils.as_mut(),
@@ -225,6 +232,11 @@ impl BackOffice {
             if round.idle || round.link_down {
                 break;
             }
+        }
+        if unsent(&self.journal)? > 0 {
+            return Err(IlsError::LinkDown(format!(
+                "earlier transactions for item {item} are still waiting to be sent"
+            )));
         }
         Ok(())
     }

@@ -543,7 +543,8 @@ impl Journal {
     }
 
     /// The next transactions to send: queued or unknown, oldest first, at most one per item,
-    /// and none whose item has an earlier transaction still unsettled (order per item).
+    /// and none whose item has an earlier transaction still unsettled (order per item). With
+    /// `only`, that item's, whatever their backoff: a new transaction for it is waiting.
     pub fn replayable(
         &self,
         limit: usize,
@@ -552,7 +553,8 @@ impl Journal {
     ) -> Result<Vec<Record>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM transactions t WHERE state IN ('pending', 'unknown')
-                 AND (next_attempt_utc IS NULL OR next_attempt_utc <= ?1) AND (?3 IS NULL OR item = ?3)
+                 AND (?3 IS NOT NULL OR next_attempt_utc IS NULL OR next_attempt_utc <= ?1)
+                 AND (?3 IS NULL OR item = ?3)
                  AND NOT EXISTS (SELECT 1 FROM transactions e WHERE e.item = t.item AND e.seq < t.seq
                      AND e.state IN ('pending', 'sending', 'unknown', 'refused', 'review'))
              ORDER BY seq LIMIT ?2"
@@ -563,6 +565,15 @@ impl Journal {
             |r| self.record(r),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Staff asked to send the queue now: backoffs are forgotten.
+    pub fn clear_backoff(&mut self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE transactions SET next_attempt_utc = NULL WHERE next_attempt_utc IS NOT NULL
+                 AND state IN ('pending', 'unknown')",
+            [],
+        )?)
     }
 
     /// How long until the earliest queued transaction waiting out a backoff may be tried.

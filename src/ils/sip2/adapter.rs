@@ -63,6 +63,13 @@ pub struct Sip2Section {
     /// or the transaction date, for ACSes that reject blanks (it is ignored when no block = N).
     #[serde(default)]
     pub nb_due_date: NbDueDate,
+    /// Longest wait between reconnection attempts while the ACS is unreachable, in seconds.
+    #[serde(default = "sixty")]
+    pub reconnect_max_secs: u64,
+}
+
+fn sixty() -> u64 {
+    60
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -122,7 +129,7 @@ impl Sip2Section {
             use_acs_timeouts: self.use_acs_timeouts,
             heartbeat: Duration::from_secs(self.heartbeat_secs),
             max_resends: 5,
-            max_backoff: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(self.reconnect_max_secs.max(1)),
             login: self.login_user.as_ref().map(|user| LoginSettings {
                 user: user.clone(),
                 password: password.unwrap_or_else(|| Secret::new("")),
