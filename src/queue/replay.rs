@@ -13,6 +13,7 @@ use crate::circ::reason::Refusal;
 use crate::circ::types::{ItemCirculation, ItemId};
 use crate::ils::{Ils, IlsError};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
@@ -179,15 +180,38 @@ pub fn replay_round(
     };
     let mut settled = Vec::new();
     let mut to_send = Vec::new();
+    // Items whose earlier transaction in this round did not go through: their later ones wait.
+    let mut held: HashSet<String> = HashSet::new();
+    // Items with a transaction to send this round: a later one that needs reconciling must wait
+    // for the next round, since the ILS's answer about it would not count the earlier one yet.
+    let mut sending_items: HashSet<String> = HashSet::new();
+    let mut deferred: HashSet<String> = HashSet::new();
     for record in rows {
-        if !(record.reconcile || record.state == State::Unknown) {
+        if held.contains(&record.item) || deferred.contains(&record.item) {
+            continue;
+        }
+        let needs_reconcile = record.reconcile || record.state == State::Unknown;
+        if needs_reconcile && sending_items.contains(&record.item) {
+            deferred.insert(record.item.clone());
+            continue;
+        }
+        if !needs_reconcile {
+            sending_items.insert(record.item.clone());
             to_send.push(record);
             continue;
         }
         match reconcile(ils, &record) {
             Ok(verdict) => match after_reconcile(&record, verdict) {
-                Some(finish) => settled.push((record.seq, finish)),
-                None => to_send.push(record),
+                Some(finish) => {
+                    if !matches!(finish, Finish::Done { .. }) {
+                        held.insert(record.item.clone());
+                    }
+                    settled.push((record.seq, finish));
+                }
+                None => {
+                    sending_items.insert(record.item.clone());
+                    to_send.push(record);
+                }
             },
             Err(error) => {
                 tracing::info!(%error, "cannot reconcile now; the queue waits");
@@ -202,13 +226,25 @@ pub fn replay_round(
         return Ok(round);
     }
     let seqs: Vec<i64> = to_send.iter().map(|r| r.seq).collect();
-    journal.mark_sending(&seqs)?;
+    let batch = journal.begin_batch(&seqs)?;
     let mut results = Vec::with_capacity(to_send.len());
+    let mut in_doubt: HashSet<String> = HashSet::new();
     let mut stopped: Option<Finish> = None;
     for record in &to_send {
         if let Some(finish) = &stopped {
             // Marked sending but never sent: back to the queue as it was.
             results.push((record.seq, finish.clone()));
+            continue;
+        }
+        if held.contains(&record.item) {
+            // An earlier transaction of this item did not go through: this one waits for it.
+            results.push((
+                record.seq,
+                Finish::Retry {
+                    error: "an earlier transaction of this item did not go through".into(),
+                    after: Duration::ZERO,
+                },
+            ));
             continue;
         }
         if round.sent > 0 && should_yield() {
@@ -221,8 +257,20 @@ pub fn replay_round(
             stopped = Some(finish);
             continue;
         }
+        if in_doubt.contains(&record.item) {
+            // At most one sent-but-unrecorded transaction per item: after a crash, the ILS's
+            // state can then say which one took effect (two would be ambiguous: a loan and its
+            // return leave the item as if neither happened).
+            journal.finish_batch(&results)?;
+            results.clear();
+            in_doubt.clear();
+        }
         let finish = send(ils, record, settings.retry_after);
+        in_doubt.insert(record.item.clone());
         round.sent += 1;
+        if !matches!(finish, Finish::Done { .. }) {
+            held.insert(record.item.clone());
+        }
         if matches!(finish, Finish::Retry { .. } | Finish::Unknown { .. }) {
             round.link_down = true;
             stopped = Some(Finish::Retry {
@@ -234,7 +282,7 @@ pub fn replay_round(
         }
         results.push((record.seq, finish));
     }
-    journal.finish_batch(&results)?;
+    journal.end_batch(batch, &results)?;
     Ok(round)
 }
 

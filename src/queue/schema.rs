@@ -43,6 +43,16 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (day, kind, origin, outcome)
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 2: replay batches in flight: one row marks a whole batch as being sent.
+    "CREATE TABLE inflight (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        seqs TEXT NOT NULL,
+        started_utc TEXT NOT NULL
+    );",
+    // 3: only open transactions are indexed by state: settling one then removes an index entry
+    // instead of moving it, and the index stays small however long the journal grows.
+    "DROP INDEX transactions_by_state;
+    CREATE INDEX transactions_open ON transactions (seq) WHERE state IN ('pending', 'unknown');",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -78,6 +78,8 @@ pub struct SimIls {
     items: BTreeMap<ItemId, Item>,
     clock: Clock,
     applied: Applied,
+    /// Loans per patron, kept up to date (the limit check must not scan the whole library).
+    loan_counts: std::collections::HashMap<PatronId, usize>,
     events: Vec<AppliedEvent>,
     /// Where applied transactions are appended as JSON lines (tests in other processes read it).
     event_log: Option<std::fs::File>,
@@ -116,7 +118,7 @@ impl SimIls {
                 (PatronId(p.card.clone()), patron)
             })
             .collect();
-        let items = seed
+        let items: BTreeMap<ItemId, Item> = seed
             .items
             .iter()
             .map(|i| {
@@ -143,7 +145,14 @@ impl SimIls {
                 (ItemId(i.barcode.clone()), item)
             })
             .collect();
+        let mut loan_counts = std::collections::HashMap::new();
+        for item in items.values() {
+            if let Some(loan) = &item.loan {
+                *loan_counts.entry(loan.patron.clone()).or_insert(0) += 1;
+            }
+        }
         SimIls {
+            loan_counts,
             currency: seed.library.currency,
             fines_limit: seed.library.fines_limit_minor,
             logged_in: seed.library.terminals.is_empty(),
@@ -265,7 +274,7 @@ impl SimIls {
         if total_minor(&patron.fines) > self.fines_limit {
             blocks.push(Block::ExcessiveOutstandingFines);
         }
-        if self.loans_of(id).count() >= patron.max_loans as usize {
+        if self.loan_counts.get(id).copied().unwrap_or(0) >= patron.max_loans as usize {
             blocks.push(Block::TooManyItemsCharged);
         }
         blocks
@@ -355,6 +364,7 @@ impl SimIls {
             renewals: 0,
         });
         self.applied.checkouts += 1;
+        *self.loan_counts.entry(patron.clone()).or_insert(0) += 1;
         let (title, patron) = (item.title.clone(), patron.clone());
         self.applied_event("checkout", Some(&patron), item_id, at);
         Ok(Ok(Loan {
@@ -377,6 +387,9 @@ impl SimIls {
             return Ok(Err(titled(refusal, item)));
         };
         self.applied.checkins += 1;
+        if let Some(count) = self.loan_counts.get_mut(&loan.patron) {
+            *count = count.saturating_sub(1);
+        }
         let route = match item.holds.first_mut() {
             Some(hold) => {
                 hold.ready = true;

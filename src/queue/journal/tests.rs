@@ -178,7 +178,7 @@ fn queueing_after_an_unknown_attempt_keeps_one_row() {
 }
 
 #[test]
-fn replay_order_is_oldest_first_and_one_item_at_a_time() {
+fn replay_order_is_oldest_first_and_in_order_per_item() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let a1 = journal
         .queue_offline(
@@ -206,13 +206,8 @@ fn replay_order_is_oldest_first_and_one_item_at_a_time() {
     let seqs = |rows: Vec<Record>| rows.into_iter().map(|r| r.seq).collect::<Vec<_>>();
     assert_eq!(
         seqs(journal.replayable(10, Utc::now(), None).unwrap()),
-        [a1, b]
-    );
-    journal.mark_sending(&[a1]).unwrap();
-    assert_eq!(
-        seqs(journal.replayable(10, Utc::now(), None).unwrap()),
-        [b],
-        "a2 waits for a1"
+        [a1, b, a2],
+        "an item's transactions in order (the replay sends them so)"
     );
     journal
         .finish(
@@ -246,7 +241,6 @@ fn a_retry_waits_out_its_backoff() {
     let seq = journal
         .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
         .unwrap();
-    journal.mark_sending(&[seq]).unwrap();
     journal
         .finish(
             seq,
@@ -257,7 +251,11 @@ fn a_retry_waits_out_its_backoff() {
         )
         .unwrap();
     let record = journal.get(&seq.to_string()).unwrap();
-    assert_eq!((record.state, record.attempts), (State::Pending, 1));
+    assert_eq!(
+        (record.state, record.attempts),
+        (State::Pending, 0),
+        "it never left, so no attempt counts"
+    );
     assert!(journal.replayable(10, Utc::now(), None).unwrap().is_empty());
     assert!(
         journal
@@ -283,7 +281,7 @@ fn after_a_crash_what_was_being_sent_is_reconciled_first() {
     let offline = journal
         .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
         .unwrap();
-    journal.mark_sending(&[offline]).unwrap();
+    journal.begin_batch(&[offline]).unwrap();
     assert_eq!(journal.recover_interrupted().unwrap(), 2);
     let online = journal.get(&online.to_string()).unwrap();
     let offline = journal.get(&offline.to_string()).unwrap();
