@@ -340,8 +340,8 @@ fn replay(
     .map_err(ConfigError::from)?;
     let mut ils = start::open_ils(config, &secrets, &Clock::real())?;
     let settings = ReplaySettings {
-        batch: 64,
         retry_after: Duration::from_secs(config.offline.retry_secs),
+        ..ReplaySettings::default()
     };
     let (mut sent, mut settled, mut link_down) = (0, 0, false);
     loop {

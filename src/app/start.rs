@@ -188,8 +188,8 @@ pub fn start(
         BackOfficeSettings {
             offline_loan_days: config.offline.loan_days,
             replay: ReplaySettings {
-                batch: 64,
                 retry_after: Duration::from_secs(config.offline.retry_secs),
+                ..ReplaySettings::default()
             },
         },
     );

@@ -519,19 +519,13 @@ impl Journal {
     }
 
     fn finish_rows(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
-        let now = Utc::now();
-        let now_text = utc_text(now);
-        let erase_at_once = self.settings.patron_retention.is_zero();
-        let mut unknown_online = false;
-        let tx = self.conn.transaction()?;
-        // Anonymous counts, added up here and written once per batch.
-        let mut counts: BTreeMap<(String, String, &'static str, State), i64> = BTreeMap::new();
-        // What the counts need, for the whole batch in one query (the list holds only integers).
+        let mut writer = self.writer()?;
+        // What the records need, for the whole batch in one query (the list holds only integers).
         let list: Vec<String> = results.iter().map(|(seq, _)| seq.to_string()).collect();
         let mut known: std::collections::HashMap<i64, (String, String, String)> =
             std::collections::HashMap::new();
         if !list.is_empty() {
-            let mut select = tx.prepare(&format!(
+            let mut select = writer.tx.prepare(&format!(
                 "SELECT seq, origin, kind, local_time FROM transactions WHERE seq IN ({})",
                 list.join(",")
             ))?;
@@ -542,95 +536,34 @@ impl Journal {
                 known.insert(seq, info);
             }
         }
-        let mut update = tx.prepare_cached(
-            "UPDATE transactions SET state = ?2, due = COALESCE(?3, due), reply = COALESCE(?4, reply),
-                 last_error = ?5, next_attempt_utc = ?6,
-                 reconcile = CASE WHEN ?7 THEN 1 WHEN ?2 = 'done' THEN 0 ELSE reconcile END,
-                 patron = CASE WHEN ?8 THEN NULL ELSE patron END, updated_utc = ?9,
-                 attempts = attempts + ?10
-             WHERE seq = ?1",
-        )?;
         for (seq, finish) in results {
             let Some((origin, kind, local)) = known.remove(seq) else {
                 return Err(JournalError::NotFound(seq.to_string()));
             };
             let origin = Origin::parse(&origin).unwrap_or(Origin::Online);
-            let (state, due, reply, error, next_attempt, reconcile) = match finish {
-                Finish::Done { due, reply } => {
-                    (State::Done, due.clone(), reply.clone(), None, None, false)
-                }
-                Finish::Declined { reply } => {
-                    (State::Declined, None, reply.clone(), None, None, false)
-                }
-                Finish::Refused { reply } => {
-                    (State::Refused, None, reply.clone(), None, None, false)
-                }
-                Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, false),
-                Finish::Review { note } => {
-                    (State::Review, None, None, Some(note.clone()), None, true)
-                }
-                Finish::Unknown { error } => {
-                    let state = if origin == Origin::Offline {
-                        State::Pending
-                    } else {
-                        State::Unknown
-                    };
-                    unknown_online |= state == State::Unknown;
-                    (state, None, None, Some(error.clone()), None, true)
-                }
-                Finish::Retry { error, after } => {
-                    let at = now + chrono::Duration::from_std(*after).unwrap_or_default();
-                    let state = if origin == Origin::Offline {
-                        State::Pending
-                    } else {
-                        State::Void
-                    };
-                    (
-                        state,
-                        None,
-                        None,
-                        Some(error.clone()),
-                        Some(utc_text(at)),
-                        false,
-                    )
-                }
-            };
-            let settled = matches!(state, State::Done | State::Declined | State::Void);
-            // A replay attempt counts when made (online attempts are counted when begun).
-            let sent = origin == Origin::Offline && !matches!(finish, Finish::Retry { .. });
-            update.execute(params![
-                seq,
-                state.as_str(),
-                due,
-                reply,
-                error,
-                next_attempt,
-                reconcile,
-                settled && erase_at_once,
-                now_text,
-                i64::from(sent)
-            ])?;
-            if matches!(state, State::Done | State::Declined | State::Refused) {
-                let day = local[..local.len().min(10)].to_owned();
-                *counts
-                    .entry((day, kind, origin.as_str(), state))
-                    .or_default() += 1;
-            }
+            writer.write(*seq, origin, &kind, &local, finish)?;
         }
-        drop(update);
-        for ((day, kind, origin, state), n) in counts {
-            tx.execute(
-                "INSERT INTO daily_counts (day, kind, origin, outcome, count) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (day, kind, origin, outcome) DO UPDATE SET count = count + ?5",
-                params![day, kind, origin, state.as_str(), n],
-            )?;
-        }
-        if let Some(batch) = batch {
-            tx.execute("DELETE FROM inflight WHERE id = ?1", params![batch])?;
-        }
-        tx.commit()?;
-        self.maybe_unknown_online |= unknown_online;
-        Ok(())
+        writer.commit(batch)
+    }
+
+    /// Outcomes written one by one in one transaction, committed together.
+    fn writer(&mut self) -> Result<BatchWriter<'_>> {
+        let now = Utc::now();
+        let erase_at_once = self.settings.patron_retention.is_zero();
+        let Journal {
+            conn,
+            maybe_unknown_online,
+            ..
+        } = self;
+        Ok(BatchWriter {
+            tx: conn.transaction()?,
+            maybe_unknown_online,
+            erase_at_once,
+            now,
+            now_text: utc_text(now),
+            counts: BTreeMap::new(),
+            unknown_online: false,
+        })
     }
 
     /// The next transactions to send: queued or unknown, oldest first. An item's transactions
@@ -942,6 +875,114 @@ impl Journal {
                  '2026-11-29 10:00:00', '2026-11-29T02:00:00.000000Z', NULL, 0, 0, '2026-11-29T02:00:00.000000Z')",
             params![n, format!("3{n:013}")],
         )?;
+        Ok(())
+    }
+}
+
+/// Writes outcomes into one open transaction; nothing is durable until [`BatchWriter::commit`].
+struct BatchWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    maybe_unknown_online: &'a mut bool,
+    erase_at_once: bool,
+    now: DateTime<Utc>,
+    now_text: String,
+    /// Anonymous counts, added up here and written once at commit.
+    counts: BTreeMap<(String, String, &'static str, State), i64>,
+    unknown_online: bool,
+}
+
+impl BatchWriter<'_> {
+    fn write(
+        &mut self,
+        seq: i64,
+        origin: Origin,
+        kind: &str,
+        local: &str,
+        finish: &Finish,
+    ) -> Result<()> {
+        let (state, due, reply, error, next_attempt, reconcile) = match finish {
+            Finish::Done { due, reply } => {
+                (State::Done, due.clone(), reply.clone(), None, None, false)
+            }
+            Finish::Declined { reply } => (State::Declined, None, reply.clone(), None, None, false),
+            Finish::Refused { reply } => (State::Refused, None, reply.clone(), None, None, false),
+            Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, false),
+            Finish::Review { note } => (State::Review, None, None, Some(note.clone()), None, true),
+            Finish::Unknown { error } => {
+                let state = if origin == Origin::Offline {
+                    State::Pending
+                } else {
+                    State::Unknown
+                };
+                self.unknown_online |= state == State::Unknown;
+                (state, None, None, Some(error.clone()), None, true)
+            }
+            Finish::Retry { error, after } => {
+                let at = self.now + chrono::Duration::from_std(*after).unwrap_or_default();
+                let state = if origin == Origin::Offline {
+                    State::Pending
+                } else {
+                    State::Void
+                };
+                (
+                    state,
+                    None,
+                    None,
+                    Some(error.clone()),
+                    Some(utc_text(at)),
+                    false,
+                )
+            }
+        };
+        let settled = matches!(state, State::Done | State::Declined | State::Void);
+        // A replay attempt counts when made (online attempts are counted when begun).
+        let sent = origin == Origin::Offline && !matches!(finish, Finish::Retry { .. });
+        self.tx
+            .prepare_cached(
+                "UPDATE transactions SET state = ?2, due = COALESCE(?3, due), reply = COALESCE(?4, reply),
+                     last_error = ?5, next_attempt_utc = ?6,
+                     reconcile = CASE WHEN ?7 THEN 1 WHEN ?2 = 'done' THEN 0 ELSE reconcile END,
+                     patron = CASE WHEN ?8 THEN NULL ELSE patron END, updated_utc = ?9,
+                     attempts = attempts + ?10
+                 WHERE seq = ?1",
+            )?
+            .execute(params![
+                seq,
+                state.as_str(),
+                due,
+                reply,
+                error,
+                next_attempt,
+                reconcile,
+                settled && self.erase_at_once,
+                self.now_text,
+                i64::from(sent)
+            ])?;
+        if matches!(state, State::Done | State::Declined | State::Refused) {
+            let day = local[..local.len().min(10)].to_owned();
+            *self
+                .counts
+                .entry((day, kind.to_owned(), origin.as_str(), state))
+                .or_default() += 1;
+        }
+        Ok(())
+    }
+
+    /// Makes everything written durable at once, closing the in-flight batch if given.
+    fn commit(self, batch: Option<i64>) -> Result<()> {
+        for ((day, kind, origin, state), n) in &self.counts {
+            self.tx.execute(
+                "INSERT INTO daily_counts (day, kind, origin, outcome, count) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (day, kind, origin, outcome) DO UPDATE SET count = count + ?5",
+                params![day, kind, origin, state.as_str(), n],
+            )?;
+        }
+        if let Some(batch) = batch {
+            self.tx
+                .execute("DELETE FROM inflight WHERE id = ?1", params![batch])?;
+        }
+        self.tx.commit()?;
+        *self.maybe_unknown_online |= self.unknown_online;
         Ok(())
     }
 }

@@ -27,7 +27,7 @@ pub struct ReplaySettings {
 impl Default for ReplaySettings {
     fn default() -> Self {
         ReplaySettings {
-            batch: 64,
+            batch: 256,
             retry_after: Duration::from_secs(30),
         }
     }
@@ -179,37 +179,38 @@ pub fn replay_round(
         ..Round::default()
     };
     let mut settled = Vec::new();
-    let mut to_send = Vec::new();
+    let mut to_send: Vec<&Record> = Vec::new();
     // Items whose earlier transaction in this round did not go through: their later ones wait.
-    let mut held: HashSet<String> = HashSet::new();
+    let mut held: HashSet<&str> = HashSet::new();
     // Items with a transaction to send this round: a later one that needs reconciling must wait
     // for the next round, since the ILS's answer about it would not count the earlier one yet.
-    let mut sending_items: HashSet<String> = HashSet::new();
-    let mut deferred: HashSet<String> = HashSet::new();
-    for record in rows {
-        if held.contains(&record.item) || deferred.contains(&record.item) {
+    let mut sending_items: HashSet<&str> = HashSet::new();
+    let mut deferred: HashSet<&str> = HashSet::new();
+    for record in &rows {
+        let item = record.item.as_str();
+        if held.contains(item) || deferred.contains(item) {
             continue;
         }
         let needs_reconcile = record.reconcile || record.state == State::Unknown;
-        if needs_reconcile && sending_items.contains(&record.item) {
-            deferred.insert(record.item.clone());
+        if needs_reconcile && sending_items.contains(item) {
+            deferred.insert(item);
             continue;
         }
         if !needs_reconcile {
-            sending_items.insert(record.item.clone());
+            sending_items.insert(item);
             to_send.push(record);
             continue;
         }
-        match reconcile(ils, &record) {
-            Ok(verdict) => match after_reconcile(&record, verdict) {
+        match reconcile(ils, record) {
+            Ok(verdict) => match after_reconcile(record, verdict) {
                 Some(finish) => {
                     if !matches!(finish, Finish::Done { .. }) {
-                        held.insert(record.item.clone());
+                        held.insert(item);
                     }
                     settled.push((record.seq, finish));
                 }
                 None => {
-                    sending_items.insert(record.item.clone());
+                    sending_items.insert(item);
                     to_send.push(record);
                 }
             },
@@ -228,23 +229,21 @@ pub fn replay_round(
     let seqs: Vec<i64> = to_send.iter().map(|r| r.seq).collect();
     let batch = journal.begin_batch(&seqs)?;
     let mut results = Vec::with_capacity(to_send.len());
-    let mut in_doubt: HashSet<String> = HashSet::new();
+    let mut in_doubt: HashSet<&str> = HashSet::new();
     let mut stopped: Option<Finish> = None;
-    for record in &to_send {
+    for record in to_send {
         if let Some(finish) = &stopped {
-            // Marked sending but never sent: back to the queue as it was.
+            // Marked in flight but never sent: back to the queue as it was.
             results.push((record.seq, finish.clone()));
             continue;
         }
-        if held.contains(&record.item) {
+        if held.contains(record.item.as_str()) {
             // An earlier transaction of this item did not go through: this one waits for it.
-            results.push((
-                record.seq,
-                Finish::Retry {
-                    error: "an earlier transaction of this item did not go through".into(),
-                    after: Duration::ZERO,
-                },
-            ));
+            let finish = Finish::Retry {
+                error: "an earlier transaction of this item did not go through".into(),
+                after: Duration::ZERO,
+            };
+            results.push((record.seq, finish));
             continue;
         }
         if round.sent > 0 && should_yield() {
@@ -257,7 +256,7 @@ pub fn replay_round(
             stopped = Some(finish);
             continue;
         }
-        if in_doubt.contains(&record.item) {
+        if in_doubt.contains(record.item.as_str()) {
             // At most one sent-but-unrecorded transaction per item: after a crash, the ILS's
             // state can then say which one took effect (two would be ambiguous: a loan and its
             // return leave the item as if neither happened).
@@ -266,10 +265,10 @@ pub fn replay_round(
             in_doubt.clear();
         }
         let finish = send(ils, record, settings.retry_after);
-        in_doubt.insert(record.item.clone());
+        in_doubt.insert(&record.item);
         round.sent += 1;
         if !matches!(finish, Finish::Done { .. }) {
-            held.insert(record.item.clone());
+            held.insert(&record.item);
         }
         if matches!(finish, Finish::Retry { .. } | Finish::Unknown { .. }) {
             round.link_down = true;

@@ -132,10 +132,8 @@ fn replay(dir: &std::path::Path, n: usize, rounds: usize) -> (f64, f64) {
     let mut raw_ils = adapter(addr);
     let mut ils = adapter(addr);
     let mut journal = journal(dir, "replay.db");
-    let settings = ReplaySettings {
-        batch: 256,
-        retry_after: Duration::from_secs(1),
-    };
+    // The kiosk's own replay settings.
+    let settings = ReplaySettings::default();
     let (mut raw_rates, mut replay_rates) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let base = 2 * n * round;
