@@ -330,3 +330,6 @@ fn refusal_of(answer: &IlsAnswer) -> Option<&Refusal> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests;
