@@ -1,1 +1,2 @@
 pub mod barcode;
+pub mod tag;
