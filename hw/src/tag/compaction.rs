@@ -36,12 +36,11 @@ impl Compaction {
 /// Chooses the shortest scheme for `text` and compacts it.
 pub fn compact(text: &str) -> (Compaction, Vec<u8>) {
     let digits = text.bytes().all(|b| b.is_ascii_digit());
-    if digits && !text.is_empty() && (!text.starts_with('0') || text == "0") {
-        if let Ok(value) = text.parse::<u128>() {
-            let bytes = value.to_be_bytes();
-            let first = bytes.iter().position(|&b| b != 0).unwrap_or(15);
-            return (Compaction::Integer, bytes[first..].to_vec());
-        }
+    let plain_number = digits && !text.is_empty() && (!text.starts_with('0') || text == "0");
+    if let Some(value) = plain_number.then(|| text.parse::<u128>().ok()).flatten() {
+        let bytes = value.to_be_bytes();
+        let first = bytes.iter().position(|&b| b != 0).unwrap_or(15);
+        return (Compaction::Integer, bytes[first..].to_vec());
     }
     let six_bit_ok = text.bytes().all(|b| (0x20..=0x5F).contains(&b)) && !text.ends_with(' ');
     if six_bit_ok {
