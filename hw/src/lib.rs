@@ -1,2 +1,10 @@
+//! The devices of the library kiosk: what the app may ask of them ([`device`]), the pure codecs
+//! for what they read ([`barcode`], [`tag`]), the RFID work done over any reader ([`rfid`]),
+//! embedded-hal drivers for real parts ([`drivers`]), the Raspberry Pi buses (`rpi` feature)
+//! and a simulator ([`sim`]).
+
 pub mod barcode;
+pub mod device;
+pub mod rfid;
+pub mod sim;
 pub mod tag;

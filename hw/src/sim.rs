@@ -1,0 +1,298 @@
+//! The simulated machine: a pad with tags holding real ISO 28560 bytes, a scanner, a card
+//! reader, lights, a return slot and a printer that keeps what it printed. `kiosk demo` and the
+//! tests drive it through [`SimDevices`]; the app sees only the device traits.
+
+use crate::device::{
+    BarcodeScanner, Beep, CardReader, Device, DeviceError, Fault, Indicators, ItemReader, Light,
+    PrintJob, PrinterStatus, ReceiptPrinter, ReturnSlot, SystemInfo, TagId,
+};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+const BLOCK_SIZE: usize = 4;
+/// Blocks of an ICODE SLIX tag, the commonest library tag.
+const BLOCKS: usize = 28;
+
+/// How a simulated tag misbehaves, for tests and for showing staff what a fault looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagFault {
+    #[default]
+    None,
+    /// AFI writes are refused with ISO 15693 error 0x12 (locked).
+    AfiLocked,
+    /// AFI writes are acknowledged but do not take (caught by the read-back).
+    AfiSilentlyIgnored,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimTag {
+    pub id: TagId,
+    pub memory: Vec<u8>,
+    pub afi: u8,
+    pub eas: bool,
+    pub fault: TagFault,
+}
+
+impl SimTag {
+    /// A tag holding `data`, padded to a whole SLIX memory.
+    pub fn new(id: TagId, data: &[u8], afi: u8) -> SimTag {
+        let mut memory = data.to_vec();
+        memory.resize(
+            (BLOCKS * BLOCK_SIZE).max(data.len().next_multiple_of(BLOCK_SIZE)),
+            0,
+        );
+        SimTag {
+            id,
+            memory,
+            afi,
+            eas: true,
+            fault: TagFault::None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct SimState {
+    pad: Vec<SimTag>,
+    scans: VecDeque<String>,
+    cards: VecDeque<Vec<u8>>,
+    printed: Vec<PrintJob>,
+    printer: Option<PrinterStatus>,
+    light: Option<Light>,
+    beeps: Vec<Beep>,
+    slot_unlocked: bool,
+    slot_open: bool,
+    /// Security writes in order: (tag, AFI), for tests and the demo's log.
+    afi_writes: Vec<(TagId, u8)>,
+}
+
+/// A handle on the simulated machine; clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct SimDevices {
+    state: Arc<Mutex<SimState>>,
+}
+
+impl SimDevices {
+    pub fn new() -> Self {
+        SimDevices::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, SimState> {
+        // A panic while holding the lock leaves plain data behind; keep using it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Lays a tag on the pad (replacing one with the same UID).
+    pub fn place(&self, tag: SimTag) {
+        let mut state = self.state();
+        state.pad.retain(|t| t.id != tag.id);
+        state.pad.push(tag);
+    }
+
+    pub fn remove(&self, id: TagId) {
+        self.state().pad.retain(|t| t.id != id);
+    }
+
+    pub fn clear_pad(&self) {
+        self.state().pad.clear();
+    }
+
+    pub fn set_fault(&self, id: TagId, fault: TagFault) -> bool {
+        let mut state = self.state();
+        let tag = state.pad.iter_mut().find(|t| t.id == id);
+        tag.map(|t| t.fault = fault).is_some()
+    }
+
+    pub fn tag(&self, id: TagId) -> Option<SimTag> {
+        self.state().pad.iter().find(|t| t.id == id).cloned()
+    }
+
+    pub fn afi_writes(&self) -> Vec<(TagId, u8)> {
+        self.state().afi_writes.clone()
+    }
+
+    pub fn scan(&self, code: &str) {
+        self.state().scans.push_back(code.to_owned());
+    }
+
+    pub fn present_card(&self, uid: &[u8]) {
+        self.state().cards.push_back(uid.to_vec());
+    }
+
+    pub fn printed(&self) -> Vec<PrintJob> {
+        self.state().printed.clone()
+    }
+
+    pub fn set_printer(&self, status: PrinterStatus) {
+        self.state().printer = Some(status);
+    }
+
+    pub fn light(&self) -> Option<Light> {
+        self.state().light
+    }
+
+    pub fn beeps(&self) -> Vec<Beep> {
+        self.state().beeps.clone()
+    }
+
+    pub fn slot_unlocked(&self) -> bool {
+        self.state().slot_unlocked
+    }
+
+    pub fn set_slot_open(&self, open: bool) {
+        self.state().slot_open = open;
+    }
+}
+
+fn silent(id: TagId) -> DeviceError {
+    DeviceError::new(Device::ItemReader, Fault::TagSilent(id))
+}
+
+impl ItemReader for SimDevices {
+    fn inventory(&mut self) -> Result<Vec<TagId>, DeviceError> {
+        Ok(self.state().pad.iter().map(|t| t.id).collect())
+    }
+
+    fn system_info(&mut self, id: TagId) -> Result<SystemInfo, DeviceError> {
+        let state = self.state();
+        let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
+        Ok(SystemInfo {
+            dsfid: Some(0),
+            afi: Some(tag.afi),
+            block_size: BLOCK_SIZE as u8,
+            blocks: (tag.memory.len() / BLOCK_SIZE) as u16,
+            ic_reference: Some(0x01),
+        })
+    }
+
+    fn read_blocks(&mut self, id: TagId, first: u8, count: u8) -> Result<Vec<u8>, DeviceError> {
+        let state = self.state();
+        let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
+        let start = usize::from(first) * BLOCK_SIZE;
+        let end = start + usize::from(count) * BLOCK_SIZE;
+        tag.memory
+            .get(start..end)
+            .map(<[u8]>::to_vec)
+            .ok_or(DeviceError::new(
+                Device::ItemReader,
+                Fault::TagRefused {
+                    tag: id,
+                    code: 0x10,
+                },
+            ))
+    }
+
+    fn write_block(&mut self, id: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError> {
+        let mut state = self.state();
+        let tag = state
+            .pad
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or(silent(id))?;
+        let start = usize::from(block) * BLOCK_SIZE;
+        match tag.memory.get_mut(start..start + BLOCK_SIZE) {
+            Some(target) if data.len() == BLOCK_SIZE => {
+                target.copy_from_slice(data);
+                Ok(())
+            }
+            _ => Err(DeviceError::new(
+                Device::ItemReader,
+                Fault::TagRefused {
+                    tag: id,
+                    code: 0x10,
+                },
+            )),
+        }
+    }
+
+    fn write_afi(&mut self, id: TagId, afi: u8) -> Result<(), DeviceError> {
+        let mut state = self.state();
+        let tag = state
+            .pad
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or(silent(id))?;
+        match tag.fault {
+            TagFault::AfiLocked => {
+                let fault = Fault::TagRefused {
+                    tag: id,
+                    code: 0x12,
+                };
+                return Err(DeviceError::new(Device::ItemReader, fault));
+            }
+            TagFault::AfiSilentlyIgnored => {}
+            TagFault::None => tag.afi = afi,
+        }
+        state.afi_writes.push((id, afi));
+        Ok(())
+    }
+
+    fn set_eas(&mut self, id: TagId, armed: bool) -> Result<(), DeviceError> {
+        let mut state = self.state();
+        let tag = state
+            .pad
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or(silent(id))?;
+        tag.eas = armed;
+        Ok(())
+    }
+}
+
+impl BarcodeScanner for SimDevices {
+    fn poll(&mut self) -> Result<Vec<String>, DeviceError> {
+        Ok(self.state().scans.drain(..).collect())
+    }
+}
+
+impl CardReader for SimDevices {
+    fn poll(&mut self) -> Result<Option<Vec<u8>>, DeviceError> {
+        Ok(self.state().cards.pop_front())
+    }
+}
+
+impl Indicators for SimDevices {
+    fn light(&mut self, light: Light) -> Result<(), DeviceError> {
+        self.state().light = Some(light);
+        Ok(())
+    }
+
+    fn beep(&mut self, beep: Beep) -> Result<(), DeviceError> {
+        self.state().beeps.push(beep);
+        Ok(())
+    }
+}
+
+impl ReturnSlot for SimDevices {
+    fn unlock(&mut self) -> Result<(), DeviceError> {
+        self.state().slot_unlocked = true;
+        Ok(())
+    }
+
+    fn lock(&mut self) -> Result<(), DeviceError> {
+        self.state().slot_unlocked = false;
+        Ok(())
+    }
+
+    fn is_open(&mut self) -> Result<bool, DeviceError> {
+        Ok(self.state().slot_open)
+    }
+}
+
+impl ReceiptPrinter for SimDevices {
+    fn status(&mut self) -> Result<PrinterStatus, DeviceError> {
+        Ok(self.state().printer.unwrap_or(PrinterStatus::Ready))
+    }
+
+    fn print(&mut self, job: &PrintJob) -> Result<(), DeviceError> {
+        let mut state = self.state();
+        match state.printer.unwrap_or(PrinterStatus::Ready) {
+            PrinterStatus::PaperOut => Err(DeviceError::new(Device::Printer, Fault::PaperOut)),
+            PrinterStatus::CoverOpen => Err(DeviceError::new(Device::Printer, Fault::CoverOpen)),
+            PrinterStatus::Ready | PrinterStatus::PaperLow => {
+                state.printed.push(job.clone());
+                Ok(())
+            }
+        }
+    }
+}
