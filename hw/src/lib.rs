@@ -5,6 +5,7 @@
 
 pub mod barcode;
 pub mod device;
+pub mod drivers;
 pub mod rfid;
 pub mod sim;
 pub mod tag;

@@ -1,0 +1,4 @@
+//! Drivers for real parts, generic over embedded-hal 1.0 buses and pins (or a serial byte
+//! stream), each tested against recorded bus transactions.
+
+pub mod pn5180;

@@ -1,0 +1,210 @@
+//! ISO 15693 commands through the PN5180: inventory with 16-slot anti-collision, system
+//! information, reading and writing blocks, AFI and NXP's EAS bit.
+
+use super::{Pn5180, Reception, fault, reg};
+use crate::device::{DeviceError, Fault, ItemReader, SystemInfo, TagId};
+use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::{InputPin, OutputPin};
+use embedded_hal::spi::SpiDevice;
+
+/// Request flags: high data rate + inventory, 16 slots, no AFI.
+const FLAGS_INVENTORY_16: u8 = 0x06;
+/// Request flags: high data rate + addressed.
+const FLAGS_ADDRESSED: u8 = 0x22;
+const CMD_INVENTORY: u8 = 0x01;
+const CMD_READ_SINGLE: u8 = 0x20;
+const CMD_WRITE_SINGLE: u8 = 0x21;
+const CMD_READ_MULTIPLE: u8 = 0x23;
+const CMD_WRITE_AFI: u8 = 0x27;
+const CMD_SYSTEM_INFO: u8 = 0x2B;
+const CMD_NXP_SET_EAS: u8 = 0xA2;
+const CMD_NXP_RESET_EAS: u8 = 0xA3;
+const NXP_MANUFACTURER: u8 = 0x04;
+/// Milliseconds a tag has to start answering a read, and a write (programming takes ~20 ms).
+const READ_ANSWER_MS: u32 = 2;
+const WRITE_ANSWER_MS: u32 = 25;
+/// Mask rounds before an inventory gives up resolving collisions (a pad holds a few dozen tags).
+const MAX_ROUNDS: usize = 64;
+/// Blocks per read-multiple request, well inside the 508-byte reception buffer.
+const BLOCKS_PER_READ: u8 = 32;
+
+impl<SPI, BUSY, RST, D> Pn5180<SPI, BUSY, RST, D>
+where
+    SPI: SpiDevice,
+    BUSY: InputPin,
+    RST: OutputPin,
+    D: DelayNs,
+{
+    /// One 16-slot round per mask; a slot with a collision becomes a longer mask to try again.
+    fn inventory_rounds(&mut self, tx_config: u32) -> Result<Vec<TagId>, DeviceError> {
+        let mut found = Vec::new();
+        let mut masks = vec![(0u8, 0u64)];
+        let mut rounds = 0;
+        while let Some((mask_len, mask)) = masks.pop() {
+            rounds += 1;
+            if rounds > MAX_ROUNDS {
+                tracing::warn!(
+                    found = found.len(),
+                    "inventory stopped: too many collisions"
+                );
+                break;
+            }
+            self.write_register(reg::TX_CONFIG, tx_config)?;
+            let mut request = vec![FLAGS_INVENTORY_16, CMD_INVENTORY, mask_len];
+            let mask_bytes = usize::from(mask_len).div_ceil(8);
+            request.extend_from_slice(&mask.to_le_bytes()[..mask_bytes]);
+            for slot in 0..16u64 {
+                let frame: &[u8] = if slot == 0 { &request } else { &[] };
+                let reception = self.transceive(frame, READ_ANSWER_MS)?;
+                if slot == 0 {
+                    self.write_register_and_mask(reg::TX_CONFIG, super::TX_CONFIG_EOF_ONLY_MASK)?;
+                }
+                match reception {
+                    Reception::Silence => {}
+                    Reception::Frame(answer) if answer.len() >= 10 && answer[0] & 1 == 0 => {
+                        let mut uid = [0u8; 8];
+                        uid.copy_from_slice(&answer[2..10]);
+                        if !found.contains(&TagId(uid)) {
+                            found.push(TagId(uid));
+                        }
+                    }
+                    Reception::Collision | Reception::Damaged(_) | Reception::Frame(_) => {
+                        if mask_len <= 60 {
+                            masks.push((mask_len + 4, mask | (slot << mask_len)));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// An addressed command; the answer without its response flags.
+    fn addressed(
+        &mut self,
+        command: &[u8],
+        tag: TagId,
+        params: &[u8],
+        answer_ms: u32,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let mut frame = vec![FLAGS_ADDRESSED];
+        frame.extend_from_slice(command);
+        frame.extend_from_slice(&tag.0);
+        frame.extend_from_slice(params);
+        match self.transceive(&frame, answer_ms)? {
+            Reception::Frame(answer) => match answer.split_first() {
+                Some((flags, rest)) if flags & 1 == 0 => Ok(rest.to_vec()),
+                Some((_, rest)) => {
+                    let code = rest.first().copied().unwrap_or(0x0F);
+                    Err(fault(Fault::TagRefused { tag, code }))
+                }
+                None => Err(fault(Fault::Garbled("empty answer".into()))),
+            },
+            Reception::Silence => Err(fault(Fault::TagSilent(tag))),
+            Reception::Collision | Reception::Damaged(_) => Err(fault(Fault::Garbled(format!(
+                "answer from tag {tag} was damaged"
+            )))),
+        }
+    }
+}
+
+impl<SPI, BUSY, RST, D> ItemReader for Pn5180<SPI, BUSY, RST, D>
+where
+    SPI: SpiDevice,
+    BUSY: InputPin,
+    RST: OutputPin,
+    D: DelayNs,
+{
+    fn inventory(&mut self) -> Result<Vec<TagId>, DeviceError> {
+        // Slots after the first send only an EOF; the saved TX_CONFIG is put back afterwards
+        // whatever happened, so the next command has its start of frame again.
+        let saved = self.read_register(reg::TX_CONFIG)?;
+        let found = self.inventory_rounds(saved);
+        let restored = self.write_register(reg::TX_CONFIG, saved);
+        let found = found?;
+        restored?;
+        Ok(found)
+    }
+
+    fn system_info(&mut self, tag: TagId) -> Result<SystemInfo, DeviceError> {
+        let answer = self.addressed(&[CMD_SYSTEM_INFO], tag, &[], READ_ANSWER_MS)?;
+        let garbled = || fault(Fault::Garbled("short system information".into()));
+        let (&info_flags, rest) = answer.split_first().ok_or_else(garbled)?;
+        let mut fields = rest.get(8..).ok_or_else(garbled)?.iter().copied();
+        let mut next = |present: bool| -> Result<Option<u8>, DeviceError> {
+            if present {
+                fields.next().map(Some).ok_or_else(garbled)
+            } else {
+                Ok(None)
+            }
+        };
+        let dsfid = next(info_flags & 0x01 != 0)?;
+        let afi = next(info_flags & 0x02 != 0)?;
+        let (blocks, block_size) = if info_flags & 0x04 != 0 {
+            let blocks = next(true)?.unwrap_or(0);
+            let size = next(true)?.unwrap_or(0);
+            (u16::from(blocks) + 1, (size & 0x1F) + 1)
+        } else {
+            // Without a memory size the common ICODE SLIX layout is assumed.
+            (28, 4)
+        };
+        let ic_reference = next(info_flags & 0x08 != 0)?;
+        Ok(SystemInfo {
+            dsfid,
+            afi,
+            block_size,
+            blocks,
+            ic_reference,
+        })
+    }
+
+    fn read_blocks(&mut self, tag: TagId, first: u8, count: u8) -> Result<Vec<u8>, DeviceError> {
+        let mut memory = Vec::new();
+        let mut block = first;
+        let end = u16::from(first) + u16::from(count);
+        while u16::from(block) < end {
+            let n = (end - u16::from(block)).min(u16::from(BLOCKS_PER_READ)) as u8;
+            match self.addressed(&[CMD_READ_MULTIPLE], tag, &[block, n - 1], READ_ANSWER_MS) {
+                Ok(data) => memory.extend_from_slice(&data),
+                // Tags without read-multiple are read block by block.
+                Err(DeviceError {
+                    fault:
+                        Fault::TagRefused {
+                            code: 0x01 | 0x02, ..
+                        },
+                    ..
+                }) => {
+                    for b in block..block + n {
+                        let data = self.addressed(&[CMD_READ_SINGLE], tag, &[b], READ_ANSWER_MS)?;
+                        memory.extend_from_slice(&data);
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+            block += n;
+        }
+        Ok(memory)
+    }
+
+    fn write_block(&mut self, tag: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError> {
+        let mut params = vec![block];
+        params.extend_from_slice(data);
+        self.addressed(&[CMD_WRITE_SINGLE], tag, &params, WRITE_ANSWER_MS)
+            .map(drop)
+    }
+
+    fn write_afi(&mut self, tag: TagId, afi: u8) -> Result<(), DeviceError> {
+        self.addressed(&[CMD_WRITE_AFI], tag, &[afi], WRITE_ANSWER_MS)
+            .map(drop)
+    }
+
+    fn set_eas(&mut self, tag: TagId, armed: bool) -> Result<(), DeviceError> {
+        let command = if armed {
+            CMD_NXP_SET_EAS
+        } else {
+            CMD_NXP_RESET_EAS
+        };
+        self.addressed(&[command, NXP_MANUFACTURER], tag, &[], WRITE_ANSWER_MS)
+            .map(drop)
+    }
+}

@@ -1,0 +1,286 @@
+//! NXP PN5180 over SPI, for the ISO 15693 item tags under the pad.
+//!
+//! The host interface (datasheet §11.4): every instruction is one SPI frame — a command byte
+//! and its parameters, 32-bit values least significant byte first; an instruction that answers
+//! is followed by a second frame in which the host clocks out 0xFF and reads the answer. The
+//! BUSY line is high while the chip works; the driver waits for it to be low before each frame.
+//! Generic over embedded-hal 1.0, so it runs on the Pi (rppal) and against recorded bus
+//! transactions in the tests.
+
+mod iso15693;
+
+use crate::device::{Device, DeviceError, Fault};
+use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::{InputPin, OutputPin};
+use embedded_hal::spi::SpiDevice;
+use std::time::Duration;
+
+/// Instruction codes (datasheet table "Host interface command list").
+pub mod cmd {
+    pub const WRITE_REGISTER: u8 = 0x00;
+    pub const WRITE_REGISTER_OR_MASK: u8 = 0x01;
+    pub const WRITE_REGISTER_AND_MASK: u8 = 0x02;
+    pub const READ_REGISTER: u8 = 0x04;
+    pub const READ_EEPROM: u8 = 0x07;
+    pub const SEND_DATA: u8 = 0x09;
+    pub const READ_DATA: u8 = 0x0A;
+    pub const LOAD_RF_CONFIG: u8 = 0x11;
+    pub const RF_ON: u8 = 0x16;
+    pub const RF_OFF: u8 = 0x17;
+}
+
+/// Registers.
+pub mod reg {
+    pub const SYSTEM_CONFIG: u8 = 0x00;
+    pub const IRQ_STATUS: u8 = 0x02;
+    pub const IRQ_CLEAR: u8 = 0x03;
+    pub const RX_STATUS: u8 = 0x13;
+    pub const TX_CONFIG: u8 = 0x18;
+}
+
+/// IRQ_STATUS bits.
+pub mod irq {
+    pub const RX: u32 = 1 << 0;
+    pub const TX_RFON: u32 = 1 << 9;
+    pub const RX_SOF_DET: u32 = 1 << 14;
+    pub const GENERAL_ERROR: u32 = 1 << 17;
+    pub const ALL: u32 = 0x000F_FFFF;
+}
+
+/// RX_STATUS bits.
+pub mod rx {
+    pub const LEN_MASK: u32 = 0x1FF;
+    pub const DATA_INTEGRITY_ERROR: u32 = 1 << 16;
+    pub const PROTOCOL_ERROR: u32 = 1 << 17;
+    pub const COLLISION: u32 = 1 << 18;
+}
+
+/// EEPROM address of the firmware version (2 bytes: minor, major).
+pub const EEPROM_FIRMWARE_VERSION: u8 = 0x12;
+/// LOAD_RF_CONFIG values for ISO 15693, ASK 100 %, 26 kbit/s.
+pub const RF_ISO15693_TX: u8 = 0x0D;
+pub const RF_ISO15693_RX: u8 = 0x8D;
+/// SYSTEM_CONFIG command field: clearing bits 0–2 selects Idle, 3 selects Transceive.
+const SYSTEM_CONFIG_IDLE_MASK: u32 = 0xFFFF_FFF8;
+const SYSTEM_CONFIG_TRANSCEIVE: u32 = 0x0000_0003;
+/// TX_CONFIG with data and start-of-frame off: the next SEND_DATA sends only an EOF, which is how
+/// an ISO 15693 reader moves to the next inventory slot.
+const TX_CONFIG_EOF_ONLY_MASK: u32 = 0xFFFF_FB3F;
+/// The reception buffer holds 508 bytes.
+const RX_BUFFER: usize = 508;
+
+/// How many times BUSY is sampled (100 µs apart) before the chip counts as hung.
+const BUSY_POLLS: u32 = 500;
+/// IRQ_STATUS is sampled every millisecond while a tag answers.
+const IRQ_POLL_MS: u32 = 1;
+/// Longest a tag may take to finish its answer.
+const ANSWER_POLLS: u32 = 40;
+
+/// What came back from the field for one transmission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reception {
+    /// No tag answered.
+    Silence,
+    /// More than one tag answered at once.
+    Collision,
+    /// Something answered but the frame failed its CRC or framing check (RX_STATUS given);
+    /// during an inventory this is usually two tags answering together.
+    Damaged(u32),
+    Frame(Vec<u8>),
+}
+
+pub struct Pn5180<SPI, BUSY, RST, D> {
+    spi: SPI,
+    busy: BUSY,
+    reset: RST,
+    delay: D,
+    firmware: Option<(u8, u8)>,
+}
+
+impl<SPI, BUSY, RST, D> Pn5180<SPI, BUSY, RST, D>
+where
+    SPI: SpiDevice,
+    BUSY: InputPin,
+    RST: OutputPin,
+    D: DelayNs,
+{
+    pub fn new(spi: SPI, busy: BUSY, reset: RST, delay: D) -> Self {
+        Pn5180 {
+            spi,
+            busy,
+            reset,
+            delay,
+            firmware: None,
+        }
+    }
+
+    /// Gives the buses back (tests check their recorded transactions are all used).
+    pub fn release(self) -> (SPI, BUSY, RST, D) {
+        (self.spi, self.busy, self.reset, self.delay)
+    }
+
+    /// Firmware version (major, minor) read at `init`.
+    pub fn firmware(&self) -> Option<(u8, u8)> {
+        self.firmware
+    }
+
+    /// Resets the chip, checks that a PN5180 answers, loads the ISO 15693 RF configuration and
+    /// switches the field on.
+    pub fn init(&mut self) -> Result<(u8, u8), DeviceError> {
+        self.reset.set_low().map_err(|_| pin_fault("RESET"))?;
+        self.delay.delay_us(50);
+        self.reset.set_high().map_err(|_| pin_fault("RESET"))?;
+        self.delay.delay_ms(3);
+        let mut version = [0u8; 2];
+        self.read_eeprom(EEPROM_FIRMWARE_VERSION, &mut version)?;
+        if version == [0xFF, 0xFF] || version == [0x00, 0x00] {
+            let what = format!(
+                "no PN5180 answers on SPI (firmware version reads {:02x}{:02x}); check wiring and power",
+                version[0], version[1]
+            );
+            return Err(fault(Fault::Missing(what)));
+        }
+        let firmware = (version[1], version[0]);
+        self.firmware = Some(firmware);
+        self.command(&[cmd::LOAD_RF_CONFIG, RF_ISO15693_TX, RF_ISO15693_RX])?;
+        self.command(&[cmd::RF_ON, 0x00])?;
+        self.wait_irq(irq::TX_RFON, "the RF field did not come on")?;
+        self.write_register(reg::IRQ_CLEAR, irq::TX_RFON)?;
+        Ok(firmware)
+    }
+
+    pub fn rf_off(&mut self) -> Result<(), DeviceError> {
+        self.command(&[cmd::RF_OFF, 0x00])
+    }
+
+    pub fn write_register(&mut self, register: u8, value: u32) -> Result<(), DeviceError> {
+        self.register_op(cmd::WRITE_REGISTER, register, value)
+    }
+
+    pub fn write_register_or_mask(&mut self, register: u8, mask: u32) -> Result<(), DeviceError> {
+        self.register_op(cmd::WRITE_REGISTER_OR_MASK, register, mask)
+    }
+
+    pub fn write_register_and_mask(&mut self, register: u8, mask: u32) -> Result<(), DeviceError> {
+        self.register_op(cmd::WRITE_REGISTER_AND_MASK, register, mask)
+    }
+
+    fn register_op(&mut self, code: u8, register: u8, value: u32) -> Result<(), DeviceError> {
+        let v = value.to_le_bytes();
+        self.command(&[code, register, v[0], v[1], v[2], v[3]])
+    }
+
+    pub fn read_register(&mut self, register: u8) -> Result<u32, DeviceError> {
+        let mut value = [0u8; 4];
+        self.query(&[cmd::READ_REGISTER, register], &mut value)?;
+        Ok(u32::from_le_bytes(value))
+    }
+
+    pub fn read_eeprom(&mut self, address: u8, out: &mut [u8]) -> Result<(), DeviceError> {
+        let len = u8::try_from(out.len())
+            .map_err(|_| fault(Fault::Bus("EEPROM read too long".into())))?;
+        self.query(&[cmd::READ_EEPROM, address, len], out)
+    }
+
+    /// Sends one frame to the field and collects the answer. `answer_polls` is how many
+    /// milliseconds a tag has to start answering (writes take longer than reads).
+    pub fn transceive(
+        &mut self,
+        frame: &[u8],
+        answer_polls: u32,
+    ) -> Result<Reception, DeviceError> {
+        self.write_register(reg::IRQ_CLEAR, irq::ALL)?;
+        self.write_register_and_mask(reg::SYSTEM_CONFIG, SYSTEM_CONFIG_IDLE_MASK)?;
+        self.write_register_or_mask(reg::SYSTEM_CONFIG, SYSTEM_CONFIG_TRANSCEIVE)?;
+        let mut send = Vec::with_capacity(frame.len() + 2);
+        send.extend_from_slice(&[cmd::SEND_DATA, 0x00]);
+        send.extend_from_slice(frame);
+        self.command(&send)?;
+        let mut polls = 0;
+        loop {
+            self.delay.delay_ms(IRQ_POLL_MS);
+            polls += 1;
+            let status = self.read_register(reg::IRQ_STATUS)?;
+            if status & irq::GENERAL_ERROR != 0 {
+                return Err(fault(Fault::Chip("general error during transceive".into())));
+            }
+            if status & irq::RX != 0 {
+                break;
+            }
+            if status & irq::RX_SOF_DET == 0 && polls >= answer_polls {
+                return Ok(Reception::Silence);
+            }
+            if polls >= answer_polls + ANSWER_POLLS {
+                return Err(fault(Fault::Timeout(Duration::from_millis(u64::from(
+                    polls,
+                )))));
+            }
+        }
+        let status = self.read_register(reg::RX_STATUS)?;
+        if status & rx::COLLISION != 0 {
+            return Ok(Reception::Collision);
+        }
+        if status & (rx::DATA_INTEGRITY_ERROR | rx::PROTOCOL_ERROR) != 0 {
+            return Ok(Reception::Damaged(status));
+        }
+        let len = (status & rx::LEN_MASK) as usize;
+        if len == 0 {
+            return Ok(Reception::Silence);
+        }
+        if len > RX_BUFFER {
+            return Err(fault(Fault::Garbled(format!("{len} bytes announced"))));
+        }
+        let mut data = vec![0u8; len];
+        self.query(&[cmd::READ_DATA, 0x00], &mut data)?;
+        Ok(Reception::Frame(data))
+    }
+
+    fn wait_irq(&mut self, bit: u32, what: &str) -> Result<(), DeviceError> {
+        for _ in 0..ANSWER_POLLS {
+            if self.read_register(reg::IRQ_STATUS)? & bit != 0 {
+                return Ok(());
+            }
+            self.delay.delay_ms(IRQ_POLL_MS);
+        }
+        Err(fault(Fault::Chip(what.into())))
+    }
+
+    /// One instruction frame.
+    fn command(&mut self, bytes: &[u8]) -> Result<(), DeviceError> {
+        self.wait_ready()?;
+        self.spi.write(bytes).map_err(spi_fault)
+    }
+
+    /// An instruction frame and the frame that reads its answer.
+    fn query(&mut self, bytes: &[u8], answer: &mut [u8]) -> Result<(), DeviceError> {
+        self.command(bytes)?;
+        self.wait_ready()?;
+        answer.fill(0xFF);
+        self.spi.transfer_in_place(answer).map_err(spi_fault)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), DeviceError> {
+        for _ in 0..BUSY_POLLS {
+            if self.busy.is_low().map_err(|_| pin_fault("BUSY"))? {
+                return Ok(());
+            }
+            self.delay.delay_us(100);
+        }
+        Err(fault(Fault::Timeout(Duration::from_millis(50))))
+    }
+}
+
+fn fault(fault: Fault) -> DeviceError {
+    DeviceError::new(Device::ItemReader, fault)
+}
+
+fn spi_fault<E: embedded_hal::spi::Error>(error: E) -> DeviceError {
+    fault(Fault::Bus(format!("SPI: {:?}", error.kind())))
+}
+
+fn pin_fault(pin: &str) -> DeviceError {
+    fault(Fault::Bus(format!("cannot use the {pin} pin")))
+}
+
+#[cfg(test)]
+mod tests;
