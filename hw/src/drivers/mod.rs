@@ -2,3 +2,5 @@
 //! stream), each tested against recorded bus transactions.
 
 pub mod pn5180;
+pub mod scanner;
+pub mod wedge;
