@@ -4,8 +4,12 @@
 //! and a simulator ([`sim`]).
 
 pub mod barcode;
+pub mod config;
 pub mod device;
 pub mod drivers;
+pub mod machine;
 pub mod rfid;
+#[cfg(feature = "rpi")]
+pub mod rpi;
 pub mod sim;
 pub mod tag;

@@ -1,0 +1,82 @@
+//! The set of devices one kiosk has, whichever backend built them.
+
+use crate::config::{Backend, HwConfig};
+use crate::device::{
+    BarcodeScanner, CardReader, DeviceError, Indicators, ItemReader, ReceiptPrinter, ReturnSlot,
+};
+use crate::sim::SimDevices;
+
+/// Every part of the machine; a part that is not fitted (or failed to open) is `None`.
+#[derive(Default)]
+pub struct Machine {
+    pub item_reader: Option<Box<dyn ItemReader + Send>>,
+    pub card_reader: Option<Box<dyn CardReader + Send>>,
+    pub scanner: Option<Box<dyn BarcodeScanner + Send>>,
+    pub indicators: Option<Box<dyn Indicators + Send>>,
+    pub return_slot: Option<Box<dyn ReturnSlot + Send>>,
+    pub printer: Option<Box<dyn ReceiptPrinter + Send>>,
+}
+
+impl Machine {
+    /// Every part simulated, all sharing `sim`.
+    pub fn simulated(sim: &SimDevices) -> Machine {
+        Machine {
+            item_reader: Some(Box::new(sim.clone())),
+            card_reader: Some(Box::new(sim.clone())),
+            scanner: Some(Box::new(sim.clone())),
+            indicators: Some(Box::new(sim.clone())),
+            return_slot: Some(Box::new(sim.clone())),
+            printer: Some(Box::new(sim.clone())),
+        }
+    }
+}
+
+/// What opening the configured hardware gave: the machine, and what could not be opened.
+pub struct Opened {
+    pub machine: Machine,
+    /// Devices that are configured but did not open; the kiosk starts without them and the
+    /// technician sees why.
+    pub failures: Vec<DeviceError>,
+    /// The simulator, when that is the backend (the demo and tests drive it).
+    pub sim: Option<SimDevices>,
+}
+
+/// Opens the hardware the configuration describes.
+pub fn open(config: &HwConfig) -> Opened {
+    match config.backend {
+        Backend::Sim => {
+            let sim = SimDevices::new();
+            Opened {
+                machine: Machine::simulated(&sim),
+                failures: Vec::new(),
+                sim: Some(sim),
+            }
+        }
+        Backend::Rpi => open_rpi(config),
+    }
+}
+
+#[cfg(feature = "rpi")]
+fn open_rpi(config: &HwConfig) -> Opened {
+    let (machine, failures) = crate::rpi::open(config);
+    Opened {
+        machine,
+        failures,
+        sim: None,
+    }
+}
+
+#[cfg(not(feature = "rpi"))]
+fn open_rpi(_config: &HwConfig) -> Opened {
+    use crate::device::{Device, Fault};
+    let why =
+        "this kiosk was built without the `rpi` feature (cargo build --release --features rpi)";
+    Opened {
+        machine: Machine::default(),
+        failures: vec![DeviceError::new(
+            Device::ItemReader,
+            Fault::Missing(why.into()),
+        )],
+        sim: None,
+    }
+}

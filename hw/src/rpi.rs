@@ -1,0 +1,187 @@
+//! The Raspberry Pi backend (feature `rpi`): builds the SPI buses, GPIO pins and serial ports
+//! from the configuration with rppal and hands them to the drivers. Nothing else in the kiosk
+//! knows it runs on a Pi.
+
+use crate::config::{HwConfig, ScannerWiring};
+use crate::device::{Device, DeviceError, Fault};
+use crate::drivers::escpos::EscPosPrinter;
+use crate::drivers::gpio::{GpioIndicators, GpioReturnSlot, Output};
+use crate::drivers::mfrc522::Mfrc522Reader;
+use crate::drivers::pn5180::Pn5180;
+use crate::drivers::scanner::SerialScanner;
+use crate::machine::Machine;
+use rppal::gpio::Gpio;
+use rppal::hal::Delay;
+use rppal::spi::{Bus, Mode, SimpleHalSpiDevice, SlaveSelect, Spi};
+use rppal::uart::{Parity, Uart};
+use std::path::Path;
+use std::time::Duration;
+
+fn missing(device: Device, what: String) -> DeviceError {
+    DeviceError::new(device, Fault::Missing(what))
+}
+
+fn spi(device: Device, bus: u8, cs: u8, hz: u32) -> Result<SimpleHalSpiDevice, DeviceError> {
+    let bus_id = match bus {
+        0 => Bus::Spi0,
+        1 => Bus::Spi1,
+        2 => Bus::Spi2,
+        3 => Bus::Spi3,
+        4 => Bus::Spi4,
+        5 => Bus::Spi5,
+        6 => Bus::Spi6,
+        _ => return Err(missing(device, format!("there is no SPI bus {bus}"))),
+    };
+    let select = match cs {
+        0 => SlaveSelect::Ss0,
+        1 => SlaveSelect::Ss1,
+        2 => SlaveSelect::Ss2,
+        _ => return Err(missing(device, format!("there is no chip select {cs}"))),
+    };
+    let spi = Spi::new(bus_id, select, hz, Mode::Mode0).map_err(|e| {
+        missing(
+            device,
+            format!("/dev/spidev{bus}.{cs}: {e} (is SPI enabled in config.txt?)"),
+        )
+    })?;
+    Ok(SimpleHalSpiDevice::new(spi))
+}
+
+fn uart(device: Device, path: &Path, baud: u32) -> Result<Uart, DeviceError> {
+    let mut port = Uart::with_path(path, baud, Parity::None, 8, 1)
+        .map_err(|e| missing(device, format!("{}: {e}", path.display())))?;
+    // Non-blocking reads: the kiosk polls.
+    port.set_read_mode(0, Duration::ZERO)
+        .map_err(|e| missing(device, format!("{}: {e}", path.display())))?;
+    Ok(port)
+}
+
+/// Opens every configured part; a part that fails is left out and reported.
+pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
+    let mut machine = Machine::default();
+    let mut failures = Vec::new();
+    let gpio = Gpio::new().map_err(|e| e.to_string());
+
+    let pin_out = |device: Device, pin: u8| -> Result<rppal::gpio::OutputPin, DeviceError> {
+        let gpio = gpio
+            .as_ref()
+            .map_err(|e| missing(device, format!("GPIO: {e}")))?;
+        let pin = gpio
+            .get(pin)
+            .map_err(|e| missing(device, format!("GPIO {pin}: {e}")))?;
+        Ok(pin.into_output())
+    };
+
+    if let Some(wiring) = &config.item_reader {
+        let reader = (|| {
+            let spi = spi(
+                Device::ItemReader,
+                wiring.spi_bus,
+                wiring.spi_cs,
+                wiring.spi_hz,
+            )?;
+            let gpio = gpio
+                .as_ref()
+                .map_err(|e| missing(Device::ItemReader, format!("GPIO: {e}")))?;
+            let busy = gpio
+                .get(wiring.busy_pin)
+                .map_err(|e| missing(Device::ItemReader, format!("GPIO {}: {e}", wiring.busy_pin)))?
+                .into_input();
+            let reset = pin_out(Device::ItemReader, wiring.reset_pin)?;
+            let mut reader = Pn5180::new(spi, busy, reset, Delay::new());
+            let (major, minor) = reader.init()?;
+            tracing::info!(major, minor, "PN5180 item reader ready");
+            Ok::<_, DeviceError>(reader)
+        })();
+        match reader {
+            Ok(reader) => machine.item_reader = Some(Box::new(reader)),
+            Err(error) => failures.push(error),
+        }
+    }
+    if let Some(wiring) = &config.card_reader {
+        match spi(
+            Device::CardReader,
+            wiring.spi_bus,
+            wiring.spi_cs,
+            wiring.spi_hz,
+        )
+        .and_then(Mfrc522Reader::open)
+        {
+            Ok(reader) => {
+                tracing::info!(version = reader.version(), "MFRC522 card reader ready");
+                machine.card_reader = Some(Box::new(reader));
+            }
+            Err(error) => failures.push(error),
+        }
+    }
+    match &config.scanner {
+        Some(ScannerWiring::Serial {
+            path,
+            baud,
+            framing,
+        }) => match uart(Device::Scanner, path, *baud) {
+            Ok(port) => machine.scanner = Some(Box::new(SerialScanner::new(port, framing))),
+            Err(error) => failures.push(error),
+        },
+        Some(ScannerWiring::Keyboard { path }) => {
+            match crate::drivers::wedge::WedgeScanner::open(path) {
+                Ok(scanner) => machine.scanner = Some(Box::new(scanner)),
+                Err(error) => failures.push(error),
+            }
+        }
+        None => {}
+    }
+    if let Some(wiring) = &config.indicators {
+        let lights = (|| {
+            let out =
+                |pin| pin_out(Device::Indicators, pin).map(|p| Output::new(p, wiring.active_low));
+            Ok::<_, DeviceError>(GpioIndicators::new(
+                out(wiring.red_pin)?,
+                out(wiring.green_pin)?,
+                out(wiring.blue_pin)?,
+                out(wiring.buzzer_pin)?,
+                Delay::new(),
+            ))
+        })();
+        match lights {
+            Ok(lights) => machine.indicators = Some(Box::new(lights)),
+            Err(error) => failures.push(error),
+        }
+    }
+    if let Some(wiring) = &config.return_slot {
+        let slot = (|| {
+            let lock = pin_out(Device::ReturnSlot, wiring.lock_pin)?;
+            let gpio = gpio
+                .as_ref()
+                .map_err(|e| missing(Device::ReturnSlot, format!("GPIO: {e}")))?;
+            let sensor = gpio
+                .get(wiring.sensor_pin)
+                .map_err(|e| {
+                    missing(
+                        Device::ReturnSlot,
+                        format!("GPIO {}: {e}", wiring.sensor_pin),
+                    )
+                })?
+                .into_input_pullup();
+            Ok::<_, DeviceError>(GpioReturnSlot::new(
+                Output::new(lock, wiring.lock_active_low),
+                sensor,
+                wiring.sensor_active_low,
+            ))
+        })();
+        match slot {
+            Ok(slot) => machine.return_slot = Some(Box::new(slot)),
+            Err(error) => failures.push(error),
+        }
+    }
+    if let Some(wiring) = &config.printer {
+        match uart(Device::Printer, &wiring.path, wiring.baud) {
+            Ok(port) => {
+                let printer = EscPosPrinter::new(port, Delay::new(), wiring.chinese);
+                machine.printer = Some(Box::new(printer));
+            }
+            Err(error) => failures.push(error),
+        }
+    }
+    (machine, failures)
+}
