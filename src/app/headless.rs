@@ -6,7 +6,7 @@
 
 use super::clock::Clock;
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
-use crate::circ::types::{ItemId, OfflineUse, Pin, TagUid};
+use crate::circ::types::{ItemId, OfflineUse, Pin, SetCheck, TagUid};
 use crate::circ::{Button, Effect, Event, Language, Session};
 use serde::Deserialize;
 use std::io::{self, BufRead};
@@ -200,8 +200,9 @@ impl<'a> Driver<'a> {
                 no_offline_issue,
                 no_offline_return,
             } => Event::ItemTag {
-                uid: TagUid(uid.to_ascii_uppercase()),
+                tags: vec![TagUid(uid.to_ascii_uppercase())],
                 item: ItemId(item),
+                set: SetCheck::Complete,
                 offline_use: OfflineUse {
                     issue: !no_offline_issue,
                     take_back: !no_offline_return,

@@ -67,8 +67,10 @@ impl<W: Write> Output for Transcript<W> {
             Effect::Outcome { outcome } if outcome.result != ItemResult::Pending => {
                 writeln!(self.out, "  {}", describe_outcome(outcome))
             }
-            Effect::SetSecurity { tag, state } => {
-                writeln!(self.out, "  [tag {}: security set to {state:?}]", tag.0)
+            Effect::SetSecurity { item, tags, state } => {
+                let tags: Vec<&str> = tags.iter().map(|t| t.0.as_str()).collect();
+                let tags = tags.join(", ");
+                writeln!(self.out, "  [{item}: security to {state:?} on tag {tags}]")
             }
             Effect::Print { receipt } => {
                 writeln!(self.out, "  ---- receipt: {} ----", receipt.patron_name)?;

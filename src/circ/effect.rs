@@ -27,9 +27,11 @@ pub enum Effect {
     Record {
         transaction: Transaction,
     },
-    /// Write the item tag's security state (AFI/EAS) and report back.
+    /// Write the security state (AFI/EAS) of every tag of the item, verify it, and report back
+    /// with `Event::SecurityDone`.
     SetSecurity {
-        tag: TagUid,
+        item: ItemId,
+        tags: Vec<TagUid>,
         state: Security,
     },
     Sound {

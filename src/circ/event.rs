@@ -1,8 +1,9 @@
 //! What happens to the session machine: the reader's actions, the ILS's replies, time passing.
 
+use super::effect::Security;
 use super::ils_io::{IlsReply, RequestId};
 use super::screen::Language;
-use super::types::{ItemId, OfflineUse, Pin, TagUid};
+use super::types::{ItemId, OfflineUse, Pin, SetCheck, TagUid};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,11 +12,23 @@ pub enum Event {
     Barcode(String),
     /// The RFID card reader saw a patron card with this UID.
     CardUid(Vec<u8>),
-    /// The RFID pad saw an item tag.
+    /// The RFID pad saw an item: all its tags (a book and its CD are one item), what its type
+    /// of usage allows offline, and whether every part is there.
     ItemTag {
-        uid: TagUid,
+        tags: Vec<TagUid>,
         item: ItemId,
         offline_use: OfflineUse,
+        set: SetCheck,
+    },
+    /// A tag on the pad that cannot be read (damaged, blank, foreign format).
+    UnreadableTag(TagUid),
+    /// The shell wrote (or failed to write) the security state asked for by
+    /// `Effect::SetSecurity`.
+    SecurityDone {
+        item: ItemId,
+        tags: Vec<TagUid>,
+        state: Security,
+        ok: bool,
     },
     PinEntered(Pin),
     Pressed(Button),

@@ -61,6 +61,19 @@ pub enum Reason {
     /// An item that must be handled by staff (e.g. the ILS raised an alert).
     SeeStaff,
 
+    // --- the RFID pad
+    /// Part of a multi-part item (a book with its CD) is not on the pad.
+    MissingParts {
+        parts: u8,
+        present: u8,
+    },
+    /// The tags of one item disagree about its parts: a tagging mistake for staff.
+    PartsMismatch,
+    /// A tag on the pad cannot be read.
+    UnreadableTag,
+    /// The item's security could not be set after the loan, so the loan was cancelled.
+    SecurityFailed,
+
     // --- the link
     /// The ILS could not be reached or did not answer in time.
     IlsUnavailable,
@@ -149,6 +162,18 @@ impl Reason {
             Reason::NotOnLoanToYou => "This item is not on loan to you.".into(),
             Reason::NotOnLoan => "This item was not on loan. Please hand it to staff.".into(),
             Reason::SeeStaff => "Please take this item to the staff desk.".into(),
+            Reason::MissingParts { parts, present } => format!(
+                "This item has {parts} parts but only {present} are on the pad. Please place all parts together."
+            ),
+            Reason::PartsMismatch => {
+                "The parts of this item are labelled inconsistently. Please hand it to staff.".into()
+            }
+            Reason::UnreadableTag => {
+                "The tag of one item cannot be read. Please hand that item to staff.".into()
+            }
+            Reason::SecurityFailed => {
+                "This item could not be released for loan, so it was not lent. Please take it to the staff desk.".into()
+            }
             Reason::IlsUnavailable => {
                 "The library system is not answering. Please try again or ask staff.".into()
             }

@@ -101,6 +101,18 @@ impl Default for OfflineUse {
     }
 }
 
+/// Whether every part of a multi-part item (a book with its CD) is on the pad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "set")]
+pub enum SetCheck {
+    #[default]
+    Complete,
+    /// `present` of the item's `parts` parts are on the pad.
+    MissingParts { parts: u8, present: u8 },
+    /// The tags of the item disagree on how many parts it has.
+    Inconsistent,
+}
+
 /// An amount of money in minor units (fen, cents) with its ISO 4217 currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Money {

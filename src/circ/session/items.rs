@@ -2,12 +2,12 @@
 //! outcome is.
 
 use super::identify::CardSource;
-use super::{Phase, Queued, Session, Waiting};
+use super::{Phase, Presented, Queued, Session, Waiting};
 use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
-use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, TagUid};
+use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, SetCheck};
 use kiosk_hw::barcode::{self, BarcodeKind};
 
 impl Session {
@@ -42,15 +42,15 @@ impl Session {
     /// scanned barcode.
     pub(super) fn tag_presented(
         &mut self,
-        uid: TagUid,
         item: ItemId,
-        offline_use: OfflineUse,
+        presented: Presented,
         fx: &mut Vec<Effect>,
     ) {
         match barcode::clean(&item.0) {
-            Ok(code) => self.item_presented(ItemId(code), Some((uid, offline_use)), fx),
+            Ok(code) => self.item_presented(ItemId(code), Some(presented), fx),
             Err(error) => {
-                tracing::info!(%error, tag = %uid.0, "unusable item id on a tag");
+                let tag = presented.tags.first().map(|t| t.0.as_str()).unwrap_or("");
+                tracing::info!(%error, tag, "unusable item id on a tag");
                 let detail = error.to_string();
                 self.tell(Reason::BadBarcode { detail }, fx);
             }
@@ -60,7 +60,7 @@ impl Session {
     pub(super) fn item_presented(
         &mut self,
         item: ItemId,
-        tag: Option<(TagUid, OfflineUse)>,
+        tag: Option<Presented>,
         fx: &mut Vec<Effect>,
     ) {
         match self.phase {
@@ -100,22 +100,12 @@ impl Session {
     fn enqueue(
         &mut self,
         item: ItemId,
-        tag: Option<(TagUid, OfflineUse)>,
+        tag: Option<Presented>,
         action: Action,
         scanned: bool,
         fx: &mut Vec<Effect>,
     ) {
         self.last_items_action = action;
-        if scanned {
-            let (now, window) = (self.now, self.policy.duplicate_window);
-            self.recent
-                .retain(|(_, at)| now.duration_since(*at) < window);
-            if self.recent.iter().any(|(seen, _)| *seen == item) {
-                tracing::debug!(%item, "duplicate scan ignored");
-                return;
-            }
-            self.recent.push((item.clone(), now));
-        }
         let handled = self.outcomes.iter().any(|o| {
             o.item == item
                 && o.action == action
@@ -125,6 +115,32 @@ impl Session {
             // Already done (or under way) in this session: a second checkout would be a renewal.
             tracing::debug!(%item, "item already handled in this session");
             return;
+        }
+        let set = tag.as_ref().map_or(SetCheck::Complete, |t| t.set);
+        if set != SetCheck::Complete {
+            // Not remembered as seen: when the missing part arrives, the item comes again.
+            let reason = match set {
+                SetCheck::MissingParts { parts, present } => {
+                    Reason::MissingParts { parts, present }
+                }
+                _ => Reason::PartsMismatch,
+            };
+            self.outcomes
+                .retain(|o| !(o.item == item && o.action == action));
+            let outcome = self.push_outcome(item, action, ItemResult::Refused { reason });
+            fx.push(Effect::Outcome { outcome });
+            fx.push(Effect::Sound { cue: Cue::Problem });
+            return;
+        }
+        if scanned {
+            let (now, window) = (self.now, self.policy.duplicate_window);
+            self.recent
+                .retain(|(_, at)| now.duration_since(*at) < window);
+            if self.recent.iter().any(|(seen, _)| *seen == item) {
+                tracing::debug!(%item, "duplicate scan ignored");
+                return;
+            }
+            self.recent.push((item.clone(), now));
         }
         self.outcomes
             .retain(|o| !(o.item == item && o.action == action));
@@ -145,15 +161,16 @@ impl Session {
         }
         let outcome = self.push_outcome(item.clone(), action, ItemResult::Pending);
         fx.push(Effect::Outcome { outcome });
-        let (tag, offline_use) = match tag {
-            Some((uid, usage)) => (Some(uid), usage),
-            None => (None, OfflineUse::default()),
+        let (tags, offline_use) = match tag {
+            Some(presented) => (presented.tags, presented.offline_use),
+            None => (Vec::new(), OfflineUse::default()),
         };
         self.queue.push_back(Queued {
             item,
-            tag,
+            tags,
             action,
             offline_use,
+            undo: false,
         });
     }
 
@@ -188,7 +205,11 @@ impl Session {
             };
             let patron = self.reader.as_ref().map(|r| r.id.clone());
             if !self.online {
-                if let Some(reason) = self.offline_refusal_for(&queued) {
+                // A cancelled loan is taken back whatever the offline rules say.
+                let refusal = (!queued.undo)
+                    .then(|| self.offline_refusal_for(&queued))
+                    .flatten();
+                if let Some(reason) = refusal {
                     self.settle_outcome(&queued, ItemResult::Refused { reason }, None, None, fx);
                     fx.push(Effect::Sound { cue: Cue::Problem });
                     continue;
@@ -197,7 +218,7 @@ impl Session {
                     action: queued.action,
                     patron,
                     item: queued.item.clone(),
-                    tag: queued.tag.clone(),
+                    tag: queued.tags.first().cloned(),
                 };
                 self.request(request, Some(Waiting::Offline(queued)), fx);
                 return;
@@ -206,12 +227,12 @@ impl Session {
                 (Action::Return, patron) => IlsRequest::Checkin {
                     item: queued.item.clone(),
                     patron,
-                    tag: queued.tag.clone(),
+                    tag: queued.tags.first().cloned(),
                 },
                 (Action::Borrow, Some(patron)) => IlsRequest::Checkout {
                     patron,
                     item: queued.item.clone(),
-                    tag: queued.tag.clone(),
+                    tag: queued.tags.first().cloned(),
                 },
                 (Action::Renew, Some(patron)) => IlsRequest::Renew {
                     patron,
@@ -261,6 +282,9 @@ impl Session {
         reply: IlsReply,
         fx: &mut Vec<Effect>,
     ) {
+        if queued.undo {
+            return self.undo_replied(queued, reply, fx);
+        }
         let patron = self.reader.as_ref().map(|r| r.id.clone());
         let due = match reply {
             Ok(IlsAnswer::Queued { due }) => due,
@@ -285,12 +309,12 @@ impl Session {
                     Some(due.clone()),
                     true,
                 ));
-                secure(&queued.tag, Security::OnLoan, fx);
+                secure(&queued, Security::OnLoan, fx);
                 ItemResult::Borrowed { due, offline: true }
             }
             _ => {
                 fx.push(record(Action::Return, patron, &queued.item, None, true));
-                secure(&queued.tag, Security::InLibrary, fx);
+                secure(&queued, Security::InLibrary, fx);
                 ItemResult::Returned {
                     route: ReturnRoute::ReturnBin,
                 }
@@ -322,6 +346,9 @@ impl Session {
     }
 
     pub(super) fn item_replied(&mut self, queued: Queued, reply: IlsReply, fx: &mut Vec<Effect>) {
+        if queued.undo {
+            return self.undo_replied(queued, reply, fx);
+        }
         let patron = self.reader.as_ref().map(|r| r.id.clone());
         let (result, title, screen_message) = match (queued.action, reply) {
             (Action::Borrow, Ok(IlsAnswer::Checkout(Ok(loan)))) => {
@@ -334,7 +361,7 @@ impl Session {
                     Some(due.clone()),
                     false,
                 ));
-                secure(&queued.tag, Security::OnLoan, fx);
+                secure(&queued, Security::OnLoan, fx);
                 let result = ItemResult::Borrowed {
                     due,
                     offline: false,
@@ -357,7 +384,7 @@ impl Session {
             }
             (Action::Return, Ok(IlsAnswer::Checkin(Ok(back)))) => {
                 fx.push(record(Action::Return, patron, &queued.item, None, false));
-                secure(&queued.tag, Security::InLibrary, fx);
+                secure(&queued, Security::InLibrary, fx);
                 let result = ItemResult::Returned { route: back.route };
                 (result, Some(back.title), back.screen_message)
             }
@@ -479,7 +506,7 @@ fn refused(refusal: Refusal) -> (ItemResult, Option<String>, Option<String>) {
     )
 }
 
-fn record(
+pub(super) fn record(
     action: Action,
     patron: Option<PatronId>,
     item: &ItemId,
@@ -497,10 +524,12 @@ fn record(
     }
 }
 
-fn secure(tag: &Option<TagUid>, state: Security, fx: &mut Vec<Effect>) {
-    if let Some(tag) = tag {
+/// Asks the shell to set the security of the item's tags, when it came on the pad.
+pub(super) fn secure(queued: &Queued, state: Security, fx: &mut Vec<Effect>) {
+    if !queued.tags.is_empty() {
         fx.push(Effect::SetSecurity {
-            tag: tag.clone(),
+            item: queued.item.clone(),
+            tags: queued.tags.clone(),
             state,
         });
     }

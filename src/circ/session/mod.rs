@@ -7,6 +7,7 @@
 mod finish;
 mod identify;
 mod items;
+mod security;
 mod view;
 
 #[cfg(test)]
@@ -18,7 +19,7 @@ use super::ils_io::{IlsRequest, RequestId};
 use super::policy::Policy;
 use super::reason::{Reason, Refusal};
 use super::screen::{Language, Screen, Summary};
-use super::types::{Account, ItemId, OfflineUse, PatronId, PatronStatus, Pin, TagUid};
+use super::types::{Account, ItemId, OfflineUse, PatronId, PatronStatus, Pin, SetCheck, TagUid};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -49,9 +50,20 @@ struct Reader {
 #[derive(Debug, Clone)]
 struct Queued {
     item: ItemId,
-    tag: Option<TagUid>,
+    /// Every tag of the item (none when it was scanned).
+    tags: Vec<TagUid>,
     action: Action,
     offline_use: OfflineUse,
+    /// A return that cancels a loan whose security could not be set.
+    undo: bool,
+}
+
+/// What the RFID pad said about an item besides its id.
+#[derive(Debug, Clone)]
+struct Presented {
+    tags: Vec<TagUid>,
+    offline_use: OfflineUse,
+    set: SetCheck,
 }
 
 /// What the request in flight was for.
@@ -172,10 +184,25 @@ impl Session {
             Event::Barcode(raw) => self.barcode(&raw, &mut fx),
             Event::CardUid(uid) => self.card_uid(&uid, &mut fx),
             Event::ItemTag {
-                uid,
+                tags,
                 item,
                 offline_use,
-            } => self.tag_presented(uid, item, offline_use, &mut fx),
+                set,
+            } => {
+                let presented = Presented {
+                    tags,
+                    offline_use,
+                    set,
+                };
+                self.tag_presented(item, presented, &mut fx)
+            }
+            Event::UnreadableTag(tag) => self.unreadable_tag(&tag, &mut fx),
+            Event::SecurityDone {
+                item,
+                tags,
+                state,
+                ok,
+            } => self.security_done(item, tags, state, ok, &mut fx),
             Event::PinEntered(pin) => self.pin_entered(pin, &mut fx),
             Event::Pressed(button) => self.pressed(button, &mut fx),
             Event::RenewItems(items) => self.renew_items(items, &mut fx),
@@ -386,6 +413,6 @@ impl Session {
 fn is_from_reader(event: &Event) -> bool {
     !matches!(
         event,
-        Event::IlsReplied(..) | Event::Tick | Event::LinkChanged(_)
+        Event::IlsReplied(..) | Event::Tick | Event::LinkChanged(_) | Event::SecurityDone { .. }
     )
 }

@@ -4,9 +4,10 @@ use super::*;
 
 fn tag(n: u32) -> Event {
     Event::ItemTag {
-        uid: TagUid(format!("E00401000000{n:04X}")),
+        tags: vec![TagUid(format!("E00401000000{n:04X}"))],
         item: ItemId(item(n)),
         offline_use: OfflineUse::default(),
+        set: SetCheck::Complete,
     }
 }
 
@@ -49,7 +50,8 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
         let expected_start = ["record", "security", "outcome", "sound"];
         assert_eq!(&kinds[..4], &expected_start, "effects in order: {kinds:?}");
         assert!(fx.contains(&Effect::SetSecurity {
-            tag: TagUid(format!("E00401000000{n:04X}")),
+            item: ItemId(code.clone()),
+            tags: vec![TagUid(format!("E00401000000{n:04X}"))],
             state: Security::OnLoan
         }));
     }
@@ -255,7 +257,8 @@ fn returns_signed_in_reset_the_tag_and_route_held_items() {
         ..returned(&item(7))
     })));
     assert!(fx.contains(&Effect::SetSecurity {
-        tag: TagUid("E004010000000007".into()),
+        item: ItemId(item(7)),
+        tags: vec![TagUid("E004010000000007".into())],
         state: Security::InLibrary
     }));
     let record = records(&fx).pop().unwrap();
@@ -410,9 +413,10 @@ fn a_tag_with_an_unusable_item_id_is_refused_before_the_ils() {
     h.sign_in();
     h.press(Button::Borrow);
     h.send(Event::ItemTag {
-        uid: TagUid("E004010000000001".into()),
+        tags: vec![TagUid("E004010000000001".into())],
         item: ItemId("3023|AZ0000".into()),
         offline_use: OfflineUse::default(),
+        set: SetCheck::Complete,
     });
     assert!(matches!(h.notice(), Some(Reason::BadBarcode { .. })));
     assert!(h.pending.is_empty());

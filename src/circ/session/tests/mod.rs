@@ -4,6 +4,7 @@ mod identify;
 mod items;
 mod lifecycle;
 mod offline;
+mod rfid;
 
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::types::*;

@@ -11,9 +11,10 @@ fn offline_policy(mode: OfflineMode, max_items: u32) -> Policy {
 
 fn tagged(n: u32, issue: bool, take_back: bool) -> Event {
     Event::ItemTag {
-        uid: TagUid(format!("E0040100000000{n:02X}")),
+        tags: vec![TagUid(format!("E0040100000000{n:02X}"))],
         item: ItemId(item(n)),
         offline_use: OfflineUse { issue, take_back },
+        set: SetCheck::Complete,
     }
 }
 
