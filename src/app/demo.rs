@@ -1,10 +1,12 @@
-//! `kiosk demo`: a scripted visit to the simulated library — a reader borrows (one book
-//! reserved for someone else, one not for loan), takes a receipt, and another reader returns
-//! the books without a card.
+//! `kiosk demo`: a scripted visit to the simulated library — a reader borrows (a book scanned,
+//! two laid on the simulated RFID pad, one of them a book with its CD that is lent only once
+//! both parts are there, one reserved for someone else, one not for loan), takes a receipt,
+//! and later the books come back through the return without a card.
 
 use super::AppError;
 use super::clock::Clock;
 use super::headless::{Command, Driver, Input, Output};
+use super::sim_pad::{PlaceTag, Placement};
 use super::sim_server;
 use super::start;
 use crate::circ::types::Pin;
@@ -20,11 +22,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub fn script() -> Vec<Command> {
-    let tag = |uid: &str, item: &str| Command::Tag {
-        uid: uid.into(),
-        item: item.into(),
-        no_offline_issue: false,
-        no_offline_return: false,
+    let tag = |uid: &str, item: &str, part: u8| {
+        Command::Place(Placement::One(PlaceTag {
+            parts: (item == "30234000001031").then_some(2),
+            part: Some(part),
+            ..PlaceTag::item(uid, item)
+        }))
     };
     vec![
         Command::Language(Language::En),
@@ -34,16 +37,22 @@ pub fn script() -> Vec<Command> {
         Command::Press(Button::Borrow),
         // 三体, scanned; The Left Hand of Darkness, placed on the RFID pad.
         Command::Scan("30234000001015".into()),
-        tag("E0040150A1B2C301", "30234000001023"),
+        tag("E0040150A1B2C301", "30234000001023", 1),
+        // 活着 comes with a CD: the book alone is refused, book and CD together are lent.
+        tag("E0040150A1B2C302", "30234000001031", 1),
+        tag("E0040150A1B2C303", "30234000001031", 2),
         // Pride and Prejudice is reserved for another reader; 红楼梦 is reference only.
         Command::Scan("30234000001049".into()),
         Command::Scan("30234000001056".into()),
         Command::Press(Button::Done),
         Command::Press(Button::PrintReceipt),
+        Command::ClearPad,
         Command::Wait(6.0),
         // Later, the books come back through the return without a card.
         Command::Scan("30234000001015".into()),
-        tag("E0040150A1B2C301", "30234000001023"),
+        tag("E0040150A1B2C301", "30234000001023", 1),
+        tag("E0040150A1B2C302", "30234000001031", 1),
+        tag("E0040150A1B2C303", "30234000001031", 2),
         Command::Wait(11.0),
     ]
 }
@@ -75,13 +84,13 @@ pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(),
         config.ils.sip2 =
             Some(toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?);
     }
-    let (session, worker) = start::start(&config, &Secrets::default(), &clock)?;
+    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
     for (index, command) in script().into_iter().enumerate() {
         // The receiver is alive until the driver has run.
         let _ = tx.send(Input::Command(index + 1, command));
     }
     drop(tx);
-    Driver::new(session, worker, clock, out).run(rx)?;
+    Driver::new(session, worker, devices, clock, out).run(rx)?;
     Ok(())
 }

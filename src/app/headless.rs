@@ -5,9 +5,12 @@
 //! The protocol is documented in README.md ("Headless protocol").
 
 use super::clock::Clock;
+use super::devices::{DeviceHub, Done, SecurityReport};
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
-use crate::circ::types::{ItemId, OfflineUse, Pin, SetCheck, TagUid};
+use super::sim_pad::{self, PlaceTag, Placement};
+use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Effect, Event, Language, Session};
+use kiosk_hw::tag::TypeOfUsage;
 use serde::Deserialize;
 use std::io::{self, BufRead};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -22,8 +25,9 @@ pub enum Command {
     Scan(String),
     /// `{"card_uid": "04A1B2C3"}`: the RFID card reader saw a card with this UID (hex).
     CardUid(String),
-    /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: an item tag on the pad;
-    /// `"no_offline_issue": true` / `"no_offline_return": true` as its type of usage says.
+    /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: lay a tagged item on
+    /// the simulated pad (shorthand for `place`); `"no_offline_issue": true` /
+    /// `"no_offline_return": true` set its type of usage to the offline sub-codes.
     Tag {
         uid: String,
         item: String,
@@ -44,6 +48,13 @@ pub enum Command {
     Touch,
     /// `{"wait": 30}`: let this many seconds pass.
     Wait(f64),
+    /// Simulated hardware: lay a tagged item (or a list of them, a stack) on the RFID pad
+    /// (see `PlaceTag`).
+    Place(Placement),
+    /// Simulated hardware: take the tag with this UID off the pad.
+    Remove(String),
+    /// Simulated hardware: take everything off the pad.
+    ClearPad,
 }
 
 /// What the input source hands the driver.
@@ -108,6 +119,8 @@ pub trait Output {
         Ok(())
     }
     fn effect(&mut self, effect: &Effect) -> io::Result<()>;
+    /// A security write was carried out (or failed).
+    fn security(&mut self, report: &SecurityReport) -> io::Result<()>;
     fn input_error(&mut self, line: usize, message: &str) -> io::Result<()>;
 }
 
@@ -122,16 +135,24 @@ pub enum DriverError {
 pub struct Driver<'a> {
     session: Session,
     worker: IlsWorker,
+    devices: DeviceHub,
     clock: Clock,
     out: &'a mut dyn Output,
     in_flight: usize,
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(session: Session, worker: IlsWorker, clock: Clock, out: &'a mut dyn Output) -> Self {
+    pub fn new(
+        session: Session,
+        worker: IlsWorker,
+        devices: DeviceHub,
+        clock: Clock,
+        out: &'a mut dyn Output,
+    ) -> Self {
         Driver {
             session,
             worker,
+            devices,
             clock,
             out,
             in_flight: 0,
@@ -150,6 +171,7 @@ impl<'a> Driver<'a> {
                     Ok(input) => input,
                     Err(RecvTimeoutError::Timeout) => {
                         self.dispatch(Event::Tick)?;
+                        self.poll_devices()?;
                         continue;
                     }
                     Err(RecvTimeoutError::Disconnected) => break,
@@ -164,6 +186,7 @@ impl<'a> Driver<'a> {
                     tracing::debug!(line, ?command, "headless command");
                     self.out.command(&command)?;
                     self.command(line, command)?;
+                    self.poll_devices()?;
                 }
                 Input::Malformed { line, message } => {
                     tracing::warn!(line, %message, "headless input ignored");
@@ -180,8 +203,26 @@ impl<'a> Driver<'a> {
         if self.clock.is_virtual() {
             return None;
         }
-        let deadline = self.session.next_deadline()?;
-        Some(deadline.saturating_duration_since(self.clock.now()))
+        // Real readers are asked what they see between inputs; the simulator only changes on
+        // commands, after which it is polled anyway.
+        let poll = (self.devices.sim().is_none()).then_some(self.devices.poll_interval());
+        let deadline = self
+            .session
+            .next_deadline()
+            .map(|at| at.saturating_duration_since(self.clock.now()));
+        match (deadline, poll) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Hands what the readers saw to the session.
+    fn poll_devices(&mut self) -> Result<(), DriverError> {
+        for event in self.devices.poll() {
+            self.dispatch(event)?;
+            self.settle()?;
+        }
+        Ok(())
     }
 
     fn command(&mut self, line: usize, command: Command) -> Result<(), DriverError> {
@@ -199,20 +240,32 @@ impl<'a> Driver<'a> {
                 item,
                 no_offline_issue,
                 no_offline_return,
-            } => Event::ItemTag {
-                tags: vec![TagUid(uid.to_ascii_uppercase())],
-                item: ItemId(item),
-                set: SetCheck::Complete,
-                offline_use: OfflineUse {
-                    issue: !no_offline_issue,
-                    take_back: !no_offline_return,
-                },
-            },
+            } => {
+                // Shorthand for `place`: a single-part item with the given offline restrictions.
+                let usage = match (no_offline_issue, no_offline_return) {
+                    (false, false) => TypeOfUsage::CIRCULATING,
+                    (true, false) => TypeOfUsage::NOT_FOR_ISSUE_OFFLINE,
+                    (false, true) => TypeOfUsage::NOT_FOR_RETURN_OFFLINE,
+                    (true, true) => TypeOfUsage::NOT_FOR_ISSUE_OR_RETURN_OFFLINE,
+                };
+                let place = PlaceTag {
+                    usage: Some(usage.0),
+                    ..PlaceTag::item(&uid, &item)
+                };
+                return self.sim_command(line, sim_pad::place(&self.devices, &place));
+            }
             Command::Pin(pin) => Event::PinEntered(pin),
             Command::Press(button) => Event::Pressed(button),
             Command::Renew(items) => Event::RenewItems(items.into_iter().map(ItemId).collect()),
             Command::Language(language) => Event::Language(language),
             Command::Touch => Event::Touched,
+            Command::Place(placement) => {
+                return self.sim_command(line, sim_pad::place_all(&self.devices, &placement));
+            }
+            Command::Remove(uid) => {
+                return self.sim_command(line, sim_pad::remove(&self.devices, &uid));
+            }
+            Command::ClearPad => return self.sim_command(line, sim_pad::clear(&self.devices)),
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
                     let message = "`wait` takes seconds between 0 and 86400";
@@ -222,6 +275,13 @@ impl<'a> Driver<'a> {
             }
         };
         self.dispatch(event)
+    }
+
+    fn sim_command(&mut self, line: usize, result: Result<(), String>) -> Result<(), DriverError> {
+        match result {
+            Ok(()) => Ok(()),
+            Err(message) => Ok(self.out.input_error(line, &message)?),
+        }
     }
 
     /// Lets time pass, ticking the session at each of its deadlines on the way.
@@ -236,6 +296,7 @@ impl<'a> Driver<'a> {
             self.clock.sleep_until(next);
             self.dispatch(Event::Tick)?;
             self.settle()?;
+            self.poll_devices()?;
             if self.clock.now() >= end {
                 return Ok(());
             }
@@ -263,6 +324,9 @@ impl<'a> Driver<'a> {
     }
 
     fn apply(&mut self, effects: Vec<Effect>) -> Result<(), DriverError> {
+        // What the devices report goes to the session after the whole batch is out, so the
+        // screen shown last is the newest.
+        let mut reports = Vec::new();
         for effect in effects {
             if let Effect::Ils { id, request } = &effect {
                 self.worker
@@ -271,8 +335,16 @@ impl<'a> Driver<'a> {
                 self.in_flight += 1;
             }
             self.out.effect(&effect)?;
+            if let Some(Done { event, report }) = self.devices.carry_out(&effect) {
+                if let Some(report) = report {
+                    self.out.security(&report)?;
+                }
+                reports.push(event);
+            }
         }
-        Ok(())
+        reports
+            .into_iter()
+            .try_for_each(|event| self.dispatch(event))
     }
 
     /// Waits for every ILS request sent so far to be answered.
@@ -292,7 +364,7 @@ impl<'a> Driver<'a> {
     }
 }
 
-fn parse_hex(text: &str) -> Option<Vec<u8>> {
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
     if text.is_empty() || !text.len().is_multiple_of(2) {
         return None;

@@ -4,11 +4,13 @@
 pub mod cli;
 pub mod clock;
 pub mod demo;
+pub mod devices;
 pub mod headless;
 pub mod ils_worker;
 mod queue_cli;
 pub mod render;
 mod sim_listing;
+pub mod sim_pad;
 mod sim_server;
 mod start;
 
@@ -107,12 +109,15 @@ fn run(args: RunArgs) -> Result<(), AppError> {
         ClockKind::Real => Clock::real(),
         ClockKind::Virtual => Clock::virtual_from_now(),
     };
-    let (session, worker) = start::start(&config, &secrets, &clock)?;
+    let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
+    if devices.sim().is_some() {
+        tracing::warn!("hardware.backend is \"sim\": the simulated machine runs, no real readers");
+    }
     tracing::info!(kiosk = %config.kiosk.id, "kiosk started, headless");
     let (tx, rx) = std::sync::mpsc::channel();
     headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
     let mut out = JsonLines::new(std::io::stdout().lock());
-    Driver::new(session, worker, clock, &mut out).run(rx)?;
+    Driver::new(session, worker, devices, clock, &mut out).run(rx)?;
     Ok(())
 }
 

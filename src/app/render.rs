@@ -1,6 +1,7 @@
 //! Writing what the kiosk does: JSON lines for scripts and tests, plain text for people
 //! watching `kiosk demo`.
 
+use super::devices::SecurityReport;
 use super::headless::{Command, Output};
 use crate::circ::types::ReturnRoute;
 use crate::circ::{Effect, ItemOutcome, ItemResult, Screen};
@@ -27,6 +28,13 @@ impl<W: Write> JsonLines<W> {
 impl<W: Write> Output for JsonLines<W> {
     fn effect(&mut self, effect: &Effect) -> io::Result<()> {
         self.line(effect)
+    }
+
+    /// `{"effect": "security_done", "item": …, "tags": […], "state": …, "ok": …, "error": …}`
+    fn security(&mut self, report: &SecurityReport) -> io::Result<()> {
+        let mut value = serde_json::to_value(report)?;
+        value["effect"] = json!("security_done");
+        self.line(&value)
     }
 
     fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
@@ -57,6 +65,22 @@ impl<W: Write> Output for Transcript<W> {
             Command::Language(language) => format!("switch language to {language:?}"),
             Command::Touch => "touch the screen".into(),
             Command::Wait(secs) => format!("wait {secs} s"),
+            Command::Place(placement) => {
+                let tags: Vec<String> = placement
+                    .tags()
+                    .iter()
+                    .map(|tag| match (&tag.item, tag.parts) {
+                        (Some(item), Some(parts)) if parts > 1 => {
+                            format!("part {} of {parts} of {item}", tag.part.unwrap_or(1))
+                        }
+                        (Some(item), _) => item.clone(),
+                        (None, _) => format!("a tag ({})", tag.uid),
+                    })
+                    .collect();
+                format!("place {} on the pad", tags.join(" + "))
+            }
+            Command::Remove(uid) => format!("take tag {uid} off the pad"),
+            Command::ClearPad => "take everything off the pad".into(),
         };
         writeln!(self.out, "\n> {text}")
     }
@@ -67,11 +91,8 @@ impl<W: Write> Output for Transcript<W> {
             Effect::Outcome { outcome } if outcome.result != ItemResult::Pending => {
                 writeln!(self.out, "  {}", describe_outcome(outcome))
             }
-            Effect::SetSecurity { item, tags, state } => {
-                let tags: Vec<&str> = tags.iter().map(|t| t.0.as_str()).collect();
-                let tags = tags.join(", ");
-                writeln!(self.out, "  [{item}: security to {state:?} on tag {tags}]")
-            }
+            // Reported once written, by `security`.
+            Effect::SetSecurity { .. } => Ok(()),
             Effect::Print { receipt } => {
                 writeln!(self.out, "  ---- receipt: {} ----", receipt.patron_name)?;
                 for line in &receipt.lines {
@@ -88,6 +109,18 @@ impl<W: Write> Output for Transcript<W> {
                 writeln!(self.out, "  ------------------------")
             }
             _ => Ok(()),
+        }
+    }
+
+    fn security(&mut self, report: &SecurityReport) -> io::Result<()> {
+        let tags: Vec<&str> = report.tags.iter().map(|t| t.0.as_str()).collect();
+        let (item, state, tags) = (&report.item, report.state, tags.join(", "));
+        match &report.error {
+            None => writeln!(self.out, "  [{item}: tag {tags} set to {state:?}]"),
+            Some(error) => writeln!(
+                self.out,
+                "  [{item}: tag {tags} could NOT be set to {state:?}: {error}]"
+            ),
         }
     }
 

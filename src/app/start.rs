@@ -2,6 +2,7 @@
 //! a session machine with the library's rules.
 
 use super::clock::Clock;
+use super::devices::DeviceHub;
 use super::ils_worker::IlsWorker;
 use crate::circ::Session;
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
@@ -178,7 +179,7 @@ pub fn start(
     config: &Config,
     secrets: &Secrets,
     clock: &Clock,
-) -> Result<(Session, IlsWorker), StartError> {
+) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
     let journal = open_journal(config)?;
     let ils = open_ils(config, secrets, clock)?;
     let policy = config.policy(ils.can_email_receipts());
@@ -194,5 +195,6 @@ pub fn start(
         },
     );
     let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
-    Ok((Session::new(policy, clock.now()), worker))
+    let devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
+    Ok((Session::new(policy, clock.now()), worker, devices))
 }

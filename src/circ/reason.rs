@@ -163,7 +163,7 @@ impl Reason {
             Reason::NotOnLoan => "This item was not on loan. Please hand it to staff.".into(),
             Reason::SeeStaff => "Please take this item to the staff desk.".into(),
             Reason::MissingParts { parts, present } => format!(
-                "This item has {parts} parts but only {present} are on the pad. Please place all parts together."
+                "Part of this item is missing ({present} of {parts} parts on the pad). Please place all parts together."
             ),
             Reason::PartsMismatch => {
                 "The parts of this item are labelled inconsistently. Please hand it to staff.".into()

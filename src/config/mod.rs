@@ -37,6 +37,9 @@ pub struct Config {
     pub logging: LoggingSection,
     #[serde(default)]
     pub secrets: SecretsSection,
+    /// The devices fitted and their wiring (defined with the drivers, in `kiosk-hw`).
+    #[serde(default)]
+    pub hardware: kiosk_hw::config::HwConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,6 +231,9 @@ pub enum ConfigError {
     },
     #[error(transparent)]
     Secrets(#[from] secrets::SecretsError),
+    /// A wiring mistake; the problem names the key.
+    #[error("{path}: {problem}")]
+    Hardware { path: PathBuf, problem: String },
 }
 
 impl Config {
@@ -244,8 +250,9 @@ impl Config {
         // A unit test proves the example parses; failing here is a build defect.
         let mut config = Config::parse(EXAMPLE, Path::new("kiosk.example.toml"))
             .expect("the example config is valid");
-        // The demo leaves nothing on disk.
+        // The demo leaves nothing on disk and runs the simulated machine.
         config.journal.path = PathBuf::from(":memory:");
+        config.hardware.backend = kiosk_hw::config::Backend::Sim;
         config
     }
 
@@ -270,6 +277,12 @@ impl Config {
                 found,
             })
         };
+        if let Some(problem) = self.hardware.problems().into_iter().next() {
+            return Err(ConfigError::Hardware {
+                path: path.to_owned(),
+                problem,
+            });
+        }
         let id = &self.kiosk.id;
         let id_ok = !id.is_empty()
             && id.len() <= 32

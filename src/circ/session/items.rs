@@ -310,7 +310,11 @@ impl Session {
                     true,
                 ));
                 secure(&queued, Security::OnLoan, fx);
-                ItemResult::Borrowed { due, offline: true }
+                let result = ItemResult::Borrowed { due, offline: true };
+                if !queued.tags.is_empty() {
+                    return self.await_security(queued, result, None, None);
+                }
+                result
             }
             _ => {
                 fx.push(record(Action::Return, patron, &queued.item, None, true));
@@ -325,7 +329,7 @@ impl Session {
     }
 
     /// Replaces the pending outcome of a queued item with its result.
-    fn settle_outcome(
+    pub(super) fn settle_outcome(
         &mut self,
         queued: &Queued,
         result: ItemResult,
@@ -424,6 +428,12 @@ impl Session {
                 }
             }
         };
+        if queued.action == Action::Borrow
+            && matches!(result, ItemResult::Borrowed { .. })
+            && !queued.tags.is_empty()
+        {
+            return self.await_security(queued, result, title, screen_message);
+        }
         let cue = if matches!(result, ItemResult::Refused { .. }) {
             Cue::Problem
         } else {

@@ -58,6 +58,15 @@ struct Queued {
     undo: bool,
 }
 
+/// A loan the ILS granted whose tag is being released: the reader is told once it is.
+#[derive(Debug, Clone)]
+struct Securing {
+    queued: Queued,
+    result: ItemResult,
+    title: Option<String>,
+    screen_message: Option<String>,
+}
+
 /// What the RFID pad said about an item besides its id.
 #[derive(Debug, Clone)]
 struct Presented {
@@ -99,6 +108,8 @@ pub struct Session {
     print_lines: Vec<String>,
     queue: VecDeque<Queued>,
     waiting: Option<(RequestId, Waiting)>,
+    /// Loans waiting for their tag's security write.
+    securing: Vec<Securing>,
     finishing: Option<Finishing>,
     /// A card shown while card-less returns were still being processed; served after them.
     waiting_card: Option<(PatronId, identify::CardSource)>,
@@ -137,6 +148,7 @@ impl Session {
             print_lines: Vec::new(),
             queue: VecDeque::new(),
             waiting: None,
+            securing: Vec::new(),
             finishing: None,
             waiting_card: None,
             online: true,
@@ -259,7 +271,7 @@ impl Session {
 
     /// Whether a request to the ILS is in flight or items wait for one.
     pub fn busy(&self) -> bool {
-        self.waiting.is_some() || !self.queue.is_empty()
+        self.waiting.is_some() || !self.queue.is_empty() || !self.securing.is_empty()
     }
 
     /// The screen as of the last event.
@@ -308,6 +320,7 @@ impl Session {
             });
         }
         self.queue.clear();
+        self.securing.clear();
         self.waiting = None;
         self.reset_to_idle();
         self.phase = Phase::OutOfService;

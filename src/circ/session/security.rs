@@ -3,7 +3,7 @@
 //! hand, so it is cancelled (checked back in) and the reader is sent to staff.
 
 use super::items::{record, secure};
-use super::{Queued, Session};
+use super::{Queued, Securing, Session};
 use crate::circ::effect::{Action, Cue, Effect, ItemResult, Security};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply};
 use crate::circ::reason::{Reason, Refusal};
@@ -23,7 +23,7 @@ impl Session {
         ok: bool,
         fx: &mut Vec<Effect>,
     ) {
-        if ok {
+        if ok && state == Security::InLibrary {
             return;
         }
         if state == Security::InLibrary {
@@ -32,22 +32,26 @@ impl Session {
             self.notice = Some(Refusal::new(Reason::SeeStaff));
             return fx.push(Effect::Sound { cue: Cue::Problem });
         }
-        let Some(outcome) = self.outcomes.iter_mut().find(|o| {
-            o.item == item
-                && o.action == Action::Borrow
-                && matches!(o.result, ItemResult::Borrowed { .. })
-        }) else {
-            tracing::error!(%item, "security failed for an item that is not on the list");
+        let Some(at) = self.securing.iter().position(|s| s.queued.item == item) else {
+            tracing::error!(%item, "a security report for a loan that is not waiting for one");
             return;
         };
+        let securing = self.securing.remove(at);
+        if ok {
+            let Securing {
+                queued,
+                result,
+                title,
+                screen_message,
+            } = securing;
+            self.settle_outcome(&queued, result, title, screen_message, fx);
+            return fx.push(Effect::Sound { cue: Cue::Success });
+        }
         tracing::warn!(%item, "security could not be set after the loan; cancelling the loan");
-        outcome.result = ItemResult::Refused {
+        let result = ItemResult::Refused {
             reason: Reason::SecurityFailed,
         };
-        outcome.screen_message = None;
-        fx.push(Effect::Outcome {
-            outcome: outcome.clone(),
-        });
+        self.settle_outcome(&securing.queued, result, securing.title, None, fx);
         fx.push(Effect::Sound { cue: Cue::Problem });
         // First in line, so nothing else of this reader's goes before the cancellation.
         self.queue.push_front(Queued {
@@ -56,6 +60,22 @@ impl Session {
             action: Action::Return,
             offline_use: OfflineUse::default(),
             undo: true,
+        });
+    }
+
+    /// Holds a granted loan back from the reader until its tag is released.
+    pub(super) fn await_security(
+        &mut self,
+        queued: Queued,
+        result: ItemResult,
+        title: Option<String>,
+        screen_message: Option<String>,
+    ) {
+        self.securing.push(Securing {
+            queued,
+            result,
+            title,
+            screen_message,
         });
     }
 

@@ -97,6 +97,12 @@ fn an_offline_loan_is_queued_before_the_reader_is_told() {
             ..
         }
     )));
+    h.send(Event::SecurityDone {
+        item: ItemId(item(1)),
+        tags: vec![TagUid("E004010000000001".into())],
+        state: Security::OnLoan,
+        ok: true,
+    });
     match &h.screen().items[0].result {
         ItemResult::Borrowed { due, offline: true } => assert_eq!(due.text, "2026-12-13 23:59"),
         other => panic!("unexpected {other:?}"),

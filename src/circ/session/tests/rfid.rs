@@ -57,6 +57,7 @@ fn a_set_with_a_missing_part_is_refused_until_the_part_arrives() {
         tags: vec![uid(1, 1), uid(1, 2)],
         state: Security::OnLoan
     }));
+    h.send(security(1, 2, Security::OnLoan, true));
     let screen = h.screen();
     assert_eq!(screen.items.len(), 1, "the refusal was replaced");
     assert!(matches!(
@@ -109,6 +110,7 @@ fn a_failed_security_write_undoes_the_loan_before_anything_else() {
         }
     );
     h.answer(IlsAnswer::Checkout(Ok(loan(&item(2)))));
+    h.send(security(2, 1, Security::OnLoan, true));
     // Next in line: the cancellation of book 1.
     let first = item(1);
     match h.next_request() {
@@ -205,17 +207,20 @@ fn a_return_whose_tag_cannot_be_rearmed_stays_returned_and_asks_for_staff() {
 }
 
 #[test]
-fn a_successful_security_write_changes_nothing() {
+fn the_reader_is_told_of_a_loan_once_its_tag_is_released() {
     let mut h = Harness::new(policy());
     h.sign_in();
     h.press(Button::Borrow);
     h.send(placed(5, SetCheck::Complete, 1));
     h.answer(IlsAnswer::Checkout(Ok(loan(&item(5)))));
+    assert_eq!(h.screen().items[0].result, ItemResult::Pending);
+    assert!(h.session.busy(), "done waits while a tag is being written");
     let fx = h.send(security(5, 1, Security::OnLoan, true));
-    assert!(h.pending.is_empty());
-    assert!(outcomes(&fx).is_empty());
+    assert!(h.pending.is_empty(), "nothing to undo");
+    assert_eq!(sounds(&fx), [Cue::Success]);
     assert!(matches!(
-        h.screen().items[0].result,
+        outcomes(&fx)[0].result,
         ItemResult::Borrowed { .. }
     ));
+    assert!(!h.session.busy());
 }

@@ -1,0 +1,235 @@
+//! The edge between the session and the machine's devices: what the readers saw becomes
+//! events, and the effects that touch hardware (tag security, sounds, the receipt) are carried
+//! out here. One owner, called from the front-end's loop.
+
+use crate::circ::effect::{Cue, Receipt, Security};
+use crate::circ::types::{ItemId, OfflineUse, SetCheck, TagUid};
+use crate::circ::{Effect, Event};
+use kiosk_hw::config::HwConfig;
+use kiosk_hw::device::{Beep, DeviceError, PrintJob, TagId};
+use kiosk_hw::machine::{Machine, Opened};
+use kiosk_hw::rfid::{self, PadEvent, PadTracker, SecuritySettings};
+use kiosk_hw::sim::SimDevices;
+use kiosk_hw::tag::{SetStatus, StackItem, TagFormat};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// What a security write did, for the output and the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityReport {
+    pub item: ItemId,
+    pub tags: Vec<TagUid>,
+    pub state: Security,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What the devices did in answer to an effect, when the session must hear about it.
+pub struct Done {
+    pub event: Event,
+    pub report: Option<SecurityReport>,
+}
+
+pub struct DeviceHub {
+    machine: Machine,
+    pad: PadTracker,
+    format: TagFormat,
+    security: SecuritySettings,
+    sim: Option<SimDevices>,
+    poll_interval: Duration,
+    /// The last fault reported per device, so a dead reader is logged once, not every poll.
+    faults: BTreeMap<String, String>,
+}
+
+impl DeviceHub {
+    pub fn new(opened: Opened, config: &HwConfig) -> Self {
+        for failure in &opened.failures {
+            tracing::error!(%failure, "device not available; the kiosk runs without it");
+        }
+        DeviceHub {
+            machine: opened.machine,
+            pad: PadTracker::default(),
+            format: config.tag_format,
+            security: config.security,
+            sim: opened.sim,
+            poll_interval: Duration::from_millis(config.poll_ms),
+            faults: BTreeMap::new(),
+        }
+    }
+
+    /// The simulated machine, when that is what runs (the demo and tests drive it).
+    pub fn sim(&self) -> Option<&SimDevices> {
+        self.sim.as_ref()
+    }
+
+    /// How often real readers are polled.
+    pub fn poll_interval(&self) -> Duration {
+        self.poll_interval
+    }
+
+    pub fn tag_format(&self) -> TagFormat {
+        self.format
+    }
+
+    /// Asks every reader what it saw since the last call.
+    pub fn poll(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some(scanner) = self.machine.scanner.as_mut() {
+            let codes = scanner.poll();
+            if let Some(codes) = note(&mut self.faults, "scanner", codes) {
+                events.extend(codes.into_iter().map(Event::Barcode));
+            }
+        }
+        if let Some(reader) = self.machine.card_reader.as_mut() {
+            let card = reader.poll();
+            if let Some(Some(uid)) = note(&mut self.faults, "card_reader", card) {
+                events.push(Event::CardUid(uid));
+            }
+        }
+        if let Some(reader) = self.machine.item_reader.as_mut() {
+            let field = rfid::read_field(reader.as_mut(), self.format);
+            if let Some(field) = note(&mut self.faults, "item_reader", field) {
+                events.extend(self.pad.update(&field).into_iter().map(pad_event));
+            }
+        }
+        events
+    }
+
+    /// Carries out an effect that involves a device.
+    pub fn carry_out(&mut self, effect: &Effect) -> Option<Done> {
+        match effect {
+            Effect::SetSecurity { item, tags, state } => {
+                let report = self.set_security(item, tags, *state);
+                let event = Event::SecurityDone {
+                    item: item.clone(),
+                    tags: tags.clone(),
+                    state: *state,
+                    ok: report.ok,
+                };
+                Some(Done {
+                    event,
+                    report: Some(report),
+                })
+            }
+            Effect::Sound { cue } => {
+                let beep = match cue {
+                    Cue::Success => Beep::Ok,
+                    Cue::Problem | Cue::Warning => Beep::Problem,
+                };
+                if let Some(lights) = self.machine.indicators.as_mut() {
+                    let result = lights.beep(beep);
+                    note(&mut self.faults, "indicators", result);
+                }
+                None
+            }
+            Effect::Print { receipt } => {
+                if let Some(printer) = self.machine.printer.as_mut() {
+                    let result = printer.print(&print_job(receipt));
+                    note(&mut self.faults, "printer", result);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn set_security(&mut self, item: &ItemId, tags: &[TagUid], state: Security) -> SecurityReport {
+        let ids: Option<Vec<TagId>> = tags.iter().map(|t| TagId::from_hex(&t.0)).collect();
+        let on_loan = state == Security::OnLoan;
+        let result = match (ids, self.machine.item_reader.as_mut()) {
+            (Some(ids), Some(reader)) => {
+                rfid::set_security(reader.as_mut(), &ids, on_loan, &self.security)
+                    .map_err(|e| e.to_string())
+            }
+            (None, _) => Err("the tag UID is not 16 hex digits".to_owned()),
+            (_, None) => Err("no RFID item reader is available".to_owned()),
+        };
+        if let Err(error) = &result {
+            tracing::warn!(%item, %error, ?state, "security write failed");
+        }
+        SecurityReport {
+            item: item.clone(),
+            tags: tags.to_vec(),
+            state,
+            ok: result.is_ok(),
+            error: result.err(),
+        }
+    }
+}
+
+/// Passes a device's result on, logging a fault once until it changes or clears.
+fn note<T>(
+    faults: &mut BTreeMap<String, String>,
+    device: &str,
+    result: Result<T, DeviceError>,
+) -> Option<T> {
+    match result {
+        Ok(value) => {
+            if faults.remove(device).is_some() {
+                tracing::info!(device, "device working again");
+            }
+            Some(value)
+        }
+        Err(error) => {
+            let text = error.to_string();
+            if faults.get(device) != Some(&text) {
+                tracing::error!(device, error = %text, "device fault");
+                faults.insert(device.to_owned(), text);
+            }
+            None
+        }
+    }
+}
+
+fn pad_event(event: PadEvent) -> Event {
+    match event {
+        PadEvent::Item(item) => item_event(item),
+        PadEvent::Unreadable { tag, problem } => {
+            tracing::info!(%tag, %problem, "unreadable tag on the pad");
+            Event::UnreadableTag(TagUid(tag.to_string()))
+        }
+        PadEvent::PatronCard { id } => Event::Barcode(id),
+    }
+}
+
+fn item_event(item: StackItem<TagId>) -> Event {
+    let set = match item.status {
+        SetStatus::Complete => SetCheck::Complete,
+        SetStatus::MissingParts { parts, present } => SetCheck::MissingParts {
+            parts,
+            present: u8::try_from(present.len()).unwrap_or(u8::MAX),
+        },
+        SetStatus::Inconsistent => SetCheck::Inconsistent,
+    };
+    Event::ItemTag {
+        tags: item.tags.iter().map(|t| TagUid(t.to_string())).collect(),
+        item: ItemId(item.primary_id),
+        offline_use: OfflineUse {
+            issue: item.usage.offline_issue_allowed(),
+            take_back: item.usage.offline_return_allowed(),
+        },
+        set,
+    }
+}
+
+/// The receipt as the printer prints it.
+fn print_job(receipt: &Receipt) -> PrintJob {
+    let mut lines = vec![receipt.patron_name.clone(), String::new()];
+    for line in &receipt.lines {
+        lines.push(line.title.clone());
+        let due = line.due.as_ref().map(|d| format!(" due {}", d.display()));
+        lines.push(format!(
+            "  {:?} {}{}",
+            line.action,
+            line.item,
+            due.unwrap_or_default()
+        ));
+    }
+    if receipt.offline {
+        lines.push("Due dates are estimates (offline)".into());
+    }
+    lines.extend(receipt.ils_lines.iter().cloned());
+    PrintJob { lines }
+}
