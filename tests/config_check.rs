@@ -94,3 +94,30 @@ fn the_help_explains_each_command_with_an_example() {
         assert!(run.stdout.contains("Example"), "{args:?}: {}", run.stdout);
     }
 }
+
+#[test]
+fn the_reference_hardware_passes_and_wiring_mistakes_fail_naming_the_pins() {
+    let reference = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/hw/reference/pi4-pn5180-mfrc522.toml"
+    ))
+    .unwrap();
+    let start = example().find("[hardware]").unwrap();
+    let with_reference = example()[..start].to_owned() + &reference;
+    let run = check(&with_reference);
+    assert!(run.success, "{}", run.stderr);
+
+    let clash = with_reference.replace("sensor_pin = 5", "sensor_pin = 25");
+    let run = check(&clash);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(
+            "hardware.return_slot.sensor_pin: GPIO 25 is already used by hardware.item_reader.busy_pin"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = check(&with_reference.replace("afi_on_loan = 0xC2", "afi_on_loan = 0x07"));
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("afi_on_loan"), "{}", run.stderr);
+}

@@ -171,6 +171,38 @@ impl HwConfig {
                 (s.sensor_pin, "return_slot.sensor_pin"),
             ]);
         }
+        // The buses' own pins are taken as soon as a device uses the bus.
+        let mut buses: Vec<(u8, u8, &str)> = Vec::new();
+        if let Some(r) = &self.item_reader {
+            buses.push((r.spi_bus, r.spi_cs, "item_reader"));
+        }
+        if let Some(c) = &self.card_reader {
+            buses.push((c.spi_bus, c.spi_cs, "card_reader"));
+        }
+        let mut bus_pins: Vec<(u8, String)> = Vec::new();
+        for (bus, cs, device) in buses {
+            let (data, selects): (&[u8], &[u8]) = match bus {
+                0 => (&[9, 10, 11], &[8, 7]),
+                1 => (&[19, 20, 21], &[18, 17, 16]),
+                _ => (&[], &[]),
+            };
+            let select = selects.get(usize::from(cs)).copied();
+            for pin in data.iter().copied().chain(select) {
+                bus_pins.push((pin, format!("SPI{bus} of hardware.{device}")));
+            }
+        }
+        if let Some(ScannerWiring::Serial { path, .. }) = &self.scanner
+            && ["/dev/serial0", "/dev/ttyAMA0", "/dev/ttyS0"]
+                .iter()
+                .any(|p| path.as_os_str() == *p)
+        {
+            bus_pins.extend([(14, "the UART of hardware.scanner".into()), (15, "the UART of hardware.scanner".into())]);
+        }
+        for (pin, name) in &pins {
+            if let Some((_, bus)) = bus_pins.iter().find(|(p, _)| p == pin) {
+                problems.push(format!("hardware.{name}: GPIO {pin} is a pin of {bus}"));
+            }
+        }
         for (i, (pin, name)) in pins.iter().enumerate() {
             if *pin > MAX_GPIO {
                 problems.push(format!(
@@ -252,6 +284,33 @@ mod tests {
         assert!(problems[1].contains("GPIO 40 does not exist"));
         assert!(problems[2].contains("chip select 0"));
         assert!(problems[3].contains("afi_on_loan and afi_in_library are both 0x07"));
+    }
+
+    #[test]
+    fn pins_of_the_buses_in_use_are_not_free() {
+        let config: HwConfig = toml::from_str(
+            r#"
+            [card_reader]
+            spi_bus = 1
+            spi_cs = 0
+            [scanner]
+            kind = "serial"
+            path = "/dev/serial0"
+            [indicators]
+            red_pin = 17
+            green_pin = 27
+            blue_pin = 14
+            buzzer_pin = 18
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.problems(),
+            [
+                "hardware.indicators.blue_pin: GPIO 14 is a pin of the UART of hardware.scanner",
+                "hardware.indicators.buzzer_pin: GPIO 18 is a pin of SPI1 of hardware.card_reader",
+            ]
+        );
     }
 
     #[test]
