@@ -196,7 +196,10 @@ impl HwConfig {
                 .iter()
                 .any(|p| path.as_os_str() == *p)
         {
-            bus_pins.extend([(14, "the UART of hardware.scanner".into()), (15, "the UART of hardware.scanner".into())]);
+            bus_pins.extend([
+                (14, "the UART of hardware.scanner".into()),
+                (15, "the UART of hardware.scanner".into()),
+            ]);
         }
         for (pin, name) in &pins {
             if let Some((_, bus)) = bus_pins.iter().find(|(p, _)| p == pin) {
