@@ -67,16 +67,26 @@ fn open_rpi(config: &HwConfig) -> Opened {
 }
 
 #[cfg(not(feature = "rpi"))]
-fn open_rpi(_config: &HwConfig) -> Opened {
+fn open_rpi(config: &HwConfig) -> Opened {
     use crate::device::{Device, Fault};
     let why =
         "this kiosk was built without the `rpi` feature (cargo build --release --features rpi)";
+    let configured = [
+        (config.item_reader.is_some(), Device::ItemReader),
+        (config.card_reader.is_some(), Device::CardReader),
+        (config.scanner.is_some(), Device::Scanner),
+        (config.indicators.is_some(), Device::Indicators),
+        (config.return_slot.is_some(), Device::ReturnSlot),
+        (config.printer.is_some(), Device::Printer),
+    ];
+    let failures = configured
+        .into_iter()
+        .filter(|(fitted, _)| *fitted)
+        .map(|(_, device)| DeviceError::new(device, Fault::Missing(why.into())))
+        .collect();
     Opened {
         machine: Machine::default(),
-        failures: vec![DeviceError::new(
-            Device::ItemReader,
-            Fault::Missing(why.into()),
-        )],
+        failures,
         sim: None,
     }
 }

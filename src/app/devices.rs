@@ -3,10 +3,11 @@
 //! out here. One owner, called from the front-end's loop.
 
 use crate::circ::effect::{Cue, Receipt, Security};
+use crate::circ::screen::{Page, Screen};
 use crate::circ::types::{ItemId, OfflineUse, SetCheck, TagUid};
 use crate::circ::{Effect, Event};
 use kiosk_hw::config::HwConfig;
-use kiosk_hw::device::{Beep, DeviceError, PrintJob, TagId};
+use kiosk_hw::device::{Beep, DeviceError, Light, PrintJob, TagId};
 use kiosk_hw::machine::{Machine, Opened};
 use kiosk_hw::rfid::{self, PadEvent, PadTracker, SecuritySettings};
 use kiosk_hw::sim::SimDevices;
@@ -39,6 +40,7 @@ pub struct DeviceHub {
     security: SecuritySettings,
     sim: Option<SimDevices>,
     poll_interval: Duration,
+    light: Option<Light>,
     /// The last fault reported per device, so a dead reader is logged once, not every poll.
     faults: BTreeMap<String, String>,
 }
@@ -55,6 +57,7 @@ impl DeviceHub {
             security: config.security,
             sim: opened.sim,
             poll_interval: Duration::from_millis(config.poll_ms),
+            light: None,
             faults: BTreeMap::new(),
         }
     }
@@ -124,6 +127,18 @@ impl DeviceHub {
                 }
                 None
             }
+            Effect::Show { screen } => {
+                let light = light_for(screen);
+                if self.light != Some(light)
+                    && let Some(lights) = self.machine.indicators.as_mut()
+                {
+                    let result = lights.light(light);
+                    if note(&mut self.faults, "indicators", result).is_some() {
+                        self.light = Some(light);
+                    }
+                }
+                None
+            }
             Effect::Print { receipt } => {
                 if let Some(printer) = self.machine.printer.as_mut() {
                     let result = printer.print(&print_job(receipt));
@@ -156,6 +171,20 @@ impl DeviceHub {
             ok: result.is_ok(),
             error: result.err(),
         }
+    }
+}
+
+/// The status light staff read from across the room: green ready, blue working, red when the
+/// reader needs help, red and blue out of service.
+fn light_for(screen: &Screen) -> Light {
+    if screen.page == Page::OutOfService {
+        Light::OutOfService
+    } else if screen.busy {
+        Light::Busy
+    } else if screen.notice.is_some() {
+        Light::Problem
+    } else {
+        Light::Ready
     }
 }
 
@@ -232,4 +261,107 @@ fn print_job(receipt: &Receipt) -> PrintJob {
     }
     lines.extend(receipt.ils_lines.iter().cloned());
     PrintJob { lines }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circ::Language;
+    use crate::circ::effect::{Action, ReceiptLine};
+    use crate::circ::reason::{Reason, Refusal};
+    use kiosk_hw::sim::{SimTag, TagFault};
+    use kiosk_hw::tag::{ItemTagData, fixed};
+
+    fn hub() -> (DeviceHub, SimDevices) {
+        let config = HwConfig::default();
+        let hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
+        let sim = hub.sim().cloned().unwrap();
+        (hub, sim)
+    }
+
+    fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
+        Effect::Show {
+            screen: Box::new(Screen {
+                page,
+                language: Language::En,
+                patron_name: None,
+                notice: notice.map(Refusal::new),
+                items: Vec::new(),
+                busy,
+                offline: false,
+                timeout_warning: None,
+                account: None,
+                receipt_choices: Vec::new(),
+                summary: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_light_follows_the_screen() {
+        let (mut hub, sim) = hub();
+        hub.carry_out(&screen(Page::Idle, false, None));
+        assert_eq!(sim.light(), Some(Light::Ready));
+        hub.carry_out(&screen(Page::Borrow, true, None));
+        assert_eq!(sim.light(), Some(Light::Busy));
+        hub.carry_out(&screen(Page::Borrow, false, Some(Reason::UnreadableTag)));
+        assert_eq!(sim.light(), Some(Light::Problem));
+        hub.carry_out(&screen(Page::OutOfService, false, None));
+        assert_eq!(sim.light(), Some(Light::OutOfService));
+    }
+
+    #[test]
+    fn sounds_and_receipts_reach_their_devices() {
+        let (mut hub, sim) = hub();
+        hub.carry_out(&Effect::Sound { cue: Cue::Success });
+        hub.carry_out(&Effect::Sound { cue: Cue::Problem });
+        assert_eq!(sim.beeps(), [Beep::Ok, Beep::Problem]);
+        let receipt = Receipt {
+            patron_name: "李华 Li Hua".into(),
+            lines: vec![ReceiptLine {
+                action: Action::Borrow,
+                item: ItemId("30234000001015".into()),
+                title: "三体".into(),
+                due: None,
+            }],
+            ils_lines: vec!["Thank you".into()],
+            offline: true,
+        };
+        hub.carry_out(&Effect::Print { receipt });
+        let printed = &sim.printed()[0].lines;
+        assert_eq!(printed[0], "李华 Li Hua");
+        assert!(printed.contains(&"三体".to_owned()));
+        assert!(printed.iter().any(|l| l.contains("estimates")));
+        assert_eq!(printed.last().map(String::as_str), Some("Thank you"));
+    }
+
+    #[test]
+    fn security_is_written_on_the_pad_and_reported() {
+        let (mut hub, sim) = hub();
+        let id = TagId::from_hex("E004015000000001").unwrap();
+        let memory = fixed::encode(&ItemTagData::circulating("30234000001015")).unwrap();
+        sim.place(SimTag::new(id, &memory, 0x07));
+        let events = hub.poll();
+        assert!(matches!(&events[..], [Event::ItemTag { item, .. }] if item.0 == "30234000001015"));
+        let effect = Effect::SetSecurity {
+            item: ItemId("30234000001015".into()),
+            tags: vec![TagUid("E004015000000001".into())],
+            state: Security::OnLoan,
+        };
+        let done = hub.carry_out(&effect).unwrap();
+        assert!(matches!(done.event, Event::SecurityDone { ok: true, .. }));
+        assert_eq!(sim.tag(id).unwrap().afi, 0xC2);
+        sim.set_fault(id, TagFault::AfiLocked);
+        let done = hub.carry_out(&effect).unwrap();
+        let report = done.report.unwrap();
+        assert!(!report.ok);
+        assert!(report.error.unwrap().contains("E004015000000001"));
+        // A UID that is not a tag UID is a failed write, not a panic.
+        let bad = Effect::SetSecurity {
+            item: ItemId("x".into()),
+            tags: vec![TagUid("nonsense".into())],
+            state: Security::OnLoan,
+        };
+        assert!(!hub.carry_out(&bad).unwrap().report.unwrap().ok);
+    }
 }
