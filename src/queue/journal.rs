@@ -519,6 +519,9 @@ impl Journal {
     }
 
     fn finish_rows(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
+        if results.is_empty() && batch.is_none() {
+            return Ok(());
+        }
         let mut writer = self.writer()?;
         // What the records need, for the whole batch in one query (the list holds only integers).
         let list: Vec<String> = results.iter().map(|(seq, _)| seq.to_string()).collect();
