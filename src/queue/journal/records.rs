@@ -1,0 +1,96 @@
+//! What the journal hands out: a transaction's record, the day's anonymous counts, and how an
+//! attempt or replay ended.
+
+use super::*;
+
+/// One transaction as the journal holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    /// `<kiosk>-<seq>`: unique across kiosks.
+    pub id: String,
+    pub seq: i64,
+    #[serde(serialize_with = "serialize_kind")]
+    pub kind: Kind,
+    pub origin: Origin,
+    pub state: State,
+    pub patron: Option<String>,
+    pub item: String,
+    pub tag: Option<String>,
+    pub kiosk: String,
+    pub local_time: String,
+    pub utc_time: String,
+    /// The offline due date given to the reader, or the ILS's due date.
+    pub due: Option<String>,
+    /// The outcome of an earlier send is unknown: ask the ILS before sending again.
+    pub reconcile: bool,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// What the ILS said.
+    pub reply: Option<String>,
+    pub discard_reason: Option<String>,
+    pub updated_utc: String,
+}
+
+impl Record {
+    pub fn patron_id(&self) -> Option<PatronId> {
+        self.patron.clone().map(PatronId)
+    }
+    pub fn item_id(&self) -> ItemId {
+        ItemId(self.item.clone())
+    }
+    pub fn local(&self) -> Option<NaiveDateTime> {
+        NaiveDateTime::parse_from_str(&self.local_time, LOCAL_FORMAT).ok()
+    }
+    pub fn due_at(&self) -> Option<NaiveDateTime> {
+        self.due
+            .as_deref()
+            .and_then(|d| NaiveDateTime::parse_from_str(d, LOCAL_FORMAT).ok())
+    }
+}
+
+/// Anonymous statistics: how many transactions of a kind ended how, per day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DailyCount {
+    pub day: String,
+    pub kind: String,
+    pub origin: String,
+    pub outcome: String,
+    pub count: i64,
+}
+
+fn serialize_kind<S: serde::Serializer>(kind: &Kind, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(kind_str(*kind))
+}
+
+/// How an attempt or a replay ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finish {
+    Done {
+        due: Option<String>,
+        reply: Option<String>,
+    },
+    /// An online attempt the ILS refused (the reader was told).
+    Declined {
+        reply: Option<String>,
+    },
+    /// A queued transaction the ILS refused (staff must look).
+    Refused {
+        reply: Option<String>,
+    },
+    /// Never took effect.
+    Void {
+        note: String,
+    },
+    /// Sent without an answer: reconcile before anything else.
+    Unknown {
+        error: String,
+    },
+    /// Not sent (the link was down): try again after a while.
+    Retry {
+        error: String,
+        after: Duration,
+    },
+    Review {
+        note: String,
+    },
+}
