@@ -6,3 +6,4 @@ pub mod circ;
 pub mod config;
 pub mod ils;
 pub mod queue;
+pub mod ui;

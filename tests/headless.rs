@@ -173,7 +173,7 @@ fn the_demo_runs_a_scripted_borrow_and_return() {
     assert_eq!(effects(&lines, "print").len(), 1);
     assert_eq!(pages(&lines).last().map(String::as_str), Some("idle"));
 
-    let run = kiosk(&["demo"], "", &[]);
+    let run = kiosk(&["demo", "--transcript"], "", &[]);
     assert!(run.success);
     assert!(run.stdout.contains("三体: ✔ borrowed"), "{}", run.stdout);
     assert!(
@@ -184,8 +184,20 @@ fn the_demo_runs_a_scripted_borrow_and_return() {
 }
 
 #[test]
-fn without_headless_the_run_command_says_what_to_do() {
-    let run = kiosk(&["run"], "", &[]);
-    assert!(!run.success);
-    assert!(run.stderr.contains("--headless"), "{}", run.stderr);
+fn without_a_display_the_window_commands_say_what_to_do_in_one_line() {
+    for args in [&["run"][..], &["demo"][..]] {
+        let run = kiosk(args, "", &[]);
+        assert!(!run.success, "{args:?}");
+        let message: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(message.len(), 1, "{}", run.stderr);
+        assert!(
+            message[0].contains("no display") && message[0].contains("--headless"),
+            "{}",
+            run.stderr
+        );
+    }
 }

@@ -23,15 +23,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Commands {
-    /// Run a scripted borrow-and-return session against the simulated library.
+    /// Try the kiosk: its window with the simulated library and simulated devices (tap a sample
+    /// card or books on the panel beside it), or a scripted session printed as text or JSON.
     #[command(
-        after_help = "Examples:\n  kiosk demo               a readable transcript\n  \
-        kiosk demo --headless    the same session as JSON lines (the headless protocol)"
+        after_help = "Examples:\n  kiosk demo                 the kiosk window and the simulated devices panel\n  \
+        kiosk demo --transcript    a scripted borrow and return, as a readable transcript\n  \
+        kiosk demo --headless      the same scripted session as JSON lines (the headless protocol)"
     )]
     Demo {
-        /// Print every effect as a JSON line instead of a readable transcript.
-        #[arg(long)]
+        /// Run the scripted session and print every effect as a JSON line (no window).
+        #[arg(long, conflicts_with = "transcript")]
         headless: bool,
+        /// Run the scripted session and print a readable transcript (no window).
+        #[arg(long)]
+        transcript: bool,
         /// Reach the simulated library over SIP2 on a loopback socket, as a real ILS is reached.
         #[arg(long)]
         sip2: bool,
@@ -178,7 +183,8 @@ pub struct RunArgs {
     /// The configuration file (see kiosk.example.toml).
     #[arg(long, short, value_name = "PATH", env = "KIOSK_CONFIG")]
     pub config: Option<PathBuf>,
-    /// No touchscreen: read commands as JSON lines on stdin, write effects as JSON lines on stdout.
+    /// No window: read commands as JSON lines on stdin, write effects as JSON lines on stdout.
+    /// Without it the kiosk opens its touchscreen window.
     #[arg(long)]
     pub headless: bool,
     /// `virtual` makes {"wait": N} pass instantly (scripts and tests of timeouts).

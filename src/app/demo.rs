@@ -57,10 +57,31 @@ pub fn script() -> Vec<Command> {
     ]
 }
 
+/// The kiosk window with the simulated devices panel, against the simulated library (behind a
+/// loopback SIP2 server with `over_sip2`).
+pub fn window(config: &Config, over_sip2: bool) -> Result<(), AppError> {
+    let clock = Clock::real();
+    let config = demo_config(config, over_sip2, &clock)?;
+    crate::ui::run::run_window(&config, &Secrets::default(), true)
+}
+
 /// Runs the script against the simulated library with a virtual clock (no waiting); with
 /// `over_sip2`, the library sits behind a SIP2 server on a loopback socket.
 pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(), AppError> {
     let clock = Clock::virtual_from_now();
+    let config = demo_config(config, over_sip2, &clock)?;
+    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock)?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    for (index, command) in script().into_iter().enumerate() {
+        // The receiver is alive until the driver has run.
+        let _ = tx.send(Input::Command(index + 1, command));
+    }
+    drop(tx);
+    Driver::new(session, worker, devices, clock, out).run(rx)?;
+    Ok(())
+}
+
+fn demo_config(config: &Config, over_sip2: bool, clock: &Clock) -> Result<Config, AppError> {
     let mut config = config.clone();
     if over_sip2 {
         let wall = clock.clone();
@@ -84,13 +105,5 @@ pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(),
         config.ils.sip2 =
             Some(toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?);
     }
-    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock)?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    for (index, command) in script().into_iter().enumerate() {
-        // The receiver is alive until the driver has run.
-        let _ = tx.send(Input::Command(index + 1, command));
-    }
-    drop(tx);
-    Driver::new(session, worker, devices, clock, out).run(rx)?;
-    Ok(())
+    Ok(config)
 }

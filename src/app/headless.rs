@@ -64,6 +64,9 @@ pub enum Input {
     Command(usize, Command),
     /// A line that is not a command; the message never repeats a PIN.
     Malformed { line: usize, message: String },
+    /// Answer once everything before has been applied and the ILS has answered (the
+    /// touchscreen's tests wait on it).
+    Sync(std::sync::mpsc::Sender<()>),
 }
 
 /// Parses one input line; `Ok(None)` for a blank line or a `#` comment.
@@ -191,6 +194,11 @@ impl<'a> Driver<'a> {
                 Input::Malformed { line, message } => {
                     tracing::warn!(line, %message, "headless input ignored");
                     self.out.input_error(line, &message)?;
+                }
+                Input::Sync(ack) => {
+                    self.settle()?;
+                    // The asker may have given up waiting; nothing to do then.
+                    let _ = ack.send(());
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! The imperative shell: configuration in, devices and the ILS at the edge, the session machine
-//! in the middle. Front-ends: the headless JSON-lines driver (the touchscreen arrives later).
+//! in the middle. Front-ends: the touchscreen (`crate::ui`) and the headless JSON-lines driver.
 
 pub mod cli;
 pub mod clock;
@@ -12,7 +12,7 @@ pub mod render;
 mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
-mod start;
+pub(crate) mod start;
 
 use crate::config::secrets::Secrets;
 use crate::config::{Config, ConfigError};
@@ -32,11 +32,6 @@ pub enum AppError {
     Start(#[from] start::StartError),
     #[error(transparent)]
     Driver(#[from] DriverError),
-    #[error(
-        "the touchscreen front-end is not part of this build yet; run with --headless \
-         (commands as JSON lines on stdin), or try `kiosk demo`"
-    )]
-    NoTouchscreen,
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}")]
@@ -57,9 +52,16 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Commands::Demo { headless, sip2 } => {
+        Commands::Demo {
+            headless,
+            transcript,
+            sip2,
+        } => {
             let config = Config::demo();
             init_logging(&config.logging.level);
+            if !headless && !transcript {
+                return demo::window(&config, sip2);
+            }
             let stdout = std::io::stdout().lock();
             let mut out: Box<dyn Output> = if headless {
                 Box::new(JsonLines::new(stdout))
@@ -99,12 +101,17 @@ fn run(args: RunArgs) -> Result<(), AppError> {
         None => Config::demo(),
     };
     init_logging(&config.logging.level);
-    if !args.headless {
-        return Err(AppError::NoTouchscreen);
-    }
     let secrets =
         Secrets::load(config.secrets.file.as_deref(), env_var).map_err(ConfigError::from)?;
     tracing::debug!(?config, ?secrets, "configuration loaded");
+    if !args.headless {
+        if args.clock == ClockKind::Virtual {
+            return Err(AppError::Usage(
+                "--clock virtual is for --headless scripts".into(),
+            ));
+        }
+        return crate::ui::run::run_window(&config, &secrets, false);
+    }
     let clock = match args.clock {
         ClockKind::Real => Clock::real(),
         ClockKind::Virtual => Clock::virtual_from_now(),

@@ -28,6 +28,10 @@ pub fn kiosk(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
         .env_remove("RUST_LOG")
         .env_remove("KIOSK_ILS_PASSWORD")
         .env_remove("KIOSK_CONFIG")
+        // No display: the window cannot open, whatever the machine running the tests has.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -1,0 +1,250 @@
+//! From the session's [`Screen`] to the window's properties. Pure mapping: the tests check it
+//! without a window, and the window code only calls [`show`].
+
+use super::generated::{FineRow, HoldRow, ItemRow, KioskWindow, LoanRow, NoticeData, SummaryData};
+use crate::circ::effect::{ItemOutcome, ItemResult};
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::screen::{Language, Page, ReceiptChoice, Screen};
+use crate::circ::types::{Account, ReturnRoute};
+use slint::{Model, ModelRc, SharedString, VecModel};
+use std::rc::Rc;
+
+pub fn page_name(page: Page) -> &'static str {
+    match page {
+        Page::Idle => "idle",
+        Page::Pin => "pin",
+        Page::Checking => "checking",
+        Page::Menu => "menu",
+        Page::Borrow => "borrow",
+        Page::Return => "return",
+        Page::Renew => "renew",
+        Page::Account => "account",
+        Page::Receipt => "receipt",
+        Page::Goodbye => "goodbye",
+        Page::OutOfService => "out_of_service",
+    }
+}
+
+pub fn language_code(language: Language) -> &'static str {
+    match language {
+        Language::En => "en",
+        Language::ZhCn => "zh-CN",
+    }
+}
+
+/// The reason's code and the numbers and text its message needs.
+pub fn notice_data(reason: &Reason, ils_message: Option<&str>) -> NoticeData {
+    let value = serde_json::to_value(reason).unwrap_or_default();
+    let int = |key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|n| i32::try_from(n).ok())
+    };
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let a = ["tries_left", "minutes_left", "limit", "parts"]
+        .iter()
+        .find_map(|k| int(k))
+        .unwrap_or(0);
+    let b = int("present").unwrap_or(0);
+    let detail = ["block", "detail", "fault"]
+        .iter()
+        .find_map(|k| text(k))
+        .unwrap_or_default();
+    NoticeData {
+        code: text("code").unwrap_or_default().into(),
+        a,
+        b,
+        detail: detail.into(),
+        ils_message: ils_message.unwrap_or_default().into(),
+    }
+}
+
+fn empty_notice() -> NoticeData {
+    NoticeData {
+        code: SharedString::new(),
+        a: 0,
+        b: 0,
+        detail: SharedString::new(),
+        ils_message: SharedString::new(),
+    }
+}
+
+pub fn item_row(outcome: &ItemOutcome) -> ItemRow {
+    let mut row = ItemRow {
+        item: outcome.item.0.as_str().into(),
+        title: outcome.title.clone().unwrap_or_default().into(),
+        status: "pending".into(),
+        due: SharedString::new(),
+        offline: false,
+        route: SharedString::new(),
+        reason: NoticeData {
+            ils_message: outcome.screen_message.clone().unwrap_or_default().into(),
+            ..empty_notice()
+        },
+    };
+    match &outcome.result {
+        ItemResult::Pending => {}
+        ItemResult::Borrowed { due, offline } => {
+            row.status = "borrowed".into();
+            row.due = due.display().into();
+            row.offline = *offline;
+        }
+        ItemResult::Renewed { due } => {
+            row.status = "renewed".into();
+            row.due = due.as_ref().map(|d| d.display()).unwrap_or_default().into();
+        }
+        ItemResult::Returned { route } => {
+            row.status = "returned".into();
+            let (code, to) = match route {
+                ReturnRoute::Shelf => ("shelf", ""),
+                ReturnRoute::ReturnBin => ("return_bin", ""),
+                ReturnRoute::HoldShelf => ("hold_shelf", ""),
+                ReturnRoute::Transfer { to } => ("transfer", to.as_str()),
+            };
+            row.route = code.into();
+            row.reason.detail = to.into();
+        }
+        ItemResult::Refused { reason } => {
+            row.status = "refused".into();
+            row.reason = notice_data(reason, outcome.screen_message.as_deref());
+        }
+    }
+    row
+}
+
+fn loan_rows(account: Option<&Account>) -> Vec<LoanRow> {
+    account
+        .map(|a| {
+            a.loans
+                .iter()
+                .map(|l| LoanRow {
+                    item: l.item.0.as_str().into(),
+                    title: l.title.as_str().into(),
+                    due: l.due.display().into(),
+                    overdue: l.overdue,
+                    selected: false,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
+    ModelRc::from(Rc::new(VecModel::from(rows)))
+}
+
+/// Shows the screen on the window.
+pub fn show(window: &KioskWindow, screen: &Screen) {
+    window.set_page(page_name(screen.page).into());
+    window.set_language(language_code(screen.language).into());
+    window.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());
+    window.set_busy(screen.busy);
+    window.set_offline(screen.offline);
+    match (&screen.notice, screen.page) {
+        (
+            Some(Refusal {
+                reason,
+                screen_message,
+                ..
+            }),
+            _,
+        ) => {
+            window.set_has_notice(true);
+            window.set_notice(notice_data(reason, screen_message.as_deref()));
+            if let Reason::OutOfService { fault } = reason {
+                window.set_fault_code(fault.as_str().into());
+            }
+        }
+        (None, _) => window.set_has_notice(false),
+    }
+    let rows: Vec<ItemRow> = screen.items.iter().map(item_row).collect();
+    let done = screen.items.iter().filter(|o| o.succeeded()).count();
+    let refused = screen
+        .items
+        .iter()
+        .filter(|o| matches!(o.result, ItemResult::Refused { .. }))
+        .count();
+    window.set_done_count(i32::try_from(done).unwrap_or(i32::MAX));
+    window.set_refused_count(i32::try_from(refused).unwrap_or(i32::MAX));
+    window.set_items(model(rows));
+    show_account(window, screen.account.as_ref());
+    let choices = &screen.receipt_choices;
+    window.set_can_print(choices.contains(&ReceiptChoice::Print));
+    window.set_can_email(choices.contains(&ReceiptChoice::Email));
+    window.set_can_skip(choices.contains(&ReceiptChoice::None));
+    if let Some(summary) = &screen.summary {
+        let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+        window.set_summary(SummaryData {
+            borrowed: n(summary.borrowed),
+            returned: n(summary.returned),
+            renewed: n(summary.renewed),
+            refused: n(summary.refused),
+        });
+    }
+    window.set_timeout_seconds(
+        screen
+            .timeout_warning
+            .map_or(0, |s| i32::try_from(s).unwrap_or(i32::MAX).max(1)),
+    );
+}
+
+fn show_account(window: &KioskWindow, account: Option<&Account>) {
+    let loans = loan_rows(account);
+    // A reader ticking loans to renew keeps the ticks while the list stays the same.
+    let current = window.get_loans();
+    let same = current.row_count() == loans.len()
+        && current
+            .iter()
+            .zip(&loans)
+            .all(|(old, new)| old.item == new.item && old.due == new.due);
+    if !same {
+        window.set_loans(model(loans));
+    }
+    let holds = account
+        .map(|a| {
+            a.holds
+                .iter()
+                .map(|h| HoldRow {
+                    title: h.title.as_str().into(),
+                    ready: h.ready,
+                    pickup_by: h
+                        .pickup_by
+                        .as_ref()
+                        .map(|d| d.display())
+                        .unwrap_or_default()
+                        .into(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    window.set_holds(model(holds));
+    let fines = account
+        .map(|a| {
+            a.fines
+                .iter()
+                .map(|f| FineRow {
+                    description: f.description.as_str().into(),
+                    amount: f.amount.map(|m| m.to_string()).unwrap_or_default().into(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    window.set_fines(model(fines));
+    let total = account
+        .and_then(|a| a.status.fines)
+        .filter(|m| m.minor != 0)
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    window.set_fines_total(total.into());
+}
+
+/// The loans the reader ticked on the renew page.
+pub fn selected_loans(window: &KioskWindow) -> Vec<String> {
+    window
+        .get_loans()
+        .iter()
+        .filter(|l| l.selected)
+        .map(|l| l.item.to_string())
+        .collect()
+}

@@ -1,0 +1,125 @@
+//! Running the touchscreen: the session in the headless driver on its own thread, the window
+//! on the main thread, screens passed between them.
+
+use super::window::KioskUi;
+use crate::app::clock::Clock;
+use crate::app::devices::SecurityReport;
+use crate::app::headless::{Driver, Input, Output};
+use crate::app::{AppError, start};
+use crate::circ::{Effect, Screen};
+use crate::config::Config;
+use crate::config::secrets::Secrets;
+use std::io;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often the window takes the newest screen and updates its clock.
+const REFRESH: Duration = Duration::from_millis(30);
+
+/// The driver's output for the touchscreen: screens go to the window; the rest is logged.
+pub struct ScreenSink {
+    screens: Sender<Screen>,
+}
+
+impl Output for ScreenSink {
+    fn effect(&mut self, effect: &Effect) -> io::Result<()> {
+        if let Effect::Show { screen } = effect {
+            // The window may be gone while the session finishes; nothing to show then.
+            let _ = self.screens.send((**screen).clone());
+        }
+        Ok(())
+    }
+
+    fn security(&mut self, report: &SecurityReport) -> io::Result<()> {
+        tracing::info!(item = %report.item, ok = report.ok, error = ?report.error, "security written");
+        Ok(())
+    }
+
+    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
+        tracing::warn!(line, %message, "command not understood");
+        Ok(())
+    }
+}
+
+/// A session running on its own thread: commands in, screens out.
+pub struct Running {
+    pub commands: Sender<Input>,
+    pub screens: Receiver<Screen>,
+    pub thread: JoinHandle<Result<(), AppError>>,
+}
+
+pub fn start_session(
+    config: &Config,
+    secrets: &Secrets,
+    clock: Clock,
+) -> Result<Running, AppError> {
+    let (session, worker, devices) = start::start(config, secrets, &clock)?;
+    let (commands, inputs) = channel();
+    let (screens_tx, screens) = channel();
+    let thread = std::thread::Builder::new()
+        .name("session".into())
+        .spawn(move || {
+            let mut sink = ScreenSink {
+                screens: screens_tx,
+            };
+            Driver::new(session, worker, devices, clock, &mut sink).run(inputs)?;
+            Ok(())
+        })?;
+    Ok(Running {
+        commands,
+        screens,
+        thread,
+    })
+}
+
+/// Why there is no window to open, in one line, when it can be told before trying.
+fn no_display() -> Option<&'static str> {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let kms = std::env::var("SLINT_BACKEND").is_ok_and(|b| b.contains("kms"));
+    (!set("DISPLAY") && !set("WAYLAND_DISPLAY") && !set("WAYLAND_SOCKET") && !kms).then_some(
+        "no display to open the kiosk window on (DISPLAY and WAYLAND_DISPLAY are not set); \
+         use --headless for commands as JSON lines, or `kiosk demo --transcript`",
+    )
+}
+
+/// Opens the kiosk window (and with `demo`, the simulated-devices panel) and runs until it is
+/// closed.
+pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), AppError> {
+    if let Some(why) = no_display() {
+        return Err(AppError::Usage(why.into()));
+    }
+    let running = start_session(config, secrets, Clock::real())?;
+    let ui = KioskUi::new(
+        running.commands.clone(),
+        running.screens,
+        &config.kiosk.library_name,
+        demo,
+    )
+    .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
+    let ui = std::rc::Rc::new(ui);
+    let timer = slint::Timer::default();
+    let refresh = std::rc::Rc::clone(&ui);
+    timer.start(slint::TimerMode::Repeated, REFRESH, move || {
+        refresh.apply_pending();
+        let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+        refresh.window.set_clock(now.into());
+    });
+    let show = |result: Result<(), slint::PlatformError>| {
+        result.map_err(|e| AppError::Usage(format!("cannot show the kiosk window: {e}")))
+    };
+    show(slint::ComponentHandle::show(&ui.window))?;
+    if let Some(panel) = &ui.panel {
+        show(slint::ComponentHandle::show(panel))?;
+    }
+    slint::run_event_loop_until_quit()
+        .map_err(|e| AppError::Usage(format!("the window's event loop failed: {e}")))?;
+    drop(timer);
+    drop(ui);
+    // Closing the window ends the input: the session finishes what is under way.
+    drop(running.commands);
+    running
+        .thread
+        .join()
+        .map_err(|_| AppError::Usage("the session thread panicked; see the log".into()))?
+}

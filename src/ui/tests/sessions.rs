@@ -1,0 +1,123 @@
+//! Whole sessions at the touchscreen, in English and in Chinese.
+
+use super::Kiosk;
+
+#[test]
+fn a_borrow_session_in_english() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.assert_shows("Place your library card on the reader, or scan it");
+    k.device("Card: Li Hua");
+    k.assert_shows("Please enter your PIN");
+    k.type_pin("1234", "OK");
+    k.assert_shows("Hello, 李华 Li Hua. What would you like to do?");
+    k.touches.set(0);
+    // Books straight onto the scanner from the menu: borrowing starts by itself.
+    k.device("Book: 三体 (scan)");
+    k.device("Book: reserved for someone else (scan)");
+    assert_eq!(k.page(), "borrow");
+    k.assert_shows("三体: ✔ Borrowed — Due ");
+    k.assert_shows(
+        "Pride and Prejudice: ✘ Not done — Reserved for another reader. Please leave it with staff.",
+    );
+    k.assert_shows("1 borrowed, 1 not lent");
+    k.touch("Done");
+    k.assert_shows("Would you like a receipt?");
+    k.touch("Print receipt");
+    k.assert_shows("Thank you. Goodbye!");
+    k.assert_shows("Borrowed 1, returned 0, renewed 0, not done 1.");
+    assert!(
+        k.touches.get() <= 3,
+        "{} touches after the card",
+        k.touches.get()
+    );
+    assert_eq!(k.touches.get(), 2);
+    k.wait(6.0);
+    assert_eq!(k.page(), "idle");
+}
+
+#[test]
+fn a_borrow_session_in_chinese() {
+    let k = Kiosk::start();
+    // Chinese is the configured default: the switch offers English.
+    k.assert_shows("English");
+    k.assert_shows("请将读者证放在读卡区，或扫描读者证");
+    k.device("读者证：李华");
+    k.assert_shows("请输入密码");
+    k.type_pin("1234", "确定");
+    k.assert_shows("李华 Li Hua，您好！请选择服务。");
+    k.touch("借书");
+    k.device("感应区上放 3 本带标签的图书");
+    k.assert_shows("平凡的世界: ✔ 已借出 — 应还日期 ");
+    k.assert_shows("小王子 The Little Prince: ✔ 已借出");
+    k.assert_shows("已借出 3 册，未借出 0 册");
+    k.touch("完成");
+    k.assert_shows("需要凭条吗？");
+    k.touch("不要凭条");
+    k.assert_shows("谢谢，再见！");
+}
+
+#[test]
+fn a_return_without_a_card_needs_no_touch() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.touches.set(0);
+    k.device("Stack of 3 tagged books on the pad");
+    assert_eq!(k.page(), "return");
+    // Not on loan in the simulated library: each says why, and what to do.
+    k.assert_shows("平凡的世界: ✘ Not done — This item was not on loan. Please hand it to staff.");
+    k.device("Book: 三体 (scan)");
+    k.assert_shows("三体: ");
+    k.wait(11.0);
+    assert_eq!(k.page(), "idle", "back to the attract screen by itself");
+    assert_eq!(k.touches.get(), 0);
+}
+
+#[test]
+fn the_language_changes_in_the_middle_of_a_session_and_the_session_stays() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.device("Card: Li Hua");
+    k.type_pin("1234", "OK");
+    k.device("Book: 三体 (scan)");
+    k.assert_shows("三体: ✔ Borrowed");
+    k.touch("中文");
+    assert_eq!(k.page(), "borrow");
+    k.assert_shows("三体: ✔ 已借出");
+    k.assert_shows("已借出 1 册，未借出 0 册");
+    k.touch("English");
+    k.assert_shows("三体: ✔ Borrowed");
+    assert_eq!(k.ui.window.get_patron_name(), "李华 Li Hua");
+}
+
+#[test]
+fn inactivity_warns_then_clears_the_session() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.device("Card: Li Hua");
+    k.type_pin("1234", "OK");
+    assert_eq!(k.page(), "menu");
+    // Timeout 60 s, warning for the last 15 s.
+    k.wait(50.0);
+    k.assert_shows("Are you still there?");
+    k.assert_shows("This session ends in 10 seconds.");
+    k.touch("I am still here");
+    assert!(!k.shows("Are you still there?"));
+    assert_eq!(k.page(), "menu");
+    k.wait(61.0);
+    assert_eq!(k.page(), "idle");
+    assert_eq!(k.ui.window.get_patron_name(), "");
+}
+
+#[test]
+fn the_account_shows_loans_holds_and_fines() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.device("Card: Emily Carter (a hold is ready)");
+    k.type_pin("5678", "OK");
+    k.touch("My account");
+    k.assert_shows("My account");
+    k.assert_shows("Ready to pick up");
+    k.touch("Back");
+    assert_eq!(k.page(), "menu");
+}

@@ -1,0 +1,162 @@
+//! The kiosk window (and, in the demo, the simulated-devices panel) wired to the session: each
+//! callback becomes a command for the driver thread, each screen it sends back is shown.
+
+use super::bind;
+use super::generated::{KioskWindow, SimPanel};
+use crate::app::headless::{Command, Input};
+use crate::app::sim_pad::{PlaceTag, Placement};
+use crate::circ::Button;
+use crate::circ::screen::{Language, Screen};
+use crate::circ::types::Pin;
+use slint::ComponentHandle;
+use std::cell::Cell;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::Duration;
+
+pub struct KioskUi {
+    pub window: KioskWindow,
+    pub panel: Option<SimPanel>,
+    commands: Sender<Input>,
+    screens: Receiver<Screen>,
+    language: Cell<Option<Language>>,
+}
+
+impl KioskUi {
+    pub fn new(
+        commands: Sender<Input>,
+        screens: Receiver<Screen>,
+        library_name: &str,
+        with_panel: bool,
+    ) -> Result<Self, slint::PlatformError> {
+        let window = KioskWindow::new()?;
+        window.set_library_name(library_name.into());
+        let panel = if with_panel {
+            Some(SimPanel::new()?)
+        } else {
+            None
+        };
+        let ui = KioskUi {
+            window,
+            panel,
+            commands,
+            screens,
+            language: Cell::new(None),
+        };
+        ui.connect();
+        Ok(ui)
+    }
+
+    fn connect(&self) {
+        let send = self.sender();
+        self.window.on_press(move |name| match button(&name) {
+            Some(button) => send(Command::Press(button)),
+            None => tracing::error!(%name, "the UI pressed a button the session does not know"),
+        });
+        let send = self.sender();
+        self.window
+            .on_pin_entered(move |pin| send(Command::Pin(Pin::new(pin.as_str()))));
+        let send = self.sender();
+        self.window.on_choose_language(move |code| {
+            let language = if code == "zh-CN" {
+                Language::ZhCn
+            } else {
+                Language::En
+            };
+            send(Command::Language(language));
+        });
+        let send = self.sender();
+        self.window.on_touched(move || send(Command::Touch));
+        let send = self.sender();
+        let weak = self.window.as_weak();
+        self.window.on_renew_selected(move || {
+            if let Some(window) = weak.upgrade() {
+                let items = bind::selected_loans(&window);
+                if !items.is_empty() {
+                    send(Command::Renew(items));
+                }
+            }
+        });
+        if let Some(panel) = &self.panel {
+            let send = self.sender();
+            panel.on_sample(move |id| {
+                for command in sample(&id) {
+                    send(command);
+                }
+            });
+        }
+    }
+
+    fn sender(&self) -> impl Fn(Command) + 'static {
+        let commands = self.commands.clone();
+        move |command| {
+            if commands.send(Input::Command(0, command)).is_err() {
+                tracing::error!("the session has stopped; the touch is lost");
+            }
+        }
+    }
+
+    /// Sends a command as the devices would (the scanner, the pad), not through the window.
+    pub fn device(&self, command: Command) {
+        (self.sender())(command);
+    }
+
+    /// Shows the newest screen the session sent, if any.
+    pub fn apply_pending(&self) {
+        let Some(screen) = self.screens.try_iter().last() else {
+            return;
+        };
+        if self.language.get() != Some(screen.language) {
+            self.language.set(Some(screen.language));
+            let code = match screen.language {
+                Language::ZhCn => "zh_CN",
+                Language::En => "en",
+            };
+            if let Err(error) = slint::select_bundled_translation(code) {
+                tracing::error!(%error, "cannot switch the UI language");
+            }
+        }
+        bind::show(&self.window, &screen);
+    }
+
+    /// Waits until the session has handled everything sent so far, then shows the result.
+    pub fn sync(&self) {
+        let (ack, done) = std::sync::mpsc::channel();
+        if self.commands.send(Input::Sync(ack)).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(30));
+        }
+        self.apply_pending();
+    }
+}
+
+fn button(name: &str) -> Option<Button> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+/// What each sample of the simulated-devices panel does.
+pub fn sample(id: &str) -> Vec<Command> {
+    let tag = |uid: &str, item: &str| PlaceTag::item(uid, item);
+    match id {
+        "card-li-hua" => vec![Command::Scan("20234000000019".into())],
+        "card-emily" => vec![Command::Scan("20234000000050".into())],
+        "book-santi" => vec![Command::Scan("30234000001015".into())],
+        "book-reserved" => vec![Command::Scan("30234000001049".into())],
+        "stack" => vec![Command::Place(Placement::Stack(vec![
+            tag("E004015000001114", "30234000001114"),
+            tag("E004015000001122", "30234000001122"),
+            tag("E004015000001130", "30234000001130"),
+        ]))],
+        "set-incomplete" | "set-complete" => {
+            let part = if id == "set-incomplete" { 1 } else { 2 };
+            vec![Command::Place(Placement::One(PlaceTag {
+                parts: Some(2),
+                part: Some(part),
+                ..tag(&format!("E00401500000103{part}"), "30234000001031")
+            }))]
+        }
+        "clear" => vec![Command::ClearPad],
+        other => {
+            tracing::error!(sample = other, "unknown sample");
+            Vec::new()
+        }
+    }
+}
