@@ -41,6 +41,13 @@ pub enum Commands {
         #[arg(long)]
         sip2: bool,
     },
+    /// Render a reader screen to a PNG without a display (software renderer).
+    #[command(after_help = "Examples:\n  \
+        kiosk screenshot --screen borrow --lang zh_CN --size 1280x800 borrow.png\n  \
+        kiosk screenshot --screen pin --size 800x480 --large-text pin.png\n  \
+        kiosk screenshot --all docs/screens     the README's set (both languages, two sizes)\n\n\
+        Screens: idle, pin, borrow, return, account, receipt, goodbye, out_of_service, timeout.")]
+    Screenshot(ScreenshotArgs),
     /// Run the kiosk with a configuration file.
     #[command(after_help = "Examples:\n  \
         kiosk run --config /etc/kiosk/kiosk.toml --headless < session.jsonl\n  \
@@ -176,6 +183,29 @@ pub struct SimIlsArgs {
     /// tests can check nothing was applied twice.
     #[arg(long, value_name = "FILE")]
     pub applied_log: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// Which screen.
+    #[arg(long, default_value = "idle")]
+    pub screen: String,
+    /// `en` or `zh_CN`.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Width x height in pixels: 800x480 (Pi 7" display), 1280x800, 1080x1920 (portrait).
+    #[arg(long, default_value = "1280x800")]
+    pub size: String,
+    #[arg(long)]
+    pub large_text: bool,
+    #[arg(long)]
+    pub high_contrast: bool,
+    /// Render the README's set into this directory instead of one screen.
+    #[arg(long, value_name = "DIR", conflicts_with = "out")]
+    pub all: Option<PathBuf>,
+    /// The PNG file to write.
+    #[arg(required_unless_present = "all")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

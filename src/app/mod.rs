@@ -71,6 +71,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             demo::run(&config, sip2, out.as_mut())
         }
         Commands::Run(args) => run(args),
+        Commands::Screenshot(args) => screenshot(args),
         Commands::Config {
             action: ConfigAction::Check { path },
         } => {
@@ -126,6 +127,71 @@ fn run(args: RunArgs) -> Result<(), AppError> {
     let mut out = JsonLines::new(std::io::stdout().lock());
     Driver::new(session, worker, devices, clock, &mut out).run(rx)?;
     Ok(())
+}
+
+fn screenshot(args: cli::ScreenshotArgs) -> Result<(), AppError> {
+    use crate::circ::Language;
+    use crate::ui::screenshot::{self, Shot};
+    let config = Config::demo();
+    init_logging("warn");
+    let language = |text: &str| match text {
+        "en" => Ok(Language::En),
+        "zh_CN" | "zh-CN" => Ok(Language::ZhCn),
+        other => Err(AppError::Usage(format!(
+            "--lang: expected en or zh_CN, found {other:?}"
+        ))),
+    };
+    let size = |text: &str| {
+        let parsed = text
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            .filter(|(w, h)| (200..=4096).contains(w) && (200..=4096).contains(h));
+        parsed.ok_or_else(|| {
+            AppError::Usage(format!(
+                "--size: expected WIDTHxHEIGHT between 200 and 4096, e.g. 1280x800, found {text:?}"
+            ))
+        })
+    };
+    if let Some(dir) = &args.all {
+        std::fs::create_dir_all(dir)?;
+        let mut shots = Vec::new();
+        for screen in ["idle", "pin", "borrow", "account", "out_of_service"] {
+            for lang in ["en", "zh_CN"] {
+                for (width, height) in [(800, 480), (1080, 1920)] {
+                    let shot = Shot {
+                        screen: screen.into(),
+                        language: language(lang)?,
+                        width,
+                        height,
+                        large_text: false,
+                        high_contrast: false,
+                    };
+                    shots.push((
+                        shot,
+                        dir.join(format!("{screen}-{lang}-{width}x{height}.png")),
+                    ));
+                }
+            }
+        }
+        let refs: Vec<(Shot, &std::path::Path)> = shots
+            .iter()
+            .map(|(s, p)| (s.clone(), p.as_path()))
+            .collect();
+        return screenshot::render(&config, &refs);
+    }
+    let (width, height) = size(&args.size)?;
+    let shot = Shot {
+        screen: args.screen.clone(),
+        language: language(&args.lang)?,
+        width,
+        height,
+        large_text: args.large_text,
+        high_contrast: args.high_contrast,
+    };
+    let out = args
+        .out
+        .ok_or_else(|| AppError::Usage("the PNG file to write is missing".into()))?;
+    screenshot::render(&config, &[(shot, out.as_path())])
 }
 
 fn env_var(name: &str) -> Option<String> {

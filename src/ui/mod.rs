@@ -6,6 +6,7 @@
 
 pub mod bind;
 pub mod run;
+pub mod screenshot;
 pub mod window;
 
 #[allow(clippy::all, clippy::pedantic, unused)]

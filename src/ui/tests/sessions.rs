@@ -121,3 +121,84 @@ fn the_account_shows_loans_holds_and_fines() {
     k.touch("Back");
     assert_eq!(k.page(), "menu");
 }
+
+/// Every button of the page lies wholly inside the window (so it can be seen and touched).
+fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), String> {
+    use i_slint_backend_testing::{AccessibleRole, ElementQuery};
+    let buttons = ElementQuery::from_root(&k.ui.window)
+        .match_accessible_role(AccessibleRole::Button)
+        .find_all();
+    if buttons.is_empty() {
+        return Err(format!("no buttons on {}", k.page()));
+    }
+    for button in buttons {
+        let (at, size) = (button.absolute_position(), button.size());
+        let label = button.accessible_label().unwrap_or_default();
+        let inside = at.x >= 0.0
+            && at.y >= 0.0
+            && at.x + size.width <= width + 0.5
+            && at.y + size.height <= height + 0.5;
+        if !inside {
+            return Err(format!(
+                "{label:?} on {} at {width}x{height}: {at:?} {size:?}",
+                k.page()
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn nothing_is_cut_off_at_the_supported_sizes() {
+    use slint::ComponentHandle;
+    let k = Kiosk::start();
+    let sizes = [(800.0, 480.0), (1280.0, 800.0), (1080.0, 1920.0)];
+    let mut problems = Vec::new();
+    let mut check = |k: &Kiosk| {
+        for (width, height) in sizes {
+            k.ui.window
+                .window()
+                .set_size(slint::LogicalSize::new(width, height));
+            if let Err(problem) = buttons_inside(k, width, height) {
+                problems.push(problem);
+            }
+        }
+    };
+    // (switch, card, OK, books, done, no receipt) in each language.
+    let walks = [
+        (
+            "English",
+            "Card: Li Hua",
+            "OK",
+            "Book: 三体 (scan)",
+            "Done",
+            "No receipt",
+        ),
+        (
+            "中文",
+            "读者证：李华",
+            "确定",
+            "感应区上放 3 本带标签的图书",
+            "完成",
+            "不要凭条",
+        ),
+    ];
+    for (switch, card, ok, books, done, no_receipt) in walks {
+        k.touch(switch);
+        check(&k);
+        k.device(card);
+        check(&k);
+        for digit in ["1", "2", "3", "4"] {
+            k.touch(digit);
+        }
+        k.touch(ok);
+        check(&k);
+        k.device(books);
+        check(&k);
+        k.touch(done);
+        check(&k);
+        k.touch(no_receipt);
+        k.wait(6.0);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -1,0 +1,185 @@
+//! `kiosk screenshot`: any reader screen rendered without a display, with the software renderer,
+//! to a PNG — for the README, for documentation and for checking a layout at a screen size.
+//! The screens are reached the way a reader reaches them, through the session and the simulated
+//! library; only the out-of-service page (a storage fault) is set up directly.
+
+use super::bind;
+use super::run::start_session;
+use super::window::KioskUi;
+use crate::app::AppError;
+use crate::app::clock::Clock;
+use crate::app::headless::Command;
+use crate::circ::Button;
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::screen::{Language, Page, Screen};
+use crate::circ::types::Pin;
+use crate::config::Config;
+use crate::config::secrets::Secrets;
+use slint::Rgb8Pixel;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use std::path::Path;
+use std::rc::Rc;
+
+/// The screens that can be rendered.
+pub const SCREENS: &[&str] = &[
+    "idle",
+    "pin",
+    "borrow",
+    "return",
+    "account",
+    "receipt",
+    "goodbye",
+    "out_of_service",
+    "timeout",
+];
+
+struct Offscreen {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for Offscreen {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+/// What to render.
+#[derive(Debug, Clone)]
+pub struct Shot {
+    pub screen: String,
+    pub language: Language,
+    pub width: u32,
+    pub height: u32,
+    pub large_text: bool,
+    pub high_contrast: bool,
+}
+
+fn usage(message: String) -> AppError {
+    AppError::Usage(message)
+}
+
+/// Renders every shot, in order, into `paths`; one offscreen window serves them all.
+pub fn render(config: &Config, shots: &[(Shot, &Path)]) -> Result<(), AppError> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(Offscreen {
+        window: window.clone(),
+    }))
+    .map_err(|e| usage(format!("cannot render offscreen: {e}")))?;
+    for (shot, path) in shots {
+        if !SCREENS.contains(&shot.screen.as_str()) {
+            return Err(usage(format!(
+                "no screen {:?}; the screens are: {}",
+                shot.screen,
+                SCREENS.join(", ")
+            )));
+        }
+        let pixels = render_one(config, &window, shot)?;
+        write_png(path, shot.width, shot.height, &pixels)?;
+    }
+    Ok(())
+}
+
+fn render_one(
+    config: &Config,
+    window: &MinimalSoftwareWindow,
+    shot: &Shot,
+) -> Result<Vec<Rgb8Pixel>, AppError> {
+    let running = start_session(config, &Secrets::default(), Clock::virtual_from_now())?;
+    let ui = KioskUi::new(
+        running.commands.clone(),
+        running.screens,
+        &config.kiosk.library_name,
+        false,
+    )
+    .map_err(|e| usage(format!("cannot create the window: {e}")))?;
+    slint::ComponentHandle::show(&ui.window)
+        .map_err(|e| usage(format!("cannot show the window: {e}")))?;
+    window.set_size(slint::PhysicalSize::new(shot.width, shot.height));
+    let theme = slint::ComponentHandle::global::<super::generated::Theme>(&ui.window);
+    theme.set_large_text(shot.large_text);
+    theme.set_high_contrast(shot.high_contrast);
+    ui.window.set_clock("2026-11-29 10:00".into());
+    let step = |command: Command| {
+        ui.device(command);
+        ui.sync();
+    };
+    step(Command::Language(shot.language));
+    let sign_in = |card: &str, pin: &str| {
+        step(Command::Scan(card.into()));
+        step(Command::Pin(Pin::new(pin)));
+    };
+    match shot.screen.as_str() {
+        "pin" => step(Command::Scan("20234000000019".into())),
+        "borrow" | "receipt" | "goodbye" => {
+            sign_in("20234000000019", "1234");
+            step(Command::Scan("30234000001015".into()));
+            step(Command::Scan("30234000001049".into()));
+            if shot.screen != "borrow" {
+                step(Command::Press(Button::Done));
+            }
+            if shot.screen == "goodbye" {
+                step(Command::Press(Button::PrintReceipt));
+            }
+        }
+        "return" => {
+            step(Command::Scan("30234000001080".into()));
+            step(Command::Scan("30234000001098".into()));
+        }
+        "account" => {
+            sign_in("20234000000043", "4567");
+            step(Command::Press(Button::Account));
+        }
+        "timeout" => {
+            sign_in("20234000000019", "1234");
+            step(Command::Wait(50.0));
+        }
+        "out_of_service" => bind::show(&ui.window, &out_of_service(shot.language)),
+        _ => {}
+    }
+    slint::platform::update_timers_and_animations();
+    let mut pixels = vec![Rgb8Pixel::new(0, 0, 0); (shot.width * shot.height) as usize];
+    // Rendered twice: the first pass lays out, the second paints what the layout settled on.
+    for _ in 0..2 {
+        window.request_redraw();
+        window.draw_if_needed(|renderer| {
+            renderer.render(&mut pixels, shot.width as usize);
+        });
+    }
+    slint::ComponentHandle::hide(&ui.window).ok();
+    drop(ui);
+    drop(running.commands);
+    let _ = running.thread.join();
+    Ok(pixels)
+}
+
+fn out_of_service(language: Language) -> Screen {
+    Screen {
+        page: Page::OutOfService,
+        language,
+        patron_name: None,
+        notice: Some(Refusal::new(Reason::OutOfService {
+            fault: "STORAGE".into(),
+        })),
+        items: Vec::new(),
+        busy: false,
+        offline: false,
+        timeout_warning: None,
+        account: None,
+        receipt_choices: Vec::new(),
+        summary: None,
+    }
+}
+
+fn write_png(path: &Path, width: u32, height: u32, pixels: &[Rgb8Pixel]) -> Result<(), AppError> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let bytes: Vec<u8> = pixels.iter().flat_map(|p| [p.r, p.g, p.b]).collect();
+    encoder
+        .write_header()
+        .and_then(|mut writer| writer.write_image_data(&bytes))
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
+}
