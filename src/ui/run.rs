@@ -108,10 +108,16 @@ pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), 
     let show = |result: Result<(), slint::PlatformError>| {
         result.map_err(|e| AppError::Usage(format!("cannot show the kiosk window: {e}")))
     };
-    show(slint::ComponentHandle::show(&ui.window))?;
     if let Some(panel) = &ui.panel {
+        // Beside the kiosk window, where a window manager would not put it by itself.
+        let kiosk = slint::ComponentHandle::window(&ui.window);
+        kiosk.set_position(slint::PhysicalPosition::new(0, 0));
+        let width = i32::try_from(kiosk.size().width).unwrap_or(0).max(1280);
+        let beside = slint::PhysicalPosition::new(width + 16, 0);
+        slint::ComponentHandle::window(panel).set_position(beside);
         show(slint::ComponentHandle::show(panel))?;
     }
+    show(slint::ComponentHandle::show(&ui.window))?;
     slint::run_event_loop_until_quit()
         .map_err(|e| AppError::Usage(format!("the window's event loop failed: {e}")))?;
     drop(timer);

@@ -202,3 +202,68 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
     }
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+fn luminance(c: slint::Color) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+}
+
+fn contrast(a: slint::Color, b: slint::Color) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
+    use crate::ui::generated::Theme;
+    use slint::ComponentHandle;
+    let k = Kiosk::start();
+    let theme = k.ui.window.global::<Theme>();
+    for (high, floor) in [(true, 7.0), (false, 4.5)] {
+        theme.set_high_contrast(high);
+        let pairs = [
+            (
+                "text on background",
+                theme.get_text(),
+                theme.get_background(),
+            ),
+            ("text on surface", theme.get_text(), theme.get_surface()),
+            (
+                "muted on background",
+                theme.get_muted(),
+                theme.get_background(),
+            ),
+            ("accent on surface", theme.get_accent(), theme.get_surface()),
+            (
+                "on-accent on accent",
+                theme.get_on_accent(),
+                theme.get_accent(),
+            ),
+            (
+                "problem on surface",
+                theme.get_problem(),
+                theme.get_surface(),
+            ),
+            (
+                "problem on background",
+                theme.get_problem(),
+                theme.get_background(),
+            ),
+            ("ok on surface", theme.get_ok(), theme.get_surface()),
+        ];
+        for (what, fg, bg) in pairs {
+            let ratio = contrast(fg, bg);
+            assert!(
+                ratio >= floor,
+                "{what}: {ratio:.2} < {floor} (high contrast {high})"
+            );
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `kiosk demo` opens its window and the simulated-devices panel on a real X server (Xvfb,
+//! installed by `.ci/run`), and stays up until it is closed.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn window_titles(display: &str) -> String {
+    Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .env("DISPLAY", display)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_demo_opens_its_window_under_xvfb() {
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let xvfb = Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed (apt-get install xvfb x11-utils; .ci/run does it)");
+    let _xvfb = Killed(xvfb);
+    std::thread::sleep(Duration::from_millis(500));
+    let demo = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .arg("demo")
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kiosk starts");
+    let mut demo = Killed(demo);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut titles = String::new();
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = demo.0.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = demo.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+            }
+            panic!("the demo exited ({status}): {stderr}");
+        }
+        titles = window_titles(&display);
+        // The demo's configuration speaks Chinese first.
+        if titles.contains("图书馆自助借还") && titles.contains("模拟设备") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("no kiosk window and devices panel appeared: {titles}");
+}
