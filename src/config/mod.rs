@@ -52,6 +52,12 @@ pub struct KioskSection {
     /// The language the attract screen starts in.
     #[serde(default = "default_language")]
     pub language: Language,
+    /// The library's logo on the attract screen (PNG or JPEG).
+    #[serde(default)]
+    pub logo: Option<PathBuf>,
+    /// A short announcement on the attract screen (opening hours, a closure).
+    #[serde(default)]
+    pub announcement: String,
 }
 
 fn default_library_name() -> String {
@@ -277,6 +283,15 @@ impl Config {
                 found,
             })
         };
+        if let Some(logo) = &self.kiosk.logo
+            && let Err(error) = std::fs::metadata(logo)
+        {
+            return invalid(
+                "kiosk.logo",
+                "a readable PNG or JPEG file",
+                format!("{} ({error})", logo.display()),
+            );
+        }
         if let Some(problem) = self.hardware.problems().into_iter().next() {
             return Err(ConfigError::Hardware {
                 path: path.to_owned(),

@@ -93,7 +93,7 @@ pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), 
     let ui = KioskUi::new(
         running.commands.clone(),
         running.screens,
-        &config.kiosk.library_name,
+        &config.kiosk,
         demo,
     )
     .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;

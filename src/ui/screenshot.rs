@@ -89,7 +89,7 @@ fn render_one(
     let ui = KioskUi::new(
         running.commands.clone(),
         running.screens,
-        &config.kiosk.library_name,
+        &config.kiosk,
         false,
     )
     .map_err(|e| usage(format!("cannot create the window: {e}")))?;

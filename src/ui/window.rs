@@ -8,6 +8,7 @@ use crate::app::sim_pad::{PlaceTag, Placement};
 use crate::circ::Button;
 use crate::circ::screen::{Language, Screen};
 use crate::circ::types::Pin;
+use crate::config::KioskSection;
 use slint::ComponentHandle;
 use std::cell::Cell;
 use std::sync::mpsc::{Receiver, Sender};
@@ -25,11 +26,21 @@ impl KioskUi {
     pub fn new(
         commands: Sender<Input>,
         screens: Receiver<Screen>,
-        library_name: &str,
+        kiosk: &KioskSection,
         with_panel: bool,
     ) -> Result<Self, slint::PlatformError> {
         let window = KioskWindow::new()?;
-        window.set_library_name(library_name.into());
+        window.set_library_name(kiosk.library_name.as_str().into());
+        window.set_announcement(kiosk.announcement.as_str().into());
+        if let Some(path) = &kiosk.logo {
+            match slint::Image::load_from_path(path) {
+                Ok(logo) => {
+                    window.set_logo(logo);
+                    window.set_has_logo(true);
+                }
+                Err(_) => tracing::error!(path = %path.display(), "the logo cannot be loaded"),
+            }
+        }
         let panel = if with_panel {
             Some(SimPanel::new()?)
         } else {

@@ -21,16 +21,20 @@ pub struct Kiosk {
 
 impl Kiosk {
     pub fn start() -> Kiosk {
+        Kiosk::start_with(|_| {})
+    }
+
+    pub fn start_with(edit: impl FnOnce(&mut Config)) -> Kiosk {
         i_slint_backend_testing::init_no_event_loop();
-        let config = Config::demo();
+        let mut config = Config::demo();
+        edit(&mut config);
         let Running {
             commands,
             screens,
             thread,
         } = start_session(&config, &Secrets::default(), Clock::virtual_from_now())
             .expect("the session starts");
-        let ui = KioskUi::new(commands, screens, &config.kiosk.library_name, true)
-            .expect("the window opens");
+        let ui = KioskUi::new(commands, screens, &config.kiosk, true).expect("the window opens");
         ui.sync();
         Kiosk {
             ui,

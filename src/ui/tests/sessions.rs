@@ -267,3 +267,41 @@ fn text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
         }
     }
 }
+
+#[test]
+fn the_attract_screen_shows_the_logo_and_announcement_from_the_configuration() {
+    let k = Kiosk::start_with(|config| {
+        config.kiosk.logo = Some(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("ui/screenshots/idle-en-800x480.png"),
+        );
+        config.kiosk.announcement = "Closed on Monday 1 December".into();
+    });
+    assert!(k.ui.window.get_has_logo());
+    k.assert_shows("Closed on Monday 1 December");
+}
+
+#[test]
+fn a_signed_in_return_and_a_renewal_in_chinese() {
+    let k = Kiosk::start();
+    k.device("读者证：李华");
+    k.type_pin("1234", "确定");
+    k.touch("续借");
+    assert_eq!(k.page(), "renew");
+    // 围城 is at its renewal limit; The Three-Body Problem can be renewed.
+    k.touch("The Three-Body Problem");
+    k.touch("续借所选");
+    k.assert_shows("The Three-Body Problem: ✔ 已续借");
+    k.touch("返回");
+    k.touch("还书");
+    // Her other loan comes back through the scanner; a book she never had is refused.
+    k.ui.device(crate::app::headless::Command::Scan("30234000001098".into()));
+    k.device("图书：三体（扫描）");
+    k.assert_shows("围城: ✔ 已归还 — 谢谢。可放到还书车上。");
+    k.assert_shows("三体: ✘ 未办理 — 此书未被借出，请交给工作人员。");
+    k.assert_shows("已归还 1 册，未归还 1 册");
+    k.touch("完成");
+    k.assert_shows("需要凭条吗？");
+    k.touch("打印凭条");
+    k.assert_shows("谢谢，再见！");
+}
