@@ -41,6 +41,8 @@ pub struct DeviceHub {
     sim: Option<SimDevices>,
     poll_interval: Duration,
     light: Option<Light>,
+    /// Printed at the top of receipts.
+    library: String,
     /// The last fault reported per device, so a dead reader is logged once, not every poll.
     faults: BTreeMap<String, String>,
 }
@@ -58,6 +60,7 @@ impl DeviceHub {
             sim: opened.sim,
             poll_interval: Duration::from_millis(config.poll_ms),
             light: None,
+            library: String::new(),
             faults: BTreeMap::new(),
         }
     }
@@ -65,6 +68,11 @@ impl DeviceHub {
     /// The simulated machine, when that is what runs (the demo and tests drive it).
     pub fn sim(&self) -> Option<&SimDevices> {
         self.sim.as_ref()
+    }
+
+    /// The library's name, for the top of receipts.
+    pub fn set_library(&mut self, name: &str) {
+        self.library = name.to_owned();
     }
 
     /// How often real readers are polled.
@@ -141,7 +149,8 @@ impl DeviceHub {
             }
             Effect::Print { receipt } => {
                 if let Some(printer) = self.machine.printer.as_mut() {
-                    let result = printer.print(&print_job(receipt));
+                    let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+                    let result = printer.print(&print_job(receipt, &self.library, &now));
                     note(&mut self.faults, "printer", result);
                 }
                 None
@@ -243,23 +252,38 @@ fn item_event(item: StackItem<TagId>) -> Event {
     }
 }
 
-/// The receipt as the printer prints it.
-fn print_job(receipt: &Receipt) -> PrintJob {
-    let mut lines = vec![receipt.patron_name.clone(), String::new()];
+/// The receipt as the printer prints it: in Chinese and English together, as library receipts
+/// in China commonly are, so it needs no language of its own.
+fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
+    use crate::circ::effect::Action;
+    let mut lines = vec![
+        library.to_owned(),
+        "借还凭条 Receipt".to_owned(),
+        printed_at.to_owned(),
+        format!("读者 Reader: {}", receipt.patron_name),
+        String::new(),
+    ];
     for line in &receipt.lines {
-        lines.push(line.title.clone());
-        let due = line.due.as_ref().map(|d| format!(" due {}", d.display()));
-        lines.push(format!(
-            "  {:?} {}{}",
-            line.action,
-            line.item,
-            due.unwrap_or_default()
-        ));
+        let action = match line.action {
+            Action::Borrow => "借出 Borrowed",
+            Action::Return => "归还 Returned",
+            Action::Renew => "续借 Renewed",
+        };
+        lines.push(format!("{action}: {}", line.title));
+        lines.push(format!("  {}", line.item));
+        if let Some(due) = &line.due {
+            lines.push(format!("  应还 Due {}", due.display()));
+        }
     }
     if receipt.offline {
-        lines.push("Due dates are estimates (offline)".into());
+        lines.push(String::new());
+        lines.push("系统离线，应还日期为预估".into());
+        lines.push("Library system offline: due dates are estimates".into());
     }
-    lines.extend(receipt.ils_lines.iter().cloned());
+    if !receipt.ils_lines.is_empty() {
+        lines.push(String::new());
+        lines.extend(receipt.ils_lines.iter().cloned());
+    }
     PrintJob { lines }
 }
 
@@ -329,9 +353,16 @@ mod tests {
         };
         hub.carry_out(&Effect::Print { receipt });
         let printed = &sim.printed()[0].lines;
-        assert_eq!(printed[0], "李华 Li Hua");
-        assert!(printed.contains(&"三体".to_owned()));
+        assert!(
+            printed.contains(&"读者 Reader: 李华 Li Hua".to_owned()),
+            "{printed:#?}"
+        );
+        assert!(
+            printed.contains(&"借出 Borrowed: 三体".to_owned()),
+            "{printed:#?}"
+        );
         assert!(printed.iter().any(|l| l.contains("estimates")));
+        assert!(printed.iter().any(|l| l.contains("预估")));
         assert_eq!(printed.last().map(String::as_str), Some("Thank you"));
     }
 

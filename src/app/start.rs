@@ -195,6 +195,7 @@ pub fn start(
         },
     );
     let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
-    let devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
+    let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
+    devices.set_library(&config.kiosk.library_name);
     Ok((Session::new(policy, clock.now()), worker, devices))
 }
