@@ -1,0 +1,235 @@
+//! The HTTP link the REST adapters (FOLIO, Koha) share: reqwest (blocking, rustls), connect and
+//! request timeouts, and retries with backoff for reads only.
+//!
+//! How a failure is told matters for exactly-once: a request that never left (connection
+//! refused, DNS) is `LinkDown` and may be sent again; a write that may have reached the ILS
+//! (timeout, broken connection, a 5xx) is `OutcomeUnknown`, and is reconciled before anything
+//! is repeated.
+
+use crate::circ::IlsError;
+use reqwest::blocking::{Client, RequestBuilder};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Link settings, shared by the `[ils.folio]` and `[ils.koha]` sections.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    /// Times a read (GET) is tried again after a timeout, a dropped connection or a 5xx.
+    pub read_retries: u32,
+    /// Extra CA certificate (PEM) for an ILS behind a private CA.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout_secs: 5,
+            request_timeout_secs: 15,
+            read_retries: 2,
+            ca_file: None,
+        }
+    }
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: String,
+    /// Response headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON of the expected shape; a body that is not is the ILS's fault.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<T, IlsError> {
+        serde_json::from_str(&self.body).map_err(|e| {
+            IlsError::BadReply(format!(
+                "{what}: not the JSON expected ({e}): {}",
+                excerpt(&self.body)
+            ))
+        })
+    }
+}
+
+/// The start of a body, for messages (never the whole of a large page).
+pub fn excerpt(body: &str) -> String {
+    let mut text: String = body.chars().take(200).collect();
+    if body.chars().count() > 200 {
+        text.push('…');
+    }
+    text
+}
+
+pub struct HttpLink {
+    client: Client,
+    base: String,
+    settings: HttpSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl HttpLink {
+    pub fn new(base: &str, settings: HttpSettings) -> Result<HttpLink, IlsError> {
+        let mut builder = Client::builder()
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+            .timeout(Duration::from_secs(settings.request_timeout_secs))
+            .user_agent(concat!("library-kiosk/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &settings.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                IlsError::LinkDown(format!("cannot read the CA file {}: {e}", path.display()))
+            })?;
+            let certificate = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+                IlsError::LinkDown(format!("the CA file {} is not PEM: {e}", path.display()))
+            })?;
+            builder = builder.add_root_certificate(certificate);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| IlsError::LinkDown(format!("cannot set up HTTP: {e}")))?;
+        Ok(HttpLink {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            settings,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends a request. Reads are tried again with backoff; writes are sent once.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, IlsError> {
+        let attempts = if method == Method::Get {
+            1 + self.settings.read_retries
+        } else {
+            1
+        };
+        let mut wait = Duration::from_millis(200);
+        let mut last = None;
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+            match self.once(method, path, headers, body) {
+                Ok(response) if response.status >= 500 && method == Method::Get => {
+                    last = Some(IlsError::LinkDown(format!(
+                        "{} {path}: HTTP {}: {}",
+                        "GET",
+                        response.status,
+                        excerpt(&response.body)
+                    )));
+                }
+                Ok(response) if response.status >= 500 => {
+                    // The ILS failed while handling a write: it may or may not have applied it.
+                    return Err(IlsError::OutcomeUnknown(format!(
+                        "{path}: HTTP {}: {}",
+                        response.status,
+                        excerpt(&response.body)
+                    )));
+                }
+                Ok(response) => return Ok(response),
+                Err(error) => {
+                    let retry = method == Method::Get && !matches!(error, IlsError::BadReply(_));
+                    if !retry {
+                        return Err(error);
+                    }
+                    tracing::debug!(path, attempt, %error, "read failed; trying again");
+                    last = Some(error);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| IlsError::LinkDown(format!("{path}: no attempt made"))))
+    }
+
+    fn once(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, IlsError> {
+        let url = format!("{}{path}", self.base);
+        let mut request: RequestBuilder = match method {
+            Method::Get => self.client.get(&url),
+            Method::Post => self.client.post(&url),
+            Method::Put => self.client.put(&url),
+        };
+        request = request.header("accept", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let write = method != Method::Get;
+        let response = request.send().map_err(|e| classify(&e, path, write))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        let body = response.text().map_err(|e| classify(&e, path, write))?;
+        Ok(Response {
+            status,
+            body,
+            headers,
+        })
+    }
+}
+
+fn classify(error: &reqwest::Error, path: &str, write: bool) -> IlsError {
+    let text = format!("{path}: {error}");
+    if error.is_connect() || error.is_builder() {
+        IlsError::LinkDown(text)
+    } else if write {
+        IlsError::OutcomeUnknown(text)
+    } else {
+        IlsError::LinkDown(text)
+    }
+}
+
+/// Encodes a query value (CQL queries carry quotes, spaces and `=`).
+pub fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
