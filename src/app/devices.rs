@@ -313,6 +313,7 @@ mod tests {
                 items: Vec::new(),
                 busy,
                 offline: false,
+                returns_offered: true,
                 timeout_warning: None,
                 account: None,
                 receipt_choices: Vec::new(),

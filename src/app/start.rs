@@ -7,6 +7,8 @@ use super::ils_worker::IlsWorker;
 use crate::circ::Session;
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
+use crate::ils::folio::FolioIls;
+use crate::ils::koha::{CheckinRoute, KohaIls};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::{Seed, SeedError};
 use crate::ils::sip2::adapter::{Sip2Ils, Sip2Section};
@@ -47,6 +49,8 @@ pub enum StartError {
     },
     #[error("key `ils.sip2`: a [ils.sip2] section is needed when ils.kind = \"sip2\"")]
     NoSip2Section,
+    #[error("key `ils.{0}`: a [ils.{0}] section is needed when ils.kind = \"{0}\"")]
+    NoHttpSection(&'static str),
     #[error("TLS to the ILS (key `ils.sip2.tls`): {0}")]
     Tls(tls::TlsError),
 }
@@ -85,13 +89,25 @@ pub fn check_ils(config: &Config, secrets: &Secrets) -> Result<(), StartError> {
             if section.login_user.is_some() && secrets.ils_password.is_none() {
                 return Err(StartError::NoPassword);
             }
-            if let Some(tls) = &section.tls {
-                tls::client_config(tls).map_err(StartError::Tls)?;
-                tls::server_name(tls, &section.host).map_err(StartError::Tls)?;
-            }
-            Ok(())
+            check_tls(section)
         }
+        IlsKind::Folio | IlsKind::Koha if secrets.ils_password.is_none() => {
+            Err(StartError::NoPassword)
+        }
+        IlsKind::Folio => Ok(()),
+        IlsKind::Koha => match config.ils.koha.as_ref().map(|k| k.checkin) {
+            Some(CheckinRoute::Sip2) => check_tls(sip2_section(config)?),
+            _ => Ok(()),
+        },
     }
+}
+
+fn check_tls(section: &Sip2Section) -> Result<(), StartError> {
+    if let Some(tls) = &section.tls {
+        tls::client_config(tls).map_err(StartError::Tls)?;
+        tls::server_name(tls, &section.host).map_err(StartError::Tls)?;
+    }
+    Ok(())
 }
 
 fn sip2_section(config: &Config) -> Result<&Sip2Section, StartError> {
@@ -128,21 +144,65 @@ pub fn open_ils(
         }
         IlsKind::Sip2 => {
             check_ils(config, secrets)?;
-            let section = sip2_section(config)?.clone();
-            let mut ils = Sip2Ils::new(
-                section,
-                secrets.ils_password.clone(),
-                secrets.terminal_password.clone(),
-            );
-            match ils.connect() {
-                Ok(()) => {}
-                Err(IlsError::LoginRefused(detail)) => {
-                    return Err(StartError::Login(IlsError::LoginRefused(detail)));
-                }
-                // The kiosk starts anyway: the link is retried, and readers are told meanwhile.
-                Err(error) => tracing::warn!(%error, "the ILS is not reachable at start"),
-            }
+            let mut ils = open_sip2(config, secrets)?;
+            connected(ils.connect())?;
             Ok(Box::new(ils))
+        }
+        IlsKind::Folio => {
+            check_ils(config, secrets)?;
+            let section = config
+                .ils
+                .folio
+                .clone()
+                .ok_or(StartError::NoHttpSection("folio"))?;
+            let mut ils =
+                FolioIls::new(section, secrets.ils_password.clone()).map_err(StartError::Login)?;
+            connected(ils.connect())?;
+            Ok(Box::new(ils))
+        }
+        IlsKind::Koha => {
+            check_ils(config, secrets)?;
+            let section = config
+                .ils
+                .koha
+                .clone()
+                .ok_or(StartError::NoHttpSection("koha"))?;
+            let returns: Option<Box<dyn Ils>> = match section.checkin {
+                CheckinRoute::Sip2 => Some(Box::new(open_sip2(config, secrets)?)),
+                CheckinRoute::None => {
+                    tracing::warn!(
+                        "returns are off at this kiosk: Koha's REST API has no check-in; set [ils.koha] checkin = \"sip2\" with an [ils.sip2] section to take returns"
+                    );
+                    None
+                }
+            };
+            let mut ils = KohaIls::new(section, secrets.ils_password.clone(), returns)
+                .map_err(StartError::Login)?;
+            connected(ils.connect())?;
+            Ok(Box::new(ils))
+        }
+    }
+}
+
+fn open_sip2(config: &Config, secrets: &Secrets) -> Result<Sip2Ils, StartError> {
+    Ok(Sip2Ils::new(
+        sip2_section(config)?.clone(),
+        secrets.ils_password.clone(),
+        secrets.terminal_password.clone(),
+    ))
+}
+
+/// A refused login stops the start (someone must fix the credentials); an unreachable ILS
+/// does not: the link is retried, and readers are served offline meanwhile.
+fn connected(result: Result<(), IlsError>) -> Result<(), StartError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(IlsError::LoginRefused(detail)) => {
+            Err(StartError::Login(IlsError::LoginRefused(detail)))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the ILS is not reachable at start");
+            Ok(())
         }
     }
 }
@@ -182,7 +242,7 @@ pub fn start(
 ) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
     let journal = open_journal(config)?;
     let ils = open_ils(config, secrets, clock)?;
-    let policy = config.policy(ils.can_email_receipts());
+    let policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
     let office = BackOffice::new(
         ils,
         journal,

@@ -31,6 +31,8 @@ pub struct Policy {
     pub receipt_choices: Vec<ReceiptChoice>,
     /// The ILS can e-mail receipts.
     pub email_receipts: bool,
+    /// The kiosk takes returns at all (false with Koha's REST API and no SIP2 route).
+    pub returns: bool,
     pub barcodes: BarcodeRules,
     pub card_uid_format: CardUidFormat,
     pub language: Language,
@@ -96,6 +98,7 @@ impl Default for Policy {
                 ReceiptChoice::None,
             ],
             email_receipts: false,
+            returns: true,
             barcodes: BarcodeRules::default(),
             card_uid_format: CardUidFormat::HexUpper,
             language: Language::ZhCn,

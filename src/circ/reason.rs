@@ -37,6 +37,8 @@ pub enum Reason {
     },
     /// Returns need a library card at this kiosk.
     ReturnsNeedCard,
+    /// This kiosk takes no returns (its library system cannot take them from here).
+    ReturnsNotHere,
 
     // --- an item
     UnknownItem,
@@ -132,6 +134,9 @@ impl Reason {
                 format!("That barcode cannot be used ({detail}). Please ask staff.")
             }
             Reason::ReturnsNeedCard => "Please scan your library card to return books.".into(),
+            Reason::ReturnsNotHere => {
+                "This machine does not take returns. Please return books at the staff desk.".into()
+            }
             Reason::UnknownItem => {
                 "This item is not in the catalogue. Please hand it to staff.".into()
             }

@@ -22,6 +22,9 @@ pub struct Screen {
     pub busy: bool,
     /// The library system is unreachable: the kiosk works offline (due dates estimated).
     pub offline: bool,
+    /// The menu offers Return (false when the ILS cannot take returns from this kiosk).
+    #[serde(skip_serializing_if = "is_true")]
+    pub returns_offered: bool,
     /// Seconds left before the session is cleared for inactivity; shown as an overlay.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_warning: Option<u32>,
@@ -31,6 +34,10 @@ pub struct Screen {
     pub receipt_choices: Vec<ReceiptChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

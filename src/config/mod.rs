@@ -123,9 +123,15 @@ pub struct IlsSection {
     pub kind: IlsKind,
     #[serde(default)]
     pub sim: SimSection,
-    /// Required when `kind = "sip2"`.
+    /// Required when `kind = "sip2"`, and for Koha's returns when `[ils.koha] checkin = "sip2"`.
     #[serde(default)]
     pub sip2: Option<Sip2Section>,
+    /// Required when `kind = "folio"`.
+    #[serde(default)]
+    pub folio: Option<crate::ils::folio::FolioSection>,
+    /// Required when `kind = "koha"`.
+    #[serde(default)]
+    pub koha: Option<crate::ils::koha::KohaSection>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -135,6 +141,10 @@ pub enum IlsKind {
     Sim,
     /// An ILS over SIP2 (Koha, Evergreen, FOLIO edge-sip2, Alma, Symphony, Sierra, Polaris…).
     Sip2,
+    /// FOLIO over Okapi's HTTP API.
+    Folio,
+    /// Koha's REST API (returns through SIP2 to the same Koha, see `[ils.koha]`).
+    Koha,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -359,11 +369,24 @@ impl Config {
                 return invalid(key, "a consistent barcode rule", problem);
             }
         }
-        if self.ils.kind == IlsKind::Sip2 {
+        if let Some(problem) = self.ils_http_problem() {
+            return Err(ConfigError::Parse {
+                path: path.to_owned(),
+                message: problem,
+            });
+        }
+        let sip2_needed = self.ils.kind == IlsKind::Sip2
+            || self.ils.kind == IlsKind::Koha
+                && self
+                    .ils
+                    .koha
+                    .as_ref()
+                    .is_some_and(|k| k.checkin == crate::ils::koha::CheckinRoute::Sip2);
+        if sip2_needed {
             let Some(sip2) = &self.ils.sip2 else {
                 return invalid(
                     "ils.sip2",
-                    "a [ils.sip2] section when ils.kind = \"sip2\"",
+                    "a [ils.sip2] section when ils.kind = \"sip2\" (or Koha returns go through SIP2)",
                     "none".into(),
                 );
             };
@@ -410,8 +433,23 @@ impl Config {
         Ok(())
     }
 
+    /// A missing or inconsistent `[ils.folio]` / `[ils.koha]` section.
+    fn ils_http_problem(&self) -> Option<String> {
+        match self.ils.kind {
+            IlsKind::Folio => match &self.ils.folio {
+                None => Some("ils.kind = \"folio\" needs an [ils.folio] section".into()),
+                Some(folio) => folio.problem(),
+            },
+            IlsKind::Koha => match &self.ils.koha {
+                None => Some("ils.kind = \"koha\" needs an [ils.koha] section".into()),
+                Some(koha) => koha.problem(),
+            },
+            IlsKind::Sim | IlsKind::Sip2 => None,
+        }
+    }
+
     /// The session rules; `email_receipts` says whether the configured ILS can e-mail.
-    pub fn policy(&self, email_receipts: bool) -> Policy {
+    pub fn policy(&self, email_receipts: bool, returns: bool) -> Policy {
         let s = &self.session;
         Policy {
             pin_required: s.pin_required,
@@ -421,11 +459,12 @@ impl Config {
             inactivity_warning: Duration::from_secs(s.inactivity_warning_secs),
             duplicate_window: Duration::from_secs(s.duplicate_window_secs),
             max_items_per_session: s.max_items_per_session,
-            returns_without_card: s.returns_without_card,
+            returns_without_card: s.returns_without_card && returns,
             return_idle_pause: Duration::from_secs(s.return_idle_secs),
             goodbye: Duration::from_secs(s.goodbye_secs),
             receipt_choices: s.receipt_choices.clone(),
             email_receipts,
+            returns,
             barcodes: self.barcodes.clone(),
             card_uid_format: self.card_reader.uid_format,
             language: self.kiosk.language,

@@ -13,11 +13,11 @@ fn minimal() -> String {
 fn the_example_is_valid_and_matches_the_defaults_where_it_says_so() {
     let config = Config::demo();
     assert_eq!(config.kiosk.id, "kiosk-01");
-    let policy = config.policy(true);
+    let policy = config.policy(true, true);
     assert!(policy.pin_required);
     assert_eq!(policy.inactivity_timeout, Duration::from_secs(60));
     assert!(policy.barcodes.patron.is_some());
-    let defaults = parse(&minimal()).unwrap().policy(true);
+    let defaults = parse(&minimal()).unwrap().policy(true, true);
     assert_eq!(defaults.pin_attempts, policy.pin_attempts);
     assert_eq!(defaults.max_items_per_session, policy.max_items_per_session);
 }

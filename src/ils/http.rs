@@ -196,26 +196,45 @@ impl HttpLink {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let write = method != Method::Get;
-        let response = request.send().map_err(|e| classify(&e, path, write))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_ascii_lowercase(),
-                    v.to_str().unwrap_or("").to_owned(),
-                )
-            })
-            .collect();
-        let body = response.text().map_err(|e| classify(&e, path, write))?;
-        Ok(Response {
-            status,
-            body,
-            headers,
-        })
+        read(request, path, method != Method::Get)
     }
+
+    /// A form POST (an OAuth2 token request): sent once, and it changes nothing in the
+    /// library, so a failure is only a link problem.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Response, IlsError> {
+        let url = format!("{}{path}", self.base);
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = self
+            .client
+            .post(&url)
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        read(request, path, false)
+    }
+}
+
+fn read(request: RequestBuilder, path: &str, write: bool) -> Result<Response, IlsError> {
+    let response = request.send().map_err(|e| classify(&e, path, write))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_ascii_lowercase(),
+                v.to_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let body = response.text().map_err(|e| classify(&e, path, write))?;
+    Ok(Response {
+        status,
+        body,
+        headers,
+    })
 }
 
 fn classify(error: &reqwest::Error, path: &str, write: bool) -> IlsError {

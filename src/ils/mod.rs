@@ -7,6 +7,7 @@
 
 pub mod folio;
 pub mod http;
+pub mod koha;
 pub mod sim;
 pub mod sip2;
 
@@ -37,6 +38,10 @@ pub trait Ils: Send {
     fn item_info(&mut self, item: &ItemId) -> Answer<ItemInfo>;
     /// Tells the ILS the reader has left (SIP2 35); ILSes use it to drop cached state.
     fn end_session(&mut self, patron: &PatronId) -> Result<(), IlsError>;
+    /// Whether returns can be taken (Koha's REST API has none without a SIP2 route).
+    fn takes_returns(&self) -> bool {
+        true
+    }
     /// Whether [`Ils::email_receipt`] works with this ILS.
     fn can_email_receipts(&self) -> bool {
         false

@@ -141,6 +141,7 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     window.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());
     window.set_busy(screen.busy);
     window.set_offline(screen.offline);
+    window.set_returns_offered(screen.returns_offered);
     match (&screen.notice, screen.page) {
         (
             Some(Refusal {

@@ -164,6 +164,7 @@ fn out_of_service(language: Language) -> Screen {
         items: Vec::new(),
         busy: false,
         offline: false,
+        returns_offered: true,
         timeout_warning: None,
         account: None,
         receipt_choices: Vec::new(),

@@ -14,6 +14,9 @@ impl Session {
         match (self.phase, button) {
             (Phase::Pin, Button::Cancel) => self.reset_to_idle(),
             (Phase::Menu, Button::Borrow) => self.phase = Phase::Items(Action::Borrow),
+            (Phase::Menu, Button::Return) if !self.policy.returns => {
+                self.tell(Reason::ReturnsNotHere, fx)
+            }
             (Phase::Menu, Button::Return) => self.phase = Phase::Items(Action::Return),
             (Phase::Menu, Button::Renew) if !self.online => self.tell(Reason::RenewOffline, fx),
             (Phase::Menu, Button::Account) if !self.online => self.tell(Reason::AccountOffline, fx),

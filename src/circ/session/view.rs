@@ -44,6 +44,7 @@ impl Session {
             items,
             busy: self.busy(),
             offline: !self.online,
+            returns_offered: self.policy.returns,
             timeout_warning: self.timeout_warning(),
             account,
             receipt_choices: if self.phase == Phase::Receipt {

@@ -260,3 +260,24 @@ fn another_card_at_the_pin_page_starts_over_with_that_card() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn a_kiosk_that_takes_no_returns_never_offers_them() {
+    // Koha's REST API with no SIP2 route for returns: the menu has no Return, a book at the
+    // attract screen asks for a card, and a Return press (a stale screen) explains.
+    let mut h = Harness::new(Policy {
+        returns: false,
+        returns_without_card: false,
+        ..policy()
+    });
+    h.scan(&item(1));
+    assert_eq!(h.notice(), Some(Reason::ItemNotCard));
+    h.sign_in();
+    assert_eq!(h.screen().page, Page::Menu);
+    assert!(!h.screen().returns_offered);
+    h.press(Button::Return);
+    assert_eq!(h.screen().page, Page::Menu);
+    assert_eq!(h.notice(), Some(Reason::ReturnsNotHere));
+    h.press(Button::Borrow);
+    assert_eq!(h.screen().page, Page::Borrow);
+}
