@@ -1,5 +1,7 @@
 //! Crash test: readers borrow and return while the ILS is down, then while the queue replays to
-//! the simulated ILS over SIP2, and the kiosk is killed (SIGKILL) at random moments throughout.
+//! the simulated ILS — over SIP2, and again through the FOLIO adapter to the FOLIO-shaped
+//! endpoint (loans kept by item barcode) — and the kiosk is killed (SIGKILL) at random moments
+//! throughout.
 //! After the final replay: nothing a reader was told is lost, nothing is applied twice, and
 //! every item's transactions reached the ILS in order.
 //!
@@ -24,6 +26,8 @@ const ITEMS: [&str; 7] = [
     "30234000001122",
     "30234000001130",
 ];
+/// The kiosk's password at the ILS (the FOLIO endpoint accepts any; SIP2 here asks none).
+const PASSWORD: &str = "demo";
 const PATRONS: [(&str, &str); 2] = [("20234000000019", "1234"), ("20234000000050", "5678")];
 
 /// xorshift64*: reproducible randomness without a dependency.
@@ -58,6 +62,7 @@ fn queue_json(config: &Path, args: &[&str]) -> Value {
     let output = Command::new(bin())
         .args(["queue", "--config", config.to_str().unwrap()])
         .args(args)
+        .env("KIOSK_ILS_PASSWORD", PASSWORD)
         .env_remove("RUST_LOG")
         .output()
         .unwrap();
@@ -153,10 +158,21 @@ impl Drop for Server {
     }
 }
 
-fn start_server(port: u16, log: &Path) -> Server {
+/// How the kiosk reaches the simulated ILS.
+#[derive(Debug, Clone, Copy)]
+enum Link {
+    Sip2,
+    Folio,
+}
+
+fn start_server(link: Link, port: u16, log: &Path) -> Server {
+    let flag = match link {
+        Link::Sip2 => "--sip2",
+        Link::Folio => "--folio",
+    };
     let server = Server(
         Command::new(bin())
-            .args(["sim-ils", "--sip2", &format!("127.0.0.1:{port}")])
+            .args(["sim-ils", flag, &format!("127.0.0.1:{port}")])
             .arg("--applied-log")
             .arg(log)
             .stdout(Stdio::null())
@@ -172,24 +188,38 @@ fn start_server(port: u16, log: &Path) -> Server {
     server
 }
 
-fn config(dir: &Path, port: u16) -> PathBuf {
+fn config(dir: &Path, link: Link, port: u16) -> PathBuf {
+    let section = match link {
+        Link::Sip2 => format!(
+            "kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n\
+             connect_timeout_secs = 1\ntimeout_secs = 2\nretries = 1\nreconnect_max_secs = 1\n"
+        ),
+        Link::Folio => format!(
+            "kind = \"folio\"\n\n[ils.folio]\nurl = \"http://127.0.0.1:{port}\"\ntenant = \"sim\"\nusername = \"kiosk\"\n\
+             service_point = \"3a40852d-49fd-4df2-a1f9-6e2641a6e91f\"\npatron_pin = true\n\n\
+             [ils.folio.http]\nconnect_timeout_secs = 1\nrequest_timeout_secs = 2\nread_retries = 1\n"
+        ),
+    };
     config_in(dir, |text| {
-        text.replace(
-            "kind = \"sim\"",
-            &format!(
-                "kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n\
-                 connect_timeout_secs = 1\ntimeout_secs = 2\nretries = 1\nreconnect_max_secs = 1\n"
-            ),
-        )
-        .replace("max_items_per_session = 5", "max_items_per_session = 10")
-        .replace("retry_secs = 30", "retry_secs = 1")
-        // Keep patron ids so the test can match loans to readers.
-        .replace("patron_retention_days = 0", "patron_retention_days = 3650")
+        text.replace("kind = \"sim\"", &section)
+            .replace("max_items_per_session = 5", "max_items_per_session = 10")
+            .replace("retry_secs = 30", "retry_secs = 1")
+            // Keep patron ids so the test can match loans to readers.
+            .replace("patron_retention_days = 0", "patron_retention_days = 3650")
     })
 }
 
 #[test]
-fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubled() {
+fn killed_at_random_moments_offline_and_while_replaying_over_sip2_nothing_is_lost_or_doubled() {
+    crash_run(Link::Sip2);
+}
+
+#[test]
+fn killed_at_random_moments_offline_and_while_replaying_through_folio_nothing_is_lost_or_doubled() {
+    crash_run(Link::Folio);
+}
+
+fn crash_run(link: Link) {
     let iterations: u64 = std::env::var("KIOSK_CRASH_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -204,7 +234,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
                 .as_nanos() as u64
                 | 1
         });
-    println!("crash test: {iterations} iterations, KIOSK_CRASH_SEED={seed}");
+    println!("crash test ({link:?}): {iterations} iterations, KIOSK_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
     let dir = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -212,7 +242,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
         .local_addr()
         .unwrap()
         .port();
-    let config = config(dir.path(), port);
+    let config = config(dir.path(), link, port);
     let applied_log = dir.path().join("applied.jsonl");
     let mut server: Option<Server> = None;
     let mut all_told: Vec<(String, String)> = Vec::new();
@@ -221,7 +251,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
     for iteration in 0..iterations {
         // The ILS is down for the first 40 % of the runs, then comes back.
         if server.is_none() && iteration * 10 >= iterations * 4 {
-            server = Some(start_server(port, &applied_log));
+            server = Some(start_server(link, port, &applied_log));
         }
         let states = item_states(&config);
         if std::env::var("KIOSK_CRASH_DEBUG").is_ok() && iteration % 50 == 0 {
@@ -238,6 +268,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
                 config.to_str().unwrap(),
             ])
             .env("RUST_LOG", "warn")
+            .env("KIOSK_ILS_PASSWORD", PASSWORD)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -295,7 +326,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
         all_told.extend(told(&stdout));
     }
     if server.is_none() {
-        server = Some(start_server(port, &applied_log));
+        server = Some(start_server(link, port, &applied_log));
     }
 
     // The final replay, with nothing killed.
@@ -307,6 +338,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
             "replay",
             "--json",
         ])
+        .env("KIOSK_ILS_PASSWORD", PASSWORD)
         .output()
         .unwrap();
     assert!(
@@ -314,6 +346,7 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let replayed = String::from_utf8_lossy(&output.stdout).into_owned();
     drop(server);
 
     let rows = queue_json(&config, &["list", "--json"]);
@@ -323,10 +356,23 @@ fn killed_at_random_moments_offline_and_while_replaying_nothing_is_lost_or_doubl
         .iter()
         .filter(|r| matches!(state_of(r).as_str(), "pending" | "sending" | "unknown"))
         .collect();
-    assert!(
-        waiting.is_empty(),
-        "left waiting after the final replay: {waiting:?}"
-    );
+    if !waiting.is_empty() {
+        let items: Vec<&str> = waiting.iter().filter_map(|r| r["item"].as_str()).collect();
+        let history: Vec<String> = rows
+            .iter()
+            .filter(|r| r["item"].as_str().is_some_and(|i| items.contains(&i)))
+            .map(|r| {
+                format!(
+                    "{} {} {} {} {:?} {:?}",
+                    r["seq"], r["item"], r["kind"], r["state"], r["last_error"], r["reply"]
+                )
+            })
+            .collect();
+        panic!(
+            "left waiting after the final replay ({replayed}):\n{}",
+            history.join("\n")
+        );
+    }
     let refused: Vec<&Value> = rows.iter().filter(|r| state_of(r) == "refused").collect();
     assert!(
         refused.is_empty(),

@@ -38,8 +38,11 @@ pub enum Commands {
         #[arg(long)]
         transcript: bool,
         /// Reach the simulated library over SIP2 on a loopback socket, as a real ILS is reached.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "folio")]
         sip2: bool,
+        /// Reach the simulated library through the FOLIO adapter, over HTTP on a loopback socket.
+        #[arg(long)]
+        folio: bool,
     },
     /// Render a reader screen to a PNG without a display (software renderer).
     #[command(after_help = "Examples:\n  \
@@ -64,7 +67,8 @@ pub enum Commands {
     #[command(
         after_help = "Examples:\n  kiosk sim-ils                          list the cards and books\n  \
         kiosk sim-ils --seed my-seed.toml --json\n  \
-        kiosk sim-ils --sip2 127.0.0.1:6001     serve it as a SIP2 ACS (until Ctrl-C)"
+        kiosk sim-ils --sip2 127.0.0.1:6001     serve it as a SIP2 ACS (until Ctrl-C)\n  \
+        kiosk sim-ils --folio 127.0.0.1:9130    serve it behind a FOLIO-shaped HTTP endpoint"
     )]
     SimIls(SimIlsArgs),
     /// Look after the journal and the offline queue (staff, after an outage).
@@ -162,8 +166,17 @@ pub struct SimIlsArgs {
     #[arg(long)]
     pub json: bool,
     /// Serve the simulated library as a SIP2 ACS on this address.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", conflicts_with = "folio")]
     pub sip2: Option<String>,
+    /// Serve the simulated library behind a FOLIO-shaped HTTP endpoint (Okapi) on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub folio: Option<String>,
+    /// FOLIO: the tenant the endpoint answers for.
+    #[arg(long, default_value = "sim")]
+    pub tenant: String,
+    /// FOLIO: how long a login token lives, in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub token_ttl_secs: u64,
     /// Character set on the wire: utf-8, cp850 or iso-8859-1.
     #[arg(long, default_value = "utf-8")]
     pub charset: crate::ils::sip2::Charset,

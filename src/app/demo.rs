@@ -14,6 +14,7 @@ use crate::circ::{Button, Language};
 use crate::config::Config;
 use crate::config::IlsKind;
 use crate::config::secrets::Secrets;
+use crate::ils::folio::server::{FolioServer, FolioServerSettings};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
 use crate::ils::sip2::Framing;
@@ -57,20 +58,28 @@ pub fn script() -> Vec<Command> {
     ]
 }
 
-/// The kiosk window with the simulated devices panel, against the simulated library (behind a
-/// loopback SIP2 server with `over_sip2`).
-pub fn window(config: &Config, over_sip2: bool) -> Result<(), AppError> {
-    let clock = Clock::real();
-    let config = demo_config(config, over_sip2, &clock)?;
-    crate::ui::run::run_window(&config, &Secrets::default(), true)
+/// How the demo reaches its simulated library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    InProcess,
+    /// Behind a SIP2 server on a loopback socket.
+    Sip2,
+    /// Behind a FOLIO-shaped HTTP endpoint on a loopback socket, through the FOLIO adapter.
+    Folio,
 }
 
-/// Runs the script against the simulated library with a virtual clock (no waiting); with
-/// `over_sip2`, the library sits behind a SIP2 server on a loopback socket.
-pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(), AppError> {
+/// The kiosk window with the simulated devices panel, against the simulated library.
+pub fn window(config: &Config, link: Link) -> Result<(), AppError> {
+    let clock = Clock::real();
+    let (config, secrets, _served) = demo_config(config, link, &clock)?;
+    crate::ui::run::run_window(&config, &secrets, true)
+}
+
+/// Runs the script against the simulated library with a virtual clock (no waiting).
+pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppError> {
     let clock = Clock::virtual_from_now();
-    let config = demo_config(config, over_sip2, &clock)?;
-    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock)?;
+    let (config, secrets, _served) = demo_config(config, link, &clock)?;
+    let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
     for (index, command) in script().into_iter().enumerate() {
         // The receiver is alive until the driver has run.
@@ -81,29 +90,59 @@ pub fn run(config: &Config, over_sip2: bool, out: &mut dyn Output) -> Result<(),
     Ok(())
 }
 
-fn demo_config(config: &Config, over_sip2: bool, clock: &Clock) -> Result<Config, AppError> {
+/// The demo's configuration and secrets for `link`, and the FOLIO endpoint it serves (kept
+/// alive by the caller).
+fn demo_config(
+    config: &Config,
+    link: Link,
+    clock: &Clock,
+) -> Result<(Config, Secrets, Option<FolioServer>), AppError> {
     let mut config = config.clone();
-    if over_sip2 {
-        let wall = clock.clone();
-        let sim = SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
-        let settings = ServerSettings {
-            framing: Framing::default(),
-            acs: AcsSettings {
-                institution: "SIM".into(),
-                library_name: config.kiosk.library_name.clone(),
-                offline_ok: false,
-            },
-            idle_timeout: Duration::from_secs(600),
-        };
-        let addr = sim_server::spawn(sim, settings)?;
-        let section = format!(
-            "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
-            addr.ip(),
-            addr.port()
-        );
-        config.ils.kind = IlsKind::Sip2;
-        config.ils.sip2 =
-            Some(toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?);
+    let wall = clock.clone();
+    let sim = || SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
+    match link {
+        Link::InProcess => Ok((config, Secrets::default(), None)),
+        Link::Sip2 => {
+            let settings = ServerSettings {
+                framing: Framing::default(),
+                acs: AcsSettings {
+                    institution: "SIM".into(),
+                    library_name: config.kiosk.library_name.clone(),
+                    offline_ok: false,
+                },
+                idle_timeout: Duration::from_secs(600),
+            };
+            let addr = sim_server::spawn(sim(), settings)?;
+            let section = format!(
+                "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
+                addr.ip(),
+                addr.port()
+            );
+            config.ils.kind = IlsKind::Sip2;
+            config.ils.sip2 = Some(
+                toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?,
+            );
+            Ok((config, Secrets::default(), None))
+        }
+        Link::Folio => {
+            let server = FolioServer::start("127.0.0.1:0", sim(), FolioServerSettings::default())
+                .map_err(AppError::Output)?;
+            let section = format!(
+                "url = \"{}\"\ntenant = \"sim\"\nusername = \"kiosk\"\nservice_point = \"{DEMO_SERVICE_POINT}\"\npatron_pin = true\n",
+                server.url()
+            );
+            config.ils.kind = IlsKind::Folio;
+            config.ils.folio = Some(
+                toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?,
+            );
+            let secrets = Secrets {
+                ils_password: Some(crate::config::secrets::Secret::new("demo")),
+                ..Secrets::default()
+            };
+            Ok((config, secrets, Some(server)))
+        }
     }
-    Ok(config)
 }
+
+/// The simulated library's one service point.
+const DEMO_SERVICE_POINT: &str = "c4c90014-c8c9-4ade-8f24-b5e313319f4d";

@@ -56,11 +56,17 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             headless,
             transcript,
             sip2,
+            folio,
         } => {
             let config = Config::demo();
             init_logging(&config.logging.level);
+            let link = match (sip2, folio) {
+                (true, _) => demo::Link::Sip2,
+                (_, true) => demo::Link::Folio,
+                _ => demo::Link::InProcess,
+            };
             if !headless && !transcript {
-                return demo::window(&config, sip2);
+                return demo::window(&config, link);
             }
             let stdout = std::io::stdout().lock();
             let mut out: Box<dyn Output> = if headless {
@@ -68,7 +74,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             } else {
                 Box::new(Transcript::new(stdout))
             };
-            demo::run(&config, sip2, out.as_mut())
+            demo::run(&config, link, out.as_mut())
         }
         Commands::Run(args) => run(args),
         Commands::Screenshot(args) => screenshot(args),
@@ -92,6 +98,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
         }
         Commands::Queue(args) => queue_cli::run(args),
         Commands::SimIls(args) if args.sip2.is_some() => sim_server::serve(&args),
+        Commands::SimIls(args) if args.folio.is_some() => sim_server::serve_folio(&args),
         Commands::SimIls(args) => sim_listing::print(args.seed.as_deref(), args.json),
     }
 }

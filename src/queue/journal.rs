@@ -500,7 +500,8 @@ impl Journal {
                  AND (?3 IS NOT NULL OR next_attempt_utc IS NULL OR next_attempt_utc <= ?1)
                  AND (?3 IS NULL OR item = ?3)
                  AND NOT EXISTS (SELECT 1 FROM transactions e WHERE e.item = t.item AND e.seq < t.seq
-                     AND (e.state IN ('sending', 'refused', 'review')
+                     AND (e.state IN ('sending', 'refused')
+                          OR (e.state = 'review' AND e.reconcile = 1)
                           OR (e.state IN ('pending', 'unknown') AND ?3 IS NULL
                               AND e.next_attempt_utc IS NOT NULL AND e.next_attempt_utc > ?1)))
              ORDER BY seq LIMIT ?2"

@@ -86,7 +86,7 @@ pub fn after_reconcile(record: &Record, verdict: Verdict) -> Option<Finish> {
         }),
         (Origin::Offline, Verdict::NotApplied) => None,
         // An online attempt interrupted before the reader was told: never send it again.
-        (Origin::Online, Verdict::Applied) => Some(Finish::Review {
+        (Origin::Online, Verdict::Applied) => Some(Finish::Untold {
             note: "the ILS applied it, but the kiosk was interrupted before the reader was told: check the item"
                 .into(),
         }),
@@ -204,7 +204,7 @@ pub fn replay_round(
         match reconcile(ils, record) {
             Ok(verdict) => match after_reconcile(record, verdict) {
                 Some(finish) => {
-                    if !matches!(finish, Finish::Done { .. }) {
+                    if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
                         held.insert(item);
                     }
                     settled.push((record.seq, finish));

@@ -311,7 +311,31 @@ impl FolioIls {
             let loan: api::Loan = response.json("check-out")?;
             return Ok(Ok(self.loan_of(loan, item)));
         }
-        refused(&response, Doing::CheckOut)
+        self.refused_with_title(&response, Doing::CheckOut, item)
+    }
+
+    /// A refusal, with the book's title looked up (FOLIO's errors do not carry it, and the
+    /// reader should see which book was refused). The lookup is best effort.
+    fn refused_with_title<T>(
+        &mut self,
+        response: &Response,
+        doing: Doing,
+        item: &ItemId,
+    ) -> Answer<T> {
+        let mut answer = refused(response, doing);
+        if let Ok(Err(refusal)) = &mut answer
+            && refusal.reason != Reason::UnknownItem
+        {
+            let query = encode(&format!("barcode==\"{}\"", cql(&item.0)));
+            let found: Result<api::Items, _> =
+                self.get(&format!("/inventory/items?query={query}&limit=1"), "items");
+            refusal.title = found
+                .ok()
+                .and_then(|items| items.items.into_iter().next())
+                .and_then(|i| i.title)
+                .filter(|t| !t.is_empty());
+        }
+        answer
     }
 
     fn post_checkin(&mut self, item: &ItemId, at: DateTime<Utc>) -> Answer<Return> {
@@ -419,7 +443,7 @@ impl Ils for FolioIls {
             let loan: api::Loan = response.json("renewal")?;
             return Ok(Ok(self.loan_of(loan, item)));
         }
-        refused(&response, Doing::Renew)
+        self.refused_with_title(&response, Doing::Renew, item)
     }
 
     fn renew_all(&mut self, patron: &PatronId) -> Answer<RenewAllResult> {

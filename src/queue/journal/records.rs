@@ -77,6 +77,12 @@ pub enum Finish {
     Refused {
         reply: Option<String>,
     },
+    /// Took effect on the ILS, but the reader was never told (an online attempt interrupted):
+    /// staff check the item. Settled as far as order goes: later transactions of the item
+    /// follow it.
+    Untold {
+        note: String,
+    },
     /// Never took effect.
     Void {
         note: String,

@@ -24,13 +24,30 @@ impl BatchWriter<'_> {
         finish: &Finish,
     ) -> Result<()> {
         let (state, due, reply, error, next_attempt, reconcile) = match finish {
+            // `reconcile`: Some(true) sets it, Some(false) clears it, None keeps it.
             Finish::Done { due, reply } => {
-                (State::Done, due.clone(), reply.clone(), None, None, false)
+                (State::Done, due.clone(), reply.clone(), None, None, None)
             }
-            Finish::Declined { reply } => (State::Declined, None, reply.clone(), None, None, false),
-            Finish::Refused { reply } => (State::Refused, None, reply.clone(), None, None, false),
-            Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, false),
-            Finish::Review { note } => (State::Review, None, None, Some(note.clone()), None, true),
+            Finish::Declined { reply } => (State::Declined, None, reply.clone(), None, None, None),
+            Finish::Refused { reply } => (State::Refused, None, reply.clone(), None, None, None),
+            Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, None),
+            Finish::Review { note } => (
+                State::Review,
+                None,
+                None,
+                Some(note.clone()),
+                None,
+                Some(true),
+            ),
+            // The ILS's state includes it: nothing is left to reconcile.
+            Finish::Untold { note } => (
+                State::Review,
+                None,
+                None,
+                Some(note.clone()),
+                None,
+                Some(false),
+            ),
             Finish::Unknown { error } => {
                 let state = if origin == Origin::Offline {
                     State::Pending
@@ -38,7 +55,7 @@ impl BatchWriter<'_> {
                     State::Unknown
                 };
                 self.unknown_online |= state == State::Unknown;
-                (state, None, None, Some(error.clone()), None, true)
+                (state, None, None, Some(error.clone()), None, Some(true))
             }
             Finish::Retry { error, after } => {
                 let at = self.now + chrono::Duration::from_std(*after).unwrap_or_default();
@@ -53,7 +70,7 @@ impl BatchWriter<'_> {
                     None,
                     Some(error.clone()),
                     Some(utc_text(at)),
-                    false,
+                    None,
                 )
             }
         };
@@ -64,7 +81,7 @@ impl BatchWriter<'_> {
             .prepare_cached(
                 "UPDATE transactions SET state = ?2, due = COALESCE(?3, due), reply = COALESCE(?4, reply),
                      last_error = ?5, next_attempt_utc = ?6,
-                     reconcile = CASE WHEN ?7 THEN 1 WHEN ?2 = 'done' THEN 0 ELSE reconcile END,
+                     reconcile = CASE WHEN ?7 = 1 THEN 1 WHEN ?7 = 0 OR ?2 = 'done' THEN 0 ELSE reconcile END,
                      patron = CASE WHEN ?8 THEN NULL ELSE patron END, updated_utc = ?9,
                      attempts = attempts + ?10
                  WHERE seq = ?1",

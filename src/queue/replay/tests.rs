@@ -374,3 +374,30 @@ proptest! {
         prop_assert!(ils.applied.iter().all(|(_, item, _)| !item.0.starts_with("ONLINE")));
     }
 }
+
+#[test]
+fn an_interrupted_loan_the_ils_applied_does_not_hold_the_item_s_later_return() {
+    // A reader borrowed online, the kiosk died before telling them; the ILS has the loan. Later
+    // the book came back and that return was interrupted too. The loan goes to staff as
+    // "untold", and the return is still reconciled and sent: the ILS's state includes the loan.
+    let mut journal = journal();
+    let mut ils = ModelIls::default();
+    let (patron, item) = (PatronId("P".into()), ItemId("I".into()));
+    let loan_seq = journal
+        .begin_online(Kind::Borrow, Some(&patron), &item, None, at(1))
+        .unwrap();
+    ils.loans.insert(item.clone(), patron.clone());
+    journal.recover_interrupted().unwrap();
+    replay_until_settled(&mut journal, &mut ils, 8);
+    let loan = journal.get(&loan_seq.to_string()).unwrap();
+    assert_eq!(loan.state, State::Review);
+    let return_seq = journal
+        .queue_offline(Kind::Return, Some(&patron), &item, None, None, at(2))
+        .unwrap();
+    replay_until_settled(&mut journal, &mut ils, 8);
+    assert_eq!(
+        journal.get(&return_seq.to_string()).unwrap().state,
+        State::Done
+    );
+    assert!(ils.loans.is_empty(), "the return reached the ILS");
+}

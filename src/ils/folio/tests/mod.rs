@@ -280,6 +280,12 @@ fn each_refusal_reaches_the_reader_with_its_reason_and_folio_s_words() {
     ];
     let mut server = Server::new();
     let _login = logged_in(&mut server);
+    // FOLIO's errors do not name the book; the adapter looks its title up for the reader.
+    server
+        .mock("GET", "/inventory/items")
+        .match_query(Matcher::Any)
+        .with_body(json!({"items": [{"id": ITEM_ID, "barcode": "036000291452", "title": "The Long Way", "status": {"name": "Available"}}]}).to_string())
+        .create();
     let mut folio = adapter(&server);
     for (message, reason) in cases {
         let mock = server
@@ -290,6 +296,8 @@ fn each_refusal_reaches_the_reader_with_its_reason_and_folio_s_words() {
         let refusal = folio.checkout(&patron(), &item()).unwrap().unwrap_err();
         assert_eq!(refusal.reason, reason, "{message}");
         assert_eq!(refusal.screen_message.as_deref(), Some(message));
+        let title = (reason != Reason::UnknownItem).then_some("The Long Way");
+        assert_eq!(refusal.title.as_deref(), title);
         mock.remove();
     }
     let renewal = server

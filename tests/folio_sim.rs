@@ -1,0 +1,191 @@
+//! The simulated library behind a FOLIO-shaped HTTP endpoint: the demo's scripted session
+//! through the FOLIO adapter, and two processes (`kiosk sim-ils --folio` and `kiosk run` with
+//! `kind = "folio"`) talking to each other.
+
+mod common;
+use common::*;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[test]
+fn the_demo_through_folio_has_the_same_outcomes_as_in_process() {
+    let outcomes = |args: &[&str]| {
+        let run = kiosk(args, "", &[]);
+        assert!(run.success, "{}", run.stderr);
+        let lines = run.lines();
+        let titles: Vec<String> = effects(&lines, "outcome")
+            .iter()
+            .filter_map(|o| o["outcome"]["title"].as_str().map(str::to_owned))
+            .collect();
+        (
+            results(&lines),
+            pages(&lines),
+            effects(&lines, "set_security").len(),
+            titles,
+        )
+    };
+    let in_process = outcomes(&["demo", "--headless"]);
+    let over_folio = outcomes(&["demo", "--headless", "--folio"]);
+    assert!(!in_process.0.is_empty());
+    assert_eq!(in_process.0, over_folio.0, "item outcomes and reasons");
+    assert_eq!(in_process.2, over_folio.2, "security writes");
+    assert_eq!(in_process.3, over_folio.3, "titles, refused books included");
+    let mut pages = (in_process.1, over_folio.1);
+    pages.0.dedup();
+    pages.1.dedup();
+    assert_eq!(pages.0, pages.1);
+}
+
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn kiosk_run_talks_to_kiosk_sim_ils_over_folio_and_logs_in_again_when_its_token_expires() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let applied = dir.path().join("applied.jsonl");
+    let server = Served(
+        Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args([
+                "sim-ils",
+                "--folio",
+                &format!("127.0.0.1:{port}"),
+                "--tenant",
+                "diku",
+                "--token-ttl-secs",
+                "1",
+                "--applied-log",
+                applied.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let path = config_in(dir.path(), |text| {
+        text.replace(
+            "kind = \"sim\"",
+            &format!(
+                "kind = \"folio\"\n\n[ils.folio]\nurl = \"http://127.0.0.1:{port}\"\ntenant = \"diku\"\nusername = \"kiosk-3\"\nservice_point = \"3a40852d-49fd-4df2-a1f9-6e2641a6e91f\"\npatron_pin = true\n"
+            ),
+        )
+    });
+    let env = [("KIOSK_ILS_PASSWORD", "secret")];
+    let check = kiosk(&["config", "check", path.to_str().unwrap()], "", &env);
+    assert!(check.success, "{}", check.stderr);
+    let input = [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"scan": "30234000001031"}"#,
+        r#"{"scan": "30234000001056"}"#,
+        r#"{"wait": 1.5}"#,
+        r#"{"press": "back"}"#,
+        r#"{"press": "account"}"#,
+        r#"{"press": "cancel"}"#,
+    ]
+    .join("\n");
+    let run = kiosk(
+        &["run", "--headless", "--config", path.to_str().unwrap()],
+        &input,
+        &env,
+    );
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    assert_eq!(
+        results(&lines),
+        [
+            ("30234000001031".into(), "borrowed".into(), "".into()),
+            (
+                "30234000001056".into(),
+                "refused".into(),
+                "not_for_loan".into()
+            ),
+        ]
+    );
+    let account = effects(&lines, "show")
+        .into_iter()
+        .rev()
+        .find_map(|s| s["screen"]["account"].as_object().cloned())
+        .expect("the account page was shown after the token expired");
+    let loans = account["loans"].as_array().unwrap();
+    assert!(
+        loans.iter().any(|l| l["item"] == "30234000001031"),
+        "{loans:?}"
+    );
+    let applied = std::fs::read_to_string(&applied).unwrap();
+    assert_eq!(applied.matches("30234000001031").count(), 1, "{applied}");
+    assert!(
+        !run.stderr.contains("secret"),
+        "the password reached the log"
+    );
+    drop(server);
+}
+
+#[test]
+fn a_wrong_password_stops_the_start_with_a_clear_message() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Served(
+        Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args([
+                "sim-ils",
+                "--folio",
+                &format!("127.0.0.1:{port}"),
+                "--tenant",
+                "diku",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The wrong tenant: Okapi refuses the login.
+    let path = config_in(dir.path(), |text| {
+        text.replace(
+            "kind = \"sim\"",
+            &format!(
+                "kind = \"folio\"\n\n[ils.folio]\nurl = \"http://127.0.0.1:{port}\"\ntenant = \"nobody\"\nusername = \"kiosk-3\"\nservice_point = \"3a40852d-49fd-4df2-a1f9-6e2641a6e91f\"\n"
+            ),
+        )
+    });
+    let run = kiosk(
+        &["run", "--headless", "--config", path.to_str().unwrap()],
+        "",
+        &[("KIOSK_ILS_PASSWORD", "secret")],
+    );
+    assert!(!run.success);
+    assert!(
+        run.stderr
+            .contains("FOLIO login as kiosk-3 (tenant nobody)"),
+        "{}",
+        run.stderr
+    );
+    drop(server);
+}
