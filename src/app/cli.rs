@@ -82,6 +82,33 @@ pub enum Commands {
         States: pending (waiting for the ILS), sending, unknown (asked again before anything is \
         resent), done, refused and review (need staff), declined, void, discarded.")]
     Queue(QueueArgs),
+    /// Check the machine's parts: ok / warn / fail each, with what to do (exit 0, 1 or 2).
+    #[command(after_help = "Examples:\n  \
+        kiosk diag                       every check, for a person\n  \
+        kiosk diag --json                the same for scripts (see README: Technicians)\n  \
+        kiosk diag --device ils          only the ILS link\n\n\
+        Checks: ils (SIP2 login and status, FOLIO or Koha authentication), journal.\n\
+        Exit code: 0 all ok, 1 a warning, 2 a failure.")]
+    Diag(DiagArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiagArgs {
+    /// The kiosk's configuration.
+    #[arg(
+        long,
+        short,
+        value_name = "PATH",
+        env = "KIOSK_CONFIG",
+        default_value = "/etc/kiosk/kiosk.toml"
+    )]
+    pub config: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Run only this check.
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod devices;
+pub mod diag;
 pub mod headless;
 pub mod ils_worker;
 mod queue_cli;
@@ -21,6 +22,7 @@ use cli::{Cli, ClockKind, Commands, ConfigAction, RunArgs};
 use clock::Clock;
 use headless::{Driver, DriverError, Output};
 use render::{JsonLines, Transcript};
+use std::io::Write;
 use std::process::ExitCode;
 use thiserror::Error;
 
@@ -36,6 +38,9 @@ pub enum AppError {
     Output(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// `kiosk diag` found a warning (1) or a failure (2); the report says which.
+    #[error("diagnosis: exit code {0}")]
+    Diagnosed(u8),
 }
 
 /// The `kiosk` binary.
@@ -43,6 +48,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(AppError::Diagnosed(code)) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
@@ -97,6 +103,24 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Commands::Queue(args) => queue_cli::run(args),
+        Commands::Diag(args) => {
+            init_logging("warn");
+            let config = Config::load(&args.config)?;
+            let secrets = Secrets::load(config.secrets.file.as_deref(), env_var)
+                .map_err(ConfigError::from)?;
+            let report = diag::report(&config, &secrets, args.device.as_deref())?;
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                diag::print(&report, &mut out)?;
+            }
+            match report.status.exit_code() {
+                0 => Ok(()),
+                code => Err(AppError::Diagnosed(code as u8)),
+            }
+        }
         Commands::SimIls(args) if args.sip2.is_some() => sim_server::serve(&args),
         Commands::SimIls(args) if args.folio.is_some() => sim_server::serve_folio(&args),
         Commands::SimIls(args) => sim_listing::print(args.seed.as_deref(), args.json),

@@ -191,12 +191,43 @@ fn the_documented_sip2_keys_all_parse() {
         block.contains("nb_due_date") && block.contains("client_key"),
         "{block}"
     );
-    let text = format!("{}\n{block}\n{}", &EXAMPLE[..start], &EXAMPLE[end..])
-        .replace("kind = \"sim\"", "kind = \"sip2\"");
-    let config = parse(&text).unwrap();
+    let text = format!("{}\n{block}\n{}", &EXAMPLE[..start], &EXAMPLE[end..]);
+    let config = parse(&text.replace("kind = \"sim\"", "kind = \"sip2\"")).unwrap();
     let sip2 = config.ils.sip2.unwrap();
     assert_eq!(sip2.port, 6001);
     assert!(sip2.tls.is_some());
+    // The [ils.folio] and [ils.koha] blocks too, each valid for its kind.
+    let folio = parse(&text.replace("kind = \"sim\"", "kind = \"folio\"")).unwrap();
+    let folio = folio.ils.folio.unwrap();
+    assert_eq!(folio.tenant, "diku");
+    assert_eq!(folio.http.read_retries, 2);
+    let koha = parse(&text.replace("kind = \"sim\"", "kind = \"koha\"")).unwrap();
+    let koha = koha.ils.koha.unwrap();
+    assert_eq!(koha.confirm, vec!["DEBT".to_owned()]);
+    assert_eq!(koha.checkin, crate::ils::koha::CheckinRoute::None);
+}
+
+#[test]
+fn http_ils_sections_are_checked() {
+    let folio = minimal().replace("\"sim\"", "\"folio\"");
+    let message = parse(&folio).unwrap_err().to_string();
+    assert!(message.contains("[ils.folio]"), "{message}");
+    let folio = format!(
+        "{folio}[ils.folio]\nurl = \"https://okapi.example.org\"\ntenant = \"t\"\nusername = \"k\"\nservice_point = \"desk\"\n"
+    );
+    let message = parse(&folio).unwrap_err().to_string();
+    assert!(message.contains("ils.folio.service_point"), "{message}");
+    let koha = minimal().replace("\"sim\"", "\"koha\"")
+        + "[ils.koha]\nurl = \"https://koha.example.org\"\nclient_id = \"k\"\nconfirm = [\"ISSUED_TO_ANOTHER\"]\n";
+    let message = parse(&koha).unwrap_err().to_string();
+    assert!(message.contains("needs a person"), "{message}");
+    let koha = minimal().replace("\"sim\"", "\"koha\"")
+        + "[ils.koha]\nurl = \"https://koha.example.org\"\nclient_id = \"k\"\ncheckin = \"sip2\"\n";
+    let message = parse(&koha).unwrap_err().to_string();
+    assert!(
+        message.contains("ils.sip2"),
+        "returns through SIP2 need its section: {message}"
+    );
 }
 
 #[test]

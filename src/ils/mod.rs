@@ -19,6 +19,22 @@ use chrono::NaiveDateTime;
 
 pub use crate::circ::IlsError;
 
+/// What a link check found: a summary, and anything a technician should know about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+impl Probe {
+    pub fn fine(summary: impl Into<String>) -> Probe {
+        Probe {
+            summary: summary.into(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// An answer the ILS may refuse.
 pub type Answer<T> = Result<Result<T, Refusal>, IlsError>;
 
@@ -77,6 +93,12 @@ pub trait Ils: Send {
     /// Keeps an idle link open (SIP2 99 heartbeat) and reconnects a dropped one.
     fn keep_alive(&mut self) -> Result<(), IlsError> {
         Ok(())
+    }
+    /// A round trip that proves the link and the kiosk's credentials (`kiosk diag`); says
+    /// what the ILS told about itself.
+    fn probe(&mut self) -> Result<Probe, IlsError> {
+        self.keep_alive()?;
+        Ok(Probe::fine("the ILS answered"))
     }
     /// How long until [`Ils::keep_alive`] has something to do; `None`: never.
     fn keep_alive_in(&self) -> Option<std::time::Duration> {

@@ -533,6 +533,31 @@ impl Ils for FolioIls {
         self.post_checkin(item, utc)
     }
 
+    fn probe(&mut self) -> Result<super::Probe, IlsError> {
+        self.login()?;
+        let path = format!("/service-points/{}", encode(&self.section.service_point));
+        let response = self.call(Method::Get, &path, None)?;
+        let point = match response.status {
+            200 => response.json::<api::Named>("service point")?.name,
+            404 => {
+                return Err(IlsError::BadReply(format!(
+                    "FOLIO has no service point {} (ils.folio.service_point)",
+                    self.section.service_point
+                )));
+            }
+            status => {
+                return Err(IlsError::BadReply(format!(
+                    "service point: HTTP {status}: {}",
+                    super::http::excerpt(&response.body)
+                )));
+            }
+        };
+        Ok(super::Probe::fine(format!(
+            "FOLIO at {} (tenant {}): logged in as {}; service point \"{point}\"",
+            self.section.url, self.section.tenant, self.section.username
+        )))
+    }
+
     fn charged_items(&mut self, patron: &PatronId) -> Result<Vec<ItemId>, IlsError> {
         let Some(user) = self.user(&patron.0)? else {
             return Ok(Vec::new());

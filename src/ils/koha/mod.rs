@@ -552,6 +552,37 @@ impl Ils for KohaIls {
         }
     }
 
+    fn probe(&mut self) -> Result<super::Probe, IlsError> {
+        self.token = None;
+        self.connect()?;
+        let how = match self.section.auth {
+            KohaAuth::Oauth2 => format!(
+                "OAuth2 client {}",
+                self.section.client_id.as_deref().unwrap_or("")
+            ),
+            KohaAuth::Basic => format!("user {}", self.section.username.as_deref().unwrap_or("")),
+        };
+        let mut warnings = Vec::new();
+        let returns = match self.returns.as_mut() {
+            Some(returns) => {
+                let probe = returns.probe()?;
+                warnings.extend(probe.warnings);
+                format!("returns through {}", probe.summary)
+            }
+            None => {
+                warnings.push(
+                    "returns are off: Koha's REST API has no check-in; set [ils.koha] checkin = \"sip2\" to take them"
+                        .into(),
+                );
+                "no returns at this kiosk".into()
+            }
+        };
+        Ok(super::Probe {
+            summary: format!("Koha REST at {} as {how}; {returns}", self.section.url),
+            warnings,
+        })
+    }
+
     fn keep_alive_in(&self) -> Option<Duration> {
         self.returns.as_ref().and_then(|r| r.keep_alive_in())
     }

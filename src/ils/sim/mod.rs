@@ -569,6 +569,13 @@ impl Ils for SimIls {
         true
     }
 
+    fn probe(&mut self) -> Result<crate::ils::Probe, IlsError> {
+        Ok(crate::ils::Probe::fine(format!(
+            "the simulated library, in process ({} items)",
+            self.items.len()
+        )))
+    }
+
     fn email_receipt(&mut self, patron: &PatronId, receipt: &Receipt) -> Answer<()> {
         self.ensure_logged_in()?;
         if self

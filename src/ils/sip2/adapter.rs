@@ -10,6 +10,7 @@ use super::tls::TlsSettings;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::*;
 use crate::config::secrets::Secret;
+use crate::ils::Probe;
 use crate::ils::{Answer, Ils, IlsError};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -526,6 +527,42 @@ impl Ils for Sip2Ils {
 
     fn keep_alive(&mut self) -> Result<(), IlsError> {
         self.client.keep_alive().map_err(ils_error)
+    }
+
+    fn probe(&mut self) -> Result<Probe, IlsError> {
+        self.client.keep_alive().map_err(ils_error)?;
+        let at = format!("SIP2 at {}:{}", self.section.host, self.section.port);
+        let Some(acs) = self.client.acs_status() else {
+            return Ok(Probe::fine(format!("{at} answered")));
+        };
+        let mut warnings = Vec::new();
+        if !acs.online {
+            warnings.push("the ACS says it is off-line".to_owned());
+        }
+        if !acs.checkout_ok {
+            warnings.push("the ACS does not allow checkouts from this kiosk".to_owned());
+        }
+        if !acs.checkin_ok {
+            warnings.push("the ACS does not allow checkins from this kiosk".to_owned());
+        }
+        let name = acs
+            .library_name
+            .as_deref()
+            .map(|n| format!(", {n}"))
+            .unwrap_or_default();
+        Ok(Probe {
+            summary: format!(
+                "{at}: protocol {}, institution {}{name}; offline transactions {}",
+                acs.protocol_version,
+                acs.institution,
+                if acs.offline_ok {
+                    "accepted"
+                } else {
+                    "not accepted"
+                },
+            ),
+            warnings,
+        })
     }
 
     fn keep_alive_in(&self) -> Option<Duration> {

@@ -18,6 +18,10 @@ pub(super) fn route(
 ) -> (u16, Value) {
     match (method, path) {
         (Method::Get, "/users") => users(sim, query),
+        (Method::Get, p) if p.starts_with("/service-points/") => (
+            200,
+            json!({"id": &p["/service-points/".len()..], "name": "Simulated circulation desk", "code": "sim"}),
+        ),
         (Method::Post, "/patron-pin/verify") => {
             let barcode = body["id"].as_str().and_then(barcode_of).unwrap_or_default();
             let pin = Pin::new(body["pin"].as_str().unwrap_or(""));
