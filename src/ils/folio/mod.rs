@@ -399,11 +399,18 @@ fn cql(value: &str) -> String {
 
 fn refused<T>(response: &Response, doing: Doing) -> Answer<T> {
     match response.status {
-        400 | 404 | 409 | 422 => Ok(Err(refusals::refusal(
-            response.status,
-            &response.body,
-            doing,
-        ))),
+        400 | 404 | 409 | 422 => {
+            let refusal = refusals::refusal(response.status, &response.body, doing);
+            // For staff: FOLIO's own words beside the reason the reader was given.
+            tracing::info!(
+                ?doing,
+                status = response.status,
+                reason = ?refusal.reason,
+                folio = refusal.screen_message.as_deref().unwrap_or(""),
+                "FOLIO refused"
+            );
+            Ok(Err(refusal))
+        }
         status => Err(IlsError::BadReply(format!(
             "HTTP {status}: {}",
             super::http::excerpt(&response.body)

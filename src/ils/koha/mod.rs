@@ -365,6 +365,7 @@ impl KohaIls {
         if let Some(mut refusal) =
             refusals::availability_refusal(&availability, &self.section.confirm)
         {
+            tracing::info!(%item, reason = ?refusal.reason, koha = ?refusal.screen_message, "Koha refused the checkout");
             refusal.title = Some(title).filter(|t| !t.is_empty());
             return Ok(Err(refusal));
         }
@@ -379,6 +380,7 @@ impl KohaIls {
         let response = self.call(Method::Post, &path, &[], Some(&body))?;
         if !response.ok() {
             let mut refusal = refusals::checkout_refusal(response.status, &response.body);
+            tracing::info!(%item, reason = ?refusal.reason, koha = ?refusal.screen_message, "Koha refused the checkout");
             refusal.title = Some(title).filter(|t| !t.is_empty());
             return Ok(Err(refusal));
         }
@@ -442,6 +444,7 @@ impl Ils for KohaIls {
         let response = self.call(Method::Post, &path, &[], None)?;
         if !response.ok() {
             let mut refusal = refusals::renewal_refusal(response.status, &response.body);
+            tracing::info!(%item, reason = ?refusal.reason, koha = ?refusal.screen_message, "Koha refused the renewal");
             refusal.title = Some(title).filter(|t| !t.is_empty());
             return Ok(Err(refusal));
         }

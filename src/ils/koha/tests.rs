@@ -7,6 +7,7 @@ use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
+use std::io::Write;
 use std::sync::Arc;
 
 const CARD: &str = "20234000000019";
@@ -629,4 +630,34 @@ fn the_configuration_is_checked_before_a_reader_meets_it() {
     bad.auth = KohaAuth::Basic;
     bad.username = Some(String::new());
     assert!(bad.problem().unwrap().contains("username"));
+}
+
+#[test]
+fn a_checkout_whose_answer_times_out_is_an_unknown_outcome_then_reconciled_not_repeated() {
+    let mut server = Server::new();
+    token(&mut server, "A1");
+    patron_mock(&mut server);
+    item_mock(&mut server, false);
+    availability(&mut server, json!({}), json!({}));
+    // Koha takes the checkout, then the answer is slower than the kiosk's timeout.
+    let lend = server
+        .mock("POST", "/api/v1/checkouts")
+        .with_status(201)
+        .with_chunked_body(|w| {
+            std::thread::sleep(Duration::from_millis(1500));
+            w.write_all(checkout_body().as_bytes())
+        })
+        .expect(1)
+        .create();
+    let mut koha = adapter(&server);
+    let error = koha.checkout(&patron(), &item()).unwrap_err();
+    assert!(matches!(error, IlsError::OutcomeUnknown(_)), "{error:?}");
+    lend.assert();
+    // Reconciling looks the loan up instead of sending it again.
+    server
+        .mock("GET", "/api/v1/checkouts")
+        .match_query(Matcher::UrlEncoded("patron_id".into(), "42".into()))
+        .with_body(json!([{"checkout_id": 900, "item_id": 7, "item": {"item_id": 7, "external_id": BARCODE}}]).to_string())
+        .create();
+    assert_eq!(koha.charged_items(&patron()).unwrap(), vec![item()]);
 }
