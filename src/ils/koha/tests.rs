@@ -7,7 +7,6 @@ use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
-use std::io::Write;
 use std::sync::Arc;
 
 const CARD: &str = "20234000000019";
