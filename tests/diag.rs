@@ -4,44 +4,6 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn serve(args: &[&str], port: u16) -> Served {
-    let served = Served(
-        Command::new(env!("CARGO_BIN_EXE_kiosk"))
-            .arg("sim-ils")
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the simulated ILS did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    served
-}
 
 fn folio_config(dir: &std::path::Path, port: u16, tenant: &str) -> std::path::PathBuf {
     config_in(dir, |text| {

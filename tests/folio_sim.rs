@@ -4,9 +4,6 @@
 
 mod common;
 use common::*;
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 #[test]
 fn the_demo_through_folio_has_the_same_outcomes_as_in_process() {
@@ -37,48 +34,24 @@ fn the_demo_through_folio_has_the_same_outcomes_as_in_process() {
     assert_eq!(pages.0, pages.1);
 }
 
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn kiosk_run_talks_to_kiosk_sim_ils_over_folio_and_logs_in_again_when_its_token_expires() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
     let applied = dir.path().join("applied.jsonl");
-    let server = Served(
-        Command::new(env!("CARGO_BIN_EXE_kiosk"))
-            .args([
-                "sim-ils",
-                "--folio",
-                &format!("127.0.0.1:{port}"),
-                "--tenant",
-                "diku",
-                "--token-ttl-secs",
-                "1",
-                "--applied-log",
-                applied.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let server = serve(
+        &[
+            "--folio",
+            &format!("127.0.0.1:{port}"),
+            "--tenant",
+            "diku",
+            "--token-ttl-secs",
+            "1",
+            "--applied-log",
+            applied.to_str().unwrap(),
+        ],
+        port,
     );
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let path = config_in(dir.path(), |text| {
         text.replace(
             "kind = \"sim\"",
@@ -140,32 +113,12 @@ fn kiosk_run_talks_to_kiosk_sim_ils_over_folio_and_logs_in_again_when_its_token_
 
 #[test]
 fn a_wrong_password_stops_the_start_with_a_clear_message() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = tempfile::tempdir().unwrap();
-    let server = Served(
-        Command::new(env!("CARGO_BIN_EXE_kiosk"))
-            .args([
-                "sim-ils",
-                "--folio",
-                &format!("127.0.0.1:{port}"),
-                "--tenant",
-                "diku",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let server = serve(
+        &["--folio", &format!("127.0.0.1:{port}"), "--tenant", "diku"],
+        port,
     );
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
     // The wrong tenant: Okapi refuses the login.
     let path = config_in(dir.path(), |text| {
         text.replace(

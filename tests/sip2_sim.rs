@@ -11,7 +11,6 @@ use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
 use kiosk::ils::sip2::{Framing, checksum, decode_reply, encode_request};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -148,42 +147,13 @@ fn the_demo_over_sip2_has_the_same_outcomes_as_in_process() {
     );
 }
 
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn kiosk_run_talks_to_kiosk_sim_ils_over_sip2() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = Served(
-        Command::new(env!("CARGO_BIN_EXE_kiosk"))
-            .args([
-                "sim-ils",
-                "--sip2",
-                &format!("127.0.0.1:{port}"),
-                "--charset",
-                "cp850",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let port = free_port();
+    let server = serve(
+        &["--sip2", &format!("127.0.0.1:{port}"), "--charset", "cp850"],
+        port,
     );
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
     let dir = tempfile::tempdir().unwrap();
     let path = config_in(dir.path(), |text| {
         text.replace(

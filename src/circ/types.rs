@@ -120,6 +120,16 @@ pub struct Money {
     pub currency: Currency,
 }
 
+impl Money {
+    /// From an amount in major units as JSON APIs give it (2.5 → 250 fen).
+    pub fn from_major(amount: f64, currency: Currency) -> Money {
+        Money {
+            minor: (amount * 100.0).round() as i64,
+            currency,
+        }
+    }
+}
+
 /// ISO 4217 currency code, three letters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Currency([u8; 3]);
@@ -215,6 +225,21 @@ pub struct PatronStatus {
 }
 
 impl PatronStatus {
+    /// A card as the ILS gave it, with nothing known against it yet (`valid` says whether the
+    /// ILS knows the card at all).
+    pub fn bare(patron: PatronId, valid: bool) -> PatronStatus {
+        PatronStatus {
+            patron,
+            valid,
+            pin_ok: None,
+            name: String::new(),
+            blocks: Vec::new(),
+            fines: None,
+            email: None,
+            screen_message: None,
+        }
+    }
+
     /// The block that stops this patron borrowing, if any, most useful to the reader first.
     pub fn borrow_block(&self) -> Option<Block> {
         const ORDER: [Block; 9] = [

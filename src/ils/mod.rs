@@ -53,7 +53,9 @@ pub trait Ils: Send {
     fn renew_all(&mut self, patron: &PatronId) -> Answer<RenewAllResult>;
     fn item_info(&mut self, item: &ItemId) -> Answer<ItemInfo>;
     /// Tells the ILS the reader has left (SIP2 35); ILSes use it to drop cached state.
-    fn end_session(&mut self, patron: &PatronId) -> Result<(), IlsError>;
+    fn end_session(&mut self, _patron: &PatronId) -> Result<(), IlsError> {
+        Ok(())
+    }
     /// Whether returns can be taken (Koha's REST API has none without a SIP2 route).
     fn takes_returns(&self) -> bool {
         true

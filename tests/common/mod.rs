@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub struct Run {
     pub success: bool,
@@ -94,4 +96,42 @@ pub fn config_in(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std:
     let path = dir.join("kiosk.toml");
     std::fs::write(&path, text).expect("write the configuration");
     path
+}
+
+/// A `kiosk sim-ils` serving in the background; killed when dropped.
+pub struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port nobody listens on (for now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `kiosk sim-ils ARGS` and waits until it listens on `port`.
+pub fn serve(args: &[&str], port: u16) -> Served {
+    let served = Served(
+        Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .arg("sim-ils")
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the simulated ILS did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served
 }

@@ -190,16 +190,7 @@ impl Session {
             return self.back_to_idle_telling(Refusal::new(Reason::PatronBlocked { block }), fx);
         }
         if let Some(reader) = self.reader.as_mut() {
-            reader.status = Some(PatronStatus {
-                patron: id,
-                valid: true,
-                pin_ok: None,
-                name: String::new(),
-                blocks: Vec::new(),
-                fines: None,
-                email: None,
-                screen_message: None,
-            });
+            reader.status = Some(PatronStatus::bare(id, true));
         }
         self.phase = Phase::Menu;
         fx.push(Effect::Sound { cue: Cue::Success });

@@ -263,10 +263,7 @@ impl FolioIls {
     }
 
     fn money(&self, amount: f64) -> Money {
-        Money {
-            minor: (amount * 100.0).round() as i64,
-            currency: self.currency,
-        }
+        Money::from_major(amount, self.currency)
     }
 
     fn loan_of(&self, loan: api::Loan, item: &ItemId) -> Loan {
@@ -516,10 +513,6 @@ impl Ils for FolioIls {
             status,
             due,
         }))
-    }
-
-    fn end_session(&mut self, _patron: &PatronId) -> Result<(), IlsError> {
-        Ok(())
     }
 
     fn replay_checkout(

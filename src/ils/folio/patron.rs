@@ -16,16 +16,7 @@ impl FolioIls {
         pin: Option<&Pin>,
     ) -> Result<PatronStatus, IlsError> {
         let Some(user) = self.user(&patron.0)? else {
-            return Ok(PatronStatus {
-                patron: patron.clone(),
-                valid: false,
-                pin_ok: None,
-                name: String::new(),
-                blocks: Vec::new(),
-                fines: None,
-                email: None,
-                screen_message: None,
-            });
+            return Ok(PatronStatus::bare(patron.clone(), false));
         };
         let pin_ok = match (pin, self.section.patron_pin) {
             (Some(pin), true) => {

@@ -330,10 +330,7 @@ impl KohaIls {
     }
 
     fn money(&self, amount: f64) -> Money {
-        Money {
-            minor: (amount * 100.0).round() as i64,
-            currency: self.currency,
-        }
+        Money::from_major(amount, self.currency)
     }
 
     fn due(text: Option<&str>) -> Due {
@@ -510,10 +507,6 @@ impl Ils for KohaIls {
             status,
             due,
         }))
-    }
-
-    fn end_session(&mut self, _patron: &PatronId) -> Result<(), IlsError> {
-        Ok(())
     }
 
     fn replay_checkout(

@@ -57,16 +57,7 @@ impl KohaIls {
         pin: Option<&Pin>,
     ) -> Result<PatronStatus, IlsError> {
         let Some(record) = self.patron(&patron.0)? else {
-            return Ok(PatronStatus {
-                patron: patron.clone(),
-                valid: false,
-                pin_ok: None,
-                name: String::new(),
-                blocks: Vec::new(),
-                fines: None,
-                email: None,
-                screen_message: None,
-            });
+            return Ok(PatronStatus::bare(patron.clone(), false));
         };
         let pin_ok = match pin {
             Some(pin) => Some(self.password_ok(&patron.0, pin)?),
