@@ -2,6 +2,8 @@
 //! basic authentication, server errors, timeouts, malformed bodies and each refusal.
 
 use super::*;
+
+mod link;
 use crate::circ::types::{Block, ReturnRoute};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 const CARD: &str = "20234000000019";
 const BARCODE: &str = "30234000001015";
 
-fn section(url: String, auth: KohaAuth) -> KohaSection {
+pub(super) fn section(url: String, auth: KohaAuth) -> KohaSection {
     KohaSection {
         url,
         auth,
@@ -30,7 +32,7 @@ fn section(url: String, auth: KohaAuth) -> KohaSection {
     }
 }
 
-fn adapter(server: &ServerGuard) -> KohaIls {
+pub(super) fn adapter(server: &ServerGuard) -> KohaIls {
     KohaIls::new(
         section(server.url(), KohaAuth::Oauth2),
         Some(Secret::new("s3cret")),
@@ -39,7 +41,7 @@ fn adapter(server: &ServerGuard) -> KohaIls {
     .unwrap()
 }
 
-fn token(server: &mut ServerGuard, value: &str) -> Mock {
+pub(super) fn token(server: &mut ServerGuard, value: &str) -> Mock {
     server
         .mock("POST", "/api/v1/oauth/token")
         .match_header("content-type", "application/x-www-form-urlencoded")
@@ -54,11 +56,11 @@ fn token(server: &mut ServerGuard, value: &str) -> Mock {
         .create()
 }
 
-fn bearer(value: &str) -> Matcher {
+pub(super) fn bearer(value: &str) -> Matcher {
     Matcher::Exact(format!("Bearer {value}"))
 }
 
-fn patron_mock(server: &mut ServerGuard) -> Mock {
+pub(super) fn patron_mock(server: &mut ServerGuard) -> Mock {
     server
         .mock("GET", "/api/v1/patrons")
         .match_query(Matcher::UrlEncoded("cardnumber".into(), CARD.into()))
@@ -70,7 +72,7 @@ fn patron_mock(server: &mut ServerGuard) -> Mock {
         .create()
 }
 
-fn item_mock(server: &mut ServerGuard, checked_out: bool) -> Mock {
+pub(super) fn item_mock(server: &mut ServerGuard, checked_out: bool) -> Mock {
     server
         .mock("GET", "/api/v1/items")
         .match_query(Matcher::UrlEncoded("external_id".into(), BARCODE.into()))
@@ -85,7 +87,7 @@ fn item_mock(server: &mut ServerGuard, checked_out: bool) -> Mock {
         .create()
 }
 
-fn availability(
+pub(super) fn availability(
     server: &mut ServerGuard,
     blockers: serde_json::Value,
     confirms: serde_json::Value,
@@ -100,15 +102,15 @@ fn availability(
         .create()
 }
 
-fn checkout_body() -> String {
+pub(super) fn checkout_body() -> String {
     json!({"checkout_id": 900, "patron_id": 42, "item_id": 7, "due_date": "2026-12-20T23:59:00+08:00"}).to_string()
 }
 
-fn patron() -> PatronId {
+pub(super) fn patron() -> PatronId {
     PatronId(CARD.into())
 }
 
-fn item() -> ItemId {
+pub(super) fn item() -> ItemId {
     ItemId(BARCODE.into())
 }
 
@@ -285,88 +287,6 @@ fn an_unknown_card_or_book_is_told_before_anything_is_sent() {
 }
 
 #[test]
-fn a_refused_token_is_fetched_again_and_the_request_sent_once_more() {
-    let mut server = Server::new();
-    let first = token(&mut server, "OLD");
-    let mut koha = adapter(&server);
-    koha.connect().unwrap();
-    first.assert();
-    first.remove();
-    let second = token(&mut server, "NEW");
-    let stale = server
-        .mock("GET", "/api/v1/patrons")
-        .match_query(Matcher::Any)
-        .match_header("authorization", bearer("OLD"))
-        .with_status(401)
-        .with_body(json!({"error": "Invalid token"}).to_string())
-        .expect(1)
-        .create();
-    let fresh = server
-        .mock("GET", "/api/v1/patrons")
-        .match_query(Matcher::Any)
-        .match_header("authorization", bearer("NEW"))
-        .with_body("[]")
-        .expect(1)
-        .create();
-    assert!(!koha.patron_status(&patron(), None).unwrap().valid);
-    stale.assert();
-    second.assert();
-    fresh.assert();
-}
-
-#[test]
-fn wrong_client_credentials_are_a_login_refusal_without_the_secret() {
-    let mut server = Server::new();
-    server
-        .mock("POST", "/api/v1/oauth/token")
-        .with_status(403)
-        .with_body(json!({"error": "unauthorized_client"}).to_string())
-        .create();
-    let mut koha = adapter(&server);
-    let Err(IlsError::LoginRefused(message)) = koha.connect() else {
-        panic!("expected a login refusal");
-    };
-    assert!(
-        message.contains("kiosk-3") && message.contains("unauthorized_client"),
-        "{message}"
-    );
-    assert!(!message.contains("s3cret"));
-}
-
-#[test]
-fn basic_authentication_sends_the_user_and_password_and_a_401_is_a_login_refusal() {
-    let mut server = Server::new();
-    // base64("kiosk3:s3cret")
-    let ok = server
-        .mock("GET", "/api/v1/patrons")
-        .match_query(Matcher::Any)
-        .match_header("authorization", "Basic a2lvc2szOnMzY3JldA==")
-        .with_body("[]")
-        .expect(1)
-        .create();
-    let mut koha = KohaIls::new(
-        section(server.url(), KohaAuth::Basic),
-        Some(Secret::new("s3cret")),
-        None,
-    )
-    .unwrap();
-    koha.connect().unwrap();
-    ok.assert();
-    let mut wrong = KohaIls::new(
-        section(server.url(), KohaAuth::Basic),
-        Some(Secret::new("nope")),
-        None,
-    )
-    .unwrap();
-    server
-        .mock("GET", "/api/v1/patrons")
-        .match_query(Matcher::Any)
-        .with_status(401)
-        .create();
-    assert!(matches!(wrong.connect(), Err(IlsError::LoginRefused(_))));
-}
-
-#[test]
 fn the_password_restrictions_and_balance_decide_the_sign_in() {
     let mut server = Server::new();
     token(&mut server, "A1");
@@ -532,65 +452,6 @@ fn item_information_reads_the_loan_for_reconciliation() {
 }
 
 #[test]
-fn server_errors_timeouts_and_malformed_bodies() {
-    let mut server = Server::new();
-    token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
-    let lend = server
-        .mock("POST", "/api/v1/checkouts")
-        .with_status(500)
-        .expect(1)
-        .create();
-    let mut koha = adapter(&server);
-    let error = koha.checkout(&patron(), &item()).unwrap_err();
-    assert!(
-        matches!(error, IlsError::OutcomeUnknown(_)),
-        "a failed write is not repeated: {error:?}"
-    );
-    lend.assert();
-    let holds = server
-        .mock("GET", "/api/v1/holds")
-        .match_query(Matcher::Any)
-        .with_status(503)
-        .expect(2)
-        .create();
-    server
-        .mock("GET", "/api/v1/checkouts")
-        .match_query(Matcher::Any)
-        .with_body("[]")
-        .create();
-    let garbled = server
-        .mock("GET", "/api/v1/patrons/42/account")
-        .with_body("{\"balance\": ")
-        .create();
-    let error = koha.patron_status(&patron(), None).unwrap_err();
-    assert!(matches!(error, IlsError::BadReply(_)), "{error:?}");
-    garbled.remove();
-    server
-        .mock("GET", "/api/v1/patrons/42/account")
-        .with_body("{}")
-        .create();
-    let error = koha.account(&patron(), None).unwrap_err();
-    assert!(
-        matches!(error, IlsError::LinkDown(_)),
-        "a read is tried again, then the link is down: {error:?}"
-    );
-    holds.assert();
-
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", silent.local_addr().unwrap());
-    let mut koha =
-        KohaIls::new(section(url, KohaAuth::Basic), Some(Secret::new("x")), None).unwrap();
-    let error = koha.checkout(&patron(), &item()).unwrap_err();
-    assert!(
-        matches!(error, IlsError::LinkDown(_)),
-        "a read that timed out: {error:?}"
-    );
-}
-
-#[test]
 fn returns_go_through_the_sip2_route_or_are_not_offered() {
     let server = Server::new();
     let koha = adapter(&server);
@@ -629,34 +490,4 @@ fn the_configuration_is_checked_before_a_reader_meets_it() {
     bad.auth = KohaAuth::Basic;
     bad.username = Some(String::new());
     assert!(bad.problem().unwrap().contains("username"));
-}
-
-#[test]
-fn a_checkout_whose_answer_times_out_is_an_unknown_outcome_then_reconciled_not_repeated() {
-    let mut server = Server::new();
-    token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
-    // Koha takes the checkout, then the answer is slower than the kiosk's timeout.
-    let lend = server
-        .mock("POST", "/api/v1/checkouts")
-        .with_status(201)
-        .with_chunked_body(|w| {
-            std::thread::sleep(Duration::from_millis(1500));
-            w.write_all(checkout_body().as_bytes())
-        })
-        .expect(1)
-        .create();
-    let mut koha = adapter(&server);
-    let error = koha.checkout(&patron(), &item()).unwrap_err();
-    assert!(matches!(error, IlsError::OutcomeUnknown(_)), "{error:?}");
-    lend.assert();
-    // Reconciling looks the loan up instead of sending it again.
-    server
-        .mock("GET", "/api/v1/checkouts")
-        .match_query(Matcher::UrlEncoded("patron_id".into(), "42".into()))
-        .with_body(json!([{"checkout_id": 900, "item_id": 7, "item": {"item_id": 7, "external_id": BARCODE}}]).to_string())
-        .create();
-    assert_eq!(koha.charged_items(&patron()).unwrap(), vec![item()]);
 }
