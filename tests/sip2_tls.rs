@@ -1,13 +1,13 @@
 //! SIP2 over TLS: a CA made in the test signs the ACS's certificate; the client trusts that CA
 //! only, and refuses an ACS whose certificate does not chain to it.
 
+mod common;
+use common::pki::pki;
 use kiosk::ils::sip2::client::{LinkError, LinkSettings, Sip2Client};
 use kiosk::ils::sip2::replies::{AcsStatus, Messages};
 use kiosk::ils::sip2::requests::ScStatus;
 use kiosk::ils::sip2::tls::TlsSettings;
 use kiosk::ils::sip2::{Framing, Reply, Request, decode_request, encode_reply};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{BufRead, BufReader, Write};
@@ -15,27 +15,6 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: PrivateKeyDer<'static>,
-}
-
-/// A CA, and a certificate for `localhost` it signed.
-fn pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let server_key = KeyPair::generate().unwrap();
-    let server_params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    let server_cert = server_params.signed_by(&server_key, &ca).unwrap();
-    Pki {
-        ca_pem: ca.pem(),
-        server_chain: vec![server_cert.der().clone()],
-        server_key: PrivateKeyDer::from_pem_slice(server_key.serialize_pem().as_bytes()).unwrap(),
-    }
-}
 
 fn acs_status() -> Reply {
     Reply::AcsStatus(AcsStatus {

@@ -106,10 +106,18 @@ impl HttpLink {
             let pem = std::fs::read(path).map_err(|e| {
                 IlsError::LinkDown(format!("cannot read the CA file {}: {e}", path.display()))
             })?;
-            let certificate = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
                 IlsError::LinkDown(format!("the CA file {} is not PEM: {e}", path.display()))
             })?;
-            builder = builder.add_root_certificate(certificate);
+            if certificates.is_empty() {
+                return Err(IlsError::LinkDown(format!(
+                    "the CA file {} holds no PEM certificate",
+                    path.display()
+                )));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
         }
         let client = builder
             .build()
@@ -238,7 +246,14 @@ fn read(request: RequestBuilder, path: &str, write: bool) -> Result<Response, Il
 }
 
 fn classify(error: &reqwest::Error, path: &str, write: bool) -> IlsError {
-    let text = format!("{path}: {error}");
+    // reqwest's own words hide the cause ("error sending request"); a technician needs it
+    // (a refused connection, an unknown certificate issuer, a timeout).
+    let mut text = format!("{path}: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
     if error.is_connect() || error.is_builder() {
         IlsError::LinkDown(text)
     } else if write {

@@ -1,6 +1,8 @@
 //! Runs the real `kiosk` binary, as a technician or a script would.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use serde_json::Value;
 use std::io::Write;
 use std::net::TcpStream;
