@@ -54,7 +54,7 @@ fn a_reachable_folio_is_ok_and_names_the_service_point() {
         )
         .success
     );
-    let (code, report) = diag(&config, &[]);
+    let (code, report) = diag(&config, &["--device", "ils"]);
     assert_eq!(code, Some(0), "{report}");
     assert_eq!(report["status"], "ok");
     let ils = check(&report, "ils");
@@ -66,8 +66,26 @@ fn a_reachable_folio_is_ok_and_names_the_service_point() {
     );
     assert!(ils["elapsed_ms"].is_u64());
     assert!(ils.get("action").is_none());
-    assert_eq!(check(&report, "journal")["status"], "ok");
-    let human = kiosk(&["diag", "--config", config.to_str().unwrap()], "", &ENV);
+    let (_, report) = diag(&config, &["--device", "storage"]);
+    let storage = check(&report, "storage");
+    assert!(
+        storage["message"]
+            .as_str()
+            .unwrap()
+            .contains("journal intact: 0 waiting"),
+        "{storage}"
+    );
+    let human = kiosk(
+        &[
+            "diag",
+            "--config",
+            config.to_str().unwrap(),
+            "--device",
+            "ils",
+        ],
+        "",
+        &ENV,
+    );
     assert!(human.success);
     assert!(
         human
@@ -132,7 +150,7 @@ fn a_refused_login_fails_and_points_at_the_credentials() {
 }
 
 #[test]
-fn sip2_reports_the_acs_and_a_missing_journal_is_a_warning() {
+fn sip2_reports_the_acs_and_a_missing_journal_is_a_warning_not_created() {
     let port = free_port();
     let _served = serve(&["--sip2", &format!("127.0.0.1:{port}")], port);
     let dir = tempfile::tempdir().unwrap();
@@ -142,16 +160,24 @@ fn sip2_reports_the_acs_and_a_missing_journal_is_a_warning() {
             &format!("kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n"),
         )
     });
-    let (code, report) = diag(&config, &[]);
-    assert_eq!(code, Some(1), "{report}");
+    let (code, report) = diag(&config, &["--device", "ils"]);
+    assert_eq!(code, Some(0), "{report}");
     let ils = check(&report, "ils");
-    assert_eq!(ils["status"], "ok", "{ils}");
     assert!(
         ils["message"].as_str().unwrap().contains("institution SIM"),
         "{ils}"
     );
-    let journal = check(&report, "journal");
-    assert_eq!(journal["status"], "warn");
+    let (code, report) = diag(&config, &["--device", "storage"]);
+    assert_eq!(code, Some(1), "{report}");
+    let storage = check(&report, "storage");
+    assert_eq!(storage["status"], "warn");
+    assert!(
+        storage["message"]
+            .as_str()
+            .unwrap()
+            .contains("no journal yet"),
+        "{storage}"
+    );
     assert!(
         !dir.path().join("journal.db").exists(),
         "diag changes nothing"
@@ -200,7 +226,8 @@ fn an_unknown_check_is_a_usage_error() {
     );
     assert!(!run.success);
     assert!(
-        run.stderr.contains("the checks are ils, journal"),
+        run.stderr
+            .contains("the checks are item_reader, card_reader, scanner"),
         "{}",
         run.stderr
     );

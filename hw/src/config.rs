@@ -23,6 +23,59 @@ pub struct HwConfig {
     pub indicators: Option<IndicatorWiring>,
     pub return_slot: Option<ReturnSlotWiring>,
     pub printer: Option<PrinterWiring>,
+    /// The simulated machine's faults (backend `sim`): for technicians' training and tests.
+    pub sim: SimSettings,
+}
+
+/// `[hardware.sim]`: faults the simulated machine shows, as a real one might.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimSettings {
+    /// Per part: `item_reader = "timeout"`, `printer = "paper-out"`…
+    pub faults: std::collections::BTreeMap<SimPart, SimFault>,
+    /// The machine's clock reads this (RFC 3339) instead of the real time, for diagnostics.
+    pub clock: Option<String>,
+    /// The disk holding the journal has this much free space (MB), for diagnostics.
+    pub disk_free_mb: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimPart {
+    ItemReader,
+    CardReader,
+    Scanner,
+    Indicators,
+    ReturnSlot,
+    Printer,
+}
+
+impl SimPart {
+    pub fn device(self) -> crate::device::Device {
+        use crate::device::Device;
+        match self {
+            SimPart::ItemReader => Device::ItemReader,
+            SimPart::CardReader => Device::CardReader,
+            SimPart::Scanner => Device::Scanner,
+            SimPart::Indicators => Device::Indicators,
+            SimPart::ReturnSlot => Device::ReturnSlot,
+            SimPart::Printer => Device::Printer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimFault {
+    /// Not connected: the part does not open.
+    Missing,
+    /// Connected, but never answers.
+    Timeout,
+    /// A reader with a chip or firmware the driver does not know.
+    WrongChip,
+    PaperOut,
+    PaperLow,
+    CoverOpen,
 }
 
 impl Default for HwConfig {
@@ -38,6 +91,7 @@ impl Default for HwConfig {
             indicators: None,
             return_slot: None,
             printer: None,
+            sim: SimSettings::default(),
         }
     }
 }

@@ -39,7 +39,7 @@ impl fmt::Debug for TagId {
 }
 
 /// Which device a fault is about, in the words a technician uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Device {
     Scanner,
     ItemReader,
@@ -130,6 +130,14 @@ pub struct SystemInfo {
     pub ic_reference: Option<u8>,
 }
 
+/// What a reader says about itself, for diagnostics: its model and firmware, and a warning when
+/// that is not what the driver was tested with (a clone chip, an unknown firmware).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub model: String,
+    pub warning: Option<String>,
+}
+
 /// The barcode scanner. Codes arrive whenever a reader scans; `poll` returns those completed
 /// since the last call, without waiting.
 pub trait BarcodeScanner {
@@ -144,6 +152,14 @@ pub trait ItemReader {
     fn read_blocks(&mut self, tag: TagId, first: u8, count: u8) -> Result<Vec<u8>, DeviceError>;
     fn write_block(&mut self, tag: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError>;
     fn write_afi(&mut self, tag: TagId, afi: u8) -> Result<(), DeviceError>;
+    /// Model and firmware (diagnostics); by default, proof that the reader answers.
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        self.inventory()?;
+        Ok(Identity {
+            model: "ISO 15693 reader".into(),
+            warning: None,
+        })
+    }
     /// NXP's EAS bit, for installations whose gates use it.
     fn set_eas(&mut self, _tag: TagId, _armed: bool) -> Result<(), DeviceError> {
         Err(DeviceError::new(Device::ItemReader, Fault::Unsupported))
@@ -154,6 +170,13 @@ pub trait ItemReader {
 pub trait CardReader {
     /// The UID of a card newly presented, if any. A card left on the reader is reported once.
     fn poll(&mut self) -> Result<Option<Vec<u8>>, DeviceError>;
+    /// Model and version (diagnostics).
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        Ok(Identity {
+            model: "ISO 14443A reader".into(),
+            warning: None,
+        })
+    }
 }
 
 /// The status light's colours, as staff are told to read them.

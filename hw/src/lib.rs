@@ -11,5 +11,6 @@ pub mod machine;
 pub mod rfid;
 #[cfg(feature = "rpi")]
 pub mod rpi;
+pub mod selftest;
 pub mod sim;
 pub mod tag;

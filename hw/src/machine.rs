@@ -1,8 +1,9 @@
 //! The set of devices one kiosk has, whichever backend built them.
 
-use crate::config::{Backend, HwConfig};
+use crate::config::{Backend, HwConfig, SimFault};
 use crate::device::{
-    BarcodeScanner, CardReader, DeviceError, Indicators, ItemReader, ReceiptPrinter, ReturnSlot,
+    BarcodeScanner, CardReader, Device, DeviceError, Fault, Indicators, ItemReader, ReceiptPrinter,
+    ReturnSlot,
 };
 use crate::sim::SimDevices;
 
@@ -18,6 +19,18 @@ pub struct Machine {
 }
 
 impl Machine {
+    /// Takes a part out (it failed to open, or is not fitted).
+    pub fn remove(&mut self, device: Device) {
+        match device {
+            Device::ItemReader => self.item_reader = None,
+            Device::CardReader => self.card_reader = None,
+            Device::Scanner => self.scanner = None,
+            Device::Indicators => self.indicators = None,
+            Device::ReturnSlot => self.return_slot = None,
+            Device::Printer => self.printer = None,
+        }
+    }
+
     /// Every part simulated, all sharing `sim`.
     pub fn simulated(sim: &SimDevices) -> Machine {
         Machine {
@@ -46,9 +59,21 @@ pub fn open(config: &HwConfig) -> Opened {
     match config.backend {
         Backend::Sim => {
             let sim = SimDevices::new();
+            let mut machine = Machine::simulated(&sim);
+            let mut failures = Vec::new();
+            for (part, fault) in &config.sim.faults {
+                let device = part.device();
+                if *fault == SimFault::Missing {
+                    machine.remove(device);
+                    let why = "simulated: not connected ([hardware.sim] faults)";
+                    failures.push(DeviceError::new(device, Fault::Missing(why.into())));
+                } else {
+                    sim.set_device_fault(device, Some(*fault));
+                }
+            }
             Opened {
-                machine: Machine::simulated(&sim),
-                failures: Vec::new(),
+                machine,
+                failures,
                 sim: Some(sim),
             }
         }
@@ -68,7 +93,6 @@ fn open_rpi(config: &HwConfig) -> Opened {
 
 #[cfg(not(feature = "rpi"))]
 fn open_rpi(config: &HwConfig) -> Opened {
-    use crate::device::{Device, Fault};
     let why =
         "this kiosk was built without the `rpi` feature (cargo build --release --features rpi)";
     let configured = [

@@ -2,9 +2,10 @@
 //! reader, lights, a return slot and a printer that keeps what it printed. `kiosk demo` and the
 //! tests drive it through [`SimDevices`]; the app sees only the device traits.
 
+use crate::config::SimFault;
 use crate::device::{
-    BarcodeScanner, Beep, CardReader, Device, DeviceError, Fault, Indicators, ItemReader, Light,
-    PrintJob, PrinterStatus, ReceiptPrinter, ReturnSlot, SystemInfo, TagId,
+    BarcodeScanner, Beep, CardReader, Device, DeviceError, Fault, Identity, Indicators, ItemReader,
+    Light, PrintJob, PrinterStatus, ReceiptPrinter, ReturnSlot, SystemInfo, TagId,
 };
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -64,6 +65,8 @@ struct SimState {
     slot_open: bool,
     /// Security writes in order: (tag, AFI), for tests and the demo's log.
     afi_writes: Vec<(TagId, u8)>,
+    /// Parts that misbehave (`[hardware.sim] faults`).
+    faults: std::collections::HashMap<Device, SimFault>,
 }
 
 /// A handle on the simulated machine; clones share it.
@@ -142,6 +145,38 @@ impl SimDevices {
     pub fn set_slot_open(&self, open: bool) {
         self.state().slot_open = open;
     }
+
+    /// Makes a part misbehave from now on (`None`: mends it).
+    pub fn set_device_fault(&self, device: Device, fault: Option<SimFault>) {
+        let mut state = self.state();
+        match fault {
+            Some(fault) => state.faults.insert(device, fault),
+            None => state.faults.remove(&device),
+        };
+        if device == Device::Printer {
+            state.printer = match fault {
+                Some(SimFault::PaperOut) => Some(PrinterStatus::PaperOut),
+                Some(SimFault::PaperLow) => Some(PrinterStatus::PaperLow),
+                Some(SimFault::CoverOpen) => Some(PrinterStatus::CoverOpen),
+                _ => state.printer,
+            };
+        }
+    }
+
+    pub fn device_fault(&self, device: Device) -> Option<SimFault> {
+        self.state().faults.get(&device).copied()
+    }
+
+    /// A part set to time out answers nothing.
+    fn answering(&self, device: Device) -> Result<(), DeviceError> {
+        match self.device_fault(device) {
+            Some(SimFault::Timeout) => Err(DeviceError::new(
+                device,
+                Fault::Timeout(std::time::Duration::from_millis(200)),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 fn silent(id: TagId) -> DeviceError {
@@ -149,11 +184,27 @@ fn silent(id: TagId) -> DeviceError {
 }
 
 impl ItemReader for SimDevices {
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        self.answering(Device::ItemReader)?;
+        Ok(match self.device_fault(Device::ItemReader) {
+            Some(SimFault::WrongChip) => Identity {
+                model: "PN5180 firmware 2.1 (simulated)".into(),
+                warning: Some("firmware 2.1 is not one this driver knows (3.5, 4.0); ISO 15693 timing may differ".into()),
+            },
+            _ => Identity {
+                model: "PN5180 firmware 4.0 (simulated)".into(),
+                warning: None,
+            },
+        })
+    }
+
     fn inventory(&mut self) -> Result<Vec<TagId>, DeviceError> {
+        self.answering(Device::ItemReader)?;
         Ok(self.state().pad.iter().map(|t| t.id).collect())
     }
 
     fn system_info(&mut self, id: TagId) -> Result<SystemInfo, DeviceError> {
+        self.answering(Device::ItemReader)?;
         let state = self.state();
         let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
         Ok(SystemInfo {
@@ -166,6 +217,7 @@ impl ItemReader for SimDevices {
     }
 
     fn read_blocks(&mut self, id: TagId, first: u8, count: u8) -> Result<Vec<u8>, DeviceError> {
+        self.answering(Device::ItemReader)?;
         let state = self.state();
         let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
         let start = usize::from(first) * BLOCK_SIZE;
@@ -183,6 +235,7 @@ impl ItemReader for SimDevices {
     }
 
     fn write_block(&mut self, id: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError> {
+        self.answering(Device::ItemReader)?;
         let mut state = self.state();
         let tag = state
             .pad
@@ -206,6 +259,7 @@ impl ItemReader for SimDevices {
     }
 
     fn write_afi(&mut self, id: TagId, afi: u8) -> Result<(), DeviceError> {
+        self.answering(Device::ItemReader)?;
         let mut state = self.state();
         let tag = state
             .pad
@@ -228,6 +282,7 @@ impl ItemReader for SimDevices {
     }
 
     fn set_eas(&mut self, id: TagId, armed: bool) -> Result<(), DeviceError> {
+        self.answering(Device::ItemReader)?;
         let mut state = self.state();
         let tag = state
             .pad
@@ -241,23 +296,40 @@ impl ItemReader for SimDevices {
 
 impl BarcodeScanner for SimDevices {
     fn poll(&mut self) -> Result<Vec<String>, DeviceError> {
+        self.answering(Device::Scanner)?;
         Ok(self.state().scans.drain(..).collect())
     }
 }
 
 impl CardReader for SimDevices {
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        self.answering(Device::CardReader)?;
+        let version = match self.device_fault(Device::CardReader) {
+            Some(SimFault::WrongChip) => 0x12,
+            _ => 0x92,
+        };
+        let (model, warning) = crate::drivers::mfrc522::chip_of(version);
+        Ok(Identity {
+            model: format!("{model} (simulated)"),
+            warning,
+        })
+    }
+
     fn poll(&mut self) -> Result<Option<Vec<u8>>, DeviceError> {
+        self.answering(Device::CardReader)?;
         Ok(self.state().cards.pop_front())
     }
 }
 
 impl Indicators for SimDevices {
     fn light(&mut self, light: Light) -> Result<(), DeviceError> {
+        self.answering(Device::Indicators)?;
         self.state().light = Some(light);
         Ok(())
     }
 
     fn beep(&mut self, beep: Beep) -> Result<(), DeviceError> {
+        self.answering(Device::Indicators)?;
         self.state().beeps.push(beep);
         Ok(())
     }
@@ -265,26 +337,31 @@ impl Indicators for SimDevices {
 
 impl ReturnSlot for SimDevices {
     fn unlock(&mut self) -> Result<(), DeviceError> {
+        self.answering(Device::ReturnSlot)?;
         self.state().slot_unlocked = true;
         Ok(())
     }
 
     fn lock(&mut self) -> Result<(), DeviceError> {
+        self.answering(Device::ReturnSlot)?;
         self.state().slot_unlocked = false;
         Ok(())
     }
 
     fn is_open(&mut self) -> Result<bool, DeviceError> {
+        self.answering(Device::ReturnSlot)?;
         Ok(self.state().slot_open)
     }
 }
 
 impl ReceiptPrinter for SimDevices {
     fn status(&mut self) -> Result<PrinterStatus, DeviceError> {
+        self.answering(Device::Printer)?;
         Ok(self.state().printer.unwrap_or(PrinterStatus::Ready))
     }
 
     fn print(&mut self, job: &PrintJob) -> Result<(), DeviceError> {
+        self.answering(Device::Printer)?;
         let mut state = self.state();
         match state.printer.unwrap_or(PrinterStatus::Ready) {
             PrinterStatus::PaperOut => Err(DeviceError::new(Device::Printer, Fault::PaperOut)),

@@ -87,7 +87,8 @@ pub enum Commands {
         kiosk diag                       every check, for a person\n  \
         kiosk diag --json                the same for scripts (see README: Technicians)\n  \
         kiosk diag --device ils          only the ILS link\n\n\
-        Checks: ils (SIP2 login and status, FOLIO or Koha authentication), journal.\n\
+        Checks: item_reader, card_reader, scanner, indicators, return_slot, printer, ils, clock,\n\
+        storage, cpu. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
         Exit code: 0 all ok, 1 a warning, 2 a failure.")]
     Diag(DiagArgs),
 }
@@ -109,6 +110,10 @@ pub struct DiagArgs {
     /// Run only this check.
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
+    /// Move things and read the field: cycle the lights and beep, pulse the return slot's
+    /// lock, list the tags on the pad (a technician stands at the machine).
+    #[arg(long)]
+    pub active: bool,
 }
 
 #[derive(Debug, Args)]

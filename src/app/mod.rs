@@ -108,7 +108,11 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             let config = Config::load(&args.config)?;
             let secrets = Secrets::load(config.secrets.file.as_deref(), env_var)
                 .map_err(ConfigError::from)?;
-            let report = diag::report(&config, &secrets, args.device.as_deref())?;
+            let options = diag::Options {
+                only: args.device.as_deref(),
+                active: args.active,
+            };
+            let report = diag::report(&config, &secrets, options)?;
             let mut out = std::io::stdout().lock();
             if args.json {
                 serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::other)?;

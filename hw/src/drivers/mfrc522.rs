@@ -5,7 +5,7 @@
 //! chip), each card reported once while it lies on the reader (it is halted after being read),
 //! and errors that name the device.
 
-use crate::device::{CardReader, Device, DeviceError, Fault};
+use crate::device::{CardReader, Device, DeviceError, Fault, Identity};
 use embedded_hal::spi::SpiDevice;
 use mfrc522::comm::blocking::spi::{DummyDelay, SpiInterface};
 use mfrc522::{Initialized, Mfrc522};
@@ -50,7 +50,32 @@ impl<SPI: SpiDevice> Mfrc522Reader<SPI> {
     }
 }
 
+/// What the MFRC522's version register says about the chip.
+pub fn chip_of(version: u8) -> (String, Option<String>) {
+    match version {
+        0x91 => ("MFRC522 v1.0".into(), None),
+        0x92 => ("MFRC522 v2.0".into(), None),
+        0x88 => (
+            "FM17522 (an MFRC522 clone)".into(),
+            Some("a clone chip: it usually works, but reads cards at a shorter range".into()),
+        ),
+        other => (
+            format!("unknown chip (version {other:#04x})"),
+            Some(format!(
+                "version {other:#04x} is not an NXP MFRC522 (0x91 or 0x92): replace the reader board if cards are missed"
+            )),
+        ),
+    }
+}
+
 impl<SPI: SpiDevice> CardReader for Mfrc522Reader<SPI> {
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        let version = self.chip.version().map_err(chip_fault)?;
+        self.version = version;
+        let (model, warning) = chip_of(version);
+        Ok(Identity { model, warning })
+    }
+
     fn poll(&mut self) -> Result<Option<Vec<u8>>, DeviceError> {
         let atqa = match self.chip.new_card_present() {
             Ok(atqa) => atqa,

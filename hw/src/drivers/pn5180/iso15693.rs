@@ -2,7 +2,7 @@
 //! information, reading and writing blocks, AFI and NXP's EAS bit.
 
 use super::{Pn5180, Reception, fault, reg};
-use crate::device::{DeviceError, Fault, ItemReader, SystemInfo, TagId};
+use crate::device::{DeviceError, Fault, Identity, ItemReader, SystemInfo, TagId};
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{InputPin, OutputPin};
 use embedded_hal::spi::SpiDevice;
@@ -124,6 +124,33 @@ where
         let found = found?;
         restored?;
         Ok(found)
+    }
+
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        // Read afresh: this also proves the SPI link and the BUSY handshake still work.
+        let mut version = [0u8; 2];
+        self.read_eeprom(super::EEPROM_FIRMWARE_VERSION, &mut version)?;
+        let (major, minor) = (version[1], version[0]);
+        if version == [0xFF, 0xFF] || version == [0x00, 0x00] {
+            return Err(fault(Fault::Missing(format!(
+                "the PN5180 stopped answering (firmware version reads {:02x}{:02x})",
+                version[0], version[1]
+            ))));
+        }
+        let known = super::KNOWN_FIRMWARE.contains(&(major, minor));
+        Ok(Identity {
+            model: format!("PN5180 firmware {major}.{minor}"),
+            warning: (!known).then(|| {
+                format!(
+                    "firmware {major}.{minor} is not one this driver knows ({}); ISO 15693 timing may differ",
+                    super::KNOWN_FIRMWARE
+                        .iter()
+                        .map(|(a, b)| format!("{a}.{b}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+        })
     }
 
     fn system_info(&mut self, tag: TagId) -> Result<SystemInfo, DeviceError> {

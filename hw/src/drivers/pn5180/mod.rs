@@ -55,6 +55,9 @@ pub mod rx {
     pub const COLLISION: u32 = 1 << 18;
 }
 
+/// Firmware versions (major, minor) the driver's timings come from (NXP's releases).
+pub const KNOWN_FIRMWARE: &[(u8, u8)] = &[(3, 5), (4, 0)];
+
 /// EEPROM address of the firmware version (2 bytes: minor, major).
 pub const EEPROM_FIRMWARE_VERSION: u8 = 0x12;
 /// LOAD_RF_CONFIG values for ISO 15693, ASK 100 %, 26 kbit/s.

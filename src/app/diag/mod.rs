@@ -1,9 +1,9 @@
 //! `kiosk diag`: one check per subsystem, each `ok` / `warn` / `fail` with a message and what
 //! to do about it; the exit code is 0 when all are ok, 1 with a warning, 2 with a failure.
 //!
-//! So far it checks the ILS link (SIP2 login and status, FOLIO or Koha authentication, with
-//! the round-trip time) and the journal; the device checks of the technicians' issue join the
-//! same report.
+//! The parts (readers, scanner, lights, return slot, printer), the ILS link (SIP2 login and
+//! status, FOLIO or Koha authentication, with the round-trip time), the clock, the storage (free
+//! space, the journal's integrity and depth) and the CPU (temperature, throttling on a Pi).
 
 use super::AppError;
 use super::clock::Clock;
@@ -13,6 +13,7 @@ use crate::config::secrets::Secrets;
 use crate::ils::IlsError;
 use crate::queue::State;
 use crate::queue::journal::{Journal, JournalSettings};
+use kiosk_hw::selftest::{self, Level, PARTS, part_name};
 use serde::Serialize;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -46,7 +47,7 @@ impl Status {
 /// One check's result. The JSON field names are a stable interface for scripts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
-    /// `ils`, `journal`.
+    /// One of [`CHECKS`].
     pub name: &'static str,
     pub status: Status,
     pub message: String,
@@ -64,11 +65,32 @@ pub struct Report {
     pub checks: Vec<Check>,
 }
 
-pub const CHECKS: &[&str] = &["ils", "journal"];
+/// Every check, in the order a technician reads them; `--device` takes these names.
+pub const CHECKS: &[&str] = &[
+    "item_reader",
+    "card_reader",
+    "scanner",
+    "indicators",
+    "return_slot",
+    "printer",
+    "ils",
+    "clock",
+    "storage",
+    "cpu",
+];
 
-/// Runs the checks (only `only`, when given).
-pub fn report(config: &Config, secrets: &Secrets, only: Option<&str>) -> Result<Report, AppError> {
-    if let Some(name) = only
+/// What the checks need to know besides the configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Only this check.
+    pub only: Option<&'a str>,
+    /// Move things and read the RFID field (a technician is at the machine).
+    pub active: bool,
+}
+
+/// Runs the checks.
+pub fn report(config: &Config, secrets: &Secrets, options: Options) -> Result<Report, AppError> {
+    if let Some(name) = options.only
         && !CHECKS.contains(&name)
     {
         return Err(AppError::Usage(format!(
@@ -76,13 +98,11 @@ pub fn report(config: &Config, secrets: &Secrets, only: Option<&str>) -> Result<
             CHECKS.join(", ")
         )));
     }
+    let wanted = |name: &str| options.only.is_none_or(|o| o == name);
     let mut checks = Vec::new();
-    for name in CHECKS.iter().filter(|n| only.is_none_or(|o| o == **n)) {
+    let mut timed = |name: &'static str, run: &mut dyn FnMut() -> Outcome| {
         let started = Instant::now();
-        let (status, message, action) = match *name {
-            "ils" => ils(config, secrets),
-            _ => journal(config),
-        };
+        let (status, message, action) = run();
         checks.push(Check {
             name,
             status,
@@ -90,10 +110,97 @@ pub fn report(config: &Config, secrets: &Secrets, only: Option<&str>) -> Result<
             action,
             elapsed_ms: started.elapsed().as_millis() as u64,
         });
+    };
+    // The parts: opened only when one of them is asked for (they may be in use by the kiosk).
+    if PARTS.iter().any(|p| wanted(part_name(*p))) {
+        let mut opened = kiosk_hw::machine::open(&config.hardware);
+        for device in PARTS.iter().filter(|p| wanted(part_name(**p))) {
+            let name = part_name(*device);
+            timed(name, &mut || match selftest::check_part(
+                &mut opened.machine,
+                &opened.failures,
+                *device,
+                options.active,
+            ) {
+                Some(part) => (level(part.level), part.message, part.action),
+                None => (Status::Ok, "not fitted".into(), None),
+            });
+        }
+    }
+    let sim =
+        (config.hardware.backend == kiosk_hw::config::Backend::Sim).then_some(&config.hardware.sim);
+    if wanted("ils") {
+        timed("ils", &mut || ils(config, secrets));
+    }
+    if wanted("clock") {
+        timed("clock", &mut || {
+            let faked = sim
+                .and_then(|s| s.clock.as_deref())
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            match faked {
+                Some(at) => checks::clock(at.with_timezone(&chrono::Utc), Some(true)),
+                None => checks::clock(chrono::Utc::now(), checks::clock_synchronised()),
+            }
+        });
+    }
+    if wanted("storage") {
+        timed("storage", &mut || {
+            storage(config, sim.and_then(|s| s.disk_free_mb))
+        });
+    }
+    if wanted("cpu") {
+        timed("cpu", &mut || {
+            checks::cpu(checks::cpu_temperature(), checks::throttled())
+        });
     }
     let status = checks.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
     Ok(Report { status, checks })
 }
+
+fn level(level: Level) -> Status {
+    match level {
+        Level::Ok => Status::Ok,
+        Level::Warn => Status::Warn,
+        Level::Fail => Status::Fail,
+    }
+}
+
+/// Free space where the journal lives, then the journal itself.
+fn storage(config: &Config, simulated_free_mb: Option<u64>) -> Outcome {
+    let path = &config.journal.path;
+    if path.as_os_str() == ":memory:" {
+        return (
+            Status::Ok,
+            "the journal is kept in memory (demo)".into(),
+            None,
+        );
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let free = match simulated_free_mb {
+        Some(mb) => Ok(mb),
+        None => checks::free_mb(dir),
+    };
+    let space = match free {
+        Ok(mb) => checks::free_space(mb, dir),
+        Err(error) => (
+            Status::Fail,
+            format!("cannot read the free space of {}: {error}", dir.display()),
+            Some("check that journal.path's folder exists and is on a mounted disk".into()),
+        ),
+    };
+    let journal = journal(config);
+    let status = space.0.max(journal.0);
+    let action = match (space.2, journal.2) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    (status, format!("{}; {}", space.1, journal.1), action)
+}
+
+pub mod checks;
 
 type Outcome = (Status, String, Option<String>);
 
@@ -227,9 +334,7 @@ fn journal(config: &Config) -> Outcome {
                 > STALE
         });
     let message = format!(
-        "{} at {}: {waiting} waiting for the ILS{}, {staff} needing staff",
-        "journal",
-        config.journal.path.display(),
+        "journal intact: {waiting} waiting for the ILS{}, {staff} needing staff",
         oldest
             .map(|r| format!(" (oldest from {})", r.local_time))
             .unwrap_or_default(),
