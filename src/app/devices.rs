@@ -45,6 +45,8 @@ pub struct DeviceHub {
     library: String,
     /// The last fault reported per device, so a dead reader is logged once, not every poll.
     faults: BTreeMap<String, String>,
+    /// Parts that did not open at start.
+    open_failures: Vec<kiosk_hw::device::DeviceError>,
 }
 
 impl DeviceHub {
@@ -62,7 +64,13 @@ impl DeviceHub {
             light: None,
             library: String::new(),
             faults: BTreeMap::new(),
+            open_failures: opened.failures,
         }
+    }
+
+    /// Every fitted part's passive check (the self-test at start, the technician's page).
+    pub fn self_test(&mut self) -> Vec<kiosk_hw::selftest::PartCheck> {
+        kiosk_hw::selftest::check(&mut self.machine, &self.open_failures, false)
     }
 
     /// The simulated machine, when that is what runs (the demo and tests drive it).
@@ -314,6 +322,7 @@ mod tests {
                 busy,
                 offline: false,
                 returns_offered: true,
+                service_notices: Vec::new(),
                 timeout_warning: None,
                 account: None,
                 receipt_choices: Vec::new(),

@@ -4,7 +4,7 @@
 use super::clock::Clock;
 use super::devices::DeviceHub;
 use super::ils_worker::IlsWorker;
-use crate::circ::Session;
+use crate::circ::{Policy, ReceiptChoice, ServiceNotice, Session};
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
 use crate::ils::folio::FolioIls;
@@ -17,6 +17,8 @@ use crate::ils::{Ils, IlsError};
 use crate::queue::backoffice::{BackOffice, BackOfficeSettings};
 use crate::queue::journal::{Journal, JournalError, JournalSettings};
 use crate::queue::replay::ReplaySettings;
+use kiosk_hw::device::Device;
+use kiosk_hw::selftest::Level;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -254,8 +256,70 @@ pub fn start(
             },
         },
     );
-    let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
     let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
     devices.set_library(&config.kiosk.library_name);
-    Ok((Session::new(policy, clock.now()), worker, devices))
+    let (policy, critical) = self_test(&mut devices, policy);
+    let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
+    let mut session = Session::new(policy, clock.now());
+    if let Some((code, detail)) = critical {
+        session.fail_self_test(code, &detail);
+    }
+    Ok((session, worker, devices))
+}
+
+/// The code on the out-of-service screen for a part that failed (technicians look it up in
+/// the README).
+pub fn fault_code(device: Device) -> &'static str {
+    match device {
+        Device::ItemReader => "RFID_READER",
+        Device::CardReader => "CARD_READER",
+        Device::Scanner => "SCANNER",
+        Device::Indicators => "INDICATORS",
+        Device::ReturnSlot => "RETURN_SLOT",
+        Device::Printer => "PRINTER",
+    }
+}
+
+/// The parts' self-test at start decides what the machine can do: without its RFID reader it
+/// cannot secure or release books, so it does not serve (the code names the part); without its
+/// printer it serves without printed receipts and says so; the rest is logged for a technician.
+fn self_test(
+    devices: &mut DeviceHub,
+    mut policy: Policy,
+) -> (Policy, Option<(&'static str, String)>) {
+    let mut critical = None;
+    for check in devices.self_test() {
+        let part = check.device.to_string();
+        match check.level {
+            Level::Ok => tracing::info!(%part, message = %check.message, "self-test ok"),
+            Level::Warn => {
+                tracing::warn!(%part, message = %check.message, action = ?check.action, "self-test warning")
+            }
+            Level::Fail => {
+                tracing::error!(%part, message = %check.message, action = ?check.action, "self-test failed")
+            }
+        }
+        if check.level != Level::Fail {
+            continue;
+        }
+        match check.device {
+            Device::ItemReader if critical.is_none() => {
+                critical = Some((
+                    fault_code(check.device),
+                    format!("{part}: {}", check.message),
+                ));
+            }
+            Device::Printer => {
+                policy
+                    .receipt_choices
+                    .retain(|c| *c != ReceiptChoice::Print);
+                if policy.receipt_choices.is_empty() {
+                    policy.receipt_choices.push(ReceiptChoice::None);
+                }
+                policy.notices.push(ServiceNotice::NoPrintedReceipts);
+            }
+            _ => {}
+        }
+    }
+    (policy, critical)
 }

@@ -18,5 +18,5 @@ pub use event::{Button, Event};
 pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, RequestId};
 pub use policy::{CardUidFormat, Policy};
 pub use reason::{Reason, Refusal};
-pub use screen::{Language, Page, ReceiptChoice, Screen, Summary};
+pub use screen::{Language, Page, ReceiptChoice, Screen, ServiceNotice, Summary};
 pub use session::Session;

@@ -25,6 +25,9 @@ pub struct Screen {
     /// The menu offers Return (false when the ILS cannot take returns from this kiosk).
     #[serde(skip_serializing_if = "is_true")]
     pub returns_offered: bool,
+    /// What the machine cannot do today (a part failed its self-test).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub service_notices: Vec<ServiceNotice>,
     /// Seconds left before the session is cleared for inactivity; shown as an overlay.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_warning: Option<u32>,
@@ -69,6 +72,14 @@ pub enum Language {
     #[default]
     #[serde(rename = "en")]
     En,
+}
+
+/// A part of the service the machine cannot give today, told to every reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceNotice {
+    /// The printer failed its self-test: no printed receipts.
+    NoPrintedReceipts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -142,6 +142,11 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     window.set_busy(screen.busy);
     window.set_offline(screen.offline);
     window.set_returns_offered(screen.returns_offered);
+    window.set_no_printed_receipts(
+        screen
+            .service_notices
+            .contains(&crate::circ::ServiceNotice::NoPrintedReceipts),
+    );
     match (&screen.notice, screen.page) {
         (
             Some(Refusal {

@@ -165,6 +165,7 @@ fn out_of_service(language: Language) -> Screen {
         busy: false,
         offline: false,
         returns_offered: true,
+        service_notices: Vec::new(),
         timeout_warning: None,
         account: None,
         receipt_choices: Vec::new(),

@@ -301,6 +301,13 @@ impl Session {
         fx.push(Effect::Sound { cue: Cue::Problem });
     }
 
+    /// A critical part failed the self-test at start: the machine does not serve, and the
+    /// screen shows the code that names the part (`detail` goes to the log).
+    pub fn fail_self_test(&mut self, fault: &str, detail: &str) {
+        let mut fx = Vec::new();
+        self.out_of_service(fault, detail, &mut fx);
+    }
+
     /// The machine stops serving: what is under way is refused, the reader is told where to go,
     /// and a technician sees the code.
     fn out_of_service(&mut self, fault: &str, detail: &str, fx: &mut Vec<Effect>) {

@@ -45,6 +45,7 @@ impl Session {
             busy: self.busy(),
             offline: !self.online,
             returns_offered: self.policy.returns,
+            service_notices: self.policy.notices.clone(),
             timeout_warning: self.timeout_warning(),
             account,
             receipt_choices: if self.phase == Phase::Receipt {

@@ -1,0 +1,107 @@
+//! The self-test at start decides what the machine can do: a failed RFID reader takes it out of
+//! service with a code naming the part; a failed printer leaves a working kiosk that prints no
+//! receipts and says so.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn run_with_fault(fault: &str, input: &[&str]) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |text| {
+        text.replace(
+            "poll_ms = 250\n",
+            &format!("poll_ms = 250\n\n[hardware.sim]\nfaults = {{ {fault} }}\n"),
+        )
+    });
+    let run = kiosk(
+        &[
+            "run",
+            "--headless",
+            "--clock",
+            "virtual",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &input.join("\n"),
+        &[],
+    );
+    assert!(run.success, "{}", run.stderr);
+    run.lines()
+}
+
+fn screens(lines: &[Value]) -> Vec<&Value> {
+    effects(lines, "show")
+        .into_iter()
+        .map(|s| &s["screen"])
+        .collect()
+}
+
+#[test]
+fn a_failed_rfid_reader_takes_the_machine_out_of_service_with_its_code() {
+    let lines = run_with_fault(
+        "item_reader = \"missing\"",
+        &[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"scan": "30234000001015"}"#,
+        ],
+    );
+    let shown = screens(&lines);
+    assert!(!shown.is_empty());
+    for screen in &shown {
+        assert_eq!(screen["page"], "out_of_service", "{screen}");
+        assert_eq!(screen["notice"]["code"], "out_of_service");
+        assert_eq!(screen["notice"]["fault"], "RFID_READER");
+    }
+    assert!(effects(&lines, "ils").is_empty(), "nothing reaches the ILS");
+    assert!(effects(&lines, "outcome").is_empty(), "no book is taken");
+}
+
+#[test]
+fn a_failed_printer_leaves_a_working_kiosk_without_printed_receipts() {
+    let lines = run_with_fault(
+        "printer = \"paper-out\"",
+        &[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"scan": "30234000001015"}"#,
+            r#"{"press": "done"}"#,
+            // A stale screen's Print button: nothing is printed.
+            r#"{"press": "print_receipt"}"#,
+        ],
+    );
+    let shown = screens(&lines);
+    assert_eq!(shown[0]["page"], "idle");
+    assert_eq!(
+        shown[0]["service_notices"],
+        serde_json::json!(["no_printed_receipts"])
+    );
+    assert_eq!(
+        results(&lines),
+        [("30234000001015".into(), "borrowed".into(), "".into())],
+        "lending works"
+    );
+    let receipt = shown
+        .iter()
+        .find(|s| s["page"] == "receipt")
+        .expect("the receipt choice");
+    let choices: Vec<&str> = receipt["receipt_choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(!choices.contains(&"print"), "{choices:?}");
+    assert!(choices.contains(&"none"), "{choices:?}");
+    assert!(effects(&lines, "print").is_empty());
+}
+
+#[test]
+fn a_healthy_machine_serves_with_every_receipt() {
+    let lines = run_with_fault("", &[r#"{"scan": "20234000000019"}"#, r#"{"pin": "1234"}"#]);
+    let shown = screens(&lines);
+    assert_eq!(shown[0]["page"], "idle");
+    assert!(shown[0].get("service_notices").is_none());
+    assert!(shown.iter().any(|s| s["page"] == "menu"));
+}
