@@ -86,11 +86,22 @@ pub enum Commands {
     #[command(after_help = "Examples:\n  \
         kiosk diag                       every check, for a person\n  \
         kiosk diag --json                the same for scripts (see README: Technicians)\n  \
-        kiosk diag --device ils          only the ILS link\n\n\
+        kiosk diag --device ils          only the ILS link\n  \
+        kiosk diag bundle support.tar.gz a support bundle (no secrets, no patron ids)\n\n\
         Checks: item_reader, card_reader, scanner, indicators, return_slot, printer, ils, clock,\n\
         storage, cpu. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
         Exit code: 0 all ok, 1 a warning, 2 a failure.")]
     Diag(DiagArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiagAction {
+    /// Write a support bundle (.tar.gz): the configuration without secrets, the diagnosis, the
+    /// journal's statistics and the recent log, with no patron identifier.
+    Bundle {
+        /// Where to write it, e.g. kiosk-01-support.tar.gz.
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -99,11 +110,14 @@ pub struct DiagArgs {
     #[arg(
         long,
         short,
+        global = true,
         value_name = "PATH",
         env = "KIOSK_CONFIG",
         default_value = "/etc/kiosk/kiosk.toml"
     )]
     pub config: PathBuf,
+    #[command(subcommand)]
+    pub action: Option<DiagAction>,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,

@@ -108,6 +108,11 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             let config = Config::load(&args.config)?;
             let secrets = Secrets::load(config.secrets.file.as_deref(), env_var)
                 .map_err(ConfigError::from)?;
+            if let Some(cli::DiagAction::Bundle { out }) = &args.action {
+                let files = diag::bundle::write(&args.config, &config, &secrets, out)?;
+                println!("{}: {}", out.display(), files.join(", "));
+                return Ok(());
+            }
             let options = diag::Options {
                 only: args.device.as_deref(),
                 active: args.active,
@@ -136,7 +141,7 @@ fn run(args: RunArgs) -> Result<(), AppError> {
         Some(path) => Config::load(path)?,
         None => Config::demo(),
     };
-    init_logging(&config.logging.level);
+    init_logging_to(&config.logging.level, config.logging.file.as_deref());
     let secrets =
         Secrets::load(config.secrets.file.as_deref(), env_var).map_err(ConfigError::from)?;
     tracing::debug!(?config, ?secrets, "configuration loaded");
@@ -235,12 +240,50 @@ fn env_var(name: &str) -> Option<String> {
 
 /// Logs go to stderr (stdout carries the headless protocol). `RUST_LOG` overrides the level.
 fn init_logging(level: &str) {
+    init_logging_to(level, None);
+}
+
+/// Logs to standard error (the system journal under systemd) and, when configured, to a file
+/// a day.
+fn init_logging_to(level: &str, file: Option<&std::path::Path>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let stderr = tracing_subscriber::fmt::layer()
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
+        .with_writer(std::io::stderr);
+    let appender = file.and_then(|path| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        let built = tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix(name)
+            .max_log_files(LOG_FILES_KEPT)
+            .build(dir);
+        match built {
+            Ok(appender) => Some(appender),
+            Err(error) => {
+                eprintln!(
+                    "warning: cannot write the log file {}: {error}",
+                    path.display()
+                );
+                None
+            }
+        }
+    });
+    let to_file = appender.map(|appender| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(appender)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(stderr)
+        .with(to_file)
         .try_init();
 }
+
+/// Days of log files kept.
+const LOG_FILES_KEPT: usize = 14;

@@ -202,12 +202,16 @@ impl Default for JournalSection {
 pub struct LoggingSection {
     /// A tracing filter: `info`, `debug`, or per module (`info,kiosk::ils=debug`).
     pub level: String,
+    /// Also write the log here, a file a day (`kiosk.log.2026-11-29`), the last 14 kept; the
+    /// technician's screen and `kiosk diag bundle` read it.
+    pub file: Option<PathBuf>,
 }
 
 impl Default for LoggingSection {
     fn default() -> Self {
         LoggingSection {
             level: "info".into(),
+            file: None,
         }
     }
 }

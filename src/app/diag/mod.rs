@@ -200,6 +200,7 @@ fn storage(config: &Config, simulated_free_mb: Option<u64>) -> Outcome {
     (status, format!("{}; {}", space.1, journal.1), action)
 }
 
+pub mod bundle;
 pub mod checks;
 
 type Outcome = (Status, String, Option<String>);
