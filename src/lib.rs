@@ -6,4 +6,5 @@ pub mod circ;
 pub mod config;
 pub mod ils;
 pub mod queue;
+pub mod tech;
 pub mod ui;
