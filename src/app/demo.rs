@@ -9,6 +9,7 @@ use super::headless::{Command, Driver, Input, Output};
 use super::sim_pad::{PlaceTag, Placement};
 use super::sim_server;
 use super::start;
+use super::tech_shell::TechShell;
 use crate::circ::types::Pin;
 use crate::circ::{Button, Language};
 use crate::config::Config;
@@ -86,7 +87,9 @@ pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppE
         let _ = tx.send(Input::Command(index + 1, command));
     }
     drop(tx);
-    Driver::new(session, worker, devices, clock, out).run(rx)?;
+    Driver::new(session, worker, devices, clock, out)
+        .with_tech(TechShell::new(&config, &secrets))
+        .run(rx)?;
     Ok(())
 }
 
@@ -100,8 +103,12 @@ fn demo_config(
     let mut config = config.clone();
     let wall = clock.clone();
     let sim = || SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
+    let demo_secrets = Secrets {
+        staff_pin_hash: demo_staff_pin_hash(),
+        ..Secrets::default()
+    };
     match link {
-        Link::InProcess => Ok((config, Secrets::default(), None)),
+        Link::InProcess => Ok((config, demo_secrets, None)),
         Link::Sip2 => {
             let settings = ServerSettings {
                 framing: Framing::default(),
@@ -122,7 +129,7 @@ fn demo_config(
             config.ils.sip2 = Some(
                 toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?,
             );
-            Ok((config, Secrets::default(), None))
+            Ok((config, demo_secrets, None))
         }
         Link::Folio => {
             let server = FolioServer::start("127.0.0.1:0", sim(), FolioServerSettings::default())
@@ -137,11 +144,23 @@ fn demo_config(
             );
             let secrets = Secrets {
                 ils_password: Some(crate::config::secrets::Secret::new("demo")),
-                ..Secrets::default()
+                ..demo_secrets
             };
             Ok((config, secrets, Some(server)))
         }
     }
+}
+
+/// The demo's staff PIN (README): the technician mode can be tried.
+pub const DEMO_STAFF_PIN: &str = "2468";
+
+fn demo_staff_pin_hash() -> Option<crate::config::secrets::Secret> {
+    use argon2::PasswordHasher;
+    let salt = argon2::password_hash::SaltString::from_b64("ZGVtby1raW9zay1zYWx0").ok()?;
+    let hash = argon2::Argon2::default()
+        .hash_password(DEMO_STAFF_PIN.as_bytes(), &salt)
+        .ok()?;
+    Some(crate::config::secrets::Secret::new(hash.to_string()))
 }
 
 /// The simulated library's one service point.

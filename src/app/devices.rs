@@ -68,6 +68,14 @@ impl DeviceHub {
         }
     }
 
+    /// One part's active test, from the technician's screen (`None`: not fitted).
+    pub fn test_part(
+        &mut self,
+        device: kiosk_hw::device::Device,
+    ) -> Option<kiosk_hw::selftest::PartCheck> {
+        kiosk_hw::selftest::check_part(&mut self.machine, &self.open_failures, device, true)
+    }
+
     /// Every fitted part's passive check (the self-test at start, the technician's page).
     pub fn self_test(&mut self) -> Vec<kiosk_hw::selftest::PartCheck> {
         kiosk_hw::selftest::check(&mut self.machine, &self.open_failures, false)

@@ -8,10 +8,13 @@ use super::clock::Clock;
 use super::devices::{DeviceHub, Done, SecurityReport};
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
 use super::sim_pad::{self, PlaceTag, Placement};
+use super::tech_shell::{TechCommand, TechShell, TechView};
+use crate::circ::ils_io::{IlsRequest, RequestId, StaffRequest};
 use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Effect, Event, Language, Session};
 use kiosk_hw::tag::TypeOfUsage;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
@@ -55,6 +58,9 @@ pub enum Command {
     Remove(String),
     /// Simulated hardware: take everything off the pad.
     ClearPad,
+    /// The technician's screen: `"corner_held"`, `{"pin": "2468"}`, `{"open": "queue"}`,
+    /// `{"test": "printer"}`, `"test_ils"`, `"replay_now"`, `"exit"`.
+    Tech(TechCommand),
 }
 
 /// What the input source hands the driver.
@@ -125,6 +131,10 @@ pub trait Output {
     /// A security write was carried out (or failed).
     fn security(&mut self, report: &SecurityReport) -> io::Result<()>;
     fn input_error(&mut self, line: usize, message: &str) -> io::Result<()>;
+    /// The technician's screen changed.
+    fn tech(&mut self, _view: &TechView) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug, Error)]
@@ -142,7 +152,14 @@ pub struct Driver<'a> {
     clock: Clock,
     out: &'a mut dyn Output,
     in_flight: usize,
+    tech: TechShell,
+    /// Staff requests in flight, by id (their answers go to the technician's screen).
+    staff: HashMap<RequestId, StaffRequest>,
+    next_staff_id: u64,
 }
+
+/// Staff requests are numbered apart from the session's.
+const FIRST_STAFF_ID: u64 = 1 << 62;
 
 impl<'a> Driver<'a> {
     pub fn new(
@@ -159,7 +176,51 @@ impl<'a> Driver<'a> {
             clock,
             out,
             in_flight: 0,
+            tech: TechShell::disabled(),
+            staff: HashMap::new(),
+            next_staff_id: FIRST_STAFF_ID,
         }
+    }
+
+    /// The technician mode this kiosk offers (without it, the mode cannot be entered).
+    pub fn with_tech(mut self, tech: TechShell) -> Self {
+        self.tech = tech;
+        self
+    }
+
+    fn tech_command(&mut self, command: TechCommand) -> Result<(), DriverError> {
+        let now = self.clock.now();
+        if let Some(request) = self.tech.command(command, &mut self.devices, now) {
+            let id = RequestId(self.next_staff_id);
+            self.next_staff_id += 1;
+            self.worker
+                .send(id, IlsRequest::Staff(request))
+                .map_err(|_| DriverError::WorkerStopped)?;
+            self.staff.insert(id, request);
+            self.in_flight += 1;
+        }
+        Ok(self.out.tech(self.tech.view())?)
+    }
+
+    /// An ILS answer: the technician's, or the session's.
+    fn replied(&mut self, id: RequestId, reply: crate::circ::IlsReply) -> Result<(), DriverError> {
+        match self.staff.remove(&id) {
+            Some(request) => {
+                self.tech.answered(request, reply);
+                Ok(self.out.tech(self.tech.view())?)
+            }
+            None => self.dispatch(Event::IlsReplied(id, reply)),
+        }
+    }
+
+    /// What the readers and scanner saw: to the session, or to the technician's monitor while
+    /// the technician's screen is up (a test scan must not start a loan).
+    fn device_event(&mut self, event: Event) -> Result<(), DriverError> {
+        if self.tech.is_open() {
+            self.tech.monitor(&event);
+            return Ok(self.out.tech(self.tech.view())?);
+        }
+        self.dispatch(event)
     }
 
     /// Runs until the input ends, then lets what is under way finish.
@@ -227,7 +288,7 @@ impl<'a> Driver<'a> {
     /// Hands what the readers saw to the session.
     fn poll_devices(&mut self) -> Result<(), DriverError> {
         for event in self.devices.poll() {
-            self.dispatch(event)?;
+            self.device_event(event)?;
             self.settle()?;
         }
         Ok(())
@@ -235,9 +296,9 @@ impl<'a> Driver<'a> {
 
     fn command(&mut self, line: usize, command: Command) -> Result<(), DriverError> {
         let event = match command {
-            Command::Scan(code) => Event::Barcode(code),
+            Command::Scan(code) => return self.device_event(Event::Barcode(code)),
             Command::CardUid(hex) => match parse_hex(&hex) {
-                Some(uid) => Event::CardUid(uid),
+                Some(uid) => return self.device_event(Event::CardUid(uid)),
                 None => {
                     let message = "`card_uid` takes hex bytes, e.g. \"04A1B2C3\"";
                     return Ok(self.out.input_error(line, message)?);
@@ -274,6 +335,7 @@ impl<'a> Driver<'a> {
                 return self.sim_command(line, sim_pad::remove(&self.devices, &uid));
             }
             Command::ClearPad => return self.sim_command(line, sim_pad::clear(&self.devices)),
+            Command::Tech(command) => return self.tech_command(command),
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
                     let message = "`wait` takes seconds between 0 and 86400";
@@ -318,7 +380,7 @@ impl<'a> Driver<'a> {
                 Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
                 Ok(FromWorker::Reply(id, reply)) => {
                     // Cannot happen with nothing in flight; handled all the same.
-                    self.dispatch(Event::IlsReplied(id, *reply))?;
+                    self.replied(id, *reply)?;
                 }
                 Err(NoReply::Timeout) => return Ok(()),
                 Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
@@ -361,7 +423,7 @@ impl<'a> Driver<'a> {
             match self.worker.recv(self.time_to_deadline()) {
                 Ok(FromWorker::Reply(id, reply)) => {
                     self.in_flight -= 1;
-                    self.dispatch(Event::IlsReplied(id, *reply))?;
+                    self.replied(id, *reply)?;
                 }
                 Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
                 Err(NoReply::Timeout) => self.dispatch(Event::Tick)?,

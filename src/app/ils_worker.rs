@@ -195,5 +195,6 @@ pub fn request_kind(request: &IlsRequest) -> &'static str {
         IlsRequest::EmailReceipt { .. } => "email_receipt",
         IlsRequest::Queue { .. } => "queue",
         IlsRequest::OfflinePatron { .. } => "offline_patron",
+        IlsRequest::Staff(_) => "staff",
     }
 }

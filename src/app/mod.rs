@@ -14,6 +14,7 @@ mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
 pub(crate) mod start;
+pub mod tech_shell;
 
 use crate::config::secrets::Secrets;
 use crate::config::{Config, ConfigError};
@@ -165,7 +166,9 @@ fn run(args: RunArgs) -> Result<(), AppError> {
     let (tx, rx) = std::sync::mpsc::channel();
     headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
     let mut out = JsonLines::new(std::io::stdout().lock());
-    Driver::new(session, worker, devices, clock, &mut out).run(rx)?;
+    Driver::new(session, worker, devices, clock, &mut out)
+        .with_tech(tech_shell::TechShell::new(&config, &secrets))
+        .run(rx)?;
     Ok(())
 }
 

@@ -40,6 +40,11 @@ impl<W: Write> Output for JsonLines<W> {
     fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
         self.line(&json!({"effect": "input_error", "line": line, "message": message}))
     }
+
+    /// `{"effect": "tech", "tech": {"page": …, "devices": […], …}}`
+    fn tech(&mut self, view: &super::tech_shell::TechView) -> io::Result<()> {
+        self.line(&json!({"effect": "tech", "tech": view}))
+    }
 }
 
 /// A readable transcript: what the reader did, what the screen said, what happened to each item.
@@ -81,6 +86,8 @@ impl<W: Write> Output for Transcript<W> {
             }
             Command::Remove(uid) => format!("take tag {uid} off the pad"),
             Command::ClearPad => "take everything off the pad".into(),
+            // Pin's Debug is masked.
+            Command::Tech(command) => format!("technician: {command:?}"),
         };
         writeln!(self.out, "\n> {text}")
     }

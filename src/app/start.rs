@@ -291,7 +291,7 @@ fn self_test(
     for check in devices.self_test() {
         let part = check.device.to_string();
         match check.level {
-            Level::Ok => tracing::info!(%part, message = %check.message, "self-test ok"),
+            Level::Ok => tracing::debug!(%part, message = %check.message, "self-test ok"),
             Level::Warn => {
                 tracing::warn!(%part, message = %check.message, action = ?check.action, "self-test warning")
             }

@@ -72,6 +72,19 @@ pub enum IlsRequest {
     OfflinePatron {
         patron: PatronId,
     },
+    /// The technician's screen: a link test, the queue's state, "replay now".
+    Staff(StaffRequest),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRequest {
+    /// A round trip proving the link and the kiosk's credentials.
+    ProbeLink,
+    /// Counts by state and the oldest transaction waiting.
+    QueueStatus,
+    /// Forget the backoff: send the queue at once.
+    ReplayNow,
 }
 
 /// What the ILS answered. Refusals are answers (the ILS worked and said no); an [`IlsError`]
@@ -94,6 +107,11 @@ pub enum IlsAnswer {
     /// From the blocked-patron list kept for offline use.
     OfflinePatron {
         blocked: Option<super::types::Block>,
+    },
+    /// For the technician: what was found, line by line, and whether all is well.
+    Staff {
+        ok: bool,
+        lines: Vec<String>,
     },
 }
 

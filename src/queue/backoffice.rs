@@ -123,6 +123,7 @@ impl BackOffice {
                 item,
                 tag,
             } => self.queue(*action, patron.as_ref(), item, tag.as_ref()),
+            IlsRequest::Staff(staff) => Ok(self.staff(*staff)),
             IlsRequest::OfflinePatron { patron } => {
                 let blocked = self.journal.blocked(patron).map_err(storage)?;
                 Ok(IlsAnswer::OfflinePatron {
@@ -145,6 +146,72 @@ impl BackOffice {
                 self.note_link(&reply);
                 reply
             }
+        }
+    }
+
+    /// The technician's requests, answered from the adapter and the journal this worker owns.
+    fn staff(&mut self, request: crate::circ::ils_io::StaffRequest) -> IlsAnswer {
+        use crate::circ::ils_io::StaffRequest;
+        match request {
+            StaffRequest::ProbeLink => {
+                let started = std::time::Instant::now();
+                let probe = self.ils.probe();
+                self.note_link(
+                    &probe
+                        .as_ref()
+                        .map(|_| IlsAnswer::SessionEnded)
+                        .map_err(Clone::clone),
+                );
+                let ms = started.elapsed().as_millis();
+                match probe {
+                    Ok(probe) => {
+                        let mut lines = vec![format!("{} ({ms} ms)", probe.summary)];
+                        lines.extend(probe.warnings);
+                        IlsAnswer::Staff {
+                            ok: lines.len() == 1,
+                            lines,
+                        }
+                    }
+                    Err(error) => IlsAnswer::Staff {
+                        ok: false,
+                        lines: vec![format!(
+                            "the ILS did not answer as it should: {error} ({ms} ms)"
+                        )],
+                    },
+                }
+            }
+            StaffRequest::QueueStatus => {
+                let counts = self.journal.counts().unwrap_or_default();
+                let sum =
+                    |states: &[State]| -> u64 { states.iter().filter_map(|s| counts.get(s)).sum() };
+                let staff = sum(&[State::Refused, State::Review]);
+                let mut lines = vec![format!(
+                    "waiting for the ILS: {}; needing staff: {staff}",
+                    sum(&[State::Pending, State::Sending, State::Unknown])
+                )];
+                lines.extend(
+                    counts
+                        .iter()
+                        .map(|(state, n)| format!("{}: {n}", state.as_str())),
+                );
+                if let Ok(Some(oldest)) = self.journal.oldest_waiting() {
+                    lines.push(format!("oldest waiting: {}", oldest.local_time));
+                }
+                IlsAnswer::Staff {
+                    ok: staff == 0,
+                    lines,
+                }
+            }
+            StaffRequest::ReplayNow => match self.journal.clear_backoff() {
+                Ok(n) => IlsAnswer::Staff {
+                    ok: true,
+                    lines: vec![format!("{n} transaction(s) to be sent now")],
+                },
+                Err(error) => IlsAnswer::Staff {
+                    ok: false,
+                    lines: vec![format!("the journal: {error}")],
+                },
+            },
         }
     }
 

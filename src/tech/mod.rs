@@ -51,7 +51,9 @@ pub enum TechEvent {
     /// The hidden gesture: a long press on the screen's corner.
     CornerHeld,
     /// The shell checked the PIN typed against the staff PIN's hash.
-    PinChecked { right: bool },
+    PinChecked {
+        right: bool,
+    },
     Open(TechPage),
     Exit,
 }
@@ -60,8 +62,12 @@ pub enum TechEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "code")]
 pub enum PinProblem {
-    Wrong { tries_left: u32 },
-    Locked { minutes_left: u32 },
+    Wrong {
+        tries_left: u32,
+    },
+    Locked {
+        minutes_left: u32,
+    },
     /// No staff PIN is configured: the mode cannot be entered.
     NotConfigured,
 }
@@ -232,7 +238,10 @@ mod tests {
         assert!(audit[0].contains("locked for 5 minutes"), "{audit:?}");
         assert_eq!(tech.problem(), Some(PinProblem::Locked { minutes_left: 5 }));
         assert!(!tech.accepts_pin(now));
-        tech.handle(TechEvent::PinChecked { right: true }, now + Duration::from_secs(200));
+        tech.handle(
+            TechEvent::PinChecked { right: true },
+            now + Duration::from_secs(200),
+        );
         assert_eq!(tech.page(), Some(TechPage::Pin), "still locked");
         assert_eq!(tech.problem(), Some(PinProblem::Locked { minutes_left: 2 }));
         let later = now + Duration::from_secs(301);

@@ -5,6 +5,7 @@ use super::window::KioskUi;
 use crate::app::clock::Clock;
 use crate::app::devices::SecurityReport;
 use crate::app::headless::{Driver, Input, Output};
+use crate::app::tech_shell::TechShell;
 use crate::app::{AppError, start};
 use crate::circ::{Effect, Screen};
 use crate::config::Config;
@@ -55,6 +56,7 @@ pub fn start_session(
     clock: Clock,
 ) -> Result<Running, AppError> {
     let (session, worker, devices) = start::start(config, secrets, &clock)?;
+    let tech = TechShell::new(config, secrets);
     let (commands, inputs) = channel();
     let (screens_tx, screens) = channel();
     let thread = std::thread::Builder::new()
@@ -63,7 +65,9 @@ pub fn start_session(
             let mut sink = ScreenSink {
                 screens: screens_tx,
             };
-            Driver::new(session, worker, devices, clock, &mut sink).run(inputs)?;
+            Driver::new(session, worker, devices, clock, &mut sink)
+                .with_tech(tech)
+                .run(inputs)?;
             Ok(())
         })?;
     Ok(Running {

@@ -1,0 +1,173 @@
+//! The technician mode through the headless protocol (`{"tech": …}`), as the touchscreen
+//! drives it: the gesture, the staff PIN checked against its argon2 hash, the lock after five
+//! wrong PINs (virtual time), the pages, device tests, the monitor that keeps test scans away
+//! from the session, and the audit log.
+
+mod common;
+use argon2::PasswordHasher;
+use common::*;
+use serde_json::Value;
+
+const STAFF_PIN: &str = "2468";
+
+fn staff_pin_hash() -> String {
+    let salt = argon2::password_hash::SaltString::from_b64("dGVzdC1zYWx0LXRlc3Q").unwrap();
+    argon2::Argon2::default()
+        .hash_password(STAFF_PIN.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
+}
+
+fn tech_views(lines: &[Value]) -> Vec<&Value> {
+    effects(lines, "tech")
+        .into_iter()
+        .map(|l| &l["tech"])
+        .collect()
+}
+
+#[test]
+fn wrong_pins_lock_the_mode_and_the_right_one_after_the_lock_opens_the_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let mut input = vec![r#"{"tech": "corner_held"}"#.to_owned()];
+    input.extend((0..5).map(|_| r#"{"tech": {"pin": "1111"}}"#.to_owned()));
+    input.push(format!(r#"{{"tech": {{"pin": "{STAFF_PIN}"}}}}"#));
+    input.push(r#"{"wait": 301}"#.to_owned());
+    input.push(format!(r#"{{"tech": {{"pin": "{STAFF_PIN}"}}}}"#));
+    input.push(r#"{"scan": "30234000001015"}"#.to_owned());
+    input.push(r#"{"tech": {"test": "indicators"}}"#.to_owned());
+    input.push(r#"{"tech": "test_ils"}"#.to_owned());
+    input.push(r#"{"tech": {"open": "queue"}}"#.to_owned());
+    input.push(r#"{"tech": "exit"}"#.to_owned());
+    input.push(r#"{"scan": "20234000000019"}"#.to_owned());
+    let hash = staff_pin_hash();
+    let run = kiosk(
+        &[
+            "run",
+            "--headless",
+            "--clock",
+            "virtual",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &input.join("\n"),
+        &[("KIOSK_STAFF_PIN_HASH", hash.as_str())],
+    );
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    let views = tech_views(&lines);
+    assert_eq!(views[0]["page"], "pin");
+    let problems: Vec<&Value> = views[1..6].iter().map(|v| &v["problem"]).collect();
+    assert_eq!(problems[0]["code"], "wrong");
+    assert_eq!(problems[0]["tries_left"], 4);
+    assert_eq!(problems[4]["code"], "locked");
+    assert_eq!(problems[4]["minutes_left"], 5);
+    // The right PIN during the lock is not even checked.
+    assert_eq!(views[6]["page"], "pin");
+    assert_eq!(views[6]["problem"]["code"], "locked");
+    // After the lock (virtual time), the right PIN opens the device page.
+    assert_eq!(views[7]["page"], "devices");
+    let devices = views[7]["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 6, "{devices:?}");
+    assert!(devices.iter().all(|d| d["status"] == "ok"));
+    // A scan while the technician's screen is up goes to the monitor, not to a loan.
+    assert!(
+        views[8]["monitor"][0]
+            .as_str()
+            .unwrap()
+            .contains("30234000001015")
+    );
+    // The indicator test was run from the screen.
+    let indicators = views[9]["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "indicators")
+        .unwrap();
+    assert!(
+        indicators["message"].as_str().unwrap().contains("one beep"),
+        "{indicators}"
+    );
+    let ils = views
+        .iter()
+        .rev()
+        .find(|v| !v["ils"].as_array().unwrap().is_empty())
+        .unwrap();
+    assert!(
+        ils["ils"][0]
+            .as_str()
+            .unwrap()
+            .contains("simulated library"),
+        "{ils}"
+    );
+    let queue = views.iter().rev().find(|v| v["page"] == "queue").unwrap();
+    assert!(
+        queue["queue"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("waiting for the ILS: 0"),
+        "{queue}"
+    );
+    assert_eq!(views.last().unwrap()["page"], Value::Null, "exit");
+    // Only the card scanned after leaving reached the session.
+    let requests: Vec<&Value> = effects(&lines, "ils");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r["request"]["request"] != "checkout")
+    );
+    assert!(
+        lines.iter().any(|l| l["screen"]["page"] == "pin"),
+        "the reader's PIN prompt after the card"
+    );
+    assert!(
+        !run.stdout.contains(STAFF_PIN) && !run.stderr.contains(STAFF_PIN),
+        "the staff PIN is never printed"
+    );
+    // Every step is in the audit log beside the journal.
+    let audit = std::fs::read_to_string(dir.path().join("staff-audit.jsonl")).unwrap();
+    let actions: Vec<String> = audit
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for wanted in [
+        "technician mode asked for",
+        "wrong staff PIN",
+        "locked for 5 minutes",
+        "signed in with the staff PIN",
+        "tested the indicators",
+        "tested the ILS link",
+        "left technician mode",
+    ] {
+        assert!(
+            actions.iter().any(|a| a.contains(wanted)),
+            "{wanted} in {actions:#?}"
+        );
+    }
+}
+
+#[test]
+fn without_a_staff_pin_the_mode_cannot_be_entered() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let run = kiosk(
+        &["run", "--headless", "--config", config.to_str().unwrap()],
+        &[
+            r#"{"tech": "corner_held"}"#,
+            r#"{"tech": {"pin": "2468"}}"#,
+            r#"{"tech": {"open": "devices"}}"#,
+        ]
+        .join("\n"),
+        &[],
+    );
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    let views = tech_views(&lines);
+    assert!(views.iter().all(|v| v["page"] == "pin"), "{views:?}");
+    assert_eq!(views[0]["problem"]["code"], "not_configured");
+}
