@@ -1,7 +1,9 @@
 //! From the session's [`Screen`] to the window's properties. Pure mapping: the tests check it
 //! without a window, and the window code only calls [`show`].
 
-use super::generated::{FineRow, HoldRow, ItemRow, KioskWindow, LoanRow, NoticeData, SummaryData};
+use super::generated::{
+    FineRow, HoldRow, ItemRow, KioskWindow, LoanRow, NoticeData, SummaryData, TechDeviceRow,
+};
 use crate::circ::effect::{ItemOutcome, ItemResult};
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::screen::{Language, Page, ReceiptChoice, Screen};
@@ -253,4 +255,50 @@ pub fn selected_loans(window: &KioskWindow) -> Vec<String> {
         .filter(|l| l.selected)
         .map(|l| l.item.to_string())
         .collect()
+}
+
+/// The technician's screen over the reader's (an empty page hides it).
+pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) {
+    use crate::tech::{PinProblem, TechPage};
+    let page = match view.page {
+        None => "",
+        Some(TechPage::Pin) => "pin",
+        Some(TechPage::Devices) => "devices",
+        Some(TechPage::Monitor) => "monitor",
+        Some(TechPage::Ils) => "ils",
+        Some(TechPage::Queue) => "queue",
+        Some(TechPage::Log) => "log",
+    };
+    window.set_tech_page(page.into());
+    let (problem, count) = match view.problem {
+        None => ("", 0),
+        Some(PinProblem::Wrong { tries_left }) => ("wrong", tries_left),
+        Some(PinProblem::Locked { minutes_left }) => ("locked", minutes_left),
+        Some(PinProblem::NotConfigured) => ("not_configured", 0),
+    };
+    window.set_tech_problem(problem.into());
+    window.set_tech_count(i32::try_from(count).unwrap_or(i32::MAX));
+    let devices: Vec<TechDeviceRow> = view
+        .devices
+        .iter()
+        .map(|d| TechDeviceRow {
+            name: d.name.into(),
+            status: d.status.into(),
+            message: d.message.as_str().into(),
+            action: d.action.clone().unwrap_or_default().into(),
+        })
+        .collect();
+    window.set_tech_devices(ModelRc::new(VecModel::from(devices)));
+    let lines = |lines: &[String]| -> ModelRc<SharedString> {
+        ModelRc::new(VecModel::from(
+            lines
+                .iter()
+                .map(|l| SharedString::from(l.as_str()))
+                .collect::<Vec<_>>(),
+        ))
+    };
+    window.set_tech_monitor(lines(&view.monitor));
+    window.set_tech_ils(lines(&view.ils));
+    window.set_tech_queue(lines(&view.queue));
+    window.set_tech_log(lines(&view.log));
 }

@@ -5,7 +5,7 @@ use super::window::KioskUi;
 use crate::app::clock::Clock;
 use crate::app::devices::SecurityReport;
 use crate::app::headless::{Driver, Input, Output};
-use crate::app::tech_shell::TechShell;
+use crate::app::tech_shell::{TechShell, TechView};
 use crate::app::{AppError, start};
 use crate::circ::{Effect, Screen};
 use crate::config::Config;
@@ -18,17 +18,29 @@ use std::time::Duration;
 /// How often the window takes the newest screen and updates its clock.
 const REFRESH: Duration = Duration::from_millis(30);
 
+/// What the window is sent: the reader's screen, or the technician's.
+#[derive(Debug, Clone)]
+pub enum UiUpdate {
+    Screen(Box<Screen>),
+    Tech(Box<TechView>),
+}
+
 /// The driver's output for the touchscreen: screens go to the window; the rest is logged.
 pub struct ScreenSink {
-    screens: Sender<Screen>,
+    screens: Sender<UiUpdate>,
 }
 
 impl Output for ScreenSink {
     fn effect(&mut self, effect: &Effect) -> io::Result<()> {
         if let Effect::Show { screen } = effect {
             // The window may be gone while the session finishes; nothing to show then.
-            let _ = self.screens.send((**screen).clone());
+            let _ = self.screens.send(UiUpdate::Screen(screen.clone()));
         }
+        Ok(())
+    }
+
+    fn tech(&mut self, view: &TechView) -> io::Result<()> {
+        let _ = self.screens.send(UiUpdate::Tech(Box::new(view.clone())));
         Ok(())
     }
 
@@ -46,7 +58,7 @@ impl Output for ScreenSink {
 /// A session running on its own thread: commands in, screens out.
 pub struct Running {
     pub commands: Sender<Input>,
-    pub screens: Receiver<Screen>,
+    pub screens: Receiver<UiUpdate>,
     pub thread: JoinHandle<Result<(), AppError>>,
 }
 

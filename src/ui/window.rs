@@ -3,10 +3,12 @@
 
 use super::bind;
 use super::generated::{KioskWindow, SimPanel};
+use super::run::UiUpdate;
 use crate::app::headless::{Command, Input};
 use crate::app::sim_pad::{PlaceTag, Placement};
+use crate::app::tech_shell::TechCommand;
 use crate::circ::Button;
-use crate::circ::screen::{Language, Screen};
+use crate::circ::screen::Language;
 use crate::circ::types::Pin;
 use crate::config::KioskSection;
 use slint::ComponentHandle;
@@ -18,14 +20,14 @@ pub struct KioskUi {
     pub window: KioskWindow,
     pub panel: Option<SimPanel>,
     commands: Sender<Input>,
-    screens: Receiver<Screen>,
+    screens: Receiver<UiUpdate>,
     language: Cell<Option<Language>>,
 }
 
 impl KioskUi {
     pub fn new(
         commands: Sender<Input>,
-        screens: Receiver<Screen>,
+        screens: Receiver<UiUpdate>,
         kiosk: &KioskSection,
         with_panel: bool,
     ) -> Result<Self, slint::PlatformError> {
@@ -78,6 +80,33 @@ impl KioskUi {
         let send = self.sender();
         self.window.on_touched(move || send(Command::Touch));
         let send = self.sender();
+        self.window
+            .on_tech_corner(move || send(Command::Tech(TechCommand::CornerHeld)));
+        let send = self.sender();
+        self.window
+            .on_tech_pin(move |pin| send(Command::Tech(TechCommand::Pin(Pin::new(pin.as_str())))));
+        let send = self.sender();
+        self.window.on_tech_open(move |page| {
+            match serde_json::from_value(serde_json::Value::String(page.to_string())) {
+                Ok(page) => send(Command::Tech(TechCommand::Open(page))),
+                Err(_) => {
+                    tracing::error!(%page, "the UI opened a page the technician mode does not know")
+                }
+            }
+        });
+        let send = self.sender();
+        self.window
+            .on_tech_test(move |part| send(Command::Tech(TechCommand::Test(part.to_string()))));
+        let send = self.sender();
+        self.window
+            .on_tech_test_ils(move || send(Command::Tech(TechCommand::TestIls)));
+        let send = self.sender();
+        self.window
+            .on_tech_replay(move || send(Command::Tech(TechCommand::ReplayNow)));
+        let send = self.sender();
+        self.window
+            .on_tech_exit(move || send(Command::Tech(TechCommand::Exit)));
+        let send = self.sender();
         let weak = self.window.as_weak();
         self.window.on_renew_selected(move || {
             if let Some(window) = weak.upgrade() {
@@ -111,9 +140,19 @@ impl KioskUi {
         (self.sender())(command);
     }
 
-    /// Shows the newest screen the session sent, if any.
+    /// Shows the newest screens the session and the technician's shell sent, if any.
     pub fn apply_pending(&self) {
-        let Some(screen) = self.screens.try_iter().last() else {
+        let (mut screen, mut tech) = (None, None);
+        for update in self.screens.try_iter() {
+            match update {
+                UiUpdate::Screen(s) => screen = Some(s),
+                UiUpdate::Tech(t) => tech = Some(t),
+            }
+        }
+        if let Some(view) = tech {
+            bind::show_tech(&self.window, &view);
+        }
+        let Some(screen) = screen else {
             return;
         };
         if self.language.get() != Some(screen.language) {

@@ -2,6 +2,7 @@
 //! simulated library and the simulated machine — the way a reader would use it.
 
 mod sessions;
+mod tech;
 mod translations;
 
 use super::run::{Running, start_session};
@@ -25,6 +26,10 @@ impl Kiosk {
     }
 
     pub fn start_with(edit: impl FnOnce(&mut Config)) -> Kiosk {
+        Kiosk::start_with_secrets(edit, &Secrets::default())
+    }
+
+    pub fn start_with_secrets(edit: impl FnOnce(&mut Config), secrets: &Secrets) -> Kiosk {
         i_slint_backend_testing::init_no_event_loop();
         let mut config = Config::demo();
         edit(&mut config);
@@ -32,8 +37,7 @@ impl Kiosk {
             commands,
             screens,
             thread,
-        } = start_session(&config, &Secrets::default(), Clock::virtual_from_now())
-            .expect("the session starts");
+        } = start_session(&config, secrets, Clock::virtual_from_now()).expect("the session starts");
         let ui = KioskUi::new(commands, screens, &config.kiosk, true).expect("the window opens");
         ui.sync();
         Kiosk {
