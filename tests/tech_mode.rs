@@ -171,3 +171,60 @@ fn without_a_staff_pin_the_mode_cannot_be_entered() {
     assert!(views.iter().all(|v| v["page"] == "pin"), "{views:?}");
     assert_eq!(views[0]["problem"]["code"], "not_configured");
 }
+
+#[test]
+fn the_tag_inspector_decodes_the_pad_and_sets_a_tag_s_security() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let hash = staff_pin_hash();
+    let input = [
+        r#"{"tech": "corner_held"}"#.to_owned(),
+        format!(r#"{{"tech": {{"pin": "{STAFF_PIN}"}}}}"#),
+        r#"{"tag": {"uid": "E004015000001015", "item": "30234000001015"}}"#.to_owned(),
+        r#"{"tech": {"open": "tags"}}"#.to_owned(),
+        r#"{"tech": {"secure": {"uid": "E004015000001015", "on_loan": true}}}"#.to_owned(),
+        r#"{"tech": "exit"}"#.to_owned(),
+    ];
+    let run = kiosk(
+        &[
+            "run",
+            "--headless",
+            "--clock",
+            "virtual",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &input.join("\n"),
+        &[("KIOSK_STAFF_PIN_HASH", hash.as_str())],
+    );
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    let views = tech_views(&lines);
+    let monitor = views
+        .iter()
+        .rev()
+        .find_map(|v| v["monitor"].as_array().filter(|m| !m.is_empty()))
+        .unwrap();
+    assert!(
+        monitor[0].as_str().unwrap().contains("30234000001015"),
+        "{monitor:?}"
+    );
+    let tags = views.iter().find(|v| v["page"] == "tags").unwrap();
+    let text = tags["tags"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("item 30234000001015") && text.contains("in the library"),
+        "{text}"
+    );
+    let after = views.iter().rev().find(|v| v["page"] == "tags").unwrap();
+    let text = after["tags"][0]["text"].as_str().unwrap();
+    assert!(text.contains("on loan"), "{text}");
+    assert!(
+        results(&lines).is_empty(),
+        "the tag laid during the inspection lent nothing"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("staff-audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("set tag E004015000001015 to on loan: done"),
+        "{audit}"
+    );
+}

@@ -68,6 +68,61 @@ impl DeviceHub {
         }
     }
 
+    /// The tags on the pad, read and decoded, for the technician's tag inspector: one line per
+    /// tag (UID, security, and what ISO 28560 says), and the UIDs.
+    pub fn inspect_tags(&mut self) -> Result<Vec<(String, String)>, String> {
+        let Some(reader) = self.machine.item_reader.as_mut() else {
+            return Err("no RFID item reader is fitted".into());
+        };
+        let field = rfid::read_field(reader.as_mut(), self.format).map_err(|e| e.to_string())?;
+        let security = self.security;
+        Ok(field
+            .into_iter()
+            .map(|tag| {
+                let afi = match tag.afi {
+                    Some(afi) if afi == security.afi_on_loan => {
+                        format!("AFI {afi:#04x} (on loan: gates stay quiet)")
+                    }
+                    Some(afi) if afi == security.afi_in_library => {
+                        format!("AFI {afi:#04x} (in the library: gates alarm)")
+                    }
+                    Some(afi) => format!("AFI {afi:#04x} (neither of this kiosk's values)"),
+                    None => "AFI not reported".into(),
+                };
+                let data = match &tag.data {
+                    Ok(data) => format!(
+                        "item {}, part {} of {}, {} (usage {:#04x}){}{}",
+                        data.primary_id,
+                        data.set.ordinal,
+                        data.set.parts,
+                        data.usage.describe(),
+                        data.usage.0,
+                        data.owner
+                            .as_deref()
+                            .map(|o| format!(", owner {o}"))
+                            .unwrap_or_default(),
+                        data.shelf_location
+                            .as_deref()
+                            .map(|s| format!(", shelf {s}"))
+                            .unwrap_or_default(),
+                    ),
+                    Err(problem) => format!("unreadable: {problem}"),
+                };
+                (tag.id.to_string(), format!("{}: {afi}; {data}", tag.id))
+            })
+            .collect())
+    }
+
+    /// Sets one tag's security state from the technician's screen.
+    pub fn set_tag_security(&mut self, uid: &str, on_loan: bool) -> Result<(), String> {
+        let tag = kiosk_hw::device::TagId::from_hex(uid).ok_or("not a tag UID (16 hex digits)")?;
+        let Some(reader) = self.machine.item_reader.as_mut() else {
+            return Err("no RFID item reader is fitted".into());
+        };
+        rfid::set_security(reader.as_mut(), &[tag], on_loan, &self.security)
+            .map_err(|e| e.to_string())
+    }
+
     /// One part's active test, from the technician's screen (`None`: not fitted).
     pub fn test_part(
         &mut self,

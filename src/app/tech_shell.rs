@@ -31,6 +31,13 @@ pub enum TechCommand {
     TestIls,
     /// Send the offline queue now.
     ReplayNow,
+    /// Read the tags on the pad again.
+    ReadTags,
+    /// Set a tag's security state: `{"secure": {"uid": "E004…", "on_loan": false}}`.
+    Secure {
+        uid: String,
+        on_loan: bool,
+    },
     Exit,
 }
 
@@ -56,6 +63,14 @@ pub struct TechView {
     pub ils: Vec<String>,
     pub queue: Vec<String>,
     pub log: Vec<String>,
+    /// The tags on the pad: UID and what was read.
+    pub tags: Vec<TagRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TagRow {
+    pub uid: String,
+    pub text: String,
 }
 
 /// Lines kept on the monitor and read from the log.
@@ -102,6 +117,7 @@ impl TechShell {
                 ils: Vec::new(),
                 queue: Vec::new(),
                 log: Vec::new(),
+                tags: Vec::new(),
             },
             monitor: VecDeque::new(),
         }
@@ -148,6 +164,7 @@ impl TechShell {
                     match page {
                         TechPage::Queue => request = Some(StaffRequest::QueueStatus),
                         TechPage::Log => self.view.log = self.recent_log(),
+                        TechPage::Tags => self.read_tags(devices),
                         TechPage::Devices => {
                             self.view.devices = devices.self_test().iter().map(row).collect();
                         }
@@ -186,8 +203,23 @@ impl TechShell {
                 self.audit("asked for the queue to be sent now");
                 request = Some(StaffRequest::ReplayNow);
             }
+            TechCommand::ReadTags if self.mode.signed_in() => self.read_tags(devices),
+            TechCommand::Secure { uid, on_loan } if self.mode.signed_in() => {
+                let state = if on_loan { "on loan" } else { "in the library" };
+                let result = devices.set_tag_security(&uid, on_loan);
+                let outcome = match &result {
+                    Ok(()) => "done, read back".to_owned(),
+                    Err(error) => format!("failed: {error}"),
+                };
+                self.audit(&format!("set tag {uid} to {state}: {outcome}"));
+                self.read_tags(devices);
+            }
             TechCommand::Exit => self.event(TechEvent::Exit, now),
-            TechCommand::Test(_) | TechCommand::TestIls | TechCommand::ReplayNow => {
+            TechCommand::Test(_)
+            | TechCommand::TestIls
+            | TechCommand::ReplayNow
+            | TechCommand::ReadTags
+            | TechCommand::Secure { .. } => {
                 tracing::warn!("a technician's action without the staff PIN was ignored");
             }
         }
@@ -228,6 +260,19 @@ impl TechShell {
             self.monitor.pop_front();
         }
         self.view.monitor = self.monitor.iter().cloned().collect();
+    }
+
+    fn read_tags(&mut self, devices: &mut DeviceHub) {
+        self.view.tags = match devices.inspect_tags() {
+            Ok(tags) => tags
+                .into_iter()
+                .map(|(uid, text)| TagRow { uid, text })
+                .collect(),
+            Err(problem) => vec![TagRow {
+                uid: String::new(),
+                text: problem,
+            }],
+        };
     }
 
     fn pin_right(&self, pin: &Pin) -> bool {

@@ -30,6 +30,8 @@ pub enum TechPage {
     Devices,
     /// Scans, cards and tags as they arrive.
     Monitor,
+    /// The tags on the pad, decoded, with their security state.
+    Tags,
     /// The ILS link test.
     Ils,
     /// The journal and the offline queue.

@@ -3,6 +3,7 @@
 
 use super::generated::{
     FineRow, HoldRow, ItemRow, KioskWindow, LoanRow, NoticeData, SummaryData, TechDeviceRow,
+    TechTagRow,
 };
 use crate::circ::effect::{ItemOutcome, ItemResult};
 use crate::circ::reason::{Reason, Refusal};
@@ -265,6 +266,7 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
         Some(TechPage::Pin) => "pin",
         Some(TechPage::Devices) => "devices",
         Some(TechPage::Monitor) => "monitor",
+        Some(TechPage::Tags) => "tags",
         Some(TechPage::Ils) => "ils",
         Some(TechPage::Queue) => "queue",
         Some(TechPage::Log) => "log",
@@ -301,4 +303,13 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
     window.set_tech_ils(lines(&view.ils));
     window.set_tech_queue(lines(&view.queue));
     window.set_tech_log(lines(&view.log));
+    let tags: Vec<TechTagRow> = view
+        .tags
+        .iter()
+        .map(|t| TechTagRow {
+            uid: t.uid.as_str().into(),
+            text: t.text.as_str().into(),
+        })
+        .collect();
+    window.set_tech_tags(ModelRc::new(VecModel::from(tags)));
 }

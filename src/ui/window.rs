@@ -107,6 +107,16 @@ impl KioskUi {
         self.window
             .on_tech_exit(move || send(Command::Tech(TechCommand::Exit)));
         let send = self.sender();
+        self.window
+            .on_tech_read_tags(move || send(Command::Tech(TechCommand::ReadTags)));
+        let send = self.sender();
+        self.window.on_tech_secure(move |uid, on_loan| {
+            send(Command::Tech(TechCommand::Secure {
+                uid: uid.to_string(),
+                on_loan,
+            }))
+        });
+        let send = self.sender();
         let weak = self.window.as_weak();
         self.window.on_renew_selected(move || {
             if let Some(window) = weak.upgrade() {
