@@ -191,6 +191,11 @@ fn koha_without_a_route_for_returns_is_a_warning() {
         .mock("POST", "/api/v1/oauth/token")
         .with_body(r#"{"access_token": "A1", "token_type": "Bearer", "expires_in": 3600}"#)
         .create();
+    server
+        .mock("GET", "/api/v1/patrons")
+        .match_query(mockito::Matcher::Any)
+        .with_body("[]")
+        .create();
     let dir = tempfile::tempdir().unwrap();
     let url = server.url();
     let config = config_in(dir.path(), |text| {

@@ -101,6 +101,12 @@ fn the_library_s_own_ca_is_trusted_when_named_and_refused_otherwise() {
     let mut trusted = FolioIls::new(section(port, Some(ca)), Some(Secret::new("pw"))).unwrap();
     let probe = trusted.probe().expect("HTTPS with the library's CA");
     assert!(probe.summary.contains("Main desk"), "{probe:?}");
+    // rcgen's certificates run to 4096: no warning, and the date is told.
+    assert!(
+        probe.summary.contains("TLS, certificate valid until 4096"),
+        "{probe:?}"
+    );
+    assert!(probe.warnings.is_empty(), "{probe:?}");
 
     let mut untrusted = FolioIls::new(section(port, None), Some(Secret::new("pw"))).unwrap();
     let error = untrusted.probe().unwrap_err().to_string();

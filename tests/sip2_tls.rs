@@ -117,6 +117,11 @@ fn the_client_talks_to_an_acs_whose_certificate_chains_to_the_configured_ca() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(client.is_connected());
+    // The technician is told how long the ACS's certificate lasts.
+    let der = client.peer_certificate().expect("the ACS's certificate");
+    let (summary, warning) = kiosk::ils::cert::describe(&der, chrono::Utc::now());
+    assert_eq!(summary, "certificate valid until 4096-01-01");
+    assert_eq!(warning, None);
 }
 
 #[test]

@@ -42,6 +42,8 @@ pub struct Response {
     pub body: String,
     /// Response headers, names lower-case.
     pub headers: Vec<(String, String)>,
+    /// The server's TLS certificate (DER), over HTTPS.
+    pub peer_certificate: Option<Vec<u8>>,
 }
 
 impl Response {
@@ -74,6 +76,18 @@ impl Response {
     }
 }
 
+/// The server's certificate, described for a technician: "; TLS, certificate valid until …",
+/// and a warning when it runs out soon.
+pub fn certificate_note(response: &Response) -> (String, Option<String>) {
+    match &response.peer_certificate {
+        Some(der) => {
+            let (summary, warning) = super::cert::describe(der, chrono::Utc::now());
+            (format!("; TLS, {summary}"), warning)
+        }
+        None => (String::new(), None),
+    }
+}
+
 /// The start of a body, for messages (never the whole of a large page).
 pub fn excerpt(body: &str) -> String {
     let mut text: String = body.chars().take(200).collect();
@@ -101,7 +115,8 @@ impl HttpLink {
         let mut builder = Client::builder()
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
             .timeout(Duration::from_secs(settings.request_timeout_secs))
-            .user_agent(concat!("library-kiosk/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("library-kiosk/", env!("CARGO_PKG_VERSION")))
+            .tls_info(true);
         if let Some(path) = &settings.ca_file {
             let pem = std::fs::read(path).map_err(|e| {
                 IlsError::LinkDown(format!("cannot read the CA file {}: {e}", path.display()))
@@ -227,6 +242,11 @@ impl HttpLink {
 fn read(request: RequestBuilder, path: &str, write: bool) -> Result<Response, IlsError> {
     let response = request.send().map_err(|e| classify(&e, path, write))?;
     let status = response.status().as_u16();
+    let peer_certificate = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .map(<[u8]>::to_vec);
     let headers = response
         .headers()
         .iter()
@@ -242,6 +262,7 @@ fn read(request: RequestBuilder, path: &str, write: bool) -> Result<Response, Il
         status,
         body,
         headers,
+        peer_certificate,
     })
 }
 

@@ -5,6 +5,7 @@
 //! ([`IlsError`]: link down, garbled reply); the inner one whether it agreed ([`Refusal`], with
 //! the ILS's own message for the reader).
 
+pub mod cert;
 pub mod folio;
 pub mod http;
 pub mod koha;

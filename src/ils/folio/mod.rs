@@ -552,10 +552,14 @@ impl Ils for FolioIls {
                 )));
             }
         };
-        Ok(super::Probe::fine(format!(
-            "FOLIO at {} (tenant {}): logged in as {}; service point \"{point}\"",
-            self.section.url, self.section.tenant, self.section.username
-        )))
+        let (tls, warning) = super::http::certificate_note(&response);
+        Ok(super::Probe {
+            summary: format!(
+                "FOLIO at {} (tenant {}): logged in as {}; service point \"{point}\"{tls}",
+                self.section.url, self.section.tenant, self.section.username
+            ),
+            warnings: warning.into_iter().collect(),
+        })
     }
 
     fn charged_items(&mut self, patron: &PatronId) -> Result<Vec<ItemId>, IlsError> {

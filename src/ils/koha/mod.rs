@@ -551,6 +551,15 @@ impl Ils for KohaIls {
     fn probe(&mut self) -> Result<super::Probe, IlsError> {
         self.token = None;
         self.connect()?;
+        let response = self.call(Method::Get, "/patrons?_per_page=1", &[], None)?;
+        if !response.ok() {
+            return Err(IlsError::BadReply(format!(
+                "patrons: HTTP {}: {}",
+                response.status,
+                super::http::excerpt(&response.body)
+            )));
+        }
+        let (tls, certificate_warning) = super::http::certificate_note(&response);
         let how = match self.section.auth {
             KohaAuth::Oauth2 => format!(
                 "OAuth2 client {}",
@@ -558,7 +567,7 @@ impl Ils for KohaIls {
             ),
             KohaAuth::Basic => format!("user {}", self.section.username.as_deref().unwrap_or("")),
         };
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = certificate_warning.into_iter().collect();
         let returns = match self.returns.as_mut() {
             Some(returns) => {
                 let probe = returns.probe()?;
@@ -574,7 +583,7 @@ impl Ils for KohaIls {
             }
         };
         Ok(super::Probe {
-            summary: format!("Koha REST at {} as {how}; {returns}", self.section.url),
+            summary: format!("Koha REST at {} as {how}{tls}; {returns}", self.section.url),
             warnings,
         })
     }

@@ -550,9 +550,17 @@ impl Ils for Sip2Ils {
             .as_deref()
             .map(|n| format!(", {n}"))
             .unwrap_or_default();
+        let tls = match self.client.peer_certificate() {
+            Some(der) => {
+                let (summary, warning) = crate::ils::cert::describe(&der, chrono::Utc::now());
+                warnings.extend(warning);
+                format!("; TLS, {summary}")
+            }
+            None => String::new(),
+        };
         Ok(Probe {
             summary: format!(
-                "{at}: protocol {}, institution {}{name}; offline transactions {}",
+                "{at}: protocol {}, institution {}{name}; offline transactions {}{tls}",
                 acs.protocol_version,
                 acs.institution,
                 if acs.offline_ok {

@@ -96,6 +96,11 @@ impl Sip2Client {
         self.acs.as_ref()
     }
 
+    /// The ACS's TLS certificate (DER), while connected over TLS.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        self.connection.as_ref()?.peer_certificate()
+    }
+
     pub fn is_connected(&self) -> bool {
         self.connection.is_some()
     }

@@ -79,6 +79,14 @@ impl Connection {
         })
     }
 
+    /// The ACS's certificate (DER), over TLS.
+    pub fn peer_certificate(&self) -> Option<Vec<u8>> {
+        match &self.stream {
+            Stream::Plain(_) => None,
+            Stream::Tls(tls) => tls.conn.peer_certificates()?.first().map(|c| c.to_vec()),
+        }
+    }
+
     pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream
             .tcp()
