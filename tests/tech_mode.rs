@@ -228,3 +228,29 @@ fn the_tag_inspector_decodes_the_pad_and_sets_a_tag_s_security() {
         "{audit}"
     );
 }
+
+#[test]
+fn kiosk_config_hash_pin_makes_a_hash_the_kiosk_accepts() {
+    let made = kiosk(&["config", "hash-pin"], "1357\n", &[]);
+    assert!(made.success, "{}", made.stderr);
+    let hash = made
+        .stdout
+        .trim()
+        .strip_prefix("staff_pin_hash = \"")
+        .and_then(|h| h.strip_suffix('"'))
+        .expect("a line for the secrets file")
+        .to_owned();
+    assert!(!made.stdout.contains("1357"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let run = kiosk(
+        &["run", "--headless", "--config", config.to_str().unwrap()],
+        &[r#"{"tech": "corner_held"}"#, r#"{"tech": {"pin": "1357"}}"#].join("\n"),
+        &[("KIOSK_STAFF_PIN_HASH", hash.as_str())],
+    );
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    assert_eq!(tech_views(&lines).last().unwrap()["page"], "devices");
+    let short = kiosk(&["config", "hash-pin"], "12\n", &[]);
+    assert!(!short.success && short.stderr.contains("4 or more digits"));
+}

@@ -295,4 +295,8 @@ pub enum ConfigAction {
         /// The file to check.
         path: PathBuf,
     },
+    /// Read a staff PIN on standard input and print its argon2 hash, for `staff_pin_hash` in
+    /// the secrets file (the PIN never goes on the command line or into shell history).
+    #[command(after_help = "Example:\n  read -rs PIN; echo \"$PIN\" | kiosk config hash-pin")]
+    HashPin,
 }

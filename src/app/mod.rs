@@ -95,12 +95,43 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             for warning in Secrets::warnings(config.secrets.file.as_deref()) {
                 eprintln!("warning: {warning}");
             }
+            match &secrets.staff_pin_hash {
+                Some(hash) if argon2::PasswordHash::new(hash.expose()).is_err() => eprintln!(
+                    "warning: staff_pin_hash is not an argon2 hash: the technician mode stays off (make one with kiosk config hash-pin)"
+                ),
+                None => eprintln!(
+                    "warning: no staff_pin_hash: the technician mode cannot be entered (kiosk config hash-pin)"
+                ),
+                Some(_) => {}
+            }
             println!(
                 "{}: ok (kiosk {}, ILS {:?})",
                 path.display(),
                 config.kiosk.id,
                 config.ils.kind
             );
+            Ok(())
+        }
+        Commands::Config {
+            action: ConfigAction::HashPin,
+        } => {
+            use argon2::PasswordHasher;
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin)?;
+            let pin = pin.trim();
+            if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
+                return Err(AppError::Usage(
+                    "a staff PIN is 4 or more digits, given on standard input".into(),
+                ));
+            }
+            let mut random = [0u8; 16];
+            std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut random)?;
+            let salt = argon2::password_hash::SaltString::encode_b64(&random)
+                .map_err(|e| AppError::Usage(format!("cannot make a salt: {e}")))?;
+            let hash = argon2::Argon2::default()
+                .hash_password(pin.as_bytes(), &salt)
+                .map_err(|e| AppError::Usage(format!("cannot hash the PIN: {e}")))?;
+            println!("staff_pin_hash = \"{hash}\"");
             Ok(())
         }
         Commands::Queue(args) => queue_cli::run(args),
