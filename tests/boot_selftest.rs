@@ -14,19 +14,8 @@ fn run_with_fault(fault: &str, input: &[&str]) -> Vec<Value> {
             &format!("poll_ms = 250\n\n[hardware.sim]\nfaults = {{ {fault} }}\n"),
         )
     });
-    let run = kiosk(
-        &[
-            "run",
-            "--headless",
-            "--clock",
-            "virtual",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &input.join("\n"),
-        &[],
-    );
-    assert!(run.success, "{}", run.stderr);
+    let input: Vec<String> = input.iter().map(|l| l.to_string()).collect();
+    let run = run_script(&config, &input, &[]);
     run.lines()
 }
 

@@ -61,19 +61,8 @@ fn the_bundle_has_what_support_needs_and_no_secret_or_patron_id() {
         r#"{"scan": "30234000001023"}"#,
         r#"{"press": "cancel"}"#,
     ];
-    let run = kiosk(
-        &[
-            "run",
-            "--headless",
-            "--clock",
-            "virtual",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &input.join("\n"),
-        &[],
-    );
-    assert!(run.success, "{}", run.stderr);
+    let input: Vec<String> = input.iter().map(|l| l.to_string()).collect();
+    let run = run_script(&config, &input, &[]);
     assert_eq!(results(&run.lines()).len(), 2);
     let list = kiosk(
         &[

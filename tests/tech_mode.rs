@@ -41,19 +41,7 @@ fn wrong_pins_lock_the_mode_and_the_right_one_after_the_lock_opens_the_devices()
     input.push(r#"{"tech": "exit"}"#.to_owned());
     input.push(r#"{"scan": "20234000000019"}"#.to_owned());
     let hash = staff_pin_hash();
-    let run = kiosk(
-        &[
-            "run",
-            "--headless",
-            "--clock",
-            "virtual",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &input.join("\n"),
-        &[("KIOSK_STAFF_PIN_HASH", hash.as_str())],
-    );
-    assert!(run.success, "{}", run.stderr);
+    let run = run_script(&config, &input, &[("KIOSK_STAFF_PIN_HASH", hash.as_str())]);
     let lines = run.lines();
     let views = tech_views(&lines);
     assert_eq!(views[0]["page"], "pin");
@@ -185,19 +173,7 @@ fn the_tag_inspector_decodes_the_pad_and_sets_a_tag_s_security() {
         r#"{"tech": {"secure": {"uid": "E004015000001015", "on_loan": true}}}"#.to_owned(),
         r#"{"tech": "exit"}"#.to_owned(),
     ];
-    let run = kiosk(
-        &[
-            "run",
-            "--headless",
-            "--clock",
-            "virtual",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-        &input.join("\n"),
-        &[("KIOSK_STAFF_PIN_HASH", hash.as_str())],
-    );
-    assert!(run.success, "{}", run.stderr);
+    let run = run_script(&config, &input, &[("KIOSK_STAFF_PIN_HASH", hash.as_str())]);
     let lines = run.lines();
     let views = tech_views(&lines);
     let monitor = views

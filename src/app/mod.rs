@@ -319,5 +319,31 @@ fn init_logging_to(level: &str, file: Option<&std::path::Path>) {
         .try_init();
 }
 
+/// The daily log files `[logging] file` names, oldest first (their names carry the date).
+pub fn log_files(file: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let prefix = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 /// Days of log files kept.
 const LOG_FILES_KEPT: usize = 14;

@@ -323,21 +323,7 @@ impl TechShell {
                 "no log file is configured ([logging] file); see journalctl -u kiosk".into(),
             ];
         };
-        let dir = file.parent().unwrap_or(std::path::Path::new("."));
-        let prefix = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let newest = std::fs::read_dir(dir).ok().and_then(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                })
-                .max()
-        });
+        let newest = crate::app::log_files(file).pop();
         let text = newest
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default();

@@ -57,6 +57,25 @@ pub fn kiosk(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
     }
 }
 
+/// `kiosk run --headless --clock virtual` with this configuration, script and environment;
+/// the run must succeed.
+pub fn run_script(config: &std::path::Path, input: &[String], env: &[(&str, &str)]) -> Run {
+    let run = kiosk(
+        &[
+            "run",
+            "--headless",
+            "--clock",
+            "virtual",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &input.join("\n"),
+        env,
+    );
+    assert!(run.success, "{}", run.stderr);
+    run
+}
+
 /// The effects of one kind, in order.
 pub fn effects<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["effect"] == kind).collect()

@@ -143,25 +143,7 @@ fn recent_log(config: &Config) -> String {
                 journalctl -u kiosk"
             .into();
     };
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let prefix = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut logs: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    // Daily files are named by date, so the name orders them.
-    logs.sort();
+    let logs = crate::app::log_files(file);
     let mut lines: Vec<String> = Vec::new();
     for path in logs {
         if let Ok(text) = std::fs::read_to_string(&path) {
