@@ -182,8 +182,15 @@ fn the_tag_inspector_decodes_the_pad_and_sets_a_tag_s_security() {
         .find_map(|v| v["monitor"].as_array().filter(|m| !m.is_empty()))
         .unwrap();
     assert!(
-        monitor[0].as_str().unwrap().contains("30234000001015"),
+        monitor[0].as_str().unwrap().contains("item 30234000001015"),
         "{monitor:?}"
+    );
+    // The tag's own bytes, as read: ISO 28560-3 starts with version and type of usage (0x11),
+    // the number of parts and the part (01 01), then the item id in ASCII ("3023" = 33 30 32 33).
+    let tag = monitor[1].as_str().unwrap();
+    assert!(
+        tag.contains("tag E004015000001015: AFI 0x07, 32 bytes 11 01 01 33 30 32 33"),
+        "{tag}"
     );
     let tags = views.iter().find(|v| v["page"] == "tags").unwrap();
     let text = tags["tags"][0]["text"].as_str().unwrap();

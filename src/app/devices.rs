@@ -47,6 +47,8 @@ pub struct DeviceHub {
     faults: BTreeMap<String, String>,
     /// Parts that did not open at start.
     open_failures: Vec<kiosk_hw::device::DeviceError>,
+    /// What the pad held at the last poll, bytes and all (the technician's monitor shows them).
+    last_field: Vec<rfid::FieldTag>,
 }
 
 impl DeviceHub {
@@ -65,6 +67,7 @@ impl DeviceHub {
             library: String::new(),
             faults: BTreeMap::new(),
             open_failures: opened.failures,
+            last_field: Vec::new(),
         }
     }
 
@@ -123,6 +126,14 @@ impl DeviceHub {
             .map_err(|e| e.to_string())
     }
 
+    /// A tag's AFI and raw bytes as last read, for the technician's monitor.
+    pub fn tag_bytes(&self, uid: &str) -> Option<(Option<u8>, Vec<u8>)> {
+        self.last_field
+            .iter()
+            .find(|t| t.id.to_string() == uid)
+            .map(|t| (t.afi, t.memory.clone()))
+    }
+
     /// One part's active test, from the technician's screen (`None`: not fitted).
     pub fn test_part(
         &mut self,
@@ -174,6 +185,7 @@ impl DeviceHub {
             let field = rfid::read_field(reader.as_mut(), self.format);
             if let Some(field) = note(&mut self.faults, "item_reader", field) {
                 events.extend(self.pad.update(&field).into_iter().map(pad_event));
+                self.last_field = field;
             }
         }
         events

@@ -217,7 +217,7 @@ impl<'a> Driver<'a> {
     /// the technician's screen is up (a test scan must not start a loan).
     fn device_event(&mut self, event: Event) -> Result<(), DriverError> {
         if self.tech.is_open() {
-            self.tech.monitor(&event);
+            self.tech.monitor(&event, &self.devices);
             return Ok(self.out.tech(self.tech.view())?);
         }
         self.dispatch(event)

@@ -248,14 +248,37 @@ impl TechShell {
     }
 
     /// A scan, card or tag that arrived while the technician's screen is up.
-    pub fn monitor(&mut self, event: &Event) {
-        let line = match event {
-            Event::Barcode(code) => format!("scan: {code:?} ({} bytes)", code.len()),
-            Event::CardUid(uid) => format!("card UID: {}", hex(uid)),
-            other => format!("{other:?}"),
+    pub fn monitor(&mut self, event: &Event, devices: &DeviceHub) {
+        let bytes = |uid: &str| match devices.tag_bytes(uid) {
+            Some((afi, memory)) => format!(
+                "{uid}: AFI {}, {} bytes {}",
+                afi.map(|a| format!("{a:#04x}"))
+                    .unwrap_or_else(|| "?".into()),
+                memory.len(),
+                spaced_hex(&memory)
+            ),
+            None => uid.to_owned(),
+        };
+        let lines = match event {
+            Event::Barcode(code) => vec![format!(
+                "scan: {code:?}, bytes {}",
+                spaced_hex(code.as_bytes())
+            )],
+            Event::CardUid(uid) => vec![format!("card UID: {}", hex(uid))],
+            Event::ItemTag {
+                tags, item, set, ..
+            } => {
+                let mut lines = vec![format!("item {} on the pad ({set:?})", item.0)];
+                lines.extend(tags.iter().map(|t| format!("  tag {}", bytes(&t.0))));
+                lines
+            }
+            Event::UnreadableTag(tag) => vec![format!("unreadable tag {}", bytes(&tag.0))],
+            other => vec![format!("{other:?}")],
         };
         let stamp = chrono::Local::now().format("%H:%M:%S");
-        self.monitor.push_back(format!("{stamp} {line}"));
+        for line in lines {
+            self.monitor.push_back(format!("{stamp} {line}"));
+        }
         while self.monitor.len() > MONITOR_LINES {
             self.monitor.pop_front();
         }
@@ -346,6 +369,15 @@ fn row(check: &PartCheck) -> DeviceRow {
         message: check.message.clone(),
         action: check.action.clone(),
     }
+}
+
+/// Bytes as "11 01 33", the way a datasheet shows them.
+fn spaced_hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -16,6 +16,8 @@ pub struct FieldTag {
     pub afi: Option<u8>,
     /// The decoded data, or why it could not be read (for the log and the reader's message).
     pub data: Result<ItemTagData, String>,
+    /// The bytes read from the tag (empty when it could not be read), for the technician.
+    pub memory: Vec<u8>,
 }
 
 /// Reads and decodes every tag in the field. A tag that leaves while it is being read is left
@@ -36,6 +38,7 @@ pub fn read_field<R: ItemReader + ?Sized>(
                 id,
                 afi: None,
                 data: Err(error.to_string()),
+                memory: Vec::new(),
             }),
         }
     }
@@ -62,6 +65,7 @@ fn read_tag<R: ItemReader + ?Sized>(
         id,
         afi: info.afi,
         data: tag::decode(format, &memory).map_err(|e| e.to_string()),
+        memory,
     })
 }
 
