@@ -94,3 +94,32 @@ fn a_healthy_machine_serves_with_every_receipt() {
     assert!(shown[0].get("service_notices").is_none());
     assert!(shown.iter().any(|s| s["page"] == "menu"));
 }
+
+#[test]
+fn an_unreachable_ils_without_offline_service_shows_out_of_service_ils_and_with_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config_with = |mode: &str| {
+        config_in(dir.path(), |text| {
+            text.replace(
+                "kind = \"sim\"",
+                &format!("kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\nconnect_timeout_secs = 1\n"),
+            )
+            .replace("mode = \"full\"", &format!("mode = \"{mode}\""))
+        })
+    };
+    let input = vec![r#"{"scan": "20234000000019"}"#.to_owned()];
+    let lines = run_script(&config_with("disabled"), &input, &[]).lines();
+    let last = screens(&lines).last().copied().unwrap().clone();
+    assert_eq!(last["page"], "out_of_service", "{last}");
+    assert_eq!(last["notice"]["fault"], "ILS");
+    assert!(effects(&lines, "ils").is_empty(), "the card was not taken");
+    // The same machine with offline service lends on: the card goes on to the PIN.
+    let lines = run_script(&config_with("full"), &input, &[]).lines();
+    assert!(screens(&lines).iter().any(|s| s["page"] == "pin"));
+    assert!(
+        screens(&lines)
+            .iter()
+            .all(|s| s["page"] != "out_of_service")
+    );
+}

@@ -116,12 +116,21 @@ fn sip2_section(config: &Config) -> Result<&Sip2Section, StartError> {
     config.ils.sip2.as_ref().ok_or(StartError::NoSip2Section)
 }
 
-/// The configured ILS, logged in; and whether it can e-mail receipts.
+/// The configured ILS, logged in when it answers.
 pub fn open_ils(
     config: &Config,
     secrets: &Secrets,
     clock: &Clock,
 ) -> Result<Box<dyn Ils>, StartError> {
+    open_ils_reachable(config, secrets, clock).map(|(ils, _)| ils)
+}
+
+/// The configured ILS, and whether it answered at start.
+pub fn open_ils_reachable(
+    config: &Config,
+    secrets: &Secrets,
+    clock: &Clock,
+) -> Result<(Box<dyn Ils>, bool), StartError> {
     match config.ils.kind {
         IlsKind::Sim => {
             let seed = load_seed(config)?;
@@ -142,13 +151,13 @@ pub fn open_ils(
                     .map_err(StartError::Login)?;
                 tracing::info!(%user, "logged in to the simulated ILS");
             }
-            Ok(Box::new(sim))
+            Ok((Box::new(sim), true))
         }
         IlsKind::Sip2 => {
             check_ils(config, secrets)?;
             let mut ils = open_sip2(config, secrets)?;
-            connected(ils.connect())?;
-            Ok(Box::new(ils))
+            let reachable = connected(ils.connect())?;
+            Ok((Box::new(ils), reachable))
         }
         IlsKind::Folio => {
             check_ils(config, secrets)?;
@@ -159,8 +168,8 @@ pub fn open_ils(
                 .ok_or(StartError::NoHttpSection("folio"))?;
             let mut ils =
                 FolioIls::new(section, secrets.ils_password.clone()).map_err(StartError::Login)?;
-            connected(ils.connect())?;
-            Ok(Box::new(ils))
+            let reachable = connected(ils.connect())?;
+            Ok((Box::new(ils), reachable))
         }
         IlsKind::Koha => {
             check_ils(config, secrets)?;
@@ -180,8 +189,8 @@ pub fn open_ils(
             };
             let mut ils = KohaIls::new(section, secrets.ils_password.clone(), returns)
                 .map_err(StartError::Login)?;
-            connected(ils.connect())?;
-            Ok(Box::new(ils))
+            let reachable = connected(ils.connect())?;
+            Ok((Box::new(ils), reachable))
         }
     }
 }
@@ -196,15 +205,15 @@ fn open_sip2(config: &Config, secrets: &Secrets) -> Result<Sip2Ils, StartError> 
 
 /// A refused login stops the start (someone must fix the credentials); an unreachable ILS
 /// does not: the link is retried, and readers are served offline meanwhile.
-fn connected(result: Result<(), IlsError>) -> Result<(), StartError> {
+fn connected(result: Result<(), IlsError>) -> Result<bool, StartError> {
     match result {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(true),
         Err(IlsError::LoginRefused(detail)) => {
             Err(StartError::Login(IlsError::LoginRefused(detail)))
         }
         Err(error) => {
             tracing::warn!(%error, "the ILS is not reachable at start");
-            Ok(())
+            Ok(false)
         }
     }
 }
@@ -243,7 +252,7 @@ pub fn start(
     clock: &Clock,
 ) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
     let journal = open_journal(config)?;
-    let ils = open_ils(config, secrets, clock)?;
+    let (ils, reachable) = open_ils_reachable(config, secrets, clock)?;
     let policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
     let office = BackOffice::new(
         ils,
@@ -261,6 +270,10 @@ pub fn start(
     let (policy, critical) = self_test(&mut devices, policy);
     let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
     let mut session = Session::new(policy, clock.now());
+    if !reachable {
+        // Known before the first reader comes (the worker reports it again as it retries).
+        session.start_offline();
+    }
     if let Some((code, detail)) = critical {
         session.fail_self_test(code, &detail);
     }

@@ -187,6 +187,11 @@ impl Session {
             self.show_if_changed(&mut fx);
             return fx;
         }
+        if self.waiting_for_ils() && is_from_reader(&event) {
+            // The attract screen says the machine cannot serve until the ILS answers.
+            self.show_if_changed(&mut fx);
+            return fx;
+        }
         if is_from_reader(&event) {
             self.last_activity = self.now;
             self.warned = false;
@@ -299,6 +304,11 @@ impl Session {
             self.notice_until = Some(self.now + self.policy.goodbye);
         }
         fx.push(Effect::Sound { cue: Cue::Problem });
+    }
+
+    /// The link as found at start, before the first screen is shown.
+    pub fn start_offline(&mut self) {
+        self.online = false;
     }
 
     /// A critical part failed the self-test at start: the machine does not serve, and the

@@ -5,8 +5,17 @@ use crate::circ::effect::Action;
 use crate::circ::screen::{Page, Screen};
 
 impl Session {
+    /// The machine cannot serve while the ILS is unreachable and the library allows no offline
+    /// service: the attract screen says so (code ILS) until the link is back.
+    pub(super) fn waiting_for_ils(&self) -> bool {
+        self.phase == Phase::Idle
+            && !self.online
+            && self.policy.offline.mode == crate::circ::policy::OfflineMode::Disabled
+    }
+
     pub(super) fn view(&self) -> Screen {
         let page = match self.phase {
+            Phase::Idle if self.waiting_for_ils() => Page::OutOfService,
             Phase::Idle => Page::Idle,
             Phase::Pin => Page::Pin,
             Phase::Checking => Page::Checking,
@@ -40,7 +49,15 @@ impl Session {
                 .patron_status()
                 .map(|s| s.name.clone())
                 .filter(|name| !name.is_empty()),
-            notice: self.notice.clone(),
+            notice: if self.waiting_for_ils() {
+                Some(crate::circ::reason::Refusal::new(
+                    crate::circ::reason::Reason::OutOfService {
+                        fault: "ILS".into(),
+                    },
+                ))
+            } else {
+                self.notice.clone()
+            },
             items,
             busy: self.busy(),
             offline: !self.online,

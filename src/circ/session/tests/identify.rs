@@ -244,8 +244,14 @@ fn ils_down_at_sign_in_says_so_when_offline_lending_is_off() {
     h.scan(CARD);
     h.pin(PIN);
     h.reply(Err(IlsError::LinkDown("connection refused".into())));
-    assert_eq!(h.screen().page, Page::Idle);
-    assert_eq!(h.notice(), Some(Reason::IlsUnavailable));
+    // Back at the start, which says the machine cannot serve until the ILS answers.
+    assert_eq!(h.screen().page, Page::OutOfService);
+    assert_eq!(
+        h.notice(),
+        Some(Reason::OutOfService {
+            fault: "ILS".into()
+        })
+    );
 }
 
 #[test]

@@ -202,11 +202,29 @@ fn checkin_only_takes_returns_and_refuses_cards() {
 }
 
 #[test]
-fn disabled_means_no_offline_service() {
+fn disabled_means_out_of_service_until_the_ils_is_back() {
     let mut h = Harness::new(offline_policy(OfflineMode::Disabled, 5));
     h.send(Event::LinkChanged(false));
+    let fault = Some(Reason::OutOfService {
+        fault: "ILS".into(),
+    });
+    assert_eq!(h.screen().page, Page::OutOfService);
+    assert_eq!(h.notice(), fault);
     h.scan(CARD);
-    assert_eq!(h.notice(), Some(Reason::IlsUnavailable));
+    h.scan(&item(7));
+    assert_eq!(h.screen().page, Page::OutOfService, "readers cannot start");
+    assert!(h.sent.is_empty());
+    h.send(Event::LinkChanged(true));
+    assert_eq!(h.screen().page, Page::Idle);
+    assert_eq!(h.notice(), None);
+}
+
+#[test]
+fn disabled_refuses_what_a_signed_in_reader_brings_when_the_link_drops() {
+    let mut h = Harness::new(offline_policy(OfflineMode::Disabled, 5));
+    h.sign_in();
+    h.send(Event::LinkChanged(false));
+    h.press(Button::Borrow);
     let fx = h.scan(&item(7));
     assert_eq!(
         outcomes(&fx).pop().unwrap().result,
@@ -214,7 +232,16 @@ fn disabled_means_no_offline_service() {
             reason: Reason::IlsUnavailable
         }
     );
-    assert!(h.sent.is_empty());
+    assert!(
+        !h.sent
+            .iter()
+            .any(|r| matches!(r, IlsRequest::Checkout { .. } | IlsRequest::Queue { .. })),
+        "nothing lent, nothing queued"
+    );
+    // When the reader leaves, the machine says it cannot serve.
+    h.press(Button::Cancel);
+    h.advance(std::time::Duration::from_secs(30));
+    assert_eq!(h.screen().page, Page::OutOfService);
 }
 
 #[test]
