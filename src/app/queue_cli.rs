@@ -365,14 +365,8 @@ fn replay(
         }
     }
     let counts = journal.counts().map_err(journal_error)?;
-    let waiting: u64 = [State::Pending, State::Unknown, State::Sending]
-        .iter()
-        .filter_map(|s| counts.get(s))
-        .sum();
-    let staff: u64 = [State::Refused, State::Review]
-        .iter()
-        .filter_map(|s| counts.get(s))
-        .sum();
+    let waiting = State::total(&counts, &State::WAITING);
+    let staff = State::total(&counts, &State::NEEDS_STAFF);
     if json {
         let doc = json!({"sent": sent, "settled": settled, "link_down": link_down, "waiting": waiting, "needs_staff": staff});
         writeln!(out, "{doc}")?;

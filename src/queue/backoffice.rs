@@ -182,12 +182,10 @@ impl BackOffice {
             }
             StaffRequest::QueueStatus => {
                 let counts = self.journal.counts().unwrap_or_default();
-                let sum =
-                    |states: &[State]| -> u64 { states.iter().filter_map(|s| counts.get(s)).sum() };
-                let staff = sum(&[State::Refused, State::Review]);
+                let staff = State::total(&counts, &State::NEEDS_STAFF);
                 let mut lines = vec![format!(
                     "waiting for the ILS: {}; needing staff: {staff}",
-                    sum(&[State::Pending, State::Sending, State::Unknown])
+                    State::total(&counts, &State::WAITING)
                 )];
                 lines.extend(
                     counts

@@ -69,6 +69,16 @@ impl State {
         State::Discarded,
     ];
 
+    /// Not at the ILS yet: queued, in flight, or sent with an unknown outcome.
+    pub const WAITING: [State; 3] = [State::Pending, State::Sending, State::Unknown];
+    /// Refused by the ILS or for review: a person must look.
+    pub const NEEDS_STAFF: [State; 2] = [State::Refused, State::Review];
+
+    /// How many of the journal's `counts` are in one of `states`.
+    pub fn total(counts: &std::collections::BTreeMap<State, u64>, states: &[State]) -> u64 {
+        states.iter().filter_map(|s| counts.get(s)).sum()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Pending => "pending",

@@ -104,9 +104,9 @@ fn journal_statistics(config: &Config) -> String {
         Ok(opened) => opened.journal,
         Err(error) => return json!({"error": error.to_string()}).to_string(),
     };
-    let counts: serde_json::Map<String, serde_json::Value> = journal
-        .counts()
-        .unwrap_or_default()
+    let counts = journal.counts().unwrap_or_default();
+    let waiting = State::total(&counts, &State::WAITING);
+    let counts: serde_json::Map<String, serde_json::Value> = counts
         .into_iter()
         .map(|(state, n)| (state.as_str().to_owned(), json!(n)))
         .collect();
@@ -121,10 +121,6 @@ fn journal_statistics(config: &Config) -> String {
         .ok()
         .flatten()
         .map(|r| r.local_time);
-    let waiting: u64 = [State::Pending, State::Sending, State::Unknown]
-        .iter()
-        .filter_map(|s| journal.counts().ok()?.get(s).copied())
-        .sum();
     let doc = json!({
         "counts_by_state": counts,
         "waiting": waiting,

@@ -321,9 +321,8 @@ fn journal(config: &Config) -> Outcome {
             );
         }
     };
-    let count = |states: &[State]| -> u64 { states.iter().filter_map(|s| counts.get(s)).sum() };
-    let waiting = count(&[State::Pending, State::Sending, State::Unknown]);
-    let staff = count(&[State::Refused, State::Review]);
+    let waiting = State::total(&counts, &State::WAITING);
+    let staff = State::total(&counts, &State::NEEDS_STAFF);
     let oldest = journal.oldest_waiting().ok().flatten();
     let stale = oldest
         .as_ref()
