@@ -9,14 +9,27 @@ use crate::circ::types::{
 use crate::ils::http::{Method, encode};
 use chrono::{DateTime, Utc};
 
+/// A patron FOLIO knows, with their open fees.
+type Found = (api::User, Vec<api::Account>);
+
 impl FolioIls {
     pub(super) fn status_of(
         &mut self,
         patron: &PatronId,
         pin: Option<&Pin>,
     ) -> Result<PatronStatus, IlsError> {
+        self.status_with(patron, pin).map(|(status, _)| status)
+    }
+
+    /// The patron's status, and the user record and open fees it was made from (the account
+    /// page needs them too, and need not ask FOLIO again).
+    fn status_with(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<(PatronStatus, Option<Found>), IlsError> {
         let Some(user) = self.user(&patron.0)? else {
-            return Ok(PatronStatus::bare(patron.clone(), false));
+            return Ok((PatronStatus::bare(patron.clone(), false), None));
         };
         let pin_ok = match (pin, self.section.patron_pin) {
             (Some(pin), true) => {
@@ -82,9 +95,10 @@ impl FolioIls {
             }
             messages.push(block.patron_message);
         }
-        let owed: f64 = self.open_fees(&user.id)?.iter().map(|a| a.remaining).sum();
+        let fees = self.open_fees(&user.id)?;
+        let owed: f64 = fees.iter().map(|a| a.remaining).sum();
         messages.retain(|m| !m.trim().is_empty());
-        Ok(PatronStatus {
+        let status = PatronStatus {
             patron: patron.clone(),
             valid: true,
             pin_ok,
@@ -93,7 +107,8 @@ impl FolioIls {
             fines: (owed > 0.0).then(|| self.money(owed)),
             email: user.personal.email.clone().filter(|e| !e.is_empty()),
             screen_message: (!messages.is_empty()).then(|| messages.join("; ")),
-        })
+        };
+        Ok((status, Some((user, fees))))
     }
 
     pub(super) fn account_of(
@@ -101,8 +116,8 @@ impl FolioIls {
         patron: &PatronId,
         pin: Option<&Pin>,
     ) -> Result<Account, IlsError> {
-        let status = self.status_of(patron, pin)?;
-        let Some(user) = self.user(&patron.0)? else {
+        let (status, found) = self.status_with(patron, pin)?;
+        let Some((user, fees)) = found else {
             return Ok(Account {
                 status,
                 loans: Vec::new(),
@@ -156,8 +171,7 @@ impl FolioIls {
                 }
             })
             .collect();
-        let fines = self
-            .open_fees(&user.id)?
+        let fines = fees
             .into_iter()
             .map(|a| FineLine {
                 amount: Some(self.money(a.remaining)),

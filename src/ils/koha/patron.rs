@@ -56,8 +56,18 @@ impl KohaIls {
         patron: &PatronId,
         pin: Option<&Pin>,
     ) -> Result<PatronStatus, IlsError> {
+        self.status_with(patron, pin).map(|(status, _)| status)
+    }
+
+    /// The patron's status, and the patron id and account it was made from (the account page
+    /// needs them too, and need not ask Koha again).
+    fn status_with(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<(PatronStatus, Option<(u64, api::Account)>), IlsError> {
         let Some(record) = self.patron(&patron.0)? else {
-            return Ok(PatronStatus::bare(patron.clone(), false));
+            return Ok((PatronStatus::bare(patron.clone(), false), None));
         };
         let pin_ok = match pin {
             Some(pin) => Some(self.password_ok(&patron.0, pin)?),
@@ -78,7 +88,7 @@ impl KohaIls {
             blocks.push(Block::RenewalPrivilegesDenied);
         }
         let account = self.balance(record.patron_id)?;
-        Ok(PatronStatus {
+        let status = PatronStatus {
             patron: patron.clone(),
             valid: true,
             pin_ok,
@@ -87,7 +97,8 @@ impl KohaIls {
             fines: (account.balance > 0.0).then(|| self.money(account.balance)),
             email: record.email.clone().filter(|e| !e.is_empty()),
             screen_message: None,
-        })
+        };
+        Ok((status, Some((record.patron_id, account))))
     }
 
     pub(super) fn account_of(
@@ -95,8 +106,8 @@ impl KohaIls {
         patron: &PatronId,
         pin: Option<&Pin>,
     ) -> Result<Account, IlsError> {
-        let status = self.status_of(patron, pin)?;
-        let Some(patron_id) = self.patron_id(&patron.0)? else {
+        let (status, found) = self.status_with(patron, pin)?;
+        let Some((patron_id, account)) = found else {
             return Ok(Account {
                 status,
                 loans: Vec::new(),
@@ -136,8 +147,7 @@ impl KohaIls {
                 }),
             });
         }
-        let fines = self
-            .balance(patron_id)?
+        let fines = account
             .outstanding_debits
             .lines
             .into_iter()

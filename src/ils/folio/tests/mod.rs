@@ -415,15 +415,18 @@ fn the_account_page_lists_loans_requests_and_fees() {
             {"status": "Open - Not yet filled", "instance": {"title": "Solaris"}}
         ]}).to_string())
         .create();
-    server
+    // Read once for the sign-in status and the fee lines alike.
+    let fees = server
         .mock("GET", "/accounts")
         .match_query(Matcher::Any)
         .with_body(
             json!({"accounts": [{"remaining": 1.0, "feeFineType": "Lost item fee"}]}).to_string(),
         )
+        .expect(1)
         .create();
     let mut folio = adapter(&server);
     let account = folio.account(&patron(), None).unwrap();
+    fees.assert();
     assert_eq!(account.loans.len(), 1);
     assert!(account.loans[0].overdue);
     assert_eq!(account.loans[0].item, item());

@@ -387,13 +387,15 @@ fn the_account_page_lists_checkouts_holds_and_fees() {
     let mut server = Server::new();
     token(&mut server, "A1");
     patron_mock(&mut server);
-    server
+    // Read once for the sign-in status and the fee lines alike.
+    let balance = server
         .mock("GET", "/api/v1/patrons/42/account")
         .with_body(
             json!({"balance": 2.0, "outstanding_debits": {"lines": [
             {"amount_outstanding": 2.0, "description": "", "debit_type": "LOST"}]}})
             .to_string(),
         )
+        .expect(1)
         .create();
     server
         .mock("GET", "/api/v1/checkouts")
@@ -427,6 +429,7 @@ fn the_account_page_lists_checkouts_holds_and_fees() {
     assert!(account.holds[0].ready && !account.holds[1].ready);
     assert_eq!(account.fines[0].description, "LOST");
     titles.assert();
+    balance.assert();
 }
 
 #[test]
