@@ -7,12 +7,11 @@ use crate::app::AppError;
 use crate::config::Config;
 use crate::config::secrets::Secrets;
 use crate::queue::State;
-use crate::queue::journal::{Journal, JournalSettings};
+use crate::queue::journal::{Journal, JournalError, Opened};
 use kiosk_hw::barcode::{BarcodeKind, BarcodeRules};
 use serde_json::json;
 use std::collections::HashSet;
 use std::path::Path;
-use std::time::Duration;
 
 /// Lines of log taken, newest last.
 const LOG_LINES: usize = 2000;
@@ -24,14 +23,20 @@ pub fn write(
     secrets: &Secrets,
     out: &Path,
 ) -> Result<Vec<String>, AppError> {
-    let scrubber = Scrubber::new(config, secrets);
+    // Opened once: for the statistics and for the patron ids to scrub.
+    let opened = super::existing_journal(config);
+    let journal = match &opened {
+        Some(Ok(opened)) => Some(&opened.journal),
+        _ => None,
+    };
+    let scrubber = Scrubber::new(journal, config, secrets);
     let mut files: Vec<(&str, String)> = Vec::new();
     let text = std::fs::read_to_string(config_path).map_err(AppError::Output)?;
     files.push(("config.toml", redact_config(&text)));
     let diagnosis = report(config, secrets, Options::default())?;
     let diagnosis = serde_json::to_string_pretty(&diagnosis).map_err(std::io::Error::other)?;
     files.push(("diag.json", scrubber.scrub(&diagnosis)));
-    files.push(("journal.json", journal_statistics(config)));
+    files.push(("journal.json", journal_statistics(&opened)));
     files.push(("log.txt", scrubber.scrub(&recent_log(config))));
     files.push((
         "README.txt",
@@ -91,18 +96,11 @@ fn redact_config(text: &str) -> String {
         .join("\n")
 }
 
-fn journal_statistics(config: &Config) -> String {
-    let path = &config.journal.path;
-    if path.as_os_str() == ":memory:" || !path.exists() {
-        return json!({"journal": "none on this machine"}).to_string();
-    }
-    let settings = JournalSettings {
-        kiosk: config.kiosk.id.clone(),
-        patron_retention: Duration::ZERO,
-    };
-    let journal = match Journal::open(path, settings) {
-        Ok(opened) => opened.journal,
-        Err(error) => return json!({"error": error.to_string()}).to_string(),
+fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>) -> String {
+    let journal = match opened {
+        None => return json!({"journal": "none on this machine"}).to_string(),
+        Some(Err(error)) => return json!({"error": error.to_string()}).to_string(),
+        Some(Ok(opened)) => &opened.journal,
     };
     let counts = journal.counts().unwrap_or_default();
     let waiting = State::total(&counts, &State::WAITING);
@@ -161,23 +159,13 @@ struct Scrubber {
 const PERSONAL_KEYS: [&str; 4] = ["patron=", "card=", "uid=", "patron\":\""];
 
 impl Scrubber {
-    fn new(config: &Config, secrets: &Secrets) -> Scrubber {
-        let mut patrons = HashSet::new();
-        let settings = JournalSettings {
-            kiosk: config.kiosk.id.clone(),
-            patron_retention: Duration::ZERO,
-        };
-        let path = &config.journal.path;
-        if path.as_os_str() != ":memory:"
-            && path.exists()
-            && let Ok(opened) = Journal::open(path, settings)
-        {
-            for record in opened.journal.list(None, None).unwrap_or_default() {
-                if let Some(patron) = record.patron {
-                    patrons.insert(patron);
-                }
-            }
-        }
+    fn new(journal: Option<&Journal>, config: &Config, secrets: &Secrets) -> Scrubber {
+        let patrons: HashSet<String> = journal
+            .and_then(|j| j.list(None, None).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|record| record.patron)
+            .collect();
         let secrets = [
             &secrets.ils_password,
             &secrets.terminal_password,

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::config::secrets::Secrets;
 use crate::ils::IlsError;
 use crate::queue::State;
-use crate::queue::journal::{Journal, JournalSettings};
+use crate::queue::journal::{Journal, JournalError, JournalSettings, Opened};
 use kiosk_hw::selftest::{self, Level, PARTS, part_name};
 use serde::Serialize;
 use std::io::Write;
@@ -264,28 +264,34 @@ fn ils(config: &Config, secrets: &Secrets) -> Outcome {
 /// Transactions waiting this long mean the queue is stuck.
 const STALE: Duration = Duration::from_secs(24 * 3600);
 
-fn journal(config: &Config) -> Outcome {
-    if config.journal.path.as_os_str() == ":memory:" {
-        return (Status::Ok, "kept in memory (demo)".into(), None);
-    }
-    if !config.journal.path.exists() {
-        // Not created here: diag changes nothing on the machine.
-        return (
-            Status::Warn,
-            format!("no journal yet at {}", config.journal.path.display()),
-            Some(
-                "the kiosk creates it at its first start; if it has started, check journal.path"
-                    .into(),
-            ),
-        );
+/// The journal this machine has, opened without creating one (diagnostics change nothing on
+/// the machine): `None` when it is kept in memory or does not exist yet.
+fn existing_journal(config: &Config) -> Option<Result<Opened, JournalError>> {
+    let path = &config.journal.path;
+    if path.as_os_str() == ":memory:" || !path.exists() {
+        return None;
     }
     let settings = JournalSettings {
         kiosk: config.kiosk.id.clone(),
         patron_retention: Duration::ZERO,
     };
-    let opened = match Journal::open(&config.journal.path, settings) {
-        Ok(opened) => opened,
-        Err(error) => {
+    Some(Journal::open(path, settings))
+}
+
+fn journal(config: &Config) -> Outcome {
+    let opened = match existing_journal(config) {
+        Some(Ok(opened)) => opened,
+        None => {
+            return (
+                Status::Warn,
+                format!("no journal yet at {}", config.journal.path.display()),
+                Some(
+                    "the kiosk creates it at its first start; if it has started, check journal.path"
+                        .into(),
+                ),
+            );
+        }
+        Some(Err(error)) => {
             return (
                 Status::Fail,
                 format!(
