@@ -104,7 +104,7 @@ fn demo_config(
     let wall = clock.clone();
     let sim = || SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
     let demo_secrets = Secrets {
-        staff_pin_hash: demo_staff_pin_hash(),
+        staff_pin_hash: Some(crate::config::secrets::Secret::new(DEMO_STAFF_PIN_HASH)),
         ..Secrets::default()
     };
     match link {
@@ -154,14 +154,27 @@ fn demo_config(
 /// The demo's staff PIN (README): the technician mode can be tried.
 pub const DEMO_STAFF_PIN: &str = "2468";
 
-fn demo_staff_pin_hash() -> Option<crate::config::secrets::Secret> {
-    use argon2::PasswordHasher;
-    let salt = argon2::password_hash::SaltString::from_b64("ZGVtby1raW9zay1zYWx0").ok()?;
-    let hash = argon2::Argon2::default()
-        .hash_password(DEMO_STAFF_PIN.as_bytes(), &salt)
-        .ok()?;
-    Some(crate::config::secrets::Secret::new(hash.to_string()))
-}
+/// The argon2 hash of [`DEMO_STAFF_PIN`] (made once with `kiosk config hash-pin`, so the demo
+/// does not spend an argon2 run at every start).
+const DEMO_STAFF_PIN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$yVG3q4PLhMYWA5hzKRthyQ$1ZN2nEAw1OYh/zDub6cHrlaiisYkAdJMZ5FTZQBu4rg";
 
 /// The simulated library's one service point.
 const DEMO_SERVICE_POINT: &str = "c4c90014-c8c9-4ade-8f24-b5e313319f4d";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::PasswordVerifier;
+
+    #[test]
+    fn the_demo_staff_pin_hash_is_the_documented_pin() {
+        let hash = argon2::PasswordHash::new(DEMO_STAFF_PIN_HASH).unwrap();
+        let argon2 = argon2::Argon2::default();
+        assert!(
+            argon2
+                .verify_password(DEMO_STAFF_PIN.as_bytes(), &hash)
+                .is_ok()
+        );
+        assert!(argon2.verify_password(b"1234", &hash).is_err());
+    }
+}

@@ -52,7 +52,7 @@ pub struct DeviceRow {
 }
 
 /// What the technician's screen shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TechView {
     /// `None`: the reader's screen.
     pub page: Option<TechPage>,
@@ -109,23 +109,22 @@ impl TechShell {
             audit,
             kiosk: config.kiosk.id.clone(),
             log_file: config.logging.file.clone(),
-            view: TechView {
-                page: None,
-                problem: None,
-                devices: Vec::new(),
-                monitor: Vec::new(),
-                ils: Vec::new(),
-                queue: Vec::new(),
-                log: Vec::new(),
-                tags: Vec::new(),
-            },
+            view: TechView::default(),
             monitor: VecDeque::new(),
         }
     }
 
-    /// A shell whose mode cannot be entered (no staff PIN).
+    /// A shell whose mode cannot be entered (no staff PIN), writing no audit log.
     pub fn disabled() -> TechShell {
-        TechShell::new(&Config::demo(), &Secrets::default())
+        TechShell {
+            mode: TechMode::new(TechPolicy::default(), false),
+            pin_hash: None,
+            audit: None,
+            kiosk: String::new(),
+            log_file: None,
+            view: TechView::default(),
+            monitor: VecDeque::new(),
+        }
     }
 
     /// Whether the technician's screen covers the reader's (device events go to the monitor).
