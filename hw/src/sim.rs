@@ -183,6 +183,17 @@ fn silent(id: TagId) -> DeviceError {
     DeviceError::new(Device::ItemReader, Fault::TagSilent(id))
 }
 
+impl SimState {
+    /// The tag with this UID on the pad; one that is not there stays silent, as a real one would.
+    fn tag(&self, id: TagId) -> Result<&SimTag, DeviceError> {
+        self.pad.iter().find(|t| t.id == id).ok_or(silent(id))
+    }
+
+    fn tag_mut(&mut self, id: TagId) -> Result<&mut SimTag, DeviceError> {
+        self.pad.iter_mut().find(|t| t.id == id).ok_or(silent(id))
+    }
+}
+
 impl ItemReader for SimDevices {
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         self.answering(Device::ItemReader)?;
@@ -206,7 +217,7 @@ impl ItemReader for SimDevices {
     fn system_info(&mut self, id: TagId) -> Result<SystemInfo, DeviceError> {
         self.answering(Device::ItemReader)?;
         let state = self.state();
-        let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
+        let tag = state.tag(id)?;
         Ok(SystemInfo {
             dsfid: Some(0),
             afi: Some(tag.afi),
@@ -219,7 +230,7 @@ impl ItemReader for SimDevices {
     fn read_blocks(&mut self, id: TagId, first: u8, count: u8) -> Result<Vec<u8>, DeviceError> {
         self.answering(Device::ItemReader)?;
         let state = self.state();
-        let tag = state.pad.iter().find(|t| t.id == id).ok_or(silent(id))?;
+        let tag = state.tag(id)?;
         let start = usize::from(first) * BLOCK_SIZE;
         let end = start + usize::from(count) * BLOCK_SIZE;
         tag.memory
@@ -237,11 +248,7 @@ impl ItemReader for SimDevices {
     fn write_block(&mut self, id: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError> {
         self.answering(Device::ItemReader)?;
         let mut state = self.state();
-        let tag = state
-            .pad
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or(silent(id))?;
+        let tag = state.tag_mut(id)?;
         let start = usize::from(block) * BLOCK_SIZE;
         match tag.memory.get_mut(start..start + BLOCK_SIZE) {
             Some(target) if data.len() == BLOCK_SIZE => {
@@ -261,11 +268,7 @@ impl ItemReader for SimDevices {
     fn write_afi(&mut self, id: TagId, afi: u8) -> Result<(), DeviceError> {
         self.answering(Device::ItemReader)?;
         let mut state = self.state();
-        let tag = state
-            .pad
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or(silent(id))?;
+        let tag = state.tag_mut(id)?;
         match tag.fault {
             TagFault::AfiLocked => {
                 let fault = Fault::TagRefused {
@@ -284,11 +287,7 @@ impl ItemReader for SimDevices {
     fn set_eas(&mut self, id: TagId, armed: bool) -> Result<(), DeviceError> {
         self.answering(Device::ItemReader)?;
         let mut state = self.state();
-        let tag = state
-            .pad
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or(silent(id))?;
+        let tag = state.tag_mut(id)?;
         tag.eas = armed;
         Ok(())
     }
