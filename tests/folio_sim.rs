@@ -7,31 +7,22 @@ use common::*;
 
 #[test]
 fn the_demo_through_folio_has_the_same_outcomes_as_in_process() {
-    let outcomes = |args: &[&str]| {
-        let run = kiosk(args, "", &[]);
-        assert!(run.success, "{}", run.stderr);
-        let lines = run.lines();
-        let titles: Vec<String> = effects(&lines, "outcome")
-            .iter()
-            .filter_map(|o| o["outcome"]["title"].as_str().map(str::to_owned))
-            .collect();
-        (
-            results(&lines),
-            pages(&lines),
-            effects(&lines, "set_security").len(),
-            titles,
-        )
-    };
-    let in_process = outcomes(&["demo", "--headless"]);
-    let over_folio = outcomes(&["demo", "--headless", "--folio"]);
-    assert!(!in_process.0.is_empty());
-    assert_eq!(in_process.0, over_folio.0, "item outcomes and reasons");
-    assert_eq!(in_process.2, over_folio.2, "security writes");
-    assert_eq!(in_process.3, over_folio.3, "titles, refused books included");
-    let mut pages = (in_process.1, over_folio.1);
-    pages.0.dedup();
-    pages.1.dedup();
-    assert_eq!(pages.0, pages.1);
+    let in_process = demo_run(&["demo", "--headless"]);
+    let over_folio = demo_run(&["demo", "--headless", "--folio"]);
+    assert!(!in_process.results.is_empty());
+    assert_eq!(
+        in_process.results, over_folio.results,
+        "item outcomes and reasons"
+    );
+    assert_eq!(
+        in_process.security_writes, over_folio.security_writes,
+        "security writes"
+    );
+    assert_eq!(
+        in_process.titles, over_folio.titles,
+        "titles, refused books included"
+    );
+    assert_eq!(in_process.pages, over_folio.pages);
 }
 
 #[test]

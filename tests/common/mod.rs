@@ -76,6 +76,35 @@ pub fn run_script(config: &std::path::Path, input: &[String], env: &[(&str, &str
     run
 }
 
+/// What a scripted `kiosk demo` run did, to compare one way of reaching the library with another.
+#[derive(Debug)]
+pub struct DemoRun {
+    pub results: Vec<(String, String, String)>,
+    /// The pages shown, repeats of the same page folded.
+    pub pages: Vec<String>,
+    pub security_writes: usize,
+    /// The titles the outcomes named, refused books included.
+    pub titles: Vec<String>,
+}
+
+/// Runs `kiosk ARGS` (a `demo --headless` variant), which must succeed.
+pub fn demo_run(args: &[&str]) -> DemoRun {
+    let run = kiosk(args, "", &[]);
+    assert!(run.success, "{}", run.stderr);
+    let lines = run.lines();
+    let mut pages = pages(&lines);
+    pages.dedup();
+    DemoRun {
+        results: results(&lines),
+        pages,
+        security_writes: effects(&lines, "set_security").len(),
+        titles: effects(&lines, "outcome")
+            .iter()
+            .filter_map(|o| o["outcome"]["title"].as_str().map(str::to_owned))
+            .collect(),
+    }
+}
+
 /// The effects of one kind, in order.
 pub fn effects<'a>(lines: &'a [Value], kind: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["effect"] == kind).collect()
