@@ -240,6 +240,13 @@ impl FolioIls {
         Ok(users.users.into_iter().next())
     }
 
+    fn inventory_item(&mut self, barcode: &str) -> Result<Option<api::InventoryItem>, IlsError> {
+        let query = encode(&format!("barcode==\"{}\"", cql(barcode)));
+        let items: api::Items =
+            self.get(&format!("/inventory/items?query={query}&limit=1"), "items")?;
+        Ok(items.items.into_iter().next())
+    }
+
     fn open_loans(&mut self, user_id: &str) -> Result<Vec<api::Loan>, IlsError> {
         let query = encode(&format!(
             "userId==\"{}\" and status.name==\"Open\"",
@@ -323,12 +330,10 @@ impl FolioIls {
         if let Ok(Err(refusal)) = &mut answer
             && refusal.reason != Reason::UnknownItem
         {
-            let query = encode(&format!("barcode==\"{}\"", cql(&item.0)));
-            let found: Result<api::Items, _> =
-                self.get(&format!("/inventory/items?query={query}&limit=1"), "items");
-            refusal.title = found
+            refusal.title = self
+                .inventory_item(&item.0)
                 .ok()
-                .and_then(|items| items.items.into_iter().next())
+                .flatten()
                 .and_then(|i| i.title)
                 .filter(|t| !t.is_empty());
         }
@@ -473,10 +478,7 @@ impl Ils for FolioIls {
     }
 
     fn item_info(&mut self, item: &ItemId) -> Answer<ItemInfo> {
-        let query = encode(&format!("barcode==\"{}\"", cql(&item.0)));
-        let items: api::Items =
-            self.get(&format!("/inventory/items?query={query}&limit=1"), "items")?;
-        let Some(found) = items.items.into_iter().next() else {
+        let Some(found) = self.inventory_item(&item.0)? else {
             return Ok(Err(Refusal::new(Reason::UnknownItem)));
         };
         let status = match found.status.name.to_lowercase().as_str() {
