@@ -1,17 +1,153 @@
-//! Recording how attempts and replays ended: many rows in one transaction, one commit.
+//! Recording how attempts and replays ended: batches marked in flight, many outcomes in one
+//! transaction and one commit, and what a crash or a failed write left in flight.
 
 use super::*;
 
+impl Journal {
+    /// After a crash, rows caught "sending" have an unknown outcome: queued ones go back to the
+    /// queue to be reconciled first; online attempts are reconciled on their own (the reader was
+    /// never told about them, so they must not simply be sent again).
+    pub fn recover_interrupted(&mut self) -> Result<usize> {
+        let now = utc_text(Utc::now());
+        let tx = self.conn.transaction()?;
+        let batches: Vec<String> = {
+            let mut select = tx.prepare("SELECT seqs FROM inflight")?;
+            let rows = select.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut in_batches = 0;
+        for seqs in batches {
+            // Only integers were written; anything else is skipped rather than trusted.
+            let list: Vec<String> = seqs
+                .split(',')
+                .filter_map(|s| s.trim().parse::<i64>().ok())
+                .map(|n| n.to_string())
+                .collect();
+            if list.is_empty() {
+                continue;
+            }
+            in_batches += tx.execute(
+                &format!(
+                    "UPDATE transactions SET reconcile = 1, updated_utc = ?1,
+                         last_error = 'interrupted while sending'
+                     WHERE state = 'pending' AND seq IN ({})",
+                    list.join(",")
+                ),
+                params![now],
+            )?;
+        }
+        tx.execute("DELETE FROM inflight", [])?;
+        let offline = tx.execute(
+            "UPDATE transactions SET state = 'pending', reconcile = 1, updated_utc = ?1,
+                 last_error = 'interrupted while sending' WHERE state = 'sending' AND origin = 'offline'",
+            params![now],
+        )?;
+        let online = tx.execute(
+            "UPDATE transactions SET state = 'unknown', reconcile = 1, updated_utc = ?1,
+                 last_error = 'interrupted while sending' WHERE state = 'sending' AND origin = 'online'",
+            params![now],
+        )?;
+        tx.commit()?;
+        self.maybe_unknown_online |= online > 0;
+        let offline = offline + in_batches;
+        if offline + online > 0 {
+            tracing::warn!(
+                offline,
+                online,
+                "transactions interrupted while sending will be reconciled with the ILS"
+            );
+        }
+        Ok(offline + online)
+    }
+
+    /// Marks a batch of queued rows as being sent, durably, before any of them leaves: one row
+    /// for the whole batch, so replay costs one small commit per batch rather than a write per
+    /// transaction. After a crash, [`Journal::recover_interrupted`] reconciles what it lists.
+    pub fn begin_batch(&mut self, seqs: &[i64]) -> Result<i64> {
+        let list: Vec<String> = seqs.iter().map(i64::to_string).collect();
+        self.conn.execute(
+            "INSERT INTO inflight (seqs, started_utc) VALUES (?1, ?2)",
+            params![list.join(","), utc_text(Utc::now())],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records the outcomes of a batch and closes it, in one commit.
+    pub fn end_batch(&mut self, batch: i64, results: &[(i64, Finish)]) -> Result<()> {
+        self.finish_rows(results, Some(batch))
+    }
+
+    pub fn finish(&mut self, seq: i64, finish: Finish) -> Result<()> {
+        self.finish_rows(&[(seq, finish)], None)
+    }
+
+    /// Records how attempts or replays ended, all in one commit.
+    pub fn finish_batch(&mut self, results: &[(i64, Finish)]) -> Result<()> {
+        self.finish_rows(results, None)
+    }
+
+    fn finish_rows(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
+        if results.is_empty() && batch.is_none() {
+            return Ok(());
+        }
+        let mut writer = self.writer()?;
+        // What the records need, for the whole batch in one query (the list holds only integers).
+        let list: Vec<String> = results.iter().map(|(seq, _)| seq.to_string()).collect();
+        let mut known: std::collections::HashMap<i64, (String, String, String)> =
+            std::collections::HashMap::new();
+        if !list.is_empty() {
+            let mut select = writer.tx.prepare(&format!(
+                "SELECT seq, origin, kind, local_time FROM transactions WHERE seq IN ({})",
+                list.join(",")
+            ))?;
+            let rows =
+                select.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
+            for row in rows {
+                let (seq, info) = row?;
+                known.insert(seq, info);
+            }
+        }
+        for (seq, finish) in results {
+            let Some((origin, kind, local)) = known.remove(seq) else {
+                return Err(JournalError::NotFound(seq.to_string()));
+            };
+            let origin = Origin::parse(&origin).unwrap_or(Origin::Online);
+            writer.write(*seq, origin, &kind, &local, finish)?;
+        }
+        writer.commit(batch)
+    }
+
+    /// Outcomes written one by one in one transaction, committed together.
+    fn writer(&mut self) -> Result<BatchWriter<'_>> {
+        let now = Utc::now();
+        let erase_at_once = self.settings.patron_retention.is_zero();
+        let Journal {
+            conn,
+            maybe_unknown_online,
+            ..
+        } = self;
+        Ok(BatchWriter {
+            tx: conn.transaction()?,
+            maybe_unknown_online,
+            erase_at_once,
+            now,
+            now_text: utc_text(now),
+            counts: BTreeMap::new(),
+            unknown_online: false,
+        })
+    }
+}
+
 /// Writes outcomes into one open transaction; nothing is durable until [`BatchWriter::commit`].
 pub(super) struct BatchWriter<'a> {
-    pub(super) tx: rusqlite::Transaction<'a>,
-    pub(super) maybe_unknown_online: &'a mut bool,
-    pub(super) erase_at_once: bool,
-    pub(super) now: DateTime<Utc>,
-    pub(super) now_text: String,
+    tx: rusqlite::Transaction<'a>,
+    maybe_unknown_online: &'a mut bool,
+    erase_at_once: bool,
+    now: DateTime<Utc>,
+    now_text: String,
     /// Anonymous counts, added up here and written once at commit.
-    pub(super) counts: BTreeMap<(String, String, &'static str, State), i64>,
-    pub(super) unknown_online: bool,
+    counts: BTreeMap<(String, String, &'static str, State), i64>,
+    unknown_online: bool,
 }
 
 impl BatchWriter<'_> {
