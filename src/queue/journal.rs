@@ -90,6 +90,9 @@ pub struct Journal {
     /// False once known that no online attempt has an unknown outcome: queueing is then a
     /// single insert (only this process creates such rows).
     maybe_unknown_online: bool,
+    /// Rows this process marked in flight (or attempts it began) whose outcomes are not yet
+    /// recorded: after a failed write they must be reconciled, as after a crash.
+    unrecorded: bool,
 }
 
 /// What opening found.
@@ -167,6 +170,7 @@ impl Journal {
             path,
             writer_lock: None,
             maybe_unknown_online: true,
+            unrecorded: false,
         })
     }
 

@@ -173,6 +173,7 @@ pub fn replay_round(
     only: Option<&ItemId>,
     should_yield: &mut dyn FnMut() -> bool,
 ) -> Result<Round, JournalError> {
+    journal.recover_unrecorded()?;
     let rows = journal.replayable(settings.batch, now, only)?;
     let mut round = Round {
         idle: rows.is_empty(),

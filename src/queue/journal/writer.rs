@@ -48,6 +48,7 @@ impl Journal {
             params![now],
         )?;
         tx.commit()?;
+        self.unrecorded = false;
         self.maybe_unknown_online |= online > 0;
         let offline = offline + in_batches;
         if offline + online > 0 {
@@ -69,7 +70,19 @@ impl Journal {
             "INSERT INTO inflight (seqs, started_utc) VALUES (?1, ?2)",
             params![list.join(","), utc_text(Utc::now())],
         )?;
+        self.unrecorded = true;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Before anything more is sent: if outcomes this process should have recorded could not be
+    /// written (disk full, I/O error), what is still marked in flight is treated as after a
+    /// crash — reconciled with the ILS, never simply sent again (a loan sent twice becomes a
+    /// renewal).
+    pub fn recover_unrecorded(&mut self) -> Result<usize> {
+        if !self.unrecorded {
+            return Ok(0);
+        }
+        self.recover_interrupted()
     }
 
     /// Records the outcomes of a batch and closes it, in one commit.
@@ -90,6 +103,21 @@ impl Journal {
         if results.is_empty() && batch.is_none() {
             return Ok(());
         }
+        match self.write_outcomes(results, batch) {
+            Ok(()) => {
+                if batch.is_some() {
+                    self.unrecorded = false;
+                }
+                Ok(())
+            }
+            Err(error) => {
+                self.unrecorded = true;
+                Err(error)
+            }
+        }
+    }
+
+    fn write_outcomes(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
         let mut writer = self.writer()?;
         // What the records need, for the whole batch in one query (the list holds only integers).
         let list: Vec<String> = results.iter().map(|(seq, _)| seq.to_string()).collect();

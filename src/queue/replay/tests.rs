@@ -28,6 +28,8 @@ struct ModelIls {
     loans: HashMap<ItemId, PatronId>,
     applied: Vec<(Kind, ItemId, Option<PatronId>)>,
     faults: VecDeque<Fault>,
+    /// Runs at every write, as the ILS applies it (to make trouble elsewhere meanwhile).
+    on_write: Option<Box<dyn FnMut() + Send>>,
 }
 
 impl ModelIls {
@@ -42,6 +44,9 @@ impl ModelIls {
         item: &ItemId,
         patron: Option<&PatronId>,
     ) -> Result<Result<(), Refusal>, IlsError> {
+        if let Some(hook) = self.on_write.as_mut() {
+            hook();
+        }
         let fault = self.fault();
         if fault == Fault::DownBefore {
             return Err(IlsError::LinkDown("down".into()));
@@ -400,4 +405,61 @@ fn an_interrupted_loan_the_ils_applied_does_not_hold_the_item_s_later_return() {
         State::Done
     );
     assert!(ils.loans.is_empty(), "the return reached the ILS");
+}
+
+#[test]
+fn loans_whose_outcomes_could_not_be_recorded_are_reconciled_not_sent_again() {
+    // The ILS applied the loans, then the journal could not record it (disk trouble): on disk
+    // the rows are still queued. Sent again, each would become a renewal (or a refusal);
+    // asking the ILS first finds them there.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut journal = Journal::open(
+        &path,
+        JournalSettings {
+            kiosk: "k".into(),
+            patron_retention: Duration::from_secs(86_400),
+        },
+    )
+    .unwrap()
+    .journal;
+    let patron = PatronId("P".into());
+    for n in 0..3 {
+        let item = ItemId(format!("I{n}"));
+        journal
+            .queue_offline(Kind::Borrow, Some(&patron), &item, None, None, at(n))
+            .unwrap();
+    }
+    let mut ils = ModelIls::default();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    ils.on_write = Some(Box::new(move || {
+        other
+            .execute_batch(
+                "CREATE TRIGGER IF NOT EXISTS no_outcomes BEFORE UPDATE ON transactions
+                 BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END;",
+            )
+            .unwrap();
+    }));
+    let failed = replay_round(
+        &mut journal,
+        &mut ils,
+        Utc::now(),
+        &settings(8),
+        None,
+        &mut || false,
+    );
+    assert!(failed.is_err(), "the outcomes could not be written");
+    assert_eq!(ils.applied.len(), 3);
+
+    // The trouble passes; the kiosk is still running and replays again.
+    ils.on_write = None;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TRIGGER no_outcomes")
+        .unwrap();
+    replay_until_settled(&mut journal, &mut ils, 8);
+    assert_eq!(ils.applied.len(), 3, "no loan reached the ILS twice");
+    for record in journal.list(None, None).unwrap() {
+        assert_eq!(record.state, State::Done, "{record:?}");
+    }
 }
