@@ -290,6 +290,39 @@ fn after_a_crash_what_was_being_sent_is_reconciled_first() {
 }
 
 #[test]
+fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut journal = Journal::open(&path, settings(0)).unwrap().journal;
+    let synchronous = |journal: &Journal| -> i64 {
+        journal
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap()
+    };
+    let seq = journal
+        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .unwrap();
+    let batch = journal.begin_batch(&[seq]).unwrap();
+    let done = Finish::Done {
+        due: None,
+        reply: None,
+    };
+    journal.end_batch(batch, &[(seq, done.clone())]).unwrap();
+    assert_eq!(synchronous(&journal), 2, "FULL after a batch closed");
+    assert_eq!(journal.get(&seq.to_string()).unwrap().state, State::Done);
+
+    // Closing fails (an unknown row): still FULL, and the batch stays in flight.
+    let seq = journal
+        .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
+        .unwrap();
+    let batch = journal.begin_batch(&[seq]).unwrap();
+    assert!(journal.end_batch(batch, &[(seq + 100, done)]).is_err());
+    assert_eq!(synchronous(&journal), 2, "FULL after a failed close");
+    assert_eq!(journal.recover_interrupted().unwrap(), 1);
+}
+
+#[test]
 fn staff_can_retry_and_discard_only_what_is_open() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let seq = journal
