@@ -424,12 +424,14 @@ impl Journal {
         let seq: i64 = r.get(0)?;
         let kiosk: String = r.get(7)?;
         let text = |i: usize| r.get::<_, String>(i);
+        // The enumerations are read in place: no copy of their text per row.
+        let word = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
         Ok(Record {
             id: format!("{kiosk}-{seq}"),
             seq,
-            kind: parse_kind(&text(1)?).unwrap_or(Kind::Borrow),
-            origin: Origin::parse(&text(2)?).unwrap_or(Origin::Online),
-            state: State::parse(&text(3)?).unwrap_or(State::Review),
+            kind: parse_kind(word(1)?).unwrap_or(Kind::Borrow),
+            origin: Origin::parse(word(2)?).unwrap_or(Origin::Online),
+            state: State::parse(word(3)?).unwrap_or(State::Review),
             patron: r.get(4)?,
             item: text(5)?,
             tag: r.get(6)?,

@@ -290,6 +290,31 @@ fn after_a_crash_what_was_being_sent_is_reconciled_first() {
 }
 
 #[test]
+fn a_record_reads_back_its_local_time_and_due_date() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let due = NaiveDate::from_ymd_opt(2026, 12, 13)
+        .unwrap()
+        .and_hms_opt(23, 59, 0)
+        .unwrap();
+    let seq = journal
+        .queue_offline(
+            Kind::Borrow,
+            Some(&patron()),
+            &item(1),
+            None,
+            Some(due),
+            stamp(5),
+        )
+        .unwrap();
+    let mut record = journal.get(&seq.to_string()).unwrap();
+    assert_eq!(record.local(), Some(stamp(5).local));
+    assert_eq!(record.due_at(), Some(due));
+    record.local_time = "2026-13-01 10:00:00".into();
+    record.due = Some("soon".into());
+    assert_eq!((record.local(), record.due_at()), (None, None));
+}
+
+#[test]
 fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.db");
