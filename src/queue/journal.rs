@@ -16,7 +16,8 @@ mod records;
 mod staff;
 mod writer;
 
-pub use records::{DailyCount, Finish, Record};
+use records::QUEUED_COLUMNS;
+pub use records::{DailyCount, Finish, Queued, Record};
 
 /// When something happened: the library's local time (receipts, .koc) and UTC (ordering, audit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -365,8 +366,30 @@ impl Journal {
         now: DateTime<Utc>,
         only: Option<&ItemId>,
     ) -> Result<Vec<Record>> {
+        self.select_replayable(COLUMNS, limit, now, only, |r| self.record(r))
+    }
+
+    /// [`Journal::replayable`], with only what the replay engine uses (read for every
+    /// transaction it sends).
+    pub fn to_send(
+        &self,
+        limit: usize,
+        now: DateTime<Utc>,
+        only: Option<&ItemId>,
+    ) -> Result<Vec<Queued>> {
+        self.select_replayable(QUEUED_COLUMNS, limit, now, only, Queued::from_row)
+    }
+
+    fn select_replayable<T>(
+        &self,
+        columns: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+        only: Option<&ItemId>,
+        read: impl FnMut(&Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM transactions t WHERE state IN ('pending', 'unknown')
+            "SELECT {columns} FROM transactions t WHERE state IN ('pending', 'unknown')
                  AND (?3 IS NOT NULL OR next_attempt_utc IS NULL OR next_attempt_utc <= ?1)
                  AND (?3 IS NULL OR item = ?3)
                  AND NOT EXISTS (SELECT 1 FROM transactions e WHERE e.item = t.item AND e.seq < t.seq
@@ -379,7 +402,7 @@ impl Journal {
         let mut statement = self.conn.prepare_cached(&sql)?;
         let rows = statement.query_map(
             params![utc_text(now), limit as i64, only.map(|i| &i.0)],
-            |r| self.record(r),
+            read,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -424,14 +447,13 @@ impl Journal {
         let seq: i64 = r.get(0)?;
         let kiosk: String = r.get(7)?;
         let text = |i: usize| r.get::<_, String>(i);
-        // The enumerations are read in place: no copy of their text per row.
-        let word = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+        let (kind, origin, state) = records::kind_origin_state(r)?;
         Ok(Record {
             id: format!("{kiosk}-{seq}"),
             seq,
-            kind: parse_kind(word(1)?).unwrap_or(Kind::Borrow),
-            origin: Origin::parse(word(2)?).unwrap_or(Origin::Online),
-            state: State::parse(word(3)?).unwrap_or(State::Review),
+            kind,
+            origin,
+            state,
             patron: r.get(4)?,
             item: text(5)?,
             tag: r.get(6)?,

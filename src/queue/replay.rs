@@ -7,7 +7,7 @@
 //! records the outcomes in one commit. A crash anywhere leaves rows "sending", which the next
 //! start turns back into "reconcile first".
 
-use super::journal::{Finish, Journal, JournalError, Record};
+use super::journal::{Finish, Journal, JournalError, Queued};
 use super::{Kind, Origin, State};
 use crate::circ::reason::Refusal;
 use crate::circ::types::{ItemCirculation, ItemId};
@@ -78,7 +78,7 @@ pub fn checkin_verdict(status: ItemCirculation) -> Verdict {
 }
 
 /// What follows from a verdict; `None`: send it.
-pub fn after_reconcile(record: &Record, verdict: Verdict) -> Option<Finish> {
+pub fn after_reconcile(record: &Queued, verdict: Verdict) -> Option<Finish> {
     match (record.origin, verdict) {
         (Origin::Offline, Verdict::Applied) => Some(Finish::Done {
             due: None,
@@ -126,7 +126,7 @@ pub fn after_send(
     }
 }
 
-fn reconcile(ils: &mut dyn Ils, record: &Record) -> Result<Verdict, IlsError> {
+fn reconcile(ils: &mut dyn Ils, record: &Queued) -> Result<Verdict, IlsError> {
     let item = record.item_id();
     Ok(match record.kind {
         Kind::Borrow => match record.patron_id() {
@@ -141,7 +141,7 @@ fn reconcile(ils: &mut dyn Ils, record: &Record) -> Result<Verdict, IlsError> {
     })
 }
 
-fn send(ils: &mut dyn Ils, record: &Record, retry_after: Duration) -> Finish {
+fn send(ils: &mut dyn Ils, record: &Queued, retry_after: Duration) -> Finish {
     let item = record.item_id();
     let at = record
         .local()
@@ -174,13 +174,13 @@ pub fn replay_round(
     should_yield: &mut dyn FnMut() -> bool,
 ) -> Result<Round, JournalError> {
     journal.recover_unrecorded()?;
-    let rows = journal.replayable(settings.batch, now, only)?;
+    let rows = journal.to_send(settings.batch, now, only)?;
     let mut round = Round {
         idle: rows.is_empty(),
         ..Round::default()
     };
     let mut settled = Vec::new();
-    let mut to_send: Vec<&Record> = Vec::new();
+    let mut to_send: Vec<&Queued> = Vec::new();
     // Items whose earlier transaction in this round did not go through: their later ones wait.
     let mut held: HashSet<&str> = HashSet::new();
     // Items with a transaction to send this round: a later one that needs reconciling must wait

@@ -48,6 +48,66 @@ impl Record {
     }
 }
 
+/// A queued transaction as the replay engine reads it: only what it needs to send or reconcile
+/// it (it reads one per transaction sent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub seq: i64,
+    pub kind: Kind,
+    pub origin: Origin,
+    pub state: State,
+    pub patron: Option<String>,
+    pub item: String,
+    pub local_time: String,
+    /// The due date the reader was given offline.
+    pub due: Option<String>,
+    /// The outcome of an earlier send is unknown: ask the ILS before sending again.
+    pub reconcile: bool,
+}
+
+pub(super) const QUEUED_COLUMNS: &str =
+    "seq, kind, origin, state, patron, item, local_time, due, reconcile";
+
+impl Queued {
+    pub(super) fn from_row(r: &Row) -> rusqlite::Result<Queued> {
+        let (kind, origin, state) = kind_origin_state(r)?;
+        Ok(Queued {
+            seq: r.get(0)?,
+            kind,
+            origin,
+            state,
+            patron: r.get(4)?,
+            item: r.get(5)?,
+            local_time: r.get(6)?,
+            due: r.get(7)?,
+            reconcile: r.get::<_, i64>(8)? != 0,
+        })
+    }
+    pub fn patron_id(&self) -> Option<PatronId> {
+        self.patron.clone().map(PatronId)
+    }
+    pub fn item_id(&self) -> ItemId {
+        ItemId(self.item.clone())
+    }
+    pub fn local(&self) -> Option<NaiveDateTime> {
+        parse_local(&self.local_time)
+    }
+    pub fn due_at(&self) -> Option<NaiveDateTime> {
+        self.due.as_deref().and_then(parse_local)
+    }
+}
+
+/// Columns 1 to 3 of a row (both column lists start `seq, kind, origin, state`), read in place:
+/// no copy of their text per row.
+pub(super) fn kind_origin_state(r: &Row) -> rusqlite::Result<(Kind, Origin, State)> {
+    let word = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+    Ok((
+        parse_kind(word(1)?).unwrap_or(Kind::Borrow),
+        Origin::parse(word(2)?).unwrap_or(Origin::Online),
+        State::parse(word(3)?).unwrap_or(State::Review),
+    ))
+}
+
 /// [`LOCAL_FORMAT`], taken apart once: the replay reads a date per transaction, and taking the
 /// format string apart each time cost more than reading the date.
 static LOCAL_ITEMS: LazyLock<Vec<Item<'static>>> =
