@@ -208,7 +208,7 @@ pub fn replay_round(
                     if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
                         held.insert(item);
                     }
-                    settled.push((record.seq, finish));
+                    settled.push((record, finish));
                 }
                 None => {
                     sending_items.insert(item);
@@ -235,7 +235,7 @@ pub fn replay_round(
     for record in to_send {
         if let Some(finish) = &stopped {
             // Marked in flight but never sent: back to the queue as it was.
-            results.push((record.seq, finish.clone()));
+            results.push((record, finish.clone()));
             continue;
         }
         if held.contains(record.item.as_str()) {
@@ -244,7 +244,7 @@ pub fn replay_round(
                 error: "an earlier transaction of this item did not go through".into(),
                 after: Duration::ZERO,
             };
-            results.push((record.seq, finish));
+            results.push((record, finish));
             continue;
         }
         if round.sent > 0 && should_yield() {
@@ -253,7 +253,7 @@ pub fn replay_round(
                 error: "gave way to a reader".into(),
                 after: Duration::ZERO,
             };
-            results.push((record.seq, finish.clone()));
+            results.push((record, finish.clone()));
             stopped = Some(finish);
             continue;
         }
@@ -280,7 +280,7 @@ pub fn replay_round(
         } else {
             round.settled += 1;
         }
-        results.push((record.seq, finish));
+        results.push((record, finish));
     }
     journal.end_batch(batch, &results)?;
     Ok(round)

@@ -333,16 +333,24 @@ fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
         due: None,
         reply: None,
     };
-    journal.end_batch(batch, &[(seq, done.clone())]).unwrap();
+    let queued = journal.to_send(10, Utc::now(), None).unwrap();
+    journal
+        .end_batch(batch, &[(&queued[0], done.clone())])
+        .unwrap();
     assert_eq!(synchronous(&journal), 2, "FULL after a batch closed");
     assert_eq!(journal.get(&seq.to_string()).unwrap().state, State::Done);
 
-    // Closing fails (an unknown row): still FULL, and the batch stays in flight.
+    // Closing fails (the row is not there): still FULL, and the batch stays in flight.
     let seq = journal
         .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
         .unwrap();
     let batch = journal.begin_batch(&[seq]).unwrap();
-    assert!(journal.end_batch(batch, &[(seq + 100, done)]).is_err());
+    let mut gone = journal.to_send(10, Utc::now(), None).unwrap().remove(0);
+    gone.seq += 100;
+    assert!(matches!(
+        journal.end_batch(batch, &[(&gone, done)]),
+        Err(JournalError::NotFound(_))
+    ));
     assert_eq!(synchronous(&journal), 2, "FULL after a failed close");
     assert_eq!(journal.recover_interrupted().unwrap(), 1);
 }

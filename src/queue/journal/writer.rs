@@ -90,7 +90,7 @@ impl Journal {
     /// the latest). Until it is on the disk, the batch's in-flight mark — which did wait — stands,
     /// so a power cut makes the next start reconcile these transactions with the ILS: none is
     /// lost, none sent twice. Every other write still waits for the disk.
-    pub fn end_batch(&mut self, batch: i64, results: &[(i64, Finish)]) -> Result<()> {
+    pub fn end_batch(&mut self, batch: i64, results: &[(&Queued, Finish)]) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let recorded = self.finish_rows(results, Some(batch));
         let restored = self.conn.pragma_update(None, "synchronous", "FULL");
@@ -100,16 +100,26 @@ impl Journal {
         recorded.and(restored.map_err(JournalError::from))
     }
 
+    /// Records how an online attempt ended.
     pub fn finish(&mut self, seq: i64, finish: Finish) -> Result<()> {
-        self.finish_rows(&[(seq, finish)], None)
+        let queued = self
+            .conn
+            .query_row(
+                &format!("SELECT {QUEUED_COLUMNS} FROM transactions WHERE seq = ?1"),
+                params![seq],
+                Queued::from_row,
+            )
+            .optional()?
+            .ok_or_else(|| JournalError::NotFound(seq.to_string()))?;
+        self.finish_rows(&[(&queued, finish)], None)
     }
 
-    /// Records how attempts or replays ended, all in one commit.
-    pub fn finish_batch(&mut self, results: &[(i64, Finish)]) -> Result<()> {
+    /// Records how replays ended, all in one commit.
+    pub fn finish_batch(&mut self, results: &[(&Queued, Finish)]) -> Result<()> {
         self.finish_rows(results, None)
     }
 
-    fn finish_rows(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
+    fn finish_rows(&mut self, results: &[(&Queued, Finish)], batch: Option<i64>) -> Result<()> {
         if results.is_empty() && batch.is_none() {
             return Ok(());
         }
@@ -127,30 +137,12 @@ impl Journal {
         }
     }
 
-    fn write_outcomes(&mut self, results: &[(i64, Finish)], batch: Option<i64>) -> Result<()> {
+    /// The rows' kind, origin and local time come from what was read to send them: nothing is
+    /// read again.
+    fn write_outcomes(&mut self, results: &[(&Queued, Finish)], batch: Option<i64>) -> Result<()> {
         let mut writer = self.writer()?;
-        // What the records need, for the whole batch in one query (the list holds only integers).
-        let list: Vec<String> = results.iter().map(|(seq, _)| seq.to_string()).collect();
-        let mut known: std::collections::HashMap<i64, (String, String, String)> =
-            std::collections::HashMap::new();
-        if !list.is_empty() {
-            let mut select = writer.tx.prepare(&format!(
-                "SELECT seq, origin, kind, local_time FROM transactions WHERE seq IN ({})",
-                list.join(",")
-            ))?;
-            let rows =
-                select.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?;
-            for row in rows {
-                let (seq, info) = row?;
-                known.insert(seq, info);
-            }
-        }
-        for (seq, finish) in results {
-            let Some((origin, kind, local)) = known.remove(seq) else {
-                return Err(JournalError::NotFound(seq.to_string()));
-            };
-            let origin = Origin::parse(&origin).unwrap_or(Origin::Online);
-            writer.write(*seq, origin, &kind, &local, finish)?;
+        for (queued, finish) in results {
+            writer.write(queued, finish)?;
         }
         writer.commit(batch)
     }
@@ -184,19 +176,13 @@ pub(super) struct BatchWriter<'a> {
     now: DateTime<Utc>,
     now_text: String,
     /// Anonymous counts, added up here and written once at commit.
-    counts: BTreeMap<(String, String, &'static str, State), i64>,
+    counts: BTreeMap<(String, &'static str, &'static str, State), i64>,
     unknown_online: bool,
 }
 
 impl BatchWriter<'_> {
-    pub(super) fn write(
-        &mut self,
-        seq: i64,
-        origin: Origin,
-        kind: &str,
-        local: &str,
-        finish: &Finish,
-    ) -> Result<()> {
+    pub(super) fn write(&mut self, queued: &Queued, finish: &Finish) -> Result<()> {
+        let (seq, origin) = (queued.seq, queued.origin);
         let (state, due, reply, error, next_attempt, reconcile) = match finish {
             // `reconcile`: Some(true) sets it, Some(false) clears it, None keeps it.
             Finish::Done { due, reply } => {
@@ -251,7 +237,8 @@ impl BatchWriter<'_> {
         let settled = matches!(state, State::Done | State::Declined | State::Void);
         // A replay attempt counts when made (online attempts are counted when begun).
         let sent = origin == Origin::Offline && !matches!(finish, Finish::Retry { .. });
-        self.tx
+        let changed = self
+            .tx
             .prepare_cached(
                 "UPDATE transactions SET state = ?2, due = COALESCE(?3, due), reply = COALESCE(?4, reply),
                      last_error = ?5, next_attempt_utc = ?6,
@@ -272,11 +259,15 @@ impl BatchWriter<'_> {
                 self.now_text,
                 i64::from(sent)
             ])?;
+        if changed == 0 {
+            return Err(JournalError::NotFound(seq.to_string()));
+        }
         if matches!(state, State::Done | State::Declined | State::Refused) {
+            let local = &queued.local_time;
             let day = local[..local.len().min(10)].to_owned();
             *self
                 .counts
-                .entry((day, kind.to_owned(), origin.as_str(), state))
+                .entry((day, kind_str(queued.kind), origin.as_str(), state))
                 .or_default() += 1;
         }
         Ok(())
