@@ -33,21 +33,6 @@ pub struct Record {
     pub updated_utc: String,
 }
 
-impl Record {
-    pub fn patron_id(&self) -> Option<PatronId> {
-        self.patron.clone().map(PatronId)
-    }
-    pub fn item_id(&self) -> ItemId {
-        ItemId(self.item.clone())
-    }
-    pub fn local(&self) -> Option<NaiveDateTime> {
-        parse_local(&self.local_time)
-    }
-    pub fn due_at(&self) -> Option<NaiveDateTime> {
-        self.due.as_deref().and_then(parse_local)
-    }
-}
-
 /// A queued transaction as the replay engine reads it: only what it needs to send or reconcile
 /// it (it reads one per transaction sent).
 #[derive(Debug, Clone, PartialEq)]

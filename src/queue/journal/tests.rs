@@ -290,7 +290,7 @@ fn after_a_crash_what_was_being_sent_is_reconciled_first() {
 }
 
 #[test]
-fn a_record_reads_back_its_local_time_and_due_date() {
+fn a_queued_transaction_reads_back_its_patron_item_local_time_and_due_date() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let due = NaiveDate::from_ymd_opt(2026, 12, 13)
         .unwrap()
@@ -306,7 +306,10 @@ fn a_record_reads_back_its_local_time_and_due_date() {
             stamp(5),
         )
         .unwrap();
-    let mut record = journal.get(&seq.to_string()).unwrap();
+    let mut record = journal.to_send(10, Utc::now(), None).unwrap().remove(0);
+    assert_eq!(record.seq, seq);
+    assert_eq!(record.patron_id(), Some(patron()));
+    assert_eq!(record.item_id(), item(1));
     assert_eq!(record.local(), Some(stamp(5).local));
     assert_eq!(record.due_at(), Some(due));
     record.local_time = "2026-13-01 10:00:00".into();
