@@ -123,3 +123,91 @@ fn an_unreachable_ils_without_offline_service_shows_out_of_service_ils_and_with_
             .all(|s| s["page"] != "out_of_service")
     );
 }
+
+fn receipt_choices(screen: &Value) -> Vec<&str> {
+    screen["receipt_choices"]
+        .as_array()
+        .map(|c| c.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn paper_loaded_while_the_kiosk_runs_brings_printed_receipts_back() {
+    let visit = |item: &'static str, receipt: &'static str| {
+        [
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            item,
+            r#"{"press": "done"}"#,
+            receipt,
+        ]
+    };
+    let mut input = vec![
+        // Staff load paper; the kiosk looks at the printer every 30 s from its start.
+        r#"{"printer": "ready"}"#,
+        r#"{"wait": 20}"#,
+    ];
+    input.extend(visit(
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"press": "no_receipt"}"#,
+    ));
+    input.push(r#"{"wait": 11}"#);
+    input.extend(visit(
+        r#"{"scan": "30234000001023"}"#,
+        r#"{"press": "print_receipt"}"#,
+    ));
+    let lines = run_with_fault("printer = \"paper-out\"", &input);
+    let shown = screens(&lines);
+    assert_eq!(
+        shown[0]["service_notices"],
+        serde_json::json!(["no_printed_receipts"])
+    );
+    let receipts: Vec<&&Value> = shown.iter().filter(|s| s["page"] == "receipt").collect();
+    assert_eq!(receipts.len(), 2, "two visits");
+    assert!(
+        !receipt_choices(receipts[0]).contains(&"print"),
+        "not before the kiosk's next look: {}",
+        receipts[0]
+    );
+    assert!(
+        receipt_choices(receipts[1]).contains(&"print"),
+        "{}",
+        receipts[1]
+    );
+    assert!(receipts[1].get("service_notices").is_none());
+    assert_eq!(effects(&lines, "print").len(), 1, "the receipt is printed");
+}
+
+#[test]
+fn paper_running_out_during_a_visit_is_told_and_the_loan_stands() {
+    let lines = run_with_fault(
+        "",
+        &[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"scan": "30234000001015"}"#,
+            r#"{"press": "done"}"#,
+            // The roll ends before the kiosk's next look at the printer.
+            r#"{"printer": "paper_out"}"#,
+            r#"{"press": "print_receipt"}"#,
+        ],
+    );
+    let shown = screens(&lines);
+    let receipt = shown.iter().find(|s| s["page"] == "receipt").unwrap();
+    assert!(receipt_choices(receipt).contains(&"print"));
+    let told = shown
+        .iter()
+        .find(|s| s["notice"]["code"] == "receipt_not_printed")
+        .expect("the reader is told");
+    assert_eq!(told["page"], "goodbye", "{told}");
+    assert_eq!(told["summary"]["borrowed"], 1);
+    assert_eq!(
+        told["service_notices"],
+        serde_json::json!(["no_printed_receipts"])
+    );
+    assert_eq!(
+        results(&lines),
+        [("30234000001015".into(), "borrowed".into(), "".into())],
+        "the loan stands"
+    );
+}

@@ -158,7 +158,9 @@ impl SimDevices {
                 Some(SimFault::PaperOut) => Some(PrinterStatus::PaperOut),
                 Some(SimFault::PaperLow) => Some(PrinterStatus::PaperLow),
                 Some(SimFault::CoverOpen) => Some(PrinterStatus::CoverOpen),
-                _ => state.printer,
+                // Paper loaded, cover shut: clearing the fault clears what it did.
+                None => None,
+                Some(_) => state.printer,
             };
         }
     }

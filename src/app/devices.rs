@@ -7,14 +7,16 @@ use crate::circ::screen::{Page, Screen};
 use crate::circ::types::{ItemId, OfflineUse, SetCheck, TagUid};
 use crate::circ::{Effect, Event};
 use kiosk_hw::config::HwConfig;
+use kiosk_hw::device::Device;
 use kiosk_hw::device::{Beep, DeviceError, Light, PrintJob, TagId};
 use kiosk_hw::machine::{Machine, Opened};
 use kiosk_hw::rfid::{self, PadEvent, PadTracker, SecuritySettings};
+use kiosk_hw::selftest::Level;
 use kiosk_hw::sim::SimDevices;
 use kiosk_hw::tag::{SetStatus, StackItem, TagFormat};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a security write did, for the output and the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,7 +51,15 @@ pub struct DeviceHub {
     open_failures: Vec<kiosk_hw::device::DeviceError>,
     /// What the pad held at the last poll, bytes and all (the technician's monitor shows them).
     last_field: Vec<rfid::FieldTag>,
+    /// Whether the receipt printer can print, as the session was last told.
+    printer_ready: bool,
+    /// When the printer's status is read next (`None`: at the next poll).
+    next_printer_check: Option<Instant>,
 }
+
+/// How often the receipt printer's status is read: paper loaded by staff brings printed
+/// receipts back within this, and paper running out is noticed before a reader asks to print.
+const PRINTER_CHECK: Duration = Duration::from_secs(30);
 
 impl DeviceHub {
     pub fn new(opened: Opened, config: &HwConfig) -> Self {
@@ -68,6 +78,8 @@ impl DeviceHub {
             faults: BTreeMap::new(),
             open_failures: opened.failures,
             last_field: Vec::new(),
+            printer_ready: true,
+            next_printer_check: None,
         }
     }
 
@@ -139,7 +151,27 @@ impl DeviceHub {
         &mut self,
         device: kiosk_hw::device::Device,
     ) -> Option<kiosk_hw::selftest::PartCheck> {
+        if device == Device::Printer {
+            // The technician may just have loaded paper: look again at the next poll.
+            self.next_printer_check = None;
+        }
         kiosk_hw::selftest::check_part(&mut self.machine, &self.open_failures, device, true)
+    }
+
+    /// Whether the printer can print, as the self-test at start found it (at `now`); a printer
+    /// that is not fitted cannot.
+    pub fn note_printer(&mut self, passed: bool, now: Instant) {
+        self.printer_ready = passed && self.machine.printer.is_some();
+        self.next_printer_check = Some(now + PRINTER_CHECK);
+        if self.machine.printer.is_none() {
+            tracing::info!("no receipt printer is fitted: receipts are not printed");
+        }
+    }
+
+    /// When the devices want to be polled next whatever the readers do (the printer's check).
+    pub fn next_check(&self) -> Option<Instant> {
+        self.machine.printer.as_ref()?;
+        self.next_printer_check
     }
 
     /// Every fitted part's passive check (the self-test at start, the technician's page).
@@ -166,9 +198,9 @@ impl DeviceHub {
         self.format
     }
 
-    /// Asks every reader what it saw since the last call.
-    pub fn poll(&mut self) -> Vec<Event> {
-        let mut events = Vec::new();
+    /// Asks every reader what it saw since the last call, and the printer how it is when due.
+    pub fn poll(&mut self, now: Instant) -> Vec<Event> {
+        let mut events: Vec<Event> = self.check_printer(now).into_iter().collect();
         if let Some(scanner) = self.machine.scanner.as_mut() {
             let codes = scanner.poll();
             if let Some(codes) = note(&mut self.faults, "scanner", codes) {
@@ -189,6 +221,32 @@ impl DeviceHub {
             }
         }
         events
+    }
+
+    /// Reads the printer's status when due; an event when it changed.
+    fn check_printer(&mut self, now: Instant) -> Option<Event> {
+        self.machine.printer.as_ref()?;
+        if self.next_printer_check.is_some_and(|at| now < at) {
+            return None;
+        }
+        self.next_printer_check = Some(now + PRINTER_CHECK);
+        let check = kiosk_hw::selftest::check_part(
+            &mut self.machine,
+            &self.open_failures,
+            Device::Printer,
+            false,
+        )?;
+        let ready = check.level != Level::Fail;
+        if ready == self.printer_ready {
+            return None;
+        }
+        self.printer_ready = ready;
+        if ready {
+            tracing::info!(message = %check.message, "the printer is ready again: printed receipts are back");
+        } else {
+            tracing::warn!(message = %check.message, "the printer cannot print: no printed receipts until it can");
+        }
+        Some(Event::PrinterReady(ready))
     }
 
     /// Carries out an effect that involves a device.
@@ -231,12 +289,23 @@ impl DeviceHub {
                 None
             }
             Effect::Print { receipt } => {
-                if let Some(printer) = self.machine.printer.as_mut() {
-                    let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
-                    let result = printer.print(&print_job(receipt, &self.library, &now));
-                    note(&mut self.faults, "printer", result);
+                let printed = match self.machine.printer.as_mut() {
+                    Some(printer) => {
+                        let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
+                        let result = printer.print(&print_job(receipt, &self.library, &now));
+                        note(&mut self.faults, "printer", result).is_some()
+                    }
+                    None => false,
+                };
+                // The session hears of a failure (the reader is told) and of a change.
+                if printed && self.printer_ready {
+                    return None;
                 }
-                None
+                self.printer_ready = printed;
+                Some(Done {
+                    event: Event::Printed { ok: printed },
+                    report: None,
+                })
             }
             _ => None,
         }
@@ -371,113 +440,4 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::circ::Language;
-    use crate::circ::effect::{Action, ReceiptLine};
-    use crate::circ::reason::{Reason, Refusal};
-    use kiosk_hw::sim::{SimTag, TagFault};
-    use kiosk_hw::tag::{ItemTagData, fixed};
-
-    fn hub() -> (DeviceHub, SimDevices) {
-        let config = HwConfig::default();
-        let hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
-        let sim = hub.sim().cloned().unwrap();
-        (hub, sim)
-    }
-
-    fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
-        Effect::Show {
-            screen: Box::new(Screen {
-                page,
-                language: Language::En,
-                patron_name: None,
-                notice: notice.map(Refusal::new),
-                items: Vec::new(),
-                busy,
-                offline: false,
-                returns_offered: true,
-                service_notices: Vec::new(),
-                timeout_warning: None,
-                account: None,
-                receipt_choices: Vec::new(),
-                summary: None,
-            }),
-        }
-    }
-
-    #[test]
-    fn the_light_follows_the_screen() {
-        let (mut hub, sim) = hub();
-        hub.carry_out(&screen(Page::Idle, false, None));
-        assert_eq!(sim.light(), Some(Light::Ready));
-        hub.carry_out(&screen(Page::Borrow, true, None));
-        assert_eq!(sim.light(), Some(Light::Busy));
-        hub.carry_out(&screen(Page::Borrow, false, Some(Reason::UnreadableTag)));
-        assert_eq!(sim.light(), Some(Light::Problem));
-        hub.carry_out(&screen(Page::OutOfService, false, None));
-        assert_eq!(sim.light(), Some(Light::OutOfService));
-    }
-
-    #[test]
-    fn sounds_and_receipts_reach_their_devices() {
-        let (mut hub, sim) = hub();
-        hub.carry_out(&Effect::Sound { cue: Cue::Success });
-        hub.carry_out(&Effect::Sound { cue: Cue::Problem });
-        assert_eq!(sim.beeps(), [Beep::Ok, Beep::Problem]);
-        let receipt = Receipt {
-            patron_name: "李华 Li Hua".into(),
-            lines: vec![ReceiptLine {
-                action: Action::Borrow,
-                item: ItemId("30234000001015".into()),
-                title: "三体".into(),
-                due: None,
-            }],
-            ils_lines: vec!["Thank you".into()],
-            offline: true,
-        };
-        hub.carry_out(&Effect::Print { receipt });
-        let printed = &sim.printed()[0].lines;
-        assert!(
-            printed.contains(&"读者 Reader: 李华 Li Hua".to_owned()),
-            "{printed:#?}"
-        );
-        assert!(
-            printed.contains(&"借出 Borrowed: 三体".to_owned()),
-            "{printed:#?}"
-        );
-        assert!(printed.iter().any(|l| l.contains("estimates")));
-        assert!(printed.iter().any(|l| l.contains("预估")));
-        assert_eq!(printed.last().map(String::as_str), Some("Thank you"));
-    }
-
-    #[test]
-    fn security_is_written_on_the_pad_and_reported() {
-        let (mut hub, sim) = hub();
-        let id = TagId::from_hex("E004015000000001").unwrap();
-        let memory = fixed::encode(&ItemTagData::circulating("30234000001015")).unwrap();
-        sim.place(SimTag::new(id, &memory, 0x07));
-        let events = hub.poll();
-        assert!(matches!(&events[..], [Event::ItemTag { item, .. }] if item.0 == "30234000001015"));
-        let effect = Effect::SetSecurity {
-            item: ItemId("30234000001015".into()),
-            tags: vec![TagUid("E004015000000001".into())],
-            state: Security::OnLoan,
-        };
-        let done = hub.carry_out(&effect).unwrap();
-        assert!(matches!(done.event, Event::SecurityDone { ok: true, .. }));
-        assert_eq!(sim.tag(id).unwrap().afi, 0xC2);
-        sim.set_fault(id, TagFault::AfiLocked);
-        let done = hub.carry_out(&effect).unwrap();
-        let report = done.report.unwrap();
-        assert!(!report.ok);
-        assert!(report.error.unwrap().contains("E004015000000001"));
-        // A UID that is not a tag UID is a failed write, not a panic.
-        let bad = Effect::SetSecurity {
-            item: ItemId("x".into()),
-            tags: vec![TagUid("nonsense".into())],
-            state: Security::OnLoan,
-        };
-        assert!(!hub.carry_out(&bad).unwrap().report.unwrap().ok);
-    }
-}
+mod tests;

@@ -58,6 +58,9 @@ pub enum Command {
     Remove(String),
     /// Simulated hardware: take everything off the pad.
     ClearPad,
+    /// Simulated hardware: the printer's paper and cover (`"ready"`, `"paper_low"`,
+    /// `"paper_out"`, `"cover_open"`); the kiosk notices at its next look at the printer.
+    Printer(sim_pad::PrinterState),
     /// The technician's screen: `"corner_held"`, `{"pin": "2468"}`, `{"open": "queue"}`,
     /// `{"test": "printer"}`, `"test_ils"`, `"replay_now"`, `"exit"`.
     Tech(TechCommand),
@@ -275,19 +278,18 @@ impl<'a> Driver<'a> {
         // Real readers are asked what they see between inputs; the simulator only changes on
         // commands, after which it is polled anyway.
         let poll = (self.devices.sim().is_none()).then_some(self.devices.poll_interval());
-        let deadline = self
-            .session
-            .next_deadline()
-            .map(|at| at.saturating_duration_since(self.clock.now()));
-        match (deadline, poll) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let now = self.clock.now();
+        [self.session.next_deadline(), self.devices.next_check()]
+            .into_iter()
+            .flatten()
+            .map(|at| at.saturating_duration_since(now))
+            .chain(poll)
+            .min()
     }
 
     /// Hands what the readers saw to the session.
     fn poll_devices(&mut self) -> Result<(), DriverError> {
-        for event in self.devices.poll() {
+        for event in self.devices.poll(self.clock.now()) {
             self.device_event(event)?;
             self.settle()?;
         }
@@ -335,6 +337,9 @@ impl<'a> Driver<'a> {
                 return self.sim_command(line, sim_pad::remove(&self.devices, &uid));
             }
             Command::ClearPad => return self.sim_command(line, sim_pad::clear(&self.devices)),
+            Command::Printer(state) => {
+                return self.sim_command(line, sim_pad::printer(&self.devices, state));
+            }
             Command::Tech(command) => return self.tech_command(command),
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
@@ -465,6 +470,10 @@ mod tests {
             Ok(Some(Command::Language(Language::ZhCn)))
         );
         assert_eq!(parse_line(r#"{"wait": 2.5}"#), Ok(Some(Command::Wait(2.5))));
+        assert_eq!(
+            parse_line(r#"{"printer": "paper_out"}"#),
+            Ok(Some(Command::Printer(sim_pad::PrinterState::PaperOut)))
+        );
         assert_eq!(parse_line("  # a comment"), Ok(None));
         assert_eq!(parse_line(""), Ok(None));
     }

@@ -1,5 +1,6 @@
 //! Headless commands that act on the simulated machine: books laid on and taken off the RFID
-//! pad, and tags that misbehave. They let a script (or a test) show what real hardware does.
+//! pad, tags that misbehave, the printer's paper. They let a script (or a test) show what real
+//! hardware does.
 
 use super::devices::DeviceHub;
 use kiosk_hw::device::TagId;
@@ -136,5 +137,29 @@ pub fn remove(hub: &DeviceHub, uid: &str) -> Result<(), String> {
 
 pub fn clear(hub: &DeviceHub) -> Result<(), String> {
     hub.sim().ok_or_else(sim_needed)?.clear_pad();
+    Ok(())
+}
+
+/// `{"printer": "paper_out"}`: what staff find at the simulated printer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterState {
+    Ready,
+    PaperLow,
+    PaperOut,
+    CoverOpen,
+}
+
+pub fn printer(hub: &DeviceHub, state: PrinterState) -> Result<(), String> {
+    use kiosk_hw::config::SimFault;
+    let fault = match state {
+        PrinterState::Ready => None,
+        PrinterState::PaperLow => Some(SimFault::PaperLow),
+        PrinterState::PaperOut => Some(SimFault::PaperOut),
+        PrinterState::CoverOpen => Some(SimFault::CoverOpen),
+    };
+    hub.sim()
+        .ok_or_else(sim_needed)?
+        .set_device_fault(kiosk_hw::device::Device::Printer, fault);
     Ok(())
 }

@@ -4,7 +4,7 @@
 use super::clock::Clock;
 use super::devices::DeviceHub;
 use super::ils_worker::IlsWorker;
-use crate::circ::{Policy, ReceiptChoice, ServiceNotice, Session};
+use crate::circ::Session;
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
 use crate::ils::folio::FolioIls;
@@ -21,7 +21,7 @@ use kiosk_hw::device::Device;
 use kiosk_hw::selftest::Level;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -267,14 +267,17 @@ pub fn start(
     );
     let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
     devices.set_library(&config.kiosk.library_name);
-    let (policy, critical) = self_test(&mut devices, policy);
+    let tested = self_test(&mut devices, clock.now());
     let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
     let mut session = Session::new(policy, clock.now());
     if !reachable {
         // Known before the first reader comes (the worker reports it again as it retries).
         session.start_offline();
     }
-    if let Some((code, detail)) = critical {
+    if !tested.printer_ready {
+        session.start_without_printer();
+    }
+    if let Some((code, detail)) = tested.critical {
         session.fail_self_test(code, &detail);
     }
     Ok((session, worker, devices))
@@ -293,14 +296,22 @@ pub fn fault_code(device: Device) -> &'static str {
     }
 }
 
+/// What the parts' self-test at start leaves the machine able to do.
+struct SelfTest {
+    /// A part the machine cannot serve without: its out-of-service code and what failed.
+    critical: Option<(&'static str, String)>,
+    printer_ready: bool,
+}
+
 /// The parts' self-test at start decides what the machine can do: without its RFID reader it
 /// cannot secure or release books, so it does not serve (the code names the part); without its
-/// printer it serves without printed receipts and says so; the rest is logged for a technician.
-fn self_test(
-    devices: &mut DeviceHub,
-    mut policy: Policy,
-) -> (Policy, Option<(&'static str, String)>) {
-    let mut critical = None;
+/// printer it serves without printed receipts and says so (until the printer is found ready
+/// again); the rest is logged for a technician.
+fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
+    let mut result = SelfTest {
+        critical: None,
+        printer_ready: true,
+    };
     for check in devices.self_test() {
         let part = check.device.to_string();
         match check.level {
@@ -316,23 +327,16 @@ fn self_test(
             continue;
         }
         match check.device {
-            Device::ItemReader if critical.is_none() => {
-                critical = Some((
+            Device::ItemReader if result.critical.is_none() => {
+                result.critical = Some((
                     fault_code(check.device),
                     format!("{part}: {}", check.message),
                 ));
             }
-            Device::Printer => {
-                policy
-                    .receipt_choices
-                    .retain(|c| *c != ReceiptChoice::Print);
-                if policy.receipt_choices.is_empty() {
-                    policy.receipt_choices.push(ReceiptChoice::None);
-                }
-                policy.notices.push(ServiceNotice::NoPrintedReceipts);
-            }
+            Device::Printer => result.printer_ready = false,
             _ => {}
         }
     }
-    (policy, critical)
+    devices.note_printer(result.printer_ready, now);
+    result
 }

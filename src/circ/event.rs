@@ -40,6 +40,13 @@ pub enum Event {
     IlsReplied(RequestId, IlsReply),
     /// The link to the ILS came back (true) or was lost (false).
     LinkChanged(bool),
+    /// The shell checked the receipt printer: it can print (true), or it cannot (paper out,
+    /// cover open, not answering).
+    PrinterReady(bool),
+    /// How the receipt asked for by `Effect::Print` came out.
+    Printed {
+        ok: bool,
+    },
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

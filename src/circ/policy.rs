@@ -1,6 +1,6 @@
 //! The rules a library sets for its kiosk's sessions (built from the configuration file).
 
-use super::screen::{Language, ReceiptChoice, ServiceNotice};
+use super::screen::{Language, ReceiptChoice};
 use kiosk_hw::barcode::BarcodeRules;
 use serde::Deserialize;
 use std::time::Duration;
@@ -33,8 +33,6 @@ pub struct Policy {
     pub email_receipts: bool,
     /// The kiosk takes returns at all (false with Koha's REST API and no SIP2 route).
     pub returns: bool,
-    /// What the machine cannot do today, told to every reader.
-    pub notices: Vec<ServiceNotice>,
     pub barcodes: BarcodeRules,
     pub card_uid_format: CardUidFormat,
     pub language: Language,
@@ -101,7 +99,6 @@ impl Default for Policy {
             ],
             email_receipts: false,
             returns: true,
-            notices: Vec::new(),
             barcodes: BarcodeRules::default(),
             card_uid_format: CardUidFormat::HexUpper,
             language: Language::ZhCn,

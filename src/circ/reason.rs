@@ -83,6 +83,8 @@ pub enum Reason {
     IlsRefused,
     /// The ILS could not e-mail the receipt.
     EmailFailed,
+    /// The printer failed while printing the receipt (the transactions stand).
+    ReceiptNotPrinted,
 
     // --- working offline
     /// Renewals need the library system.
@@ -185,6 +187,9 @@ impl Reason {
             Reason::IlsRefused => "The library system refused this. Please ask staff.".into(),
             Reason::EmailFailed => {
                 "The receipt could not be e-mailed. Choose print or no receipt.".into()
+            }
+            Reason::ReceiptNotPrinted => {
+                "The receipt could not be printed. Your loans and returns are recorded; staff can print a list.".into()
             }
             Reason::RenewOffline => {
                 "Renewing needs the library system, which is not available now. Please try later.".into()

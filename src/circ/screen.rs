@@ -78,7 +78,7 @@ pub enum Language {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ServiceNotice {
-    /// The printer failed its self-test: no printed receipts.
+    /// The printer cannot print (failed its self-test or a receipt): no printed receipts.
     NoPrintedReceipts,
 }
 

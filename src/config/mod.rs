@@ -469,7 +469,6 @@ impl Config {
             receipt_choices: s.receipt_choices.clone(),
             email_receipts,
             returns,
-            notices: Vec::new(),
             barcodes: self.barcodes.clone(),
             card_uid_format: self.card_reader.uid_format,
             language: self.kiosk.language,

@@ -122,7 +122,8 @@ impl Session {
         }
     }
 
-    /// The receipt choices this reader gets: e-mail only with an address and an ILS that can.
+    /// The receipt choices this reader gets: e-mail only with an address and an ILS that can,
+    /// print only while the printer can.
     pub(super) fn receipt_choices(&self) -> Vec<ReceiptChoice> {
         let has_email = self.patron_status().is_some_and(|s| s.email.is_some());
         let email_ok = self.policy.email_receipts && has_email && !self.email_failed && self.online;
@@ -130,7 +131,11 @@ impl Session {
             .receipt_choices
             .iter()
             .copied()
-            .filter(|c| *c != ReceiptChoice::Email || email_ok)
+            .filter(|c| match c {
+                ReceiptChoice::Email => email_ok,
+                ReceiptChoice::Print => self.printer_ready,
+                ReceiptChoice::None => true,
+            })
             .collect()
     }
 

@@ -119,6 +119,8 @@ pub struct Session {
     fault: Option<String>,
     refresh_account: bool,
     email_failed: bool,
+    /// The receipt printer can print (as the shell last found it).
+    printer_ready: bool,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Instant)>,
     last_activity: Instant,
@@ -155,6 +157,7 @@ impl Session {
             fault: None,
             refresh_account: false,
             email_failed: false,
+            printer_ready: true,
             recent: Vec::new(),
             last_activity: now,
             warned: false,
@@ -231,6 +234,14 @@ impl Session {
                     tracing::info!(online, "link to the ILS changed");
                 }
                 self.online = online;
+            }
+            Event::PrinterReady(ready) => self.printer_ready = ready,
+            Event::Printed { ok } => {
+                self.printer_ready = ok;
+                if !ok {
+                    // The reader may still be at the goodbye screen, or has just left it.
+                    self.tell(Reason::ReceiptNotPrinted, &mut fx);
+                }
             }
         }
         self.settle(&mut fx);
@@ -309,6 +320,12 @@ impl Session {
     /// The link as found at start, before the first screen is shown.
     pub fn start_offline(&mut self) {
         self.online = false;
+    }
+
+    /// The printer failed its self-test at start: no printed receipts until the shell finds it
+    /// ready (`Event::PrinterReady`).
+    pub fn start_without_printer(&mut self) {
+        self.printer_ready = false;
     }
 
     /// A critical part failed the self-test at start: the machine does not serve, and the

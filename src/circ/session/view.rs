@@ -2,7 +2,7 @@
 
 use super::{Phase, Session};
 use crate::circ::effect::Action;
-use crate::circ::screen::{Page, Screen};
+use crate::circ::screen::{Page, Screen, ServiceNotice};
 
 impl Session {
     /// The machine cannot serve while the ILS is unreachable and the library allows no offline
@@ -62,7 +62,7 @@ impl Session {
             busy: self.busy(),
             offline: !self.online,
             returns_offered: self.policy.returns,
-            service_notices: self.policy.notices.clone(),
+            service_notices: self.service_notices(),
             timeout_warning: self.timeout_warning(),
             account,
             receipt_choices: if self.phase == Phase::Receipt {
@@ -78,6 +78,15 @@ impl Session {
     }
 
     /// Whole seconds left (rounded up) once the inactivity warning is due.
+    /// What the machine cannot do now, told to every reader.
+    fn service_notices(&self) -> Vec<ServiceNotice> {
+        let mut notices = Vec::new();
+        if !self.printer_ready {
+            notices.push(ServiceNotice::NoPrintedReceipts);
+        }
+        notices
+    }
+
     fn timeout_warning(&self) -> Option<u32> {
         if !self.times_out() || self.busy() {
             return None;

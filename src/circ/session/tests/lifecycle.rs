@@ -240,3 +240,61 @@ fn cancel_ends_the_session_without_a_receipt() {
     assert!(!fx.iter().any(|e| matches!(e, Effect::Print { .. })));
     assert_eq!(h.screen().page, Page::Goodbye);
 }
+
+#[test]
+fn print_is_offered_only_while_the_printer_can_print() {
+    let mut h = Harness::new(policy());
+    h.send(Event::PrinterReady(false));
+    assert_eq!(
+        h.screen().service_notices,
+        [ServiceNotice::NoPrintedReceipts],
+        "every reader is told at the attract screen"
+    );
+    h.sign_in();
+    h.borrow(&item(1));
+    h.press(Button::Done);
+    assert_eq!(
+        h.screen().receipt_choices,
+        [ReceiptChoice::Email, ReceiptChoice::None]
+    );
+    // A stale press of Print (a screen drawn before) prints nothing.
+    let fx = h.press(Button::PrintReceipt);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Print { .. })));
+    h.press(Button::NoReceipt);
+
+    // Staff loaded paper: the next reader gets Print again, and the notice is gone.
+    h.send(Event::PrinterReady(true));
+    assert!(h.screen().service_notices.is_empty());
+    h.advance(Duration::from_secs(5));
+    h.sign_in();
+    h.borrow(&item(2));
+    h.press(Button::Done);
+    assert_eq!(h.screen().receipt_choices[0], ReceiptChoice::Print);
+}
+
+#[test]
+fn a_receipt_that_did_not_print_is_told_and_print_is_not_offered_again() {
+    let mut h = Harness::new(policy());
+    h.sign_in();
+    h.borrow(&item(1));
+    h.press(Button::Done);
+    h.press(Button::PrintReceipt);
+    assert_eq!(h.screen().page, Page::Goodbye);
+    let fx = h.send(Event::Printed { ok: false });
+    assert_eq!(h.notice(), Some(Reason::ReceiptNotPrinted));
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Sound { cue: Cue::Problem })),
+        "the problem sound"
+    );
+    let screen = h.screen();
+    assert_eq!(screen.page, Page::Goodbye, "the loan stands");
+    assert_eq!(screen.summary.map(|s| s.borrowed), Some(1));
+    assert_eq!(screen.service_notices, [ServiceNotice::NoPrintedReceipts]);
+
+    h.advance(Duration::from_secs(5));
+    h.sign_in();
+    h.borrow(&item(2));
+    h.press(Button::Done);
+    assert!(!h.screen().receipt_choices.contains(&ReceiptChoice::Print));
+}

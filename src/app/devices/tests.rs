@@ -1,0 +1,176 @@
+//! The device hub against the simulated machine: what the readers saw, effects carried out,
+//! the printer's state followed.
+
+use super::*;
+use crate::circ::Language;
+use crate::circ::effect::{Action, ReceiptLine};
+use crate::circ::reason::{Reason, Refusal};
+use kiosk_hw::sim::{SimTag, TagFault};
+use kiosk_hw::tag::{ItemTagData, fixed};
+
+fn hub() -> (DeviceHub, SimDevices) {
+    let config = HwConfig::default();
+    let hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
+    let sim = hub.sim().cloned().unwrap();
+    (hub, sim)
+}
+
+fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
+    Effect::Show {
+        screen: Box::new(Screen {
+            page,
+            language: Language::En,
+            patron_name: None,
+            notice: notice.map(Refusal::new),
+            items: Vec::new(),
+            busy,
+            offline: false,
+            returns_offered: true,
+            service_notices: Vec::new(),
+            timeout_warning: None,
+            account: None,
+            receipt_choices: Vec::new(),
+            summary: None,
+        }),
+    }
+}
+
+#[test]
+fn the_light_follows_the_screen() {
+    let (mut hub, sim) = hub();
+    hub.carry_out(&screen(Page::Idle, false, None));
+    assert_eq!(sim.light(), Some(Light::Ready));
+    hub.carry_out(&screen(Page::Borrow, true, None));
+    assert_eq!(sim.light(), Some(Light::Busy));
+    hub.carry_out(&screen(Page::Borrow, false, Some(Reason::UnreadableTag)));
+    assert_eq!(sim.light(), Some(Light::Problem));
+    hub.carry_out(&screen(Page::OutOfService, false, None));
+    assert_eq!(sim.light(), Some(Light::OutOfService));
+}
+
+#[test]
+fn sounds_and_receipts_reach_their_devices() {
+    let (mut hub, sim) = hub();
+    hub.carry_out(&Effect::Sound { cue: Cue::Success });
+    hub.carry_out(&Effect::Sound { cue: Cue::Problem });
+    assert_eq!(sim.beeps(), [Beep::Ok, Beep::Problem]);
+    let receipt = Receipt {
+        patron_name: "李华 Li Hua".into(),
+        lines: vec![ReceiptLine {
+            action: Action::Borrow,
+            item: ItemId("30234000001015".into()),
+            title: "三体".into(),
+            due: None,
+        }],
+        ils_lines: vec!["Thank you".into()],
+        offline: true,
+    };
+    hub.carry_out(&Effect::Print { receipt });
+    let printed = &sim.printed()[0].lines;
+    assert!(
+        printed.contains(&"读者 Reader: 李华 Li Hua".to_owned()),
+        "{printed:#?}"
+    );
+    assert!(
+        printed.contains(&"借出 Borrowed: 三体".to_owned()),
+        "{printed:#?}"
+    );
+    assert!(printed.iter().any(|l| l.contains("estimates")));
+    assert!(printed.iter().any(|l| l.contains("预估")));
+    assert_eq!(printed.last().map(String::as_str), Some("Thank you"));
+}
+
+#[test]
+fn security_is_written_on_the_pad_and_reported() {
+    let (mut hub, sim) = hub();
+    let id = TagId::from_hex("E004015000000001").unwrap();
+    let memory = fixed::encode(&ItemTagData::circulating("30234000001015")).unwrap();
+    sim.place(SimTag::new(id, &memory, 0x07));
+    let events = hub.poll(Instant::now());
+    assert!(matches!(&events[..], [Event::ItemTag { item, .. }] if item.0 == "30234000001015"));
+    let effect = Effect::SetSecurity {
+        item: ItemId("30234000001015".into()),
+        tags: vec![TagUid("E004015000000001".into())],
+        state: Security::OnLoan,
+    };
+    let done = hub.carry_out(&effect).unwrap();
+    assert!(matches!(done.event, Event::SecurityDone { ok: true, .. }));
+    assert_eq!(sim.tag(id).unwrap().afi, 0xC2);
+    sim.set_fault(id, TagFault::AfiLocked);
+    let done = hub.carry_out(&effect).unwrap();
+    let report = done.report.unwrap();
+    assert!(!report.ok);
+    assert!(report.error.unwrap().contains("E004015000000001"));
+    // A UID that is not a tag UID is a failed write, not a panic.
+    let bad = Effect::SetSecurity {
+        item: ItemId("x".into()),
+        tags: vec![TagUid("nonsense".into())],
+        state: Security::OnLoan,
+    };
+    assert!(!hub.carry_out(&bad).unwrap().report.unwrap().ok);
+}
+
+fn receipt() -> Receipt {
+    Receipt {
+        patron_name: "Li Hua".into(),
+        lines: Vec::new(),
+        ils_lines: Vec::new(),
+        offline: false,
+    }
+}
+
+#[test]
+fn the_printer_is_followed_while_the_kiosk_runs() {
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    assert!(hub.poll(start).is_empty(), "ready, as at start");
+
+    // Paper runs out: noticed at the next check, not before.
+    sim.set_device_fault(Device::Printer, Some(kiosk_hw::config::SimFault::PaperOut));
+    assert!(hub.poll(start + Duration::from_secs(10)).is_empty());
+    assert_eq!(
+        hub.poll(start + PRINTER_CHECK),
+        [Event::PrinterReady(false)]
+    );
+    assert!(hub.poll(start + PRINTER_CHECK * 2).is_empty(), "told once");
+
+    // A receipt asked for anyway fails, and the session hears it.
+    let done = hub
+        .carry_out(&Effect::Print { receipt: receipt() })
+        .unwrap();
+    assert_eq!(done.event, Event::Printed { ok: false });
+    assert!(sim.printed().is_empty());
+
+    // Staff load paper and test the printer from the technician's screen: back at once.
+    sim.set_device_fault(Device::Printer, None);
+    let later = start + PRINTER_CHECK * 2 + Duration::from_secs(1);
+    hub.test_part(Device::Printer);
+    assert_eq!(hub.poll(later), [Event::PrinterReady(true)]);
+    assert!(
+        hub.carry_out(&Effect::Print { receipt: receipt() })
+            .is_none()
+    );
+    let printed = sim.printed();
+    assert!(
+        printed
+            .last()
+            .is_some_and(|job| job.lines.iter().any(|l| l.contains("Li Hua"))),
+        "{printed:#?}"
+    );
+}
+
+#[test]
+fn without_a_printer_nothing_is_printed_and_the_session_hears_it() {
+    let mut config = HwConfig::default();
+    let mut opened = kiosk_hw::machine::open(&config);
+    opened.machine.printer = None;
+    config.poll_ms = 50;
+    let mut hub = DeviceHub::new(opened, &config);
+    hub.note_printer(true, Instant::now());
+    assert_eq!(hub.next_check(), None, "nothing to check");
+    let done = hub
+        .carry_out(&Effect::Print { receipt: receipt() })
+        .unwrap();
+    assert_eq!(done.event, Event::Printed { ok: false });
+}
