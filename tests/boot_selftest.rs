@@ -19,6 +19,17 @@ fn run_with_fault(fault: &str, input: &[&str]) -> Vec<Value> {
     run.lines()
 }
 
+/// A reader's visit: card, PIN, one book, done, and a receipt button.
+fn visit(item: &'static str, receipt: &'static str) -> [&'static str; 5] {
+    [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        item,
+        r#"{"press": "done"}"#,
+        receipt,
+    ]
+}
+
 fn screens(lines: &[Value]) -> Vec<&Value> {
     effects(lines, "show")
         .into_iter()
@@ -49,16 +60,13 @@ fn a_failed_rfid_reader_takes_the_machine_out_of_service_with_its_code() {
 
 #[test]
 fn a_failed_printer_leaves_a_working_kiosk_without_printed_receipts() {
+    // The last press is a stale screen's Print button: nothing is printed.
     let lines = run_with_fault(
         "printer = \"paper-out\"",
-        &[
-            r#"{"scan": "20234000000019"}"#,
-            r#"{"pin": "1234"}"#,
+        &visit(
             r#"{"scan": "30234000001015"}"#,
-            r#"{"press": "done"}"#,
-            // A stale screen's Print button: nothing is printed.
             r#"{"press": "print_receipt"}"#,
-        ],
+        ),
     );
     let shown = screens(&lines);
     assert_eq!(shown[0]["page"], "idle");
@@ -133,15 +141,6 @@ fn receipt_choices(screen: &Value) -> Vec<&str> {
 
 #[test]
 fn paper_loaded_while_the_kiosk_runs_brings_printed_receipts_back() {
-    let visit = |item: &'static str, receipt: &'static str| {
-        [
-            r#"{"scan": "20234000000019"}"#,
-            r#"{"pin": "1234"}"#,
-            item,
-            r#"{"press": "done"}"#,
-            receipt,
-        ]
-    };
     let mut input = vec![
         // Staff load paper; the kiosk looks at the printer every 30 s from its start.
         r#"{"printer": "ready"}"#,
@@ -180,18 +179,14 @@ fn paper_loaded_while_the_kiosk_runs_brings_printed_receipts_back() {
 
 #[test]
 fn paper_running_out_during_a_visit_is_told_and_the_loan_stands() {
-    let lines = run_with_fault(
-        "",
-        &[
-            r#"{"scan": "20234000000019"}"#,
-            r#"{"pin": "1234"}"#,
-            r#"{"scan": "30234000001015"}"#,
-            r#"{"press": "done"}"#,
-            // The roll ends before the kiosk's next look at the printer.
-            r#"{"printer": "paper_out"}"#,
-            r#"{"press": "print_receipt"}"#,
-        ],
-    );
+    // The roll ends before the kiosk's next look at the printer.
+    let mut input = visit(
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"printer": "paper_out"}"#,
+    )
+    .to_vec();
+    input.push(r#"{"press": "print_receipt"}"#);
+    let lines = run_with_fault("", &input);
     let shown = screens(&lines);
     let receipt = shown.iter().find(|s| s["page"] == "receipt").unwrap();
     assert!(receipt_choices(receipt).contains(&"print"));
