@@ -5,7 +5,7 @@ use super::bind;
 use super::generated::{KioskWindow, SimPanel};
 use super::run::UiUpdate;
 use crate::app::headless::{Command, Input};
-use crate::app::sim_pad::{PlaceTag, Placement};
+use crate::app::sim_pad::{PlaceTag, Placement, PrinterState};
 use crate::app::tech_shell::TechCommand;
 use crate::circ::Button;
 use crate::circ::screen::Language;
@@ -214,6 +214,8 @@ pub fn sample(id: &str) -> Vec<Command> {
             }))]
         }
         "clear" => vec![Command::ClearPad],
+        "printer-paper-out" => vec![Command::Printer(PrinterState::PaperOut)],
+        "printer-load-paper" => vec![Command::Printer(PrinterState::Ready)],
         other => {
             tracing::error!(sample = other, "unknown sample");
             Vec::new()

@@ -305,3 +305,25 @@ fn a_signed_in_return_and_a_renewal_in_chinese() {
     k.touch("打印凭条");
     k.assert_shows("谢谢，再见！");
 }
+
+#[test]
+fn the_printer_running_out_and_loaded_again_shows_at_the_kiosk() {
+    let k = Kiosk::start();
+    k.touch("English");
+    let notice = "Printed receipts are not available at the moment.";
+    assert!(!k.shows(notice));
+    k.device("Printer: paper runs out");
+    k.wait(31.0);
+    k.assert_shows(notice);
+    k.device("Card: Li Hua");
+    k.type_pin("1234", "OK");
+    k.device("Book: 三体 (scan)");
+    k.touch("Done");
+    k.assert_shows("Would you like a receipt?");
+    assert!(!k.shows("Print receipt"), "{:#?}", k.labels());
+    k.touch("No receipt");
+    k.device("Printer: load paper (noticed within 30 s)");
+    k.wait(31.0);
+    assert_eq!(k.page(), "idle");
+    assert!(!k.shows(notice));
+}
