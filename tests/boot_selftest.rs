@@ -206,3 +206,21 @@ fn paper_running_out_during_a_visit_is_told_and_the_loan_stands() {
         "the loan stands"
     );
 }
+
+#[test]
+fn a_printer_plugged_in_while_the_kiosk_runs_is_used_without_a_restart() {
+    let mut input = vec![r#"{"printer": "ready"}"#, r#"{"wait": 31}"#];
+    input.extend(visit(
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"press": "print_receipt"}"#,
+    ));
+    let lines = run_with_fault("printer = \"missing\"", &input);
+    let shown = screens(&lines);
+    assert_eq!(
+        shown[0]["service_notices"],
+        serde_json::json!(["no_printed_receipts"])
+    );
+    let receipt = shown.iter().find(|s| s["page"] == "receipt").unwrap();
+    assert!(receipt_choices(receipt).contains(&"print"), "{receipt}");
+    assert_eq!(effects(&lines, "print").len(), 1);
+}

@@ -65,11 +65,10 @@ pub fn open(config: &HwConfig) -> Opened {
                 let device = part.device();
                 if *fault == SimFault::Missing {
                     machine.remove(device);
-                    let why = "simulated: not connected ([hardware.sim] faults)";
-                    failures.push(DeviceError::new(device, Fault::Missing(why.into())));
-                } else {
-                    sim.set_device_fault(device, Some(*fault));
+                    failures.push(sim_missing(device));
                 }
+                // Kept on the simulator too: clearing it "plugs the part in" (see `reopen_printer`).
+                sim.set_device_fault(device, Some(*fault));
             }
             Opened {
                 machine,
@@ -80,6 +79,51 @@ pub fn open(config: &HwConfig) -> Opened {
         Backend::Rpi => open_rpi(config),
     }
 }
+
+fn sim_missing(device: Device) -> DeviceError {
+    let why = "simulated: not connected ([hardware.sim] faults)";
+    DeviceError::new(device, Fault::Missing(why.into()))
+}
+
+/// Opens the receipt printer again, for one that did not open at start (plugged in since, or
+/// its port came back). `Ok(None)`: none is configured.
+pub fn reopen_printer(
+    config: &HwConfig,
+    sim: Option<&SimDevices>,
+) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
+    if let Some(sim) = sim {
+        return match sim.device_fault(Device::Printer) {
+            Some(SimFault::Missing) => Err(sim_missing(Device::Printer)),
+            _ => Ok(Some(Box::new(sim.clone()))),
+        };
+    }
+    reopen_rpi_printer(config)
+}
+
+#[cfg(feature = "rpi")]
+fn reopen_rpi_printer(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
+    crate::rpi::open_printer(config)
+}
+
+#[cfg(not(feature = "rpi"))]
+fn reopen_rpi_printer(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
+    match config.printer {
+        None => Ok(None),
+        Some(_) => Err(DeviceError::new(
+            Device::Printer,
+            Fault::Missing(WITHOUT_RPI.into()),
+        )),
+    }
+}
+
+/// Why real hardware cannot open in this build.
+#[cfg(not(feature = "rpi"))]
+const WITHOUT_RPI: &str =
+    "this kiosk was built without the `rpi` feature (cargo build --release --features rpi)";
 
 #[cfg(feature = "rpi")]
 fn open_rpi(config: &HwConfig) -> Opened {
@@ -93,8 +137,7 @@ fn open_rpi(config: &HwConfig) -> Opened {
 
 #[cfg(not(feature = "rpi"))]
 fn open_rpi(config: &HwConfig) -> Opened {
-    let why =
-        "this kiosk was built without the `rpi` feature (cargo build --release --features rpi)";
+    let why = WITHOUT_RPI;
     let configured = [
         (config.item_reader.is_some(), Device::ItemReader),
         (config.card_reader.is_some(), Device::CardReader),

@@ -174,14 +174,25 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
             Err(error) => failures.push(error),
         }
     }
-    if let Some(wiring) = &config.printer {
-        match uart(Device::Printer, &wiring.path, wiring.baud) {
-            Ok(port) => {
-                let printer = EscPosPrinter::new(port, Delay::new(), wiring.chinese);
-                machine.printer = Some(Box::new(printer));
-            }
-            Err(error) => failures.push(error),
-        }
+    match open_printer(config) {
+        Ok(printer) => machine.printer = printer,
+        Err(error) => failures.push(error),
     }
     (machine, failures)
+}
+
+/// The receipt printer on its serial line, if one is configured (also when it is plugged in
+/// after start).
+pub fn open_printer(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn crate::device::ReceiptPrinter + Send>>, DeviceError> {
+    let Some(wiring) = &config.printer else {
+        return Ok(None);
+    };
+    let port = uart(Device::Printer, &wiring.path, wiring.baud)?;
+    Ok(Some(Box::new(EscPosPrinter::new(
+        port,
+        Delay::new(),
+        wiring.chinese,
+    ))))
 }

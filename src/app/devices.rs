@@ -55,6 +55,8 @@ pub struct DeviceHub {
     printer_ready: bool,
     /// When the printer's status is read next (`None`: at the next poll).
     next_printer_check: Option<Instant>,
+    /// The hardware as configured, to open a printer that did not open at start.
+    config: HwConfig,
 }
 
 /// How often the receipt printer's status is read: paper loaded by staff brings printed
@@ -80,6 +82,7 @@ impl DeviceHub {
             last_field: Vec::new(),
             printer_ready: true,
             next_printer_check: None,
+            config: config.clone(),
         }
     }
 
@@ -152,7 +155,9 @@ impl DeviceHub {
         device: kiosk_hw::device::Device,
     ) -> Option<kiosk_hw::selftest::PartCheck> {
         if device == Device::Printer {
-            // The technician may just have loaded paper: look again at the next poll.
+            // The technician may just have plugged it in, or loaded paper: the session hears
+            // at the next poll.
+            self.connect_printer();
             self.next_printer_check = None;
         }
         kiosk_hw::selftest::check_part(&mut self.machine, &self.open_failures, device, true)
@@ -163,15 +168,23 @@ impl DeviceHub {
     pub fn note_printer(&mut self, passed: bool, now: Instant) {
         self.printer_ready = passed && self.machine.printer.is_some();
         self.next_printer_check = Some(now + PRINTER_CHECK);
-        if self.machine.printer.is_none() {
+        if !self.printer_expected() {
             tracing::info!("no receipt printer is fitted: receipts are not printed");
         }
     }
 
+    /// A printer is fitted, or configured and waiting to be plugged in.
+    fn printer_expected(&self) -> bool {
+        self.machine.printer.is_some()
+            || self
+                .open_failures
+                .iter()
+                .any(|f| f.device == Device::Printer)
+    }
+
     /// When the devices want to be polled next whatever the readers do (the printer's check).
     pub fn next_check(&self) -> Option<Instant> {
-        self.machine.printer.as_ref()?;
-        self.next_printer_check
+        self.next_printer_check.filter(|_| self.printer_expected())
     }
 
     /// Every fitted part's passive check (the self-test at start, the technician's page).
@@ -223,13 +236,39 @@ impl DeviceHub {
         events
     }
 
+    /// Whether a printer is open, opening one that did not open at start (perhaps it is
+    /// plugged in now).
+    fn connect_printer(&mut self) -> bool {
+        if self.machine.printer.is_some() {
+            return true;
+        }
+        if !self.printer_expected() {
+            return false;
+        }
+        match kiosk_hw::machine::reopen_printer(&self.config, self.sim.as_ref()) {
+            Ok(Some(printer)) => {
+                tracing::info!("the receipt printer is connected");
+                self.machine.printer = Some(printer);
+                self.open_failures.retain(|f| f.device != Device::Printer);
+                true
+            }
+            Ok(None) => false,
+            Err(error) => {
+                tracing::debug!(%error, "the receipt printer is still not connected");
+                false
+            }
+        }
+    }
+
     /// Reads the printer's status when due; an event when it changed.
     fn check_printer(&mut self, now: Instant) -> Option<Event> {
-        self.machine.printer.as_ref()?;
-        if self.next_printer_check.is_some_and(|at| now < at) {
+        if !self.printer_expected() || self.next_printer_check.is_some_and(|at| now < at) {
             return None;
         }
         self.next_printer_check = Some(now + PRINTER_CHECK);
+        if !self.connect_printer() {
+            return None;
+        }
         let check = kiosk_hw::selftest::check_part(
             &mut self.machine,
             &self.open_failures,

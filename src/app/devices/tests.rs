@@ -174,3 +174,41 @@ fn without_a_printer_nothing_is_printed_and_the_session_hears_it() {
         .unwrap();
     assert_eq!(done.event, Event::Printed { ok: false });
 }
+
+#[test]
+fn a_printer_plugged_in_after_start_is_opened_and_used() {
+    let mut config = HwConfig::default();
+    config.sim.faults.insert(
+        kiosk_hw::config::SimPart::Printer,
+        kiosk_hw::config::SimFault::Missing,
+    );
+    let mut hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
+    let sim = hub.sim().cloned().unwrap();
+    let start = Instant::now();
+    hub.note_printer(false, start);
+    assert_eq!(
+        hub.next_check(),
+        Some(start + PRINTER_CHECK),
+        "it is looked for"
+    );
+    assert!(
+        hub.poll(start + PRINTER_CHECK).is_empty(),
+        "still unplugged"
+    );
+    let done = hub.carry_out(&Effect::Print { receipt: receipt() });
+    assert_eq!(done.map(|d| d.event), Some(Event::Printed { ok: false }));
+
+    sim.set_device_fault(Device::Printer, None);
+    assert_eq!(
+        hub.poll(start + PRINTER_CHECK * 2),
+        [Event::PrinterReady(true)]
+    );
+    assert!(
+        hub.carry_out(&Effect::Print { receipt: receipt() })
+            .is_none()
+    );
+    assert_eq!(sim.printed().len(), 1);
+    let checks = hub.self_test();
+    let printer = checks.iter().find(|c| c.device == Device::Printer).unwrap();
+    assert_eq!(printer.level, Level::Ok, "{printer:?}");
+}
