@@ -36,14 +36,19 @@ pub fn instant(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// A local wall-clock time (what the journal keeps) as a FOLIO instant.
-pub fn instant_from_local(at: NaiveDateTime) -> String {
-    let utc = Local
+/// A local wall-clock time (what the journal keeps) in UTC; a time the clock skipped (a DST
+/// gap) is taken as UTC.
+pub fn utc_from_local(at: NaiveDateTime) -> DateTime<Utc> {
+    Local
         .from_local_datetime(&at)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&at));
-    instant(utc)
+        .unwrap_or_else(|| Utc.from_utc_datetime(&at))
+}
+
+/// A local wall-clock time as a FOLIO instant.
+pub fn instant_from_local(at: NaiveDateTime) -> String {
+    instant(utc_from_local(at))
 }
 
 /// A FOLIO instant in the library's local time.

@@ -529,10 +529,7 @@ impl Ils for FolioIls {
     }
 
     fn replay_checkin(&mut self, item: &ItemId, at: NaiveDateTime) -> Answer<Return> {
-        let utc = DateTime::parse_from_rfc3339(&api::instant_from_local(at))
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|_| Utc::now());
-        self.post_checkin(item, utc)
+        self.post_checkin(item, api::utc_from_local(at))
     }
 
     fn probe(&mut self) -> Result<super::Probe, IlsError> {
