@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ITEMS: [&str; 7] = [
@@ -149,15 +149,6 @@ fn told(stdout: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// How the kiosk reaches the simulated ILS.
 #[derive(Debug, Clone, Copy)]
 enum Link {
@@ -165,27 +156,16 @@ enum Link {
     Folio,
 }
 
-fn start_server(link: Link, port: u16, log: &Path) -> Server {
+fn start_server(link: Link, port: u16, log: &Path) -> Served {
     let flag = match link {
         Link::Sip2 => "--sip2",
         Link::Folio => "--folio",
     };
-    let server = Server(
-        Command::new(bin())
-            .args(["sim-ils", flag, &format!("127.0.0.1:{port}")])
-            .arg("--applied-log")
-            .arg(log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the simulated ILS did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    server
+    let log = log.to_str().expect("a temporary path in UTF-8");
+    serve(
+        &[flag, &format!("127.0.0.1:{port}"), "--applied-log", log],
+        port,
+    )
 }
 
 fn config(dir: &Path, link: Link, port: u16) -> PathBuf {
@@ -244,7 +224,7 @@ fn crash_run(link: Link) {
         .port();
     let config = config(dir.path(), link, port);
     let applied_log = dir.path().join("applied.jsonl");
-    let mut server: Option<Server> = None;
+    let mut server: Option<Served> = None;
     let mut all_told: Vec<(String, String)> = Vec::new();
     let (mut killed, mut replay_kills) = (0, 0);
 
