@@ -198,12 +198,7 @@ fn koha_without_a_route_for_returns_is_a_warning() {
         .create();
     let dir = tempfile::tempdir().unwrap();
     let url = server.url();
-    let config = config_in(dir.path(), |text| {
-        text.replace(
-            "kind = \"sim\"",
-            &format!("kind = \"koha\"\n\n[ils.koha]\nurl = \"{url}\"\nclient_id = \"kiosk-3\"\n"),
-        )
-    });
+    let config = koha_config_in(dir.path(), &url);
     let (code, report) = diag(&config, &["--device", "ils"]);
     assert_eq!(code, Some(1), "{report}");
     let ils = check(&report, "ils");

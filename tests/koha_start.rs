@@ -14,12 +14,7 @@ fn without_a_sip2_route_returns_are_off_from_the_start() {
         .create();
     let dir = tempfile::tempdir().unwrap();
     let url = server.url();
-    let config = config_in(dir.path(), |text| {
-        text.replace(
-            "kind = \"sim\"",
-            &format!("kind = \"koha\"\n\n[ils.koha]\nurl = \"{url}\"\nclient_id = \"kiosk-3\"\n"),
-        )
-    });
+    let config = koha_config_in(dir.path(), &url);
     let run = kiosk(
         &["run", "--headless", "--config", config.to_str().unwrap()],
         r#"{"scan": "30234000001015"}"#,

@@ -148,6 +148,16 @@ pub fn config_in(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std:
     path
 }
 
+/// The example configuration with Koha's REST API at `url` as the ILS (client `kiosk-3`).
+pub fn koha_config_in(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+    config_in(dir, |text| {
+        text.replace(
+            "kind = \"sim\"",
+            &format!("kind = \"koha\"\n\n[ils.koha]\nurl = \"{url}\"\nclient_id = \"kiosk-3\"\n"),
+        )
+    })
+}
+
 /// A `kiosk sim-ils` serving in the background; killed when dropped.
 pub struct Served(Child);
 
