@@ -224,3 +224,43 @@ fn a_printer_plugged_in_while_the_kiosk_runs_is_used_without_a_restart() {
     assert!(receipt_choices(receipt).contains(&"print"), "{receipt}");
     assert_eq!(effects(&lines, "print").len(), 1);
 }
+
+#[test]
+fn a_printer_unplugged_and_plugged_back_while_the_kiosk_runs_prints_again() {
+    let mut input = vec![r#"{"printer": "unplugged"}"#, r#"{"wait": 31}"#];
+    input.extend(visit(
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"press": "no_receipt"}"#,
+    ));
+    // Plugged back in: a new port, found at the next look.
+    input.extend([r#"{"printer": "ready"}"#, r#"{"wait": 31}"#]);
+    input.extend(visit(
+        r#"{"scan": "30234000001023"}"#,
+        r#"{"press": "print_receipt"}"#,
+    ));
+    let lines = run_with_fault("", &input);
+    let shown = screens(&lines);
+    let receipts: Vec<&&Value> = shown.iter().filter(|s| s["page"] == "receipt").collect();
+    assert_eq!(receipts.len(), 2, "two visits");
+    assert!(
+        !receipt_choices(receipts[0]).contains(&"print"),
+        "unplugged: {}",
+        receipts[0]
+    );
+    assert_eq!(
+        receipts[0]["service_notices"],
+        serde_json::json!(["no_printed_receipts"])
+    );
+    assert!(
+        receipt_choices(receipts[1]).contains(&"print"),
+        "plugged back: {}",
+        receipts[1]
+    );
+    assert!(
+        !shown
+            .iter()
+            .any(|s| s["notice"]["code"] == "receipt_not_printed"),
+        "the receipt printed"
+    );
+    assert_eq!(effects(&lines, "print").len(), 1);
+}

@@ -101,6 +101,16 @@ impl DeviceError {
     pub fn new(device: Device, fault: Fault) -> Self {
         DeviceError { device, fault }
     }
+
+    /// The part stopped answering on its port (unplugged, powered off, its USB-serial adapter
+    /// gone): the open port is no use any more, and opening it afresh may find the part again.
+    /// A part that answers with bad news (no paper) is still connected.
+    pub fn lost_contact(&self) -> bool {
+        matches!(
+            self.fault,
+            Fault::Missing(_) | Fault::Bus(_) | Fault::Timeout(_)
+        )
+    }
 }
 
 /// ISO 15693 error codes, for messages.

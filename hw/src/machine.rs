@@ -39,7 +39,7 @@ impl Machine {
             scanner: Some(Box::new(sim.clone())),
             indicators: Some(Box::new(sim.clone())),
             return_slot: Some(Box::new(sim.clone())),
-            printer: Some(Box::new(sim.clone())),
+            printer: Some(Box::new(sim.printer_port())),
         }
     }
 }
@@ -94,7 +94,7 @@ pub fn reopen_printer(
     if let Some(sim) = sim {
         return match sim.device_fault(Device::Printer) {
             Some(SimFault::Missing) => Err(sim_missing(Device::Printer)),
-            _ => Ok(Some(Box::new(sim.clone()))),
+            _ => Ok(Some(Box::new(sim.printer_port()))),
         };
     }
     reopen_rpi_printer(config)

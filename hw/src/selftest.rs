@@ -173,25 +173,33 @@ pub fn check_part(
                 ok(device, format!("the flap is closed{pulsed}"))
             })
         }),
-        Device::Printer => machine.printer.as_mut().map(|printer| {
-            Ok(match printer.status()? {
-                PrinterStatus::Ready => ok(device, "online, paper loaded"),
-                PrinterStatus::PaperLow => PartCheck {
-                    device,
-                    level: Level::Warn,
-                    message: "paper is running low".into(),
-                    action: Some("put a new roll in soon".into()),
-                },
-                PrinterStatus::PaperOut => {
-                    failed(device, &DeviceError::new(device, Fault::PaperOut))
-                }
-                PrinterStatus::CoverOpen => {
-                    failed(device, &DeviceError::new(device, Fault::CoverOpen))
-                }
-            })
-        }),
+        Device::Printer => machine
+            .printer
+            .as_mut()
+            .map(|printer| printer.status().map(printer_check)),
     }?;
     Some(result.unwrap_or_else(|error: DeviceError| failed(device, &error)))
+}
+
+/// What a printer's status means for receipts (the check's verdict on an answer).
+pub fn printer_check(status: PrinterStatus) -> PartCheck {
+    let device = Device::Printer;
+    match status {
+        PrinterStatus::Ready => ok(device, "online, paper loaded"),
+        PrinterStatus::PaperLow => PartCheck {
+            device,
+            level: Level::Warn,
+            message: "paper is running low".into(),
+            action: Some("put a new roll in soon".into()),
+        },
+        PrinterStatus::PaperOut => failed(device, &DeviceError::new(device, Fault::PaperOut)),
+        PrinterStatus::CoverOpen => failed(device, &DeviceError::new(device, Fault::CoverOpen)),
+    }
+}
+
+/// The check of a part that answered with an error.
+pub fn failed_check(error: &DeviceError) -> PartCheck {
+    failed(error.device, error)
 }
 
 fn identified(device: Device, message: String, warning: Option<String>) -> PartCheck {

@@ -67,6 +67,8 @@ struct SimState {
     afi_writes: Vec<(TagId, u8)>,
     /// Parts that misbehave (`[hardware.sim] faults`).
     faults: std::collections::HashMap<Device, SimFault>,
+    /// How often the printer was unplugged: a port opened before that never answers again.
+    printer_unplugs: u32,
 }
 
 /// A handle on the simulated machine; clones share it.
@@ -154,6 +156,9 @@ impl SimDevices {
             None => state.faults.remove(&device),
         };
         if device == Device::Printer {
+            if fault == Some(SimFault::Missing) {
+                state.printer_unplugs += 1;
+            }
             state.printer = match fault {
                 Some(SimFault::PaperOut) => Some(PrinterStatus::PaperOut),
                 Some(SimFault::PaperLow) => Some(PrinterStatus::PaperLow),
@@ -169,12 +174,17 @@ impl SimDevices {
         self.state().faults.get(&device).copied()
     }
 
-    /// A part set to time out answers nothing.
+    /// A part set to time out answers nothing; one set missing while the machine runs has
+    /// been unplugged: its open port fails.
     fn answering(&self, device: Device) -> Result<(), DeviceError> {
         match self.device_fault(device) {
             Some(SimFault::Timeout) => Err(DeviceError::new(
                 device,
                 Fault::Timeout(std::time::Duration::from_millis(200)),
+            )),
+            Some(SimFault::Missing) => Err(DeviceError::new(
+                device,
+                Fault::Bus("simulated: unplugged while running".into()),
             )),
             _ => Ok(()),
         }
@@ -355,15 +365,46 @@ impl ReturnSlot for SimDevices {
     }
 }
 
-impl ReceiptPrinter for SimDevices {
+/// The simulated printer's port as opened: like a USB-serial port, it dies when the printer is
+/// unplugged, and plugging it back in needs the port opened again.
+pub struct SimPrinterPort {
+    sim: SimDevices,
+    unplugs_at_open: u32,
+}
+
+impl SimDevices {
+    /// Opens the simulated printer's port.
+    pub fn printer_port(&self) -> SimPrinterPort {
+        SimPrinterPort {
+            sim: self.clone(),
+            unplugs_at_open: self.state().printer_unplugs,
+        }
+    }
+}
+
+impl SimPrinterPort {
+    fn alive(&self) -> Result<(), DeviceError> {
+        if self.sim.state().printer_unplugs == self.unplugs_at_open {
+            return Ok(());
+        }
+        Err(DeviceError::new(
+            Device::Printer,
+            Fault::Bus("simulated: the port went away when the printer was unplugged".into()),
+        ))
+    }
+}
+
+impl ReceiptPrinter for SimPrinterPort {
     fn status(&mut self) -> Result<PrinterStatus, DeviceError> {
-        self.answering(Device::Printer)?;
-        Ok(self.state().printer.unwrap_or(PrinterStatus::Ready))
+        self.sim.answering(Device::Printer)?;
+        self.alive()?;
+        Ok(self.sim.state().printer.unwrap_or(PrinterStatus::Ready))
     }
 
     fn print(&mut self, job: &PrintJob) -> Result<(), DeviceError> {
-        self.answering(Device::Printer)?;
-        let mut state = self.state();
+        self.sim.answering(Device::Printer)?;
+        self.alive()?;
+        let mut state = self.sim.state();
         match state.printer.unwrap_or(PrinterStatus::Ready) {
             PrinterStatus::PaperOut => Err(DeviceError::new(Device::Printer, Fault::PaperOut)),
             PrinterStatus::CoverOpen => Err(DeviceError::new(Device::Printer, Fault::CoverOpen)),

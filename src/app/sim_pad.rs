@@ -148,6 +148,8 @@ pub enum PrinterState {
     PaperLow,
     PaperOut,
     CoverOpen,
+    /// Its cable pulled out; `ready` plugs it back in.
+    Unplugged,
 }
 
 pub fn printer(hub: &DeviceHub, state: PrinterState) -> Result<(), String> {
@@ -157,6 +159,7 @@ pub fn printer(hub: &DeviceHub, state: PrinterState) -> Result<(), String> {
         PrinterState::PaperLow => Some(SimFault::PaperLow),
         PrinterState::PaperOut => Some(SimFault::PaperOut),
         PrinterState::CoverOpen => Some(SimFault::CoverOpen),
+        PrinterState::Unplugged => Some(SimFault::Missing),
     };
     hub.sim()
         .ok_or_else(sim_needed)?

@@ -212,3 +212,65 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
     let printer = checks.iter().find(|c| c.device == Device::Printer).unwrap();
     assert_eq!(printer.level, Level::Ok, "{printer:?}");
 }
+
+#[test]
+fn a_printer_unplugged_while_running_is_found_again_when_plugged_back() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+
+    // Its USB-serial cable is pulled out: the next check loses it, and the technician's page
+    // says what happened.
+    sim.set_device_fault(Device::Printer, Some(SimFault::Missing));
+    assert_eq!(
+        hub.poll(start + PRINTER_CHECK),
+        [Event::PrinterReady(false)]
+    );
+    let checks = hub.self_test();
+    let printer = checks.iter().find(|c| c.device == Device::Printer).unwrap();
+    assert_eq!(printer.level, Level::Fail);
+    assert!(printer.message.contains("unplugged"), "{printer:?}");
+    assert!(
+        hub.poll(start + PRINTER_CHECK * 2).is_empty(),
+        "still unplugged"
+    );
+
+    // Plugged back in: its port is opened afresh and receipts print again.
+    sim.set_device_fault(Device::Printer, None);
+    assert_eq!(
+        hub.poll(start + PRINTER_CHECK * 3),
+        [Event::PrinterReady(true)]
+    );
+    assert!(
+        hub.carry_out(&Effect::Print { receipt: receipt() })
+            .is_none()
+    );
+    assert_eq!(sim.printed().len(), 1);
+}
+
+#[test]
+fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    sim.set_device_fault(Device::Printer, Some(SimFault::Missing));
+    let done = hub.carry_out(&Effect::Print { receipt: receipt() });
+    assert_eq!(done.map(|d| d.event), Some(Event::Printed { ok: false }));
+    assert!(
+        hub.poll(start + PRINTER_CHECK).is_empty(),
+        "told once, when the receipt failed"
+    );
+
+    sim.set_device_fault(Device::Printer, None);
+    assert_eq!(
+        hub.poll(start + PRINTER_CHECK * 2),
+        [Event::PrinterReady(true)]
+    );
+    assert!(
+        hub.carry_out(&Effect::Print { receipt: receipt() })
+            .is_none()
+    );
+    assert_eq!(sim.printed().len(), 1);
+}
