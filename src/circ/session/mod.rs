@@ -456,10 +456,16 @@ impl Session {
     }
 }
 
-/// Events that show the reader is at the machine (as opposed to the ILS or the clock).
+/// Events that show the reader is at the machine (as opposed to the ILS, the clock or the
+/// devices reporting on themselves).
 fn is_from_reader(event: &Event) -> bool {
     !matches!(
         event,
-        Event::IlsReplied(..) | Event::Tick | Event::LinkChanged(_) | Event::SecurityDone { .. }
+        Event::IlsReplied(..)
+            | Event::Tick
+            | Event::LinkChanged(_)
+            | Event::SecurityDone { .. }
+            | Event::PrinterReady(_)
+            | Event::Printed { .. }
     )
 }

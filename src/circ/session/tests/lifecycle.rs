@@ -298,3 +298,40 @@ fn a_receipt_that_did_not_print_is_told_and_print_is_not_offered_again() {
     h.press(Button::Done);
     assert!(!h.screen().receipt_choices.contains(&ReceiptChoice::Print));
 }
+
+#[test]
+fn the_printers_checks_are_not_taken_for_the_reader() {
+    let mut h = Harness::new(policy());
+    h.sign_in();
+    h.scan("not a barcode");
+    let told = h.notice();
+    assert!(told.is_some());
+    h.advance(Duration::from_secs(40));
+    // The kiosk's look at the printer finds the paper gone while the reader stands there.
+    h.send(Event::PrinterReady(false));
+    assert_eq!(h.notice(), told, "the reader's message stays");
+    h.advance(Duration::from_secs(20));
+    assert_eq!(
+        h.screen().page,
+        Page::Idle,
+        "an absent reader's session is cleared on time"
+    );
+
+    // While the ILS is down and the library serves nobody offline, the printer is still
+    // followed: the attract screen is right when the ILS is back.
+    let mut h = Harness::new(Policy {
+        offline: OfflinePolicy {
+            mode: OfflineMode::Disabled,
+            ..OfflinePolicy::default()
+        },
+        ..policy()
+    });
+    h.send(Event::LinkChanged(false));
+    assert_eq!(h.screen().page, Page::OutOfService);
+    h.send(Event::PrinterReady(false));
+    h.send(Event::LinkChanged(true));
+    assert_eq!(
+        h.screen().service_notices,
+        [ServiceNotice::NoPrintedReceipts]
+    );
+}
