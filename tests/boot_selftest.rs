@@ -264,3 +264,29 @@ fn a_printer_unplugged_and_plugged_back_while_the_kiosk_runs_prints_again() {
     );
     assert_eq!(effects(&lines, "print").len(), 1);
 }
+
+#[test]
+fn a_return_slot_that_answers_takes_the_returned_books_and_a_missing_one_is_not_used() {
+    // A book on loan brought back without a card; the returns page ends by itself.
+    let input = [r#"{"scan": "30234000001098"}"#, r#"{"wait": 11}"#];
+    let lines = run_with_fault("", &input);
+    let slot: Vec<&Value> = effects(&lines, "return_slot")
+        .into_iter()
+        .map(|e| &e["unlock"])
+        .collect();
+    assert_eq!(slot, [true, false], "unlocked for the book, then locked");
+    assert_eq!(screens(&lines)[0]["returns_to_slot"], true);
+    assert_eq!(
+        results(&lines),
+        [("30234000001098".into(), "returned".into(), "".into())]
+    );
+
+    let lines = run_with_fault("return_slot = \"missing\"", &input);
+    assert!(effects(&lines, "return_slot").is_empty());
+    assert!(screens(&lines)[0].get("returns_to_slot").is_none());
+    assert_eq!(
+        results(&lines),
+        [("30234000001098".into(), "returned".into(), "".into())],
+        "returns go on without it"
+    );
+}

@@ -363,8 +363,30 @@ impl DeviceHub {
                     report: None,
                 })
             }
+            Effect::ReturnSlot { unlock } => self.move_return_slot(*unlock),
             _ => None,
         }
+    }
+
+    /// Unlocks or locks the return slot; when that fails the session stops sending books
+    /// through it, and a slot that would not unlock is locked again rather than left unknown.
+    fn move_return_slot(&mut self, unlock: bool) -> Option<Done> {
+        let failed = Done {
+            event: Event::ReturnSlotFailed,
+            report: None,
+        };
+        let Some(slot) = self.machine.return_slot.as_mut() else {
+            return Some(failed);
+        };
+        let result = if unlock { slot.unlock() } else { slot.lock() };
+        if note(&mut self.faults, "return_slot", result).is_some() {
+            tracing::debug!(unlock, "return slot");
+            return None;
+        }
+        if unlock {
+            let _ = slot.lock();
+        }
+        Some(failed)
     }
 
     fn set_security(&mut self, item: &ItemId, tags: &[TagUid], state: Security) -> SecurityReport {

@@ -116,6 +116,13 @@ impl<W: Write> Output for Transcript<W> {
                 }
                 writeln!(self.out, "  ------------------------")
             }
+            Effect::ReturnSlot { unlock: true } => {
+                writeln!(
+                    self.out,
+                    "  [return slot unlocked: the books go through it]"
+                )
+            }
+            Effect::ReturnSlot { unlock: false } => writeln!(self.out, "  [return slot locked]"),
             _ => Ok(()),
         }
     }

@@ -277,6 +277,9 @@ pub fn start(
     if !tested.printer_ready {
         session.start_without_printer();
     }
+    if tested.return_slot {
+        session.start_with_return_slot();
+    }
     if let Some((code, detail)) = tested.critical {
         session.fail_self_test(code, &detail);
     }
@@ -301,16 +304,20 @@ struct SelfTest {
     /// A part the machine cannot serve without: its out-of-service code and what failed.
     critical: Option<(&'static str, String)>,
     printer_ready: bool,
+    /// A return slot is fitted and answers: returned books go through it.
+    return_slot: bool,
 }
 
 /// The parts' self-test at start decides what the machine can do: without its RFID reader it
 /// cannot secure or release books, so it does not serve (the code names the part); without its
 /// printer it serves without printed receipts and says so (until the printer is found ready
-/// again); the rest is logged for a technician.
+/// again); a return slot that answers takes the returned books; the rest is logged for a
+/// technician.
 fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
     let mut result = SelfTest {
         critical: None,
         printer_ready: true,
+        return_slot: false,
     };
     for check in devices.self_test() {
         let part = check.device.to_string();
@@ -324,6 +331,7 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
             }
         }
         if check.level != Level::Fail {
+            result.return_slot |= check.device == Device::ReturnSlot;
             continue;
         }
         match check.device {

@@ -40,6 +40,11 @@ pub enum Effect {
     Print {
         receipt: Receipt,
     },
+    /// Unlock the return slot for the books just returned, or lock it again when the reader
+    /// has gone; a failure comes back as `Event::ReturnSlotFailed`.
+    ReturnSlot {
+        unlock: bool,
+    },
 }
 
 /// What happened to one item the reader presented.

@@ -47,6 +47,8 @@ pub enum Event {
     Printed {
         ok: bool,
     },
+    /// The return slot did not unlock or lock as asked: returned books go on the trolley.
+    ReturnSlotFailed,
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

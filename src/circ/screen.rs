@@ -37,6 +37,10 @@ pub struct Screen {
     pub receipt_choices: Vec<ReceiptChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+    /// Returned books go through the return slot (unlocked once one is returned), not on the
+    /// trolley or shelf the ILS's route names.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub returns_to_slot: bool,
 }
 
 fn is_true(value: &bool) -> bool {

@@ -73,7 +73,9 @@ fn empty_notice() -> NoticeData {
     }
 }
 
-pub fn item_row(outcome: &ItemOutcome) -> ItemRow {
+/// One item's line; `to_slot`: returned books go through the return slot, whatever shelf the
+/// ILS named (staff sort what the slot collects).
+pub fn item_row(outcome: &ItemOutcome, to_slot: bool) -> ItemRow {
     let mut row = ItemRow {
         item: outcome.item.0.as_str().into(),
         title: outcome.title.clone().unwrap_or_default().into(),
@@ -100,6 +102,7 @@ pub fn item_row(outcome: &ItemOutcome) -> ItemRow {
         ItemResult::Returned { route } => {
             row.status = "returned".into();
             let (code, to) = match route {
+                _ if to_slot => ("return_slot", ""),
                 ReturnRoute::Shelf => ("shelf", ""),
                 ReturnRoute::ReturnBin => ("return_bin", ""),
                 ReturnRoute::HoldShelf => ("hold_shelf", ""),
@@ -167,7 +170,11 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
         }
         (None, _) => window.set_has_notice(false),
     }
-    let rows: Vec<ItemRow> = screen.items.iter().map(item_row).collect();
+    let rows: Vec<ItemRow> = screen
+        .items
+        .iter()
+        .map(|item| item_row(item, screen.returns_to_slot))
+        .collect();
     let done = screen.items.iter().filter(|o| o.succeeded()).count();
     let refused = screen
         .items

@@ -170,6 +170,7 @@ fn out_of_service(language: Language) -> Screen {
         account: None,
         receipt_choices: Vec::new(),
         summary: None,
+        returns_to_slot: false,
     }
 }
 

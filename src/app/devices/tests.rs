@@ -31,6 +31,7 @@ fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
             account: None,
             receipt_choices: Vec::new(),
             summary: None,
+            returns_to_slot: false,
         }),
     }
 }
@@ -273,4 +274,25 @@ fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
             .is_none()
     );
     assert_eq!(sim.printed().len(), 1);
+}
+
+#[test]
+fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    assert!(
+        hub.carry_out(&Effect::ReturnSlot { unlock: true })
+            .is_none()
+    );
+    assert!(sim.slot_unlocked());
+    assert!(
+        hub.carry_out(&Effect::ReturnSlot { unlock: false })
+            .is_none()
+    );
+    assert!(!sim.slot_unlocked());
+
+    sim.set_device_fault(Device::ReturnSlot, Some(SimFault::Timeout));
+    let done = hub.carry_out(&Effect::ReturnSlot { unlock: true });
+    assert_eq!(done.map(|d| d.event), Some(Event::ReturnSlotFailed));
+    assert!(!sim.slot_unlocked(), "not left unlocked");
 }

@@ -8,6 +8,7 @@ mod finish;
 mod identify;
 mod items;
 mod security;
+mod slot;
 mod view;
 
 #[cfg(test)]
@@ -121,6 +122,7 @@ pub struct Session {
     email_failed: bool,
     /// The receipt printer can print (as the shell last found it).
     printer_ready: bool,
+    return_slot: slot::ReturnSlot,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Instant)>,
     last_activity: Instant,
@@ -158,6 +160,7 @@ impl Session {
             refresh_account: false,
             email_failed: false,
             printer_ready: true,
+            return_slot: slot::ReturnSlot::default(),
             recent: Vec::new(),
             last_activity: now,
             warned: false,
@@ -236,6 +239,7 @@ impl Session {
                 self.online = online;
             }
             Event::PrinterReady(ready) => self.printer_ready = ready,
+            Event::ReturnSlotFailed => self.return_slot_failed(),
             Event::Printed { ok } => {
                 self.printer_ready = ok;
                 if !ok {
@@ -246,6 +250,7 @@ impl Session {
         }
         self.settle(&mut fx);
         self.run_timers(&mut fx);
+        self.sync_return_slot(&mut fx);
         self.show_if_changed(&mut fx);
         fx
     }
@@ -467,5 +472,6 @@ fn is_from_reader(event: &Event) -> bool {
             | Event::SecurityDone { .. }
             | Event::PrinterReady(_)
             | Event::Printed { .. }
+            | Event::ReturnSlotFailed
     )
 }

@@ -74,6 +74,7 @@ impl Session {
                 .summary
                 .clone()
                 .filter(|_| self.phase == Phase::Goodbye),
+            returns_to_slot: self.return_slot.usable,
         }
     }
 

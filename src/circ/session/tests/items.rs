@@ -55,6 +55,7 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
                 Effect::Ils { .. } => "ils",
                 Effect::Show { .. } => "show",
                 Effect::Print { .. } => "print",
+                Effect::ReturnSlot { .. } => "return_slot",
             })
             .filter(|kind| !matches!(*kind, "ils" | "show"))
             .collect();

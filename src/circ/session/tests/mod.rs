@@ -5,6 +5,7 @@ mod items;
 mod lifecycle;
 mod offline;
 mod rfid;
+mod slot;
 
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::types::*;
