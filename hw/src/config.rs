@@ -114,6 +114,11 @@ pub struct Pn5180Wiring {
     pub spi_hz: u32,
     pub busy_pin: u8,
     pub reset_pin: u8,
+    /// The antenna's AGC values with an empty pad, measured at installation (`kiosk diag
+    /// --device item_reader` shows the value): `[low, high]`. Outside it the reader's check
+    /// warns that the antenna has changed (cable loose, metal near the pad).
+    #[serde(default)]
+    pub agc_range: Option<[u16; 2]>,
 }
 
 fn default_pn5180_hz() -> u32 {
@@ -196,6 +201,9 @@ fn default_printer_baud() -> u32 {
     19200
 }
 
+/// The PN5180's AGC value is 10 bits.
+const AGC_MAX: u16 = 0x3FF;
+
 /// The Pi's header exposes BCM GPIO 0–27.
 const MAX_GPIO: u8 = 27;
 
@@ -271,6 +279,13 @@ impl HwConfig {
                     "hardware.{name}: GPIO {pin} is already used by hardware.{other}"
                 ));
             }
+        }
+        if let Some([low, high]) = self.item_reader.as_ref().and_then(|r| r.agc_range)
+            && (low > high || high > AGC_MAX)
+        {
+            problems.push(format!(
+                "hardware.item_reader.agc_range: expected [low, high] with low ≤ high ≤ {AGC_MAX}, found [{low}, {high}]"
+            ));
         }
         if let (Some(item), Some(card)) = (&self.item_reader, &self.card_reader)
             && (item.spi_bus, item.spi_cs) == (card.spi_bus, card.spi_cs)
@@ -368,6 +383,24 @@ mod tests {
                 "hardware.indicators.buzzer_pin: GPIO 18 is a pin of SPI1 of hardware.card_reader",
             ]
         );
+    }
+
+    #[test]
+    fn an_antenna_range_must_be_low_then_high_within_ten_bits() {
+        let with_range = |range: &str| -> Vec<String> {
+            let text = format!(
+                "[item_reader]\nspi_bus = 0\nspi_cs = 0\nbusy_pin = 25\nreset_pin = 24\nagc_range = {range}\n"
+            );
+            toml::from_str::<HwConfig>(&text).unwrap().problems()
+        };
+        assert_eq!(with_range("[380, 450]"), Vec::<String>::new());
+        assert_eq!(
+            with_range("[450, 380]"),
+            [
+                "hardware.item_reader.agc_range: expected [low, high] with low ≤ high ≤ 1023, found [450, 380]"
+            ]
+        );
+        assert_eq!(with_range("[100, 2000]").len(), 1);
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub struct SystemInfo {
 pub struct Identity {
     pub model: String,
     pub warning: Option<String>,
+    /// What to do about the warning, when it is not the chip itself (fit a supported one).
+    pub action: Option<String>,
 }
 
 /// The barcode scanner. Codes arrive whenever a reader scans; `poll` returns those completed
@@ -168,6 +170,7 @@ pub trait ItemReader {
         Ok(Identity {
             model: "ISO 15693 reader".into(),
             warning: None,
+            action: None,
         })
     }
     /// NXP's EAS bit, for installations whose gates use it.
@@ -185,6 +188,7 @@ pub trait CardReader {
         Ok(Identity {
             model: "ISO 14443A reader".into(),
             warning: None,
+            action: None,
         })
     }
 }

@@ -88,7 +88,8 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
                 .map_err(|e| missing(Device::ItemReader, format!("GPIO {}: {e}", wiring.busy_pin)))?
                 .into_input();
             let reset = pin_out(Device::ItemReader, wiring.reset_pin)?;
-            let mut reader = Pn5180::new(spi, busy, reset, Delay::new());
+            let mut reader = Pn5180::new(spi, busy, reset, Delay::new())
+                .with_agc_range(wiring.agc_range.map(|[low, high]| (low, high)));
             let (major, minor) = reader.init()?;
             tracing::info!(major, minor, "PN5180 item reader ready");
             Ok::<_, DeviceError>(reader)

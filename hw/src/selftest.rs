@@ -120,11 +120,21 @@ pub fn check_part(
                     message.push_str(&format!(" {tag}"));
                 }
             }
-            Ok(identified(device, message, identity.warning))
+            Ok(identified(
+                device,
+                message,
+                identity.warning,
+                identity.action,
+            ))
         }),
         Device::CardReader => machine.card_reader.as_mut().map(|reader| {
             let identity = reader.identify()?;
-            Ok(identified(device, identity.model, identity.warning))
+            Ok(identified(
+                device,
+                identity.model,
+                identity.warning,
+                identity.action,
+            ))
         }),
         Device::Scanner => machine.scanner.as_mut().map(|scanner| {
             // A scanner says nothing until something is scanned: an open port that polls
@@ -202,14 +212,21 @@ pub fn failed_check(error: &DeviceError) -> PartCheck {
     failed(error.device, error)
 }
 
-fn identified(device: Device, message: String, warning: Option<String>) -> PartCheck {
+fn identified(
+    device: Device,
+    message: String,
+    warning: Option<String>,
+    action: Option<String>,
+) -> PartCheck {
     match warning {
         None => ok(device, message),
         Some(warning) => PartCheck {
             device,
             level: Level::Warn,
             message: format!("{message}: {warning}"),
-            action: Some("fit a reader with a supported chip, or watch for missed reads".into()),
+            action: Some(action.unwrap_or_else(|| {
+                "fit a reader with a supported chip, or watch for missed reads".into()
+            })),
         },
     }
 }

@@ -213,10 +213,12 @@ impl ItemReader for SimDevices {
             Some(SimFault::WrongChip) => Identity {
                 model: "PN5180 firmware 2.1 (simulated)".into(),
                 warning: Some("firmware 2.1 is not one this driver knows (3.5, 4.0); ISO 15693 timing may differ".into()),
+                action: None,
             },
             _ => Identity {
                 model: "PN5180 firmware 4.0 (simulated)".into(),
                 warning: None,
+                action: None,
             },
         })
     }
@@ -323,6 +325,7 @@ impl CardReader for SimDevices {
         Ok(Identity {
             model: format!("{model} (simulated)"),
             warning,
+            action: None,
         })
     }
 

@@ -73,7 +73,11 @@ impl<SPI: SpiDevice> CardReader for Mfrc522Reader<SPI> {
         let version = self.chip.version().map_err(chip_fault)?;
         self.version = version;
         let (model, warning) = chip_of(version);
-        Ok(Identity { model, warning })
+        Ok(Identity {
+            model,
+            warning,
+            action: None,
+        })
     }
 
     fn poll(&mut self) -> Result<Option<Vec<u8>>, DeviceError> {

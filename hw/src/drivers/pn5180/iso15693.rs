@@ -138,18 +138,44 @@ where
             ))));
         }
         let known = super::KNOWN_FIRMWARE.contains(&(major, minor));
-        Ok(Identity {
-            model: format!("PN5180 firmware {major}.{minor}"),
-            warning: (!known).then(|| {
+        let firmware_warning = (!known).then(|| {
+            format!(
+                "firmware {major}.{minor} is not one this driver knows ({}); ISO 15693 timing may differ",
+                super::KNOWN_FIRMWARE
+                    .iter()
+                    .map(|(a, b)| format!("{a}.{b}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        let field = self.field()?;
+        if !field.on {
+            return Err(fault(Fault::Chip(
+                "the RF field is off (the transmitter shut down): the antenna may be disconnected or shorted".into(),
+            )));
+        }
+        let antenna_warning = self.agc_range.and_then(|(low, high)| {
+            (field.agc < low || field.agc > high).then(|| {
                 format!(
-                    "firmware {major}.{minor} is not one this driver knows ({}); ISO 15693 timing may differ",
-                    super::KNOWN_FIRMWARE
-                        .iter()
-                        .map(|(a, b)| format!("{a}.{b}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    "antenna AGC {} is outside {low}–{high}, the range measured at installation",
+                    field.agc
                 )
-            }),
+            })
+        });
+        let action = antenna_warning.as_ref().map(|_| {
+            "check the antenna cable, and that nothing metal lies on or under the pad; after fitting another antenna, measure its range again ([hardware.item_reader] agc_range)".to_owned()
+        });
+        let warning = match (firmware_warning, antenna_warning) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
+        Ok(Identity {
+            model: format!(
+                "PN5180 firmware {major}.{minor}, RF field on, antenna AGC {}",
+                field.agc
+            ),
+            warning,
+            action,
         })
     }
 

@@ -36,6 +36,14 @@ pub mod reg {
     pub const IRQ_CLEAR: u8 = 0x03;
     pub const RX_STATUS: u8 = 0x13;
     pub const TX_CONFIG: u8 = 0x18;
+    pub const RF_STATUS: u8 = 0x1D;
+}
+
+/// RF_STATUS bits: the receiver's automatic gain control value, which follows the antenna's
+/// load (a detuned, disconnected or covered antenna moves it), and whether the field is on.
+pub mod rf {
+    pub const AGC_MASK: u32 = 0x3FF;
+    pub const TX_RF_ON: u32 = 1 << 17;
 }
 
 /// IRQ_STATUS bits.
@@ -98,6 +106,15 @@ pub struct Pn5180<SPI, BUSY, RST, D> {
     reset: RST,
     delay: D,
     firmware: Option<(u8, u8)>,
+    /// The AGC values this antenna showed with an empty pad when it was installed.
+    agc_range: Option<(u16, u16)>,
+}
+
+/// The RF field as the chip reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub on: bool,
+    pub agc: u16,
 }
 
 impl<SPI, BUSY, RST, D> Pn5180<SPI, BUSY, RST, D>
@@ -114,7 +131,24 @@ where
             reset,
             delay,
             firmware: None,
+            agc_range: None,
         }
+    }
+
+    /// The AGC range measured at installation (`kiosk diag` shows the value): outside it, the
+    /// reader's check warns that the antenna has changed.
+    pub fn with_agc_range(mut self, range: Option<(u16, u16)>) -> Self {
+        self.agc_range = range;
+        self
+    }
+
+    /// Whether the field is on, and the antenna's AGC value.
+    pub fn field(&mut self) -> Result<Field, DeviceError> {
+        let status = self.read_register(reg::RF_STATUS)?;
+        Ok(Field {
+            on: status & rf::TX_RF_ON != 0,
+            agc: u16::try_from(status & rf::AGC_MASK).unwrap_or(u16::MAX),
+        })
     }
 
     /// Gives the buses back (tests check their recorded transactions are all used).

@@ -313,3 +313,55 @@ fn a_chip_error_during_transceive_is_reported() {
     assert!(matches!(err.fault, Fault::Chip(_)), "{err}");
     finish(reader);
 }
+
+/// identify: the firmware version read afresh, then RF_STATUS.
+fn identify_script(rf_status: u32) -> Script {
+    let mut s = Script::default();
+    s.frame(&[0x07, 0x12, 0x02]); // READ_EEPROM firmware version
+    s.answer(&[0x00, 0x04]); // 4.0
+    s.read_reg(0x1D, rf_status);
+    s
+}
+
+#[test]
+fn identify_reports_the_field_and_the_antennas_agc() {
+    let s = identify_script((1 << 17) | 412);
+    let mut reader = s.driver(&[]).with_agc_range(Some((380, 450)));
+    let identity = reader.identify().unwrap();
+    assert_eq!(
+        identity.model,
+        "PN5180 firmware 4.0, RF field on, antenna AGC 412"
+    );
+    assert_eq!(identity.warning, None);
+    finish(reader);
+}
+
+#[test]
+fn an_agc_outside_the_installed_range_warns_about_the_antenna() {
+    // A loose antenna cable: the AGC is far from what it was with an empty pad.
+    let s = identify_script((1 << 17) | 1023);
+    let mut reader = s.driver(&[]).with_agc_range(Some((380, 450)));
+    let identity = reader.identify().unwrap();
+    assert_eq!(
+        identity.warning.as_deref(),
+        Some("antenna AGC 1023 is outside 380–450, the range measured at installation")
+    );
+    assert!(identity.action.unwrap().contains("antenna cable"));
+    finish(reader);
+
+    // Without a range measured at installation, the value is only shown.
+    let s = identify_script((1 << 17) | 1023);
+    let mut reader = s.driver(&[]);
+    assert_eq!(reader.identify().unwrap().warning, None);
+    finish(reader);
+}
+
+#[test]
+fn a_field_that_is_off_fails_the_check() {
+    let s = identify_script(412);
+    let mut reader = s.driver(&[]);
+    let error = reader.identify().unwrap_err();
+    assert!(matches!(error.fault, Fault::Chip(_)), "{error}");
+    assert!(error.to_string().contains("RF field is off"), "{error}");
+    finish(reader);
+}
