@@ -74,10 +74,10 @@ pub fn decode(memory: &[u8]) -> Result<ItemTagData, TagError> {
     }
     for element in &list[1..] {
         match element.oid {
-            OID_OWNER => data.owner = Some(text(element)?),
+            OID_OWNER => data.owner = Some(descriptive(element)),
             OID_SET => data.set = set_info(element)?,
             OID_USAGE => data.usage = usage(element)?,
-            OID_SHELF => data.shelf_location = Some(text(element)?),
+            OID_SHELF => data.shelf_location = Some(descriptive(element)),
             _ => {}
         }
     }
@@ -145,6 +145,17 @@ fn text(element: &Element) -> Result<String, TagError> {
     expand(element.compaction, &element.data).map_err(|what| TagError::BadElement {
         oid: element.oid,
         what: what.into(),
+    })
+}
+
+/// The owner and the shelf location only describe the item: one this kiosk cannot read (an
+/// application-defined compaction, such as the ISIL scheme some encoders use for the owner)
+/// must not make the book unreadable; the technician sees its bytes. The elements the kiosk
+/// acts on (primary id, set, type of usage) stay strict.
+fn descriptive(element: &Element) -> String {
+    text(element).unwrap_or_else(|_| {
+        let hex: String = element.data.iter().map(|b| format!("{b:02x}")).collect();
+        format!("not decoded ({:?} compaction: {hex})", element.compaction)
     })
 }
 

@@ -311,3 +311,33 @@ proptest! {
         let _ = object::decode(&memory);
     }
 }
+
+#[test]
+fn an_owner_in_a_compaction_the_kiosk_cannot_read_leaves_the_book_readable() {
+    // Primary id "7", then the owner institution with application-defined compaction (as
+    // encoders that apply ISO 28560-2's ISIL scheme write it), then the set: 2 parts, part 1.
+    let memory = [
+        0x61, 0x01, b'7', // primary id, octets
+        0x03, 0x03, 0x8A, 0x51, 0x2C, // owner: compaction 0, three bytes
+        0x14, 0x01, 0x15, // set "21" as an integer
+        0x00,
+    ];
+    let data = object::decode(&memory).unwrap();
+    assert_eq!(data.primary_id, "7");
+    assert_eq!(
+        data.owner.as_deref(),
+        Some("not decoded (Application compaction: 8a512c)")
+    );
+    assert_eq!(
+        data.set,
+        SetInfo {
+            parts: 2,
+            ordinal: 1
+        },
+        "what follows is still read"
+    );
+
+    // The elements the kiosk acts on stay strict: an unreadable set is an unreadable tag.
+    let memory = [0x61, 0x01, b'7', 0x04, 0x01, 0x99, 0x00];
+    assert!(object::decode(&memory).is_err());
+}
