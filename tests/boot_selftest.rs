@@ -290,3 +290,31 @@ fn a_return_slot_that_answers_takes_the_returned_books_and_a_missing_one_is_not_
         "returns go on without it"
     );
 }
+
+#[test]
+fn an_item_reader_that_stops_answering_while_running_stops_the_machine_until_it_answers() {
+    let input = [
+        r#"{"fault": {"item_reader": "timeout"}}"#,
+        r#"{"wait": 3}"#,
+        r#"{"wait": 3}"#,
+        // A reader arrives: nobody is served.
+        r#"{"scan": "20234000000019"}"#,
+        // The reader answers again.
+        r#"{"fault": {"item_reader": null}}"#,
+        r#"{"wait": 1}"#,
+        r#"{"scan": "20234000000019"}"#,
+    ];
+    let lines = run_with_fault("", &input);
+    let pages: Vec<&str> = screens(&lines)
+        .iter()
+        .map(|s| s["page"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        pages,
+        ["idle", "out_of_service", "idle", "pin"],
+        "{lines:#?}"
+    );
+    let stopped = screens(&lines)[1];
+    assert_eq!(stopped["notice"]["fault"], "RFID_READER");
+    assert!(effects(&lines, "input_error").is_empty());
+}

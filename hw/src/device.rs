@@ -173,6 +173,10 @@ pub trait ItemReader {
             action: None,
         })
     }
+    /// Puts a reader that stopped answering back in a known state (reset, field on again).
+    fn recover(&mut self) -> Result<(), DeviceError> {
+        self.identify().map(|_| ())
+    }
     /// NXP's EAS bit, for installations whose gates use it.
     fn set_eas(&mut self, _tag: TagId, _armed: bool) -> Result<(), DeviceError> {
         Err(DeviceError::new(Device::ItemReader, Fault::Unsupported))

@@ -57,7 +57,17 @@ pub struct DeviceHub {
     next_printer_check: Option<Instant>,
     /// The hardware as configured, to open a printer that did not open at start.
     config: HwConfig,
+    /// Since when the item reader has failed every poll, if it does.
+    item_reader_failing_since: Option<Instant>,
+    /// The session was told the item reader is lost.
+    item_reader_lost: bool,
+    /// When a lost item reader is reset next.
+    next_item_reader_reset: Option<Instant>,
 }
+
+/// How long the item reader may fail every poll before the machine stops serving: longer than
+/// a glitch on the bus, shorter than a reader waiting for a book to be seen.
+const ITEM_READER_GRACE: Duration = Duration::from_secs(5);
 
 /// How often the receipt printer's status is read: paper loaded by staff brings printed
 /// receipts back within this, and paper running out is noticed before a reader asks to print.
@@ -83,6 +93,9 @@ impl DeviceHub {
             printer_ready: true,
             next_printer_check: None,
             config: config.clone(),
+            item_reader_failing_since: None,
+            item_reader_lost: false,
+            next_item_reader_reset: None,
         }
     }
 
@@ -228,12 +241,50 @@ impl DeviceHub {
         }
         if let Some(reader) = self.machine.item_reader.as_mut() {
             let field = rfid::read_field(reader.as_mut(), self.format);
+            let answered = field.is_ok();
             if let Some(field) = note(&mut self.faults, "item_reader", field) {
                 events.extend(self.pad.update(&field).into_iter().map(pad_event));
                 self.last_field = field;
             }
+            events.extend(self.follow_item_reader(answered, now));
         }
         events
+    }
+
+    /// Tells the session when the item reader has failed for longer than a glitch, resets it
+    /// now and then while it does, and tells the session when it answers again.
+    fn follow_item_reader(&mut self, answered: bool, now: Instant) -> Option<Event> {
+        if answered {
+            self.item_reader_failing_since = None;
+            self.next_item_reader_reset = None;
+            if self.item_reader_lost {
+                self.item_reader_lost = false;
+                tracing::info!("the RFID item reader answers again");
+                return Some(Event::ItemReaderReady(true));
+            }
+            return None;
+        }
+        let since = *self.item_reader_failing_since.get_or_insert(now);
+        if now.saturating_duration_since(since) < ITEM_READER_GRACE {
+            return None;
+        }
+        if self.next_item_reader_reset.is_none_or(|at| now >= at) {
+            self.next_item_reader_reset = Some(now + ITEM_READER_GRACE);
+            if let Some(reader) = self.machine.item_reader.as_mut()
+                && let Err(error) = reader.recover()
+            {
+                tracing::debug!(%error, "the RFID item reader did not come back after a reset");
+            }
+        }
+        if self.item_reader_lost {
+            return None;
+        }
+        self.item_reader_lost = true;
+        tracing::error!(
+            "the RFID item reader has not answered for {} s: out of service until it does",
+            ITEM_READER_GRACE.as_secs()
+        );
+        Some(Event::ItemReaderReady(false))
     }
 
     /// Whether a printer is open, opening one that is not (not found at start, or its port

@@ -61,6 +61,11 @@ pub enum Command {
     /// Simulated hardware: the printer's paper and cover (`"ready"`, `"paper_low"`,
     /// `"paper_out"`, `"cover_open"`); the kiosk notices at its next look at the printer.
     Printer(sim_pad::PrinterState),
+    /// Simulated hardware: make parts misbehave from now on, or mend them with `null`:
+    /// `{"fault": {"item_reader": "timeout"}}` (the faults of `[hardware.sim] faults`).
+    Fault(
+        std::collections::BTreeMap<kiosk_hw::config::SimPart, Option<kiosk_hw::config::SimFault>>,
+    ),
     /// The technician's screen: `"corner_held"`, `{"pin": "2468"}`, `{"open": "queue"}`,
     /// `{"test": "printer"}`, `"test_ils"`, `"replay_now"`, `"exit"`.
     Tech(TechCommand),
@@ -339,6 +344,9 @@ impl<'a> Driver<'a> {
             Command::ClearPad => return self.sim_command(line, sim_pad::clear(&self.devices)),
             Command::Printer(state) => {
                 return self.sim_command(line, sim_pad::printer(&self.devices, state));
+            }
+            Command::Fault(faults) => {
+                return self.sim_command(line, sim_pad::faults(&self.devices, &faults));
             }
             Command::Tech(command) => return self.tech_command(command),
             Command::Wait(secs) => {

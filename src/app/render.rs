@@ -87,6 +87,7 @@ impl<W: Write> Output for Transcript<W> {
             Command::Remove(uid) => format!("take tag {uid} off the pad"),
             Command::ClearPad => "take everything off the pad".into(),
             Command::Printer(state) => format!("the printer: {state:?}"),
+            Command::Fault(faults) => format!("simulated faults: {faults:?}"),
             // Pin's Debug is masked.
             Command::Tech(command) => format!("technician: {command:?}"),
         };

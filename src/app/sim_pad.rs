@@ -166,3 +166,18 @@ pub fn printer(hub: &DeviceHub, state: PrinterState) -> Result<(), String> {
         .set_device_fault(kiosk_hw::device::Device::Printer, fault);
     Ok(())
 }
+
+/// `{"fault": {"item_reader": "timeout"}}`: parts misbehave from now on (`null` mends them).
+pub fn faults(
+    hub: &DeviceHub,
+    faults: &std::collections::BTreeMap<
+        kiosk_hw::config::SimPart,
+        Option<kiosk_hw::config::SimFault>,
+    >,
+) -> Result<(), String> {
+    let sim = hub.sim().ok_or_else(sim_needed)?;
+    for (part, fault) in faults {
+        sim.set_device_fault(part.device(), *fault);
+    }
+    Ok(())
+}

@@ -49,6 +49,9 @@ pub enum Event {
     },
     /// The return slot did not unlock or lock as asked: returned books go on the trolley.
     ReturnSlotFailed,
+    /// The RFID item reader stopped answering (false) for longer than a glitch, or answers
+    /// again (true). Without it books can be neither secured nor released.
+    ItemReaderReady(bool),
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

@@ -296,3 +296,43 @@ fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
     assert_eq!(done.map(|d| d.event), Some(Event::ReturnSlotFailed));
     assert!(!sim.slot_unlocked(), "not left unlocked");
 }
+
+#[test]
+fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    let reader_events = |events: Vec<Event>| -> Vec<Event> {
+        events
+            .into_iter()
+            .filter(|e| matches!(e, Event::ItemReaderReady(_)))
+            .collect()
+    };
+    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
+    assert!(reader_events(hub.poll(start + Duration::from_secs(4))).is_empty());
+    assert_eq!(
+        reader_events(hub.poll(start + ITEM_READER_GRACE)),
+        [Event::ItemReaderReady(false)]
+    );
+    assert!(
+        reader_events(hub.poll(start + Duration::from_secs(8))).is_empty(),
+        "told once"
+    );
+
+    sim.set_device_fault(Device::ItemReader, None);
+    assert_eq!(
+        reader_events(hub.poll(start + Duration::from_secs(9))),
+        [Event::ItemReaderReady(true)]
+    );
+    assert!(reader_events(hub.poll(start + Duration::from_secs(10))).is_empty());
+
+    // Failing polls that do not last are glitches: nothing is said.
+    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    hub.poll(start + Duration::from_secs(11));
+    sim.set_device_fault(Device::ItemReader, None);
+    hub.poll(start + Duration::from_secs(12));
+    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    assert!(reader_events(hub.poll(start + Duration::from_secs(16))).is_empty());
+}

@@ -123,6 +123,8 @@ pub struct Session {
     /// The receipt printer can print (as the shell last found it).
     printer_ready: bool,
     return_slot: slot::ReturnSlot,
+    /// The RFID item reader answers (as the shell last found it).
+    item_reader_ok: bool,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Instant)>,
     last_activity: Instant,
@@ -161,6 +163,7 @@ impl Session {
             email_failed: false,
             printer_ready: true,
             return_slot: slot::ReturnSlot::default(),
+            item_reader_ok: true,
             recent: Vec::new(),
             last_activity: now,
             warned: false,
@@ -188,6 +191,10 @@ impl Session {
         // The shell's clock never runs backwards for us.
         self.now = self.now.max(now);
         let mut fx = Vec::new();
+        if let Event::ItemReaderReady(ok) = event {
+            self.item_reader_changed(ok, &mut fx);
+            return fx;
+        }
         if self.phase == Phase::OutOfService {
             // Nothing a reader does changes anything until a technician has looked.
             self.show_if_changed(&mut fx);
@@ -240,6 +247,8 @@ impl Session {
             }
             Event::PrinterReady(ready) => self.printer_ready = ready,
             Event::ReturnSlotFailed => self.return_slot_failed(),
+            // Handled before anything else.
+            Event::ItemReaderReady(_) => {}
             Event::Printed { ok } => {
                 self.printer_ready = ok;
                 if !ok {
@@ -250,6 +259,7 @@ impl Session {
         }
         self.settle(&mut fx);
         self.run_timers(&mut fx);
+        self.stop_without_item_reader(&mut fx);
         self.sync_return_slot(&mut fx);
         self.show_if_changed(&mut fx);
         fx
@@ -331,6 +341,28 @@ impl Session {
     /// ready (`Event::PrinterReady`).
     pub fn start_without_printer(&mut self) {
         self.printer_ready = false;
+    }
+
+    /// The item reader was lost or came back while the kiosk runs.
+    fn item_reader_changed(&mut self, ok: bool, fx: &mut Vec<Effect>) {
+        self.item_reader_ok = ok;
+        if ok && self.phase == Phase::OutOfService && self.fault.as_deref() == Some(ITEM_READER) {
+            tracing::info!("the RFID item reader answers again: back in service");
+            self.fault = None;
+            self.reset_to_idle();
+        }
+        self.stop_without_item_reader(fx);
+        self.sync_return_slot(fx);
+        self.show_if_changed(fx);
+    }
+
+    /// Without the item reader the machine stops serving, as when it fails at start; work in
+    /// flight finishes first (a loan whose tag cannot be released is undone on its own path), so
+    /// nothing the ILS did goes unrecorded.
+    fn stop_without_item_reader(&mut self, fx: &mut Vec<Effect>) {
+        if !self.item_reader_ok && self.phase != Phase::OutOfService && !self.busy() {
+            self.out_of_service(ITEM_READER, "the RFID item reader stopped answering", fx);
+        }
     }
 
     /// A critical part failed the self-test at start: the machine does not serve, and the
@@ -461,6 +493,9 @@ impl Session {
     }
 }
 
+/// The out-of-service code of the RFID item reader (the README's table).
+const ITEM_READER: &str = "RFID_READER";
+
 /// Events that show the reader is at the machine (as opposed to the ILS, the clock or the
 /// devices reporting on themselves).
 fn is_from_reader(event: &Event) -> bool {
@@ -473,5 +508,6 @@ fn is_from_reader(event: &Event) -> bool {
             | Event::PrinterReady(_)
             | Event::Printed { .. }
             | Event::ReturnSlotFailed
+            | Event::ItemReaderReady(_)
     )
 }

@@ -126,6 +126,11 @@ where
         Ok(found)
     }
 
+    fn recover(&mut self) -> Result<(), DeviceError> {
+        // A hung chip (BUSY stuck) or a transmitter that shut down comes back with a reset.
+        self.init().map(|_| ())
+    }
+
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         // Read afresh: this also proves the SPI link and the BUSY handshake still work.
         let mut version = [0u8; 2];

@@ -335,3 +335,47 @@ fn the_printers_checks_are_not_taken_for_the_reader() {
         [ServiceNotice::NoPrintedReceipts]
     );
 }
+
+#[test]
+fn an_item_reader_lost_while_running_stops_the_machine_once_work_in_flight_is_done() {
+    let mut h = Harness::new(policy());
+    h.sign_in();
+    h.scan(&item(1));
+    // The reader stops answering while the ILS is lending the book: the loan finishes first.
+    h.send(Event::ItemReaderReady(false));
+    assert_eq!(h.screen().page, Page::Borrow);
+    let fx = h.answer(IlsAnswer::Checkout(Ok(loan(&item(1)))));
+    assert_eq!(records(&fx).len(), 1, "the loan the ILS made is recorded");
+    let screen = h.screen();
+    assert_eq!(screen.page, Page::OutOfService);
+    assert_eq!(
+        screen.notice.map(|n| n.reason),
+        Some(Reason::OutOfService {
+            fault: "RFID_READER".into()
+        })
+    );
+    h.scan(CARD);
+    assert_eq!(h.screen().page, Page::OutOfService, "nobody is served");
+
+    // It answers again: back to the attract screen by itself.
+    h.send(Event::ItemReaderReady(true));
+    assert_eq!(h.screen().page, Page::Idle);
+    assert_eq!(h.notice(), None);
+    h.scan(CARD);
+    assert_eq!(h.screen().page, Page::Pin);
+}
+
+#[test]
+fn a_reader_coming_back_does_not_lift_another_fault() {
+    let mut h = Harness::new(policy());
+    h.session.fail_self_test("STORAGE", "disk full");
+    h.send(Event::ItemReaderReady(false));
+    h.send(Event::ItemReaderReady(true));
+    assert_eq!(h.screen().page, Page::OutOfService);
+    assert_eq!(
+        h.notice(),
+        Some(Reason::OutOfService {
+            fault: "STORAGE".into()
+        })
+    );
+}
