@@ -5,6 +5,7 @@ use super::*;
 use crate::circ::Language;
 use crate::circ::effect::{Action, ReceiptLine};
 use crate::circ::reason::{Reason, Refusal};
+use kiosk_hw::selftest::Level;
 use kiosk_hw::sim::{SimTag, TagFault};
 use kiosk_hw::tag::{ItemTagData, fixed};
 
