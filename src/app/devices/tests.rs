@@ -200,16 +200,7 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
     let done = hub.carry_out(&Effect::Print { receipt: receipt() });
     assert_eq!(done.map(|d| d.event), Some(Event::Printed { ok: false }));
 
-    sim.set_device_fault(Device::Printer, None);
-    assert_eq!(
-        hub.poll(start + PRINTER_CHECK * 2),
-        [Event::PrinterReady(true)]
-    );
-    assert!(
-        hub.carry_out(&Effect::Print { receipt: receipt() })
-            .is_none()
-    );
-    assert_eq!(sim.printed().len(), 1);
+    plugged_back_in_prints(&mut hub, &sim, start + PRINTER_CHECK * 2);
     let checks = hub.self_test();
     let printer = checks.iter().find(|c| c.device == Device::Printer).unwrap();
     assert_eq!(printer.level, Level::Ok, "{printer:?}");
@@ -239,11 +230,13 @@ fn a_printer_unplugged_while_running_is_found_again_when_plugged_back() {
     );
 
     // Plugged back in: its port is opened afresh and receipts print again.
+    plugged_back_in_prints(&mut hub, &sim, start + PRINTER_CHECK * 3);
+}
+
+/// The printer is plugged back in before the look at `at`: found, and it prints.
+fn plugged_back_in_prints(hub: &mut DeviceHub, sim: &SimDevices, at: Instant) {
     sim.set_device_fault(Device::Printer, None);
-    assert_eq!(
-        hub.poll(start + PRINTER_CHECK * 3),
-        [Event::PrinterReady(true)]
-    );
+    assert_eq!(hub.poll(at), [Event::PrinterReady(true)]);
     assert!(
         hub.carry_out(&Effect::Print { receipt: receipt() })
             .is_none()
@@ -265,16 +258,7 @@ fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
         "told once, when the receipt failed"
     );
 
-    sim.set_device_fault(Device::Printer, None);
-    assert_eq!(
-        hub.poll(start + PRINTER_CHECK * 2),
-        [Event::PrinterReady(true)]
-    );
-    assert!(
-        hub.carry_out(&Effect::Print { receipt: receipt() })
-            .is_none()
-    );
-    assert_eq!(sim.printed().len(), 1);
+    plugged_back_in_prints(&mut hub, &sim, start + PRINTER_CHECK * 2);
 }
 
 #[test]
