@@ -11,6 +11,7 @@ use crate::circ::Button;
 use crate::circ::screen::Language;
 use crate::circ::types::Pin;
 use crate::config::KioskSection;
+use kiosk_hw::config::{SimFault, SimPart};
 use slint::ComponentHandle;
 use std::cell::Cell;
 use std::sync::mpsc::{Receiver, Sender};
@@ -216,6 +217,10 @@ pub fn sample(id: &str) -> Vec<Command> {
         "clear" => vec![Command::ClearPad],
         "printer-paper-out" => vec![Command::Printer(PrinterState::PaperOut)],
         "printer-load-paper" => vec![Command::Printer(PrinterState::Ready)],
+        "item-reader-fails" | "item-reader-mended" => {
+            let fault = (id == "item-reader-fails").then_some(SimFault::Timeout);
+            vec![Command::Fault([(SimPart::ItemReader, fault)].into())]
+        }
         other => {
             tracing::error!(sample = other, "unknown sample");
             Vec::new()

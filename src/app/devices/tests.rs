@@ -296,6 +296,11 @@ fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_
     };
     sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
     assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
+    assert_eq!(
+        hub.next_check(),
+        Some(start + ITEM_READER_GRACE),
+        "looked at again when the grace runs out, readers or not"
+    );
     assert!(reader_events(hub.poll(start + Duration::from_secs(4))).is_empty());
     assert_eq!(
         reader_events(hub.poll(start + ITEM_READER_GRACE)),

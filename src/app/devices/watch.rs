@@ -35,9 +35,16 @@ impl DeviceHub {
                 .any(|f| f.device == Device::Printer)
     }
 
-    /// When the devices want to be polled next whatever the readers do (the printer's check).
+    /// When the devices want to be polled next whatever the readers do: the printer's check,
+    /// and a failing item reader's grace running out or its next reset.
     pub fn next_check(&self) -> Option<Instant> {
-        self.next_printer_check.filter(|_| self.printer_expected())
+        let printer = self.next_printer_check.filter(|_| self.printer_expected());
+        let item_reader = match (self.item_reader_failing_since, self.item_reader_lost) {
+            (Some(since), false) => Some(since + ITEM_READER_GRACE),
+            (Some(_), true) => self.next_item_reader_reset,
+            (None, _) => None,
+        };
+        printer.into_iter().chain(item_reader).min()
     }
 
     /// Tells the session when the item reader has failed for longer than a glitch, resets it

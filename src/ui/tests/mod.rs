@@ -39,6 +39,13 @@ impl Kiosk {
             thread,
         } = start_session(&config, secrets, Clock::virtual_from_now()).expect("the session starts");
         let ui = KioskUi::new(commands, screens, &config.kiosk, true).expect("the window opens");
+        if let Some(panel) = &ui.panel {
+            // Tall enough that no sample is scrolled out of sight.
+            use slint::ComponentHandle;
+            panel
+                .window()
+                .set_size(slint::LogicalSize::new(360.0, 1600.0));
+        }
         ui.sync();
         Kiosk {
             ui,

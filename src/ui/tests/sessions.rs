@@ -345,3 +345,22 @@ fn the_printer_running_out_and_loaded_again_shows_at_the_kiosk() {
     assert_eq!(k.page(), "idle");
     assert!(!k.shows(notice));
 }
+
+#[test]
+fn the_rfid_reader_failing_and_answering_again_shows_at_the_kiosk() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.device("RFID reader: stops answering");
+    k.wait(2.0);
+    assert_eq!(k.page(), "idle", "a glitch is not a failure");
+    k.wait(4.0);
+    assert_eq!(k.page(), "out_of_service");
+    k.assert_shows("RFID_READER");
+    k.device("Card: Li Hua");
+    assert_eq!(k.page(), "out_of_service", "nobody is served");
+    k.device("RFID reader: answers again");
+    k.wait(1.0);
+    assert_eq!(k.page(), "idle");
+    k.device("Card: Li Hua");
+    assert_eq!(k.page(), "pin");
+}
