@@ -2,75 +2,58 @@
 //! same server is refused, with a message a technician can act on.
 
 mod common;
-use common::pki::pki;
+use common::pki::{Pki, pki, serve_tls};
 use kiosk::config::secrets::Secret;
 use kiosk::ils::Ils;
 use kiosk::ils::folio::{FolioIls, FolioSection};
 use kiosk::ils::http::HttpSettings;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A tiny Okapi over TLS: a login and a service point, one request per connection.
-fn okapi(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> u16 {
-    let config = Arc::new(
-        ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let tls = StreamOwned::new(ServerConnection::new(Arc::clone(&config)).unwrap(), stream);
-            let mut reader = BufReader::new(tls);
-            let mut head = String::new();
-            let mut length = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-                if line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
+fn okapi(pki: &Pki) -> u16 {
+    serve_tls(pki, |tls| {
+        let mut reader = BufReader::new(tls);
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                break;
             }
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                continue;
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
             }
-            let (status, extra, answer) = if head.starts_with("POST /authn/login-with-expiry") {
-                (
-                    "201 Created",
-                    "set-cookie: folioAccessToken=T1; Path=/\r\n",
-                    r#"{"accessTokenExpiration": "2099-01-01T00:00:00.000Z"}"#,
-                )
-            } else if head.starts_with("GET /service-points/") {
-                ("200 OK", "", r#"{"name": "Main desk"}"#)
-            } else {
-                ("404 Not Found", "", r#""no""#)
-            };
-            let response = format!(
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
-            let mut tls = reader.into_inner();
-            let _ = tls.write_all(response.as_bytes());
-            let _ = tls.flush();
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
         }
-    });
-    port
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (status, extra, answer) = if head.starts_with("POST /authn/login-with-expiry") {
+            (
+                "201 Created",
+                "set-cookie: folioAccessToken=T1; Path=/\r\n",
+                r#"{"accessTokenExpiration": "2099-01-01T00:00:00.000Z"}"#,
+            )
+        } else if head.starts_with("GET /service-points/") {
+            ("200 OK", "", r#"{"name": "Main desk"}"#)
+        } else {
+            ("404 Not Found", "", r#""no""#)
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+        let mut tls = reader.into_inner();
+        let _ = tls.write_all(response.as_bytes());
+        let _ = tls.flush();
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+    })
 }
 
 fn section(port: u16, ca_file: Option<PathBuf>) -> FolioSection {
@@ -93,7 +76,7 @@ fn section(port: u16, ca_file: Option<PathBuf>) -> FolioSection {
 #[test]
 fn the_library_s_own_ca_is_trusted_when_named_and_refused_otherwise() {
     let pki = pki();
-    let port = okapi(pki.server_chain, pki.server_key);
+    let port = okapi(&pki);
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("library-ca.pem");
     std::fs::write(&ca, &pki.ca_pem).unwrap();

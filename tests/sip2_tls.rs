@@ -2,18 +2,14 @@
 //! only, and refuses an ACS whose certificate does not chain to it.
 
 mod common;
-use common::pki::pki;
+use common::pki::{Pki, pki, serve_tls};
 use kiosk::ils::sip2::client::{LinkError, LinkSettings, Sip2Client};
 use kiosk::ils::sip2::replies::{AcsStatus, Messages};
 use kiosk::ils::sip2::requests::ScStatus;
 use kiosk::ils::sip2::tls::TlsSettings;
 use kiosk::ils::sip2::{Framing, Reply, Request, decode_request, encode_reply};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn acs_status() -> Reply {
@@ -37,41 +33,25 @@ fn acs_status() -> Reply {
 }
 
 /// An ACS over TLS that answers every 99 with a 98; returns its port.
-fn tls_acs(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> u16 {
-    let config = Arc::new(
-        ServerConfig::builder()
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .unwrap(),
-    );
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let config = Arc::clone(&config);
-            std::thread::spawn(move || {
-                let tls = StreamOwned::new(ServerConnection::new(config).unwrap(), stream);
-                let mut reader = BufReader::new(tls);
-                loop {
-                    let mut message = Vec::new();
-                    match reader.read_until(b'\r', &mut message) {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {}
-                    }
-                    let framing = Framing::default();
-                    let Ok(request) = decode_request(&message, &framing) else {
-                        return;
-                    };
-                    let reply = encode_reply(&acs_status(), request.sequence, &framing).unwrap();
-                    if reader.get_mut().write_all(&reply).is_err() {
-                        return;
-                    }
-                }
-            });
+fn tls_acs(pki: &Pki) -> u16 {
+    serve_tls(pki, |tls| {
+        let mut reader = BufReader::new(tls);
+        loop {
+            let mut message = Vec::new();
+            match reader.read_until(b'\r', &mut message) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let framing = Framing::default();
+            let Ok(request) = decode_request(&message, &framing) else {
+                return;
+            };
+            let reply = encode_reply(&acs_status(), request.sequence, &framing).unwrap();
+            if reader.get_mut().write_all(&reply).is_err() {
+                return;
+            }
         }
-    });
-    port
+    })
 }
 
 fn client(port: u16, ca_file: &Path) -> Sip2Client {
@@ -108,7 +88,7 @@ fn the_client_talks_to_an_acs_whose_certificate_chains_to_the_configured_ca() {
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &pki.ca_pem).unwrap();
-    let port = tls_acs(pki.server_chain, pki.server_key);
+    let port = tls_acs(&pki);
     let mut client = client(port, &ca_file);
     match client.request(&status_request()) {
         Ok(Reply::AcsStatus(status)) => {
@@ -131,7 +111,7 @@ fn an_acs_with_a_certificate_from_another_ca_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &trusted.ca_pem).unwrap();
-    let port = tls_acs(impostor.server_chain, impostor.server_key);
+    let port = tls_acs(&impostor);
     let mut client = client(port, &ca_file);
     match client.request(&status_request()) {
         Err(LinkError::Down {
