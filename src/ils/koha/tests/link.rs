@@ -89,9 +89,7 @@ fn basic_authentication_sends_the_user_and_password_and_a_401_is_a_login_refusal
 fn server_errors_timeouts_and_malformed_bodies() {
     let mut server = Server::new();
     token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
+    ready_to_lend(&mut server);
     let lend = server
         .mock("POST", "/api/v1/checkouts")
         .with_status(500)
@@ -148,9 +146,7 @@ fn server_errors_timeouts_and_malformed_bodies() {
 fn a_checkout_whose_answer_times_out_is_an_unknown_outcome_then_reconciled_not_repeated() {
     let mut server = Server::new();
     token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
+    ready_to_lend(&mut server);
     // Koha takes the checkout, then the answer is slower than the kiosk's timeout.
     let lend = server
         .mock("POST", "/api/v1/checkouts")

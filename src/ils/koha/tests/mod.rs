@@ -87,6 +87,13 @@ pub(super) fn item_mock(server: &mut ServerGuard, checked_out: bool) -> Mock {
         .create()
 }
 
+/// The patron and an item on the shelf that Koha would lend without a question.
+pub(super) fn ready_to_lend(server: &mut ServerGuard) {
+    patron_mock(server);
+    item_mock(server, false);
+    availability(server, json!({}), json!({}));
+}
+
 pub(super) fn availability(
     server: &mut ServerGuard,
     blockers: serde_json::Value,
@@ -118,9 +125,7 @@ pub(super) fn item() -> ItemId {
 fn a_checkout_asks_availability_then_lends_with_a_bearer_token() {
     let mut server = Server::new();
     let login = token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
+    ready_to_lend(&mut server);
     let lend = server
         .mock("POST", "/api/v1/checkouts")
         .match_header("authorization", bearer("A1"))
@@ -214,9 +219,7 @@ fn a_checkout_that_would_be_a_renewal_or_is_blocked_is_refused_without_lending()
 fn refusals_of_the_checkout_itself_are_mapped() {
     let mut server = Server::new();
     token(&mut server, "A1");
-    patron_mock(&mut server);
-    item_mock(&mut server, false);
-    availability(&mut server, json!({}), json!({}));
+    ready_to_lend(&mut server);
     let mut koha = adapter(&server);
     let cases = [
         (
