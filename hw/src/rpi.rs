@@ -62,14 +62,23 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
     let mut failures = Vec::new();
     let gpio = Gpio::new().map_err(|e| e.to_string());
 
-    let pin_out = |device: Device, pin: u8| -> Result<rppal::gpio::OutputPin, DeviceError> {
+    // Outputs start inactive: the pin's level is otherwise whatever it last was, and an
+    // active-low relay left low would leave the return slot unlocked from the start.
+    let pin_out = |device: Device,
+                   pin: u8,
+                   active_low: bool|
+     -> Result<rppal::gpio::OutputPin, DeviceError> {
         let gpio = gpio
             .as_ref()
             .map_err(|e| missing(device, format!("GPIO: {e}")))?;
         let pin = gpio
             .get(pin)
             .map_err(|e| missing(device, format!("GPIO {pin}: {e}")))?;
-        Ok(pin.into_output())
+        Ok(if active_low {
+            pin.into_output_high()
+        } else {
+            pin.into_output_low()
+        })
     };
 
     if let Some(wiring) = &config.item_reader {
@@ -87,7 +96,8 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
                 .get(wiring.busy_pin)
                 .map_err(|e| missing(Device::ItemReader, format!("GPIO {}: {e}", wiring.busy_pin)))?
                 .into_input();
-            let reset = pin_out(Device::ItemReader, wiring.reset_pin)?;
+            // RESET is active low: the chip is not held in reset until `init` pulses it.
+            let reset = pin_out(Device::ItemReader, wiring.reset_pin, true)?;
             let mut reader = Pn5180::new(spi, busy, reset, Delay::new())
                 .with_agc_range(wiring.agc_range.map(|[low, high]| (low, high)));
             let (major, minor) = reader.init()?;
@@ -134,8 +144,10 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
     }
     if let Some(wiring) = &config.indicators {
         let lights = (|| {
-            let out =
-                |pin| pin_out(Device::Indicators, pin).map(|p| Output::new(p, wiring.active_low));
+            let out = |pin| {
+                pin_out(Device::Indicators, pin, wiring.active_low)
+                    .map(|p| Output::new(p, wiring.active_low))
+            };
             Ok::<_, DeviceError>(GpioIndicators::new(
                 out(wiring.red_pin)?,
                 out(wiring.green_pin)?,
@@ -151,7 +163,7 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
     }
     if let Some(wiring) = &config.return_slot {
         let slot = (|| {
-            let lock = pin_out(Device::ReturnSlot, wiring.lock_pin)?;
+            let lock = pin_out(Device::ReturnSlot, wiring.lock_pin, wiring.lock_active_low)?;
             let gpio = gpio
                 .as_ref()
                 .map_err(|e| missing(Device::ReturnSlot, format!("GPIO: {e}")))?;

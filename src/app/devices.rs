@@ -65,9 +65,15 @@ pub struct DeviceHub {
 }
 
 impl DeviceHub {
-    pub fn new(opened: Opened, config: &HwConfig) -> Self {
+    pub fn new(mut opened: Opened, config: &HwConfig) -> Self {
         for failure in &opened.failures {
             tracing::error!(%failure, "device not available; the kiosk runs without it");
+        }
+        // Locked until a reader returns a book, whatever state it was left in.
+        if let Some(slot) = opened.machine.return_slot.as_mut()
+            && let Err(error) = slot.lock()
+        {
+            tracing::error!(%error, "the return slot could not be locked");
         }
         DeviceHub {
             machine: opened.machine,

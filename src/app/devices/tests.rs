@@ -262,6 +262,16 @@ fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
 }
 
 #[test]
+fn the_return_slot_is_locked_when_the_kiosk_starts() {
+    let config = HwConfig::default();
+    let opened = kiosk_hw::machine::open(&config);
+    let mut left_unlocked = opened.sim.clone().unwrap();
+    kiosk_hw::device::ReturnSlot::unlock(&mut left_unlocked).unwrap();
+    let hub = DeviceHub::new(opened, &config);
+    assert!(!hub.sim().unwrap().slot_unlocked());
+}
+
+#[test]
 fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
     use kiosk_hw::config::SimFault;
     let (mut hub, sim) = hub();
