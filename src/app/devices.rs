@@ -62,6 +62,10 @@ pub struct DeviceHub {
     item_reader_lost: bool,
     /// When a lost item reader is reset next.
     next_item_reader_reset: Option<Instant>,
+    /// When the item reader's own check (chip, RF field) runs next, and whether it failed
+    /// last time: a reader whose field went off still reads an empty pad without an error.
+    next_item_reader_check: Option<Instant>,
+    item_reader_check_failed: bool,
 }
 
 impl DeviceHub {
@@ -93,6 +97,8 @@ impl DeviceHub {
             item_reader_failing_since: None,
             item_reader_lost: false,
             next_item_reader_reset: None,
+            next_item_reader_check: None,
+            item_reader_check_failed: false,
         }
     }
 
@@ -214,7 +220,7 @@ impl DeviceHub {
         }
         if let Some(reader) = self.machine.item_reader.as_mut() {
             let field = rfid::read_field(reader.as_mut(), self.format);
-            let answered = field.is_ok();
+            let answered = field.is_ok() && self.item_reader_checks_out(now);
             if let Some(field) = note(&mut self.faults, "item_reader", field) {
                 events.extend(self.pad.update(&field).into_iter().map(pad_event));
                 self.last_field = field;
@@ -441,7 +447,7 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
 
 mod watch;
 #[cfg(test)]
-use watch::{ITEM_READER_GRACE, PRINTER_CHECK};
+use watch::{ITEM_READER_CHECK, ITEM_READER_GRACE, PRINTER_CHECK};
 
 #[cfg(test)]
 mod tests;

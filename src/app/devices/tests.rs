@@ -336,3 +336,83 @@ fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_
     sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
     assert!(reader_events(hub.poll(start + Duration::from_secs(16))).is_empty());
 }
+
+/// A reader whose RF field went off: inventories come back empty without an error, and only
+/// its own check tells; a reset switches the field on again.
+struct FieldOff {
+    on: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl kiosk_hw::device::ItemReader for FieldOff {
+    fn inventory(&mut self) -> Result<Vec<TagId>, DeviceError> {
+        Ok(Vec::new())
+    }
+    fn system_info(&mut self, tag: TagId) -> Result<kiosk_hw::device::SystemInfo, DeviceError> {
+        Err(field_off_error(kiosk_hw::device::Fault::TagSilent(tag)))
+    }
+    fn read_blocks(&mut self, tag: TagId, _: u8, _: u8) -> Result<Vec<u8>, DeviceError> {
+        Err(field_off_error(kiosk_hw::device::Fault::TagSilent(tag)))
+    }
+    fn write_block(&mut self, tag: TagId, _: u8, _: &[u8]) -> Result<(), DeviceError> {
+        Err(field_off_error(kiosk_hw::device::Fault::TagSilent(tag)))
+    }
+    fn write_afi(&mut self, tag: TagId, _: u8) -> Result<(), DeviceError> {
+        Err(field_off_error(kiosk_hw::device::Fault::TagSilent(tag)))
+    }
+    fn identify(&mut self) -> Result<kiosk_hw::device::Identity, DeviceError> {
+        if self.on.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(kiosk_hw::device::Identity {
+                model: "test reader".into(),
+                warning: None,
+                action: None,
+            })
+        } else {
+            Err(field_off_error(kiosk_hw::device::Fault::Chip(
+                "the RF field is off".into(),
+            )))
+        }
+    }
+    fn recover(&mut self) -> Result<(), DeviceError> {
+        self.on.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+fn field_off_error(fault: kiosk_hw::device::Fault) -> DeviceError {
+    DeviceError::new(Device::ItemReader, fault)
+}
+
+#[test]
+fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
+    let config = HwConfig::default();
+    let mut opened = kiosk_hw::machine::open(&config);
+    let on = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    opened.machine.item_reader = Some(Box::new(FieldOff {
+        on: std::sync::Arc::clone(&on),
+    }));
+    let mut hub = DeviceHub::new(opened, &config);
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    let reader_events = |events: Vec<Event>| -> Vec<Event> {
+        events
+            .into_iter()
+            .filter(|e| matches!(e, Event::ItemReaderReady(_)))
+            .collect()
+    };
+    assert!(reader_events(hub.poll(start)).is_empty());
+    // The transmitter shuts down: the pad just reads empty until the next check.
+    on.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(reader_events(hub.poll(start + Duration::from_secs(10))).is_empty());
+    let checked = start + ITEM_READER_CHECK;
+    assert!(reader_events(hub.poll(checked)).is_empty(), "a grace first");
+    assert_eq!(
+        reader_events(hub.poll(checked + ITEM_READER_GRACE)),
+        [Event::ItemReaderReady(false)]
+    );
+    // The reset switched the field on again: the next check finds it working.
+    assert!(on.load(std::sync::atomic::Ordering::SeqCst), "reset");
+    assert_eq!(
+        reader_events(hub.poll(checked + ITEM_READER_GRACE * 2)),
+        [Event::ItemReaderReady(true)]
+    );
+}

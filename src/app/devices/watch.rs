@@ -1,7 +1,7 @@
 //! Following the parts while the kiosk runs: the receipt printer's status every 30 s (a
 //! printer plugged in or back is opened afresh), and an item reader that stops answering.
 
-use super::DeviceHub;
+use super::{DeviceHub, note};
 use crate::circ::Event;
 use kiosk_hw::device::{Device, DeviceError};
 use kiosk_hw::selftest::Level;
@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 /// How long the item reader may fail every poll before the machine stops serving: longer than
 /// a glitch on the bus, shorter than a reader waiting for a book to be seen.
 pub(super) const ITEM_READER_GRACE: Duration = Duration::from_secs(5);
+
+/// How often the item reader's own check (its chip answers, its RF field is on) runs while it
+/// works; while it fails, every `ITEM_READER_GRACE`.
+pub(super) const ITEM_READER_CHECK: Duration = Duration::from_secs(30);
 
 /// How often the receipt printer's status is read: paper loaded by staff brings printed
 /// receipts back within this, and paper running out is noticed before a reader asks to print.
@@ -45,6 +49,32 @@ impl DeviceHub {
             (None, _) => None,
         };
         printer.into_iter().chain(item_reader).min()
+    }
+
+    /// Whether the item reader passed its own check when last due: its field can be off while
+    /// inventories still come back (empty).
+    pub(super) fn item_reader_checks_out(&mut self, now: Instant) -> bool {
+        let Some(reader) = self.machine.item_reader.as_mut() else {
+            return false;
+        };
+        match self.next_item_reader_check {
+            // The self-test at start has just checked it.
+            None => self.next_item_reader_check = Some(now + ITEM_READER_CHECK),
+            Some(at) if now >= at => {
+                let result = reader.identify();
+                self.item_reader_check_failed = result.is_err();
+                // Logged once until it changes or clears.
+                note(&mut self.faults, "item_reader check", result);
+                let pace = if self.item_reader_check_failed {
+                    ITEM_READER_GRACE
+                } else {
+                    ITEM_READER_CHECK
+                };
+                self.next_item_reader_check = Some(now + pace);
+            }
+            Some(_) => {}
+        }
+        !self.item_reader_check_failed
     }
 
     /// Tells the session when the item reader has failed for longer than a glitch, resets it
