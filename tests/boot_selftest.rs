@@ -318,3 +318,60 @@ fn an_item_reader_that_stops_answering_while_running_stops_the_machine_until_it_
     assert_eq!(stopped["notice"]["fault"], "RFID_READER");
     assert!(effects(&lines, "input_error").is_empty());
 }
+
+#[test]
+fn without_the_card_reader_the_kiosk_asks_for_the_cards_barcode_and_serves() {
+    let at_start = run_with_fault(
+        "card_reader = \"timeout\"",
+        &[r#"{"scan": "20234000000019"}"#],
+    );
+    let shown = screens(&at_start);
+    assert_eq!(shown[0]["page"], "idle");
+    assert_eq!(
+        shown[0]["service_notices"],
+        serde_json::json!(["no_card_reader"])
+    );
+    assert_eq!(shown[1]["page"], "pin", "the barcode still signs in");
+
+    let while_running = run_with_fault(
+        "",
+        &[
+            r#"{"fault": {"card_reader": "timeout"}}"#,
+            r#"{"wait": 6}"#,
+            r#"{"fault": {"card_reader": null}}"#,
+        ],
+    );
+    let notices: Vec<&Value> = screens(&while_running)
+        .iter()
+        .map(|s| &s["service_notices"])
+        .collect();
+    assert_eq!(
+        notices,
+        [
+            &Value::Null,
+            &serde_json::json!(["no_card_reader"]),
+            &Value::Null
+        ],
+        "told while it is down, gone when it answers"
+    );
+}
+
+#[test]
+fn readers_that_failed_at_start_are_used_once_they_work() {
+    let lines = run_with_fault(
+        "item_reader = \"timeout\", card_reader = \"timeout\"",
+        &[
+            r#"{"scan": "20234000000019"}"#,
+            // The technician reseats the cables.
+            r#"{"fault": {"item_reader": null, "card_reader": null}}"#,
+            r#"{"wait": 6}"#,
+            r#"{"scan": "20234000000019"}"#,
+        ],
+    );
+    let shown = screens(&lines);
+    assert_eq!(shown[0]["page"], "out_of_service");
+    assert_eq!(shown[0]["notice"]["fault"], "RFID_READER");
+    let last = shown.last().unwrap();
+    assert_eq!(last["page"], "pin", "{lines:#?}");
+    assert!(last.get("service_notices").is_none(), "{last}");
+}

@@ -56,12 +56,9 @@ pub struct DeviceHub {
     next_printer_check: Option<Instant>,
     /// The hardware as configured, to open a printer that did not open at start.
     config: HwConfig,
-    /// Since when the item reader has failed every poll, if it does.
-    item_reader_failing_since: Option<Instant>,
-    /// The session was told the item reader is lost.
-    item_reader_lost: bool,
-    /// When a lost item reader is reset next.
-    next_item_reader_reset: Option<Instant>,
+    /// Runs of failed polls of the item and card readers.
+    item_reader_watch: watch::Streak,
+    card_reader_watch: watch::Streak,
     /// When the item reader's own check (chip, RF field) runs next, and whether it failed
     /// last time: a reader whose field went off still reads an empty pad without an error.
     next_item_reader_check: Option<Instant>,
@@ -94,9 +91,8 @@ impl DeviceHub {
             printer_ready: true,
             next_printer_check: None,
             config: config.clone(),
-            item_reader_failing_since: None,
-            item_reader_lost: false,
-            next_item_reader_reset: None,
+            item_reader_watch: watch::Streak::default(),
+            card_reader_watch: watch::Streak::default(),
             next_item_reader_check: None,
             item_reader_check_failed: false,
         }
@@ -214,9 +210,11 @@ impl DeviceHub {
         }
         if let Some(reader) = self.machine.card_reader.as_mut() {
             let card = reader.poll();
+            let answered = card.is_ok();
             if let Some(Some(uid)) = note(&mut self.faults, "card_reader", card) {
                 events.push(Event::CardUid(uid));
             }
+            events.extend(self.follow_card_reader(answered, now));
         }
         if let Some(reader) = self.machine.item_reader.as_mut() {
             let field = rfid::read_field(reader.as_mut(), self.format);
@@ -447,7 +445,7 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
 
 mod watch;
 #[cfg(test)]
-use watch::{ITEM_READER_CHECK, ITEM_READER_GRACE, PRINTER_CHECK};
+use watch::{ITEM_READER_CHECK, PRINTER_CHECK, READER_GRACE};
 
 #[cfg(test)]
 mod tests;

@@ -277,6 +277,9 @@ pub fn start(
     if !tested.printer_ready {
         session.start_without_printer();
     }
+    if tested.card_reader_failed {
+        session.start_without_card_reader();
+    }
     if tested.return_slot {
         session.start_with_return_slot();
     }
@@ -304,6 +307,8 @@ struct SelfTest {
     /// A part the machine cannot serve without: its out-of-service code and what failed.
     critical: Option<(&'static str, String)>,
     printer_ready: bool,
+    /// The card reader is fitted and failed: readers are asked for their card's barcode.
+    card_reader_failed: bool,
     /// A return slot is fitted and answers: returned books go through it.
     return_slot: bool,
 }
@@ -317,6 +322,7 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
     let mut result = SelfTest {
         critical: None,
         printer_ready: true,
+        card_reader_failed: false,
         return_slot: false,
     };
     for check in devices.self_test() {
@@ -334,6 +340,8 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
             result.return_slot |= check.device == Device::ReturnSlot;
             continue;
         }
+        // A reader that is there but failed is watched, so the machine hears when it works.
+        devices.note_reader_failed_at_start(check.device, now);
         match check.device {
             Device::ItemReader if result.critical.is_none() => {
                 result.critical = Some((
@@ -342,6 +350,7 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
                 ));
             }
             Device::Printer => result.printer_ready = false,
+            Device::CardReader => result.card_reader_failed = true,
             _ => {}
         }
     }

@@ -52,6 +52,9 @@ pub enum Event {
     /// The RFID item reader stopped answering (false) for longer than a glitch, or answers
     /// again (true). Without it books can be neither secured nor released.
     ItemReaderReady(bool),
+    /// The RFID card reader stopped answering (false) or answers again (true): cards can still
+    /// be scanned by their barcode.
+    CardReaderReady(bool),
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

@@ -84,6 +84,8 @@ pub enum Language {
 pub enum ServiceNotice {
     /// The printer cannot print (failed its self-test or a receipt): no printed receipts.
     NoPrintedReceipts,
+    /// The RFID card reader does not answer: cards must be scanned by their barcode.
+    NoCardReader,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

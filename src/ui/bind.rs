@@ -148,11 +148,9 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     window.set_busy(screen.busy);
     window.set_offline(screen.offline);
     window.set_returns_offered(screen.returns_offered);
-    window.set_no_printed_receipts(
-        screen
-            .service_notices
-            .contains(&crate::circ::ServiceNotice::NoPrintedReceipts),
-    );
+    let notice = |which| screen.service_notices.contains(&which);
+    window.set_no_printed_receipts(notice(crate::circ::ServiceNotice::NoPrintedReceipts));
+    window.set_no_card_reader(notice(crate::circ::ServiceNotice::NoCardReader));
     match (&screen.notice, screen.page) {
         (
             Some(Refusal {

@@ -308,12 +308,12 @@ fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_
     assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
     assert_eq!(
         hub.next_check(),
-        Some(start + ITEM_READER_GRACE),
+        Some(start + READER_GRACE),
         "looked at again when the grace runs out, readers or not"
     );
     assert!(reader_events(hub.poll(start + Duration::from_secs(4))).is_empty());
     assert_eq!(
-        reader_events(hub.poll(start + ITEM_READER_GRACE)),
+        reader_events(hub.poll(start + READER_GRACE)),
         [Event::ItemReaderReady(false)]
     );
     assert!(
@@ -406,13 +406,34 @@ fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
     let checked = start + ITEM_READER_CHECK;
     assert!(reader_events(hub.poll(checked)).is_empty(), "a grace first");
     assert_eq!(
-        reader_events(hub.poll(checked + ITEM_READER_GRACE)),
+        reader_events(hub.poll(checked + READER_GRACE)),
         [Event::ItemReaderReady(false)]
     );
     // The reset switched the field on again: the next check finds it working.
     assert!(on.load(std::sync::atomic::Ordering::SeqCst), "reset");
     assert_eq!(
-        reader_events(hub.poll(checked + ITEM_READER_GRACE * 2)),
+        reader_events(hub.poll(checked + READER_GRACE * 2)),
         [Event::ItemReaderReady(true)]
+    );
+}
+
+#[test]
+fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    sim.set_device_fault(Device::CardReader, Some(SimFault::Timeout));
+    assert!(hub.poll(start).is_empty());
+    assert_eq!(hub.next_check(), Some(start + READER_GRACE));
+    assert_eq!(
+        hub.poll(start + READER_GRACE),
+        [Event::CardReaderReady(false)]
+    );
+    assert!(hub.poll(start + READER_GRACE * 2).is_empty(), "told once");
+    sim.set_device_fault(Device::CardReader, None);
+    assert_eq!(
+        hub.poll(start + READER_GRACE * 3),
+        [Event::CardReaderReady(true)]
     );
 }

@@ -1,5 +1,5 @@
 //! Following the parts while the kiosk runs: the receipt printer's status every 30 s (a
-//! printer plugged in or back is opened afresh), and an item reader that stops answering.
+//! printer plugged in or back is opened afresh), and readers that stop answering.
 
 use super::{DeviceHub, note};
 use crate::circ::Event;
@@ -7,12 +7,12 @@ use kiosk_hw::device::{Device, DeviceError};
 use kiosk_hw::selftest::Level;
 use std::time::{Duration, Instant};
 
-/// How long the item reader may fail every poll before the machine stops serving: longer than
-/// a glitch on the bus, shorter than a reader waiting for a book to be seen.
-pub(super) const ITEM_READER_GRACE: Duration = Duration::from_secs(5);
+/// How long a reader may fail every poll before the session hears of it: longer than a glitch
+/// on the bus, shorter than a reader waiting for a book or card to be seen.
+pub(super) const READER_GRACE: Duration = Duration::from_secs(5);
 
 /// How often the item reader's own check (its chip answers, its RF field is on) runs while it
-/// works; while it fails, every `ITEM_READER_GRACE`.
+/// works; while it fails, every `READER_GRACE`.
 pub(super) const ITEM_READER_CHECK: Duration = Duration::from_secs(30);
 
 /// How often the receipt printer's status is read: paper loaded by staff brings printed
@@ -40,15 +40,14 @@ impl DeviceHub {
     }
 
     /// When the devices want to be polled next whatever the readers do: the printer's check,
-    /// and a failing item reader's grace running out or its next reset.
+    /// and a failing reader's grace running out or its next reset.
     pub fn next_check(&self) -> Option<Instant> {
         let printer = self.next_printer_check.filter(|_| self.printer_expected());
-        let item_reader = match (self.item_reader_failing_since, self.item_reader_lost) {
-            (Some(since), false) => Some(since + ITEM_READER_GRACE),
-            (Some(_), true) => self.next_item_reader_reset,
-            (None, _) => None,
-        };
-        printer.into_iter().chain(item_reader).min()
+        let readers = [&self.item_reader_watch, &self.card_reader_watch].map(Streak::next_look);
+        printer
+            .into_iter()
+            .chain(readers.into_iter().flatten())
+            .min()
     }
 
     /// Whether the item reader passed its own check when last due: its field can be off while
@@ -66,7 +65,7 @@ impl DeviceHub {
                 // Logged once until it changes or clears.
                 note(&mut self.faults, "item_reader check", result);
                 let pace = if self.item_reader_check_failed {
-                    ITEM_READER_GRACE
+                    READER_GRACE
                 } else {
                     ITEM_READER_CHECK
                 };
@@ -77,40 +76,53 @@ impl DeviceHub {
         !self.item_reader_check_failed
     }
 
-    /// Tells the session when the item reader has failed for longer than a glitch, resets it
-    /// now and then while it does, and tells the session when it answers again.
+    /// A reader that is fitted but failed the self-test at start counts as lost from the start,
+    /// so the session hears when it works again.
+    pub fn note_reader_failed_at_start(&mut self, device: Device, now: Instant) {
+        match device {
+            Device::ItemReader => {
+                self.item_reader_watch = Streak::failed_at(now);
+                self.item_reader_check_failed = true;
+                self.next_item_reader_check = Some(now);
+            }
+            Device::CardReader => self.card_reader_watch = Streak::failed_at(now),
+            _ => {}
+        }
+    }
+
+    /// Tells the session when the item reader has failed for longer than a glitch (it cannot
+    /// serve without it), resets it now and then while it does, and tells the session when it
+    /// answers again.
     pub(super) fn follow_item_reader(&mut self, answered: bool, now: Instant) -> Option<Event> {
-        if answered {
-            self.item_reader_failing_since = None;
-            self.next_item_reader_reset = None;
-            if self.item_reader_lost {
-                self.item_reader_lost = false;
-                tracing::info!("the RFID item reader answers again");
-                return Some(Event::ItemReaderReady(true));
-            }
-            return None;
+        let (change, reset) = self.item_reader_watch.update(answered, now);
+        if reset
+            && let Some(reader) = self.machine.item_reader.as_mut()
+            && let Err(error) = reader.recover()
+        {
+            tracing::debug!(%error, "the RFID item reader did not come back after a reset");
         }
-        let since = *self.item_reader_failing_since.get_or_insert(now);
-        if now.saturating_duration_since(since) < ITEM_READER_GRACE {
-            return None;
+        match change? {
+            true => tracing::info!("the RFID item reader answers again"),
+            false => tracing::error!(
+                "the RFID item reader has not answered for {} s: out of service until it does",
+                READER_GRACE.as_secs()
+            ),
         }
-        if self.next_item_reader_reset.is_none_or(|at| now >= at) {
-            self.next_item_reader_reset = Some(now + ITEM_READER_GRACE);
-            if let Some(reader) = self.machine.item_reader.as_mut()
-                && let Err(error) = reader.recover()
-            {
-                tracing::debug!(%error, "the RFID item reader did not come back after a reset");
-            }
+        change.map(Event::ItemReaderReady)
+    }
+
+    /// The same for the card reader, which the machine can serve without: readers are asked
+    /// to scan their card's barcode while it is down.
+    pub(super) fn follow_card_reader(&mut self, answered: bool, now: Instant) -> Option<Event> {
+        let (change, _) = self.card_reader_watch.update(answered, now);
+        match change? {
+            true => tracing::info!("the RFID card reader answers again"),
+            false => tracing::error!(
+                "the RFID card reader has not answered for {} s: readers are asked for the barcode",
+                READER_GRACE.as_secs()
+            ),
         }
-        if self.item_reader_lost {
-            return None;
-        }
-        self.item_reader_lost = true;
-        tracing::error!(
-            "the RFID item reader has not answered for {} s: out of service until it does",
-            ITEM_READER_GRACE.as_secs()
-        );
-        Some(Event::ItemReaderReady(false))
+        change.map(Event::CardReaderReady)
     }
 
     /// Whether a printer is open, opening one that is not (not found at start, or its port
@@ -177,5 +189,53 @@ impl DeviceHub {
             tracing::warn!(message = %check.message, "the printer cannot print: no printed receipts until it can");
         }
         Some(Event::PrinterReady(ready))
+    }
+}
+
+/// A reader's run of failed polls: the session hears once it lasts `READER_GRACE`, and again
+/// when the reader answers; while it lasts, a reset is due every `READER_GRACE`.
+#[derive(Debug, Default)]
+pub(super) struct Streak {
+    failing_since: Option<Instant>,
+    reported: bool,
+    next_reset: Option<Instant>,
+}
+
+impl Streak {
+    /// A reader already reported as failing (by the self-test at start).
+    fn failed_at(now: Instant) -> Streak {
+        Streak {
+            failing_since: Some(now),
+            reported: true,
+            next_reset: Some(now + READER_GRACE),
+        }
+    }
+
+    /// One poll's outcome: the change to report (`Some(false)` lost, `Some(true)` back), and
+    /// whether a reset is due now.
+    fn update(&mut self, answered: bool, now: Instant) -> (Option<bool>, bool) {
+        if answered {
+            let back = std::mem::take(self).reported;
+            return (back.then_some(true), false);
+        }
+        let since = *self.failing_since.get_or_insert(now);
+        if now.saturating_duration_since(since) < READER_GRACE {
+            return (None, false);
+        }
+        let reset = self.next_reset.is_none_or(|at| now >= at);
+        if reset {
+            self.next_reset = Some(now + READER_GRACE);
+        }
+        let lost = !std::mem::replace(&mut self.reported, true);
+        (lost.then_some(false), reset)
+    }
+
+    /// When the reader must be polled again whatever happens at the machine.
+    fn next_look(&self) -> Option<Instant> {
+        match (self.failing_since, self.reported) {
+            (Some(since), false) => Some(since + READER_GRACE),
+            (Some(_), true) => self.next_reset,
+            (None, _) => None,
+        }
     }
 }

@@ -125,6 +125,9 @@ pub struct Session {
     return_slot: slot::ReturnSlot,
     /// The RFID item reader answers (as the shell last found it).
     item_reader_ok: bool,
+    /// The RFID card reader answers, or none is fitted: readers need not be asked for the
+    /// barcode on their card.
+    card_reader_ok: bool,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Instant)>,
     last_activity: Instant,
@@ -164,6 +167,7 @@ impl Session {
             printer_ready: true,
             return_slot: slot::ReturnSlot::default(),
             item_reader_ok: true,
+            card_reader_ok: true,
             recent: Vec::new(),
             last_activity: now,
             warned: false,
@@ -191,9 +195,18 @@ impl Session {
         // The shell's clock never runs backwards for us.
         self.now = self.now.max(now);
         let mut fx = Vec::new();
-        if let Event::ItemReaderReady(ok) = event {
-            self.item_reader_changed(ok, &mut fx);
-            return fx;
+        // The parts' news is heard whatever the machine is doing.
+        match event {
+            Event::ItemReaderReady(ok) => {
+                self.item_reader_changed(ok, &mut fx);
+                return fx;
+            }
+            Event::CardReaderReady(ok) => {
+                self.card_reader_ok = ok;
+                self.show_if_changed(&mut fx);
+                return fx;
+            }
+            _ => {}
         }
         if self.phase == Phase::OutOfService {
             // Nothing a reader does changes anything until a technician has looked.
@@ -248,7 +261,7 @@ impl Session {
             Event::PrinterReady(ready) => self.printer_ready = ready,
             Event::ReturnSlotFailed => self.return_slot_failed(),
             // Handled before anything else.
-            Event::ItemReaderReady(_) => {}
+            Event::ItemReaderReady(_) | Event::CardReaderReady(_) => {}
             Event::Printed { ok } => {
                 self.printer_ready = ok;
                 if !ok {
@@ -341,6 +354,12 @@ impl Session {
     /// ready (`Event::PrinterReady`).
     pub fn start_without_printer(&mut self) {
         self.printer_ready = false;
+    }
+
+    /// The card reader failed its self-test at start: readers are asked for the barcode on
+    /// their card until it answers (`Event::CardReaderReady`).
+    pub fn start_without_card_reader(&mut self) {
+        self.card_reader_ok = false;
     }
 
     /// The item reader was lost or came back while the kiosk runs.
@@ -509,5 +528,6 @@ fn is_from_reader(event: &Event) -> bool {
             | Event::Printed { .. }
             | Event::ReturnSlotFailed
             | Event::ItemReaderReady(_)
+            | Event::CardReaderReady(_)
     )
 }

@@ -85,6 +85,9 @@ impl Session {
         if !self.printer_ready {
             notices.push(ServiceNotice::NoPrintedReceipts);
         }
+        if !self.card_reader_ok {
+            notices.push(ServiceNotice::NoCardReader);
+        }
         notices
     }
 

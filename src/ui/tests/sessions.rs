@@ -364,3 +364,18 @@ fn the_rfid_reader_failing_and_answering_again_shows_at_the_kiosk() {
     k.device("Card: Li Hua");
     assert_eq!(k.page(), "pin");
 }
+
+#[test]
+fn without_the_card_reader_the_attract_screen_asks_for_the_barcode() {
+    let k = Kiosk::start_with(|config| {
+        config.hardware.sim.faults.insert(
+            kiosk_hw::config::SimPart::CardReader,
+            kiosk_hw::config::SimFault::Timeout,
+        );
+    });
+    k.assert_shows("读卡器暂时无法使用：请扫描读者证上的条码。");
+    k.touch("English");
+    k.assert_shows(
+        "The card reader is not working at the moment: please scan the barcode on your card.",
+    );
+}

@@ -379,3 +379,20 @@ fn a_reader_coming_back_does_not_lift_another_fault() {
         })
     );
 }
+
+#[test]
+fn without_the_card_reader_readers_are_asked_for_their_cards_barcode() {
+    let mut h = Harness::new(policy());
+    h.send(Event::CardReaderReady(false));
+    assert_eq!(h.screen().service_notices, [ServiceNotice::NoCardReader]);
+    h.sign_in();
+    h.press(Button::Cancel);
+    h.send(Event::CardReaderReady(true));
+    h.advance(Duration::from_secs(10));
+    assert!(h.screen().service_notices.is_empty());
+
+    let mut h = Harness::new(policy());
+    h.session.start_without_card_reader();
+    assert_eq!(h.session.start()[..].len(), 1, "shown at once");
+    assert_eq!(h.screen().service_notices, [ServiceNotice::NoCardReader]);
+}
