@@ -375,3 +375,27 @@ fn readers_that_failed_at_start_are_used_once_they_work() {
     assert_eq!(last["page"], "pin", "{lines:#?}");
     assert!(last.get("service_notices").is_none(), "{last}");
 }
+
+#[test]
+fn a_scanner_unplugged_while_running_is_told_and_used_again_once_plugged_back() {
+    let lines = run_with_fault(
+        "",
+        &[
+            r#"{"fault": {"scanner": "missing"}}"#,
+            r#"{"wait": 1}"#,
+            r#"{"fault": {"scanner": null}}"#,
+            r#"{"wait": 6}"#,
+            r#"{"wait": 1}"#,
+            r#"{"scan": "20234000000019"}"#,
+        ],
+    );
+    let shown = screens(&lines);
+    assert_eq!(
+        shown[1]["service_notices"],
+        serde_json::json!(["no_scanner"]),
+        "{lines:#?}"
+    );
+    let last = shown.last().unwrap();
+    assert_eq!(last["page"], "pin", "{lines:#?}");
+    assert!(last.get("service_notices").is_none(), "{last}");
+}

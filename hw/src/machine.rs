@@ -100,6 +100,41 @@ pub fn reopen_printer(
     reopen_rpi_printer(config)
 }
 
+/// Opens the barcode scanner again, for one that did not open at start or whose port went away
+/// (unplugged and plugged back). `Ok(None)`: none is configured.
+pub fn reopen_scanner(
+    config: &HwConfig,
+    sim: Option<&SimDevices>,
+) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
+    if let Some(sim) = sim {
+        return match sim.device_fault(Device::Scanner) {
+            Some(SimFault::Missing) => Err(sim_missing(Device::Scanner)),
+            _ => Ok(Some(Box::new(sim.clone()))),
+        };
+    }
+    reopen_rpi_scanner(config)
+}
+
+#[cfg(feature = "rpi")]
+fn reopen_rpi_scanner(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
+    crate::rpi::open_scanner(config)
+}
+
+#[cfg(not(feature = "rpi"))]
+fn reopen_rpi_scanner(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
+    match config.scanner {
+        None => Ok(None),
+        Some(_) => Err(DeviceError::new(
+            Device::Scanner,
+            Fault::Missing(WITHOUT_RPI.into()),
+        )),
+    }
+}
+
 #[cfg(feature = "rpi")]
 fn reopen_rpi_printer(
     config: &HwConfig,

@@ -125,22 +125,9 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
             Err(error) => failures.push(error),
         }
     }
-    match &config.scanner {
-        Some(ScannerWiring::Serial {
-            path,
-            baud,
-            framing,
-        }) => match uart(Device::Scanner, path, *baud) {
-            Ok(port) => machine.scanner = Some(Box::new(SerialScanner::new(port, framing))),
-            Err(error) => failures.push(error),
-        },
-        Some(ScannerWiring::Keyboard { path }) => {
-            match crate::drivers::wedge::WedgeScanner::open(path) {
-                Ok(scanner) => machine.scanner = Some(Box::new(scanner)),
-                Err(error) => failures.push(error),
-            }
-        }
-        None => {}
+    match open_scanner(config) {
+        Ok(scanner) => machine.scanner = scanner,
+        Err(error) => failures.push(error),
     }
     if let Some(wiring) = &config.indicators {
         let lights = (|| {
@@ -192,6 +179,74 @@ pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
         Err(error) => failures.push(error),
     }
     (machine, failures)
+}
+
+/// The barcode scanner, if one is configured (also when it is plugged in again after start).
+pub fn open_scanner(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn crate::device::BarcodeScanner + Send>>, DeviceError> {
+    Ok(match &config.scanner {
+        Some(ScannerWiring::Serial {
+            path,
+            baud,
+            framing,
+        }) => {
+            let port = WatchedUart {
+                uart: uart(Device::Scanner, path, *baud)?,
+                path: path.clone(),
+            };
+            Some(Box::new(SerialScanner::new(port, framing)))
+        }
+        Some(ScannerWiring::Keyboard { path }) => {
+            Some(Box::new(crate::drivers::wedge::WedgeScanner::open(path)?))
+        }
+        None => None,
+    })
+}
+
+/// A serial port that tells when its device node is gone: a USB-serial adapter pulled out
+/// otherwise reads as a quiet line for ever.
+struct WatchedUart {
+    uart: Uart,
+    path: std::path::PathBuf,
+}
+
+enum WatchedError {
+    Uart(rppal::uart::Error),
+    Gone,
+}
+
+/// What the scanner's fault says (`embedded-hal-nb` errors are shown by `Debug`).
+impl std::fmt::Debug for WatchedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WatchedError::Uart(error) => write!(f, "{error}"),
+            WatchedError::Gone => f.write_str("the device is gone (unplugged?)"),
+        }
+    }
+}
+
+impl embedded_hal_nb::serial::Error for WatchedError {
+    fn kind(&self) -> embedded_hal_nb::serial::ErrorKind {
+        embedded_hal_nb::serial::ErrorKind::Other
+    }
+}
+
+impl embedded_hal_nb::serial::ErrorType for WatchedUart {
+    type Error = WatchedError;
+}
+
+impl embedded_hal_nb::serial::Read<u8> for WatchedUart {
+    fn read(&mut self) -> embedded_hal_nb::nb::Result<u8, WatchedError> {
+        use embedded_hal_nb::nb::Error;
+        match embedded_hal_nb::serial::Read::read(&mut self.uart) {
+            // Checked only when the line is quiet: once per poll at the most.
+            Err(Error::WouldBlock) if !self.path.exists() => Err(Error::Other(WatchedError::Gone)),
+            Err(Error::WouldBlock) => Err(Error::WouldBlock),
+            Err(Error::Other(error)) => Err(Error::Other(WatchedError::Uart(error))),
+            Ok(byte) => Ok(byte),
+        }
+    }
 }
 
 /// The receipt printer on its serial line, if one is configured (also when it is plugged in

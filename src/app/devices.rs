@@ -59,6 +59,9 @@ pub struct DeviceHub {
     /// Runs of failed polls of the item and card readers.
     item_reader_watch: watch::Streak,
     card_reader_watch: watch::Streak,
+    /// The session was told the scanner is lost; when a lost scanner is looked for next.
+    scanner_lost: bool,
+    next_scanner_look: Option<Instant>,
     /// When the item reader's own check (chip, RF field) runs next, and whether it failed
     /// last time: a reader whose field went off still reads an empty pad without an error.
     next_item_reader_check: Option<Instant>,
@@ -93,6 +96,8 @@ impl DeviceHub {
             config: config.clone(),
             item_reader_watch: watch::Streak::default(),
             card_reader_watch: watch::Streak::default(),
+            scanner_lost: false,
+            next_scanner_look: None,
             next_item_reader_check: None,
             item_reader_check_failed: false,
         }
@@ -202,12 +207,7 @@ impl DeviceHub {
     /// Asks every reader what it saw since the last call, and the printer how it is when due.
     pub fn poll(&mut self, now: Instant) -> Vec<Event> {
         let mut events: Vec<Event> = self.check_printer(now).into_iter().collect();
-        if let Some(scanner) = self.machine.scanner.as_mut() {
-            let codes = scanner.poll();
-            if let Some(codes) = note(&mut self.faults, "scanner", codes) {
-                events.extend(codes.into_iter().map(Event::Barcode));
-            }
-        }
+        events.extend(self.poll_scanner(now));
         if let Some(reader) = self.machine.card_reader.as_mut() {
             let card = reader.poll();
             let answered = card.is_ok();

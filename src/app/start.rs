@@ -280,6 +280,9 @@ pub fn start(
     if tested.card_reader_failed {
         session.start_without_card_reader();
     }
+    if tested.scanner_failed {
+        session.start_without_scanner();
+    }
     if tested.return_slot {
         session.start_with_return_slot();
     }
@@ -309,6 +312,8 @@ struct SelfTest {
     printer_ready: bool,
     /// The card reader is fitted and failed: readers are asked for their card's barcode.
     card_reader_failed: bool,
+    /// The scanner is configured and failed: readers are asked for the card reader and pad.
+    scanner_failed: bool,
     /// A return slot is fitted and answers: returned books go through it.
     return_slot: bool,
 }
@@ -323,6 +328,7 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
         critical: None,
         printer_ready: true,
         card_reader_failed: false,
+        scanner_failed: false,
         return_slot: false,
     };
     for check in devices.self_test() {
@@ -351,6 +357,7 @@ fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
             }
             Device::Printer => result.printer_ready = false,
             Device::CardReader => result.card_reader_failed = true,
+            Device::Scanner => result.scanner_failed = true,
             _ => {}
         }
     }

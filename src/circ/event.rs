@@ -55,6 +55,9 @@ pub enum Event {
     /// The RFID card reader stopped answering (false) or answers again (true): cards can still
     /// be scanned by their barcode.
     CardReaderReady(bool),
+    /// The barcode scanner went away (false) or reads again (true): cards go on the card
+    /// reader and books on the pad meanwhile.
+    ScannerReady(bool),
     /// Time passed; sent by the shell at `next_deadline()`.
     Tick,
 }

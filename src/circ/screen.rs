@@ -86,6 +86,8 @@ pub enum ServiceNotice {
     NoPrintedReceipts,
     /// The RFID card reader does not answer: cards must be scanned by their barcode.
     NoCardReader,
+    /// The barcode scanner does not read: cards go on the card reader, books on the pad.
+    NoScanner,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

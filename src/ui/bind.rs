@@ -151,6 +151,7 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     let notice = |which| screen.service_notices.contains(&which);
     window.set_no_printed_receipts(notice(crate::circ::ServiceNotice::NoPrintedReceipts));
     window.set_no_card_reader(notice(crate::circ::ServiceNotice::NoCardReader));
+    window.set_no_scanner(notice(crate::circ::ServiceNotice::NoScanner));
     match (&screen.notice, screen.page) {
         (
             Some(Refusal {

@@ -3,9 +3,9 @@
 //! reason for discarding out; the serial driver feeds it from an embedded-hal-nb port.
 
 use crate::barcode::{self, MAX_BARCODE_LEN};
-use crate::device::{BarcodeScanner, DeviceError};
+use crate::device::{BarcodeScanner, Device, DeviceError, Fault};
 use embedded_hal_nb::nb;
-use embedded_hal_nb::serial::{Error as _, Read};
+use embedded_hal_nb::serial::{Error as _, ErrorKind, Read};
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -220,6 +220,14 @@ impl<P: Read<u8>> BarcodeScanner for SerialScanner<P> {
                     }
                 }
                 Err(nb::Error::WouldBlock) => break,
+                // The port itself failed (its USB adapter pulled out): nothing more will come.
+                Err(nb::Error::Other(error)) if error.kind() == ErrorKind::Other => {
+                    return Err(DeviceError::new(
+                        Device::Scanner,
+                        Fault::Bus(format!("serial port: {error:?}")),
+                    ));
+                }
+                // Noise on the line: the frame it hit is lost, the line goes on.
                 Err(nb::Error::Other(error)) => {
                     let cause = format!("{:?}", error.kind());
                     if let Some(framed) = self.framer.spoil(&cause) {

@@ -437,3 +437,28 @@ fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_b
         [Event::CardReaderReady(true)]
     );
 }
+
+#[test]
+fn a_scanner_unplugged_while_running_is_closed_looked_for_and_used_again() {
+    use kiosk_hw::config::SimFault;
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    sim.set_device_fault(Device::Scanner, Some(SimFault::Missing));
+    assert_eq!(hub.poll(start), [Event::ScannerReady(false)]);
+    assert_eq!(hub.next_check(), Some(start + READER_GRACE));
+    assert!(hub.poll(start + READER_GRACE).is_empty(), "still unplugged");
+
+    // Plugged back in: opened at the next look, and back once it reads.
+    sim.set_device_fault(Device::Scanner, None);
+    sim.scan("30234000001015");
+    let later = start + READER_GRACE * 2;
+    assert!(hub.poll(later).is_empty(), "opened");
+    assert_eq!(
+        hub.poll(later),
+        [
+            Event::ScannerReady(true),
+            Event::Barcode("30234000001015".into())
+        ]
+    );
+}

@@ -44,9 +44,13 @@ impl DeviceHub {
     pub fn next_check(&self) -> Option<Instant> {
         let printer = self.next_printer_check.filter(|_| self.printer_expected());
         let readers = [&self.item_reader_watch, &self.card_reader_watch].map(Streak::next_look);
+        let scanner = self
+            .next_scanner_look
+            .filter(|_| self.machine.scanner.is_none() && self.scanner_expected());
         printer
             .into_iter()
             .chain(readers.into_iter().flatten())
+            .chain(scanner)
             .min()
     }
 
@@ -86,6 +90,7 @@ impl DeviceHub {
                 self.next_item_reader_check = Some(now);
             }
             Device::CardReader => self.card_reader_watch = Streak::failed_at(now),
+            Device::Scanner => self.scanner_lost = true,
             _ => {}
         }
     }
@@ -123,6 +128,66 @@ impl DeviceHub {
             ),
         }
         change.map(Event::CardReaderReady)
+    }
+
+    /// What the scanner read. One whose port went away (unplugged) is closed and looked for
+    /// again every `READER_GRACE`; the session hears when it is lost and once it reads again.
+    pub(super) fn poll_scanner(&mut self, now: Instant) -> Vec<Event> {
+        let Some(scanner) = self.machine.scanner.as_mut() else {
+            self.reconnect_scanner(now);
+            return Vec::new();
+        };
+        match scanner.poll() {
+            Ok(codes) => {
+                note(&mut self.faults, "scanner", Ok(()));
+                let mut events: Vec<Event> = Vec::new();
+                if std::mem::take(&mut self.scanner_lost) {
+                    tracing::info!("the barcode scanner reads again");
+                    events.push(Event::ScannerReady(true));
+                }
+                events.extend(codes.into_iter().map(Event::Barcode));
+                events
+            }
+            Err(error) => {
+                note(&mut self.faults, "scanner", Err::<(), _>(error.clone()));
+                if !error.lost_contact() {
+                    return Vec::new();
+                }
+                self.machine.scanner = None;
+                self.open_failures.retain(|f| f.device != Device::Scanner);
+                self.open_failures.push(error);
+                self.next_scanner_look = Some(now + READER_GRACE);
+                if std::mem::replace(&mut self.scanner_lost, true) {
+                    return Vec::new();
+                }
+                tracing::error!("the barcode scanner is gone: looking for it every few seconds");
+                vec![Event::ScannerReady(false)]
+            }
+        }
+    }
+
+    /// A scanner is configured but not open (not found at start, or closed when it went away).
+    fn scanner_expected(&self) -> bool {
+        self.open_failures
+            .iter()
+            .any(|f| f.device == Device::Scanner)
+    }
+
+    /// Opens the scanner again when due; it counts as back once it reads.
+    fn reconnect_scanner(&mut self, now: Instant) {
+        if !self.scanner_expected() || self.next_scanner_look.is_some_and(|at| now < at) {
+            return;
+        }
+        self.next_scanner_look = Some(now + READER_GRACE);
+        match kiosk_hw::machine::reopen_scanner(&self.config, self.sim.as_ref()) {
+            Ok(Some(scanner)) => {
+                tracing::debug!("the barcode scanner's port is open");
+                self.machine.scanner = Some(scanner);
+                self.open_failures.retain(|f| f.device != Device::Scanner);
+            }
+            Ok(None) => {}
+            Err(error) => tracing::debug!(%error, "the barcode scanner is still not there"),
+        }
     }
 
     /// Whether a printer is open, opening one that is not (not found at start, or its port

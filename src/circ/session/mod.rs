@@ -128,6 +128,8 @@ pub struct Session {
     /// The RFID card reader answers, or none is fitted: readers need not be asked for the
     /// barcode on their card.
     card_reader_ok: bool,
+    /// The barcode scanner reads, or none is fitted.
+    scanner_ok: bool,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Instant)>,
     last_activity: Instant,
@@ -168,6 +170,7 @@ impl Session {
             return_slot: slot::ReturnSlot::default(),
             item_reader_ok: true,
             card_reader_ok: true,
+            scanner_ok: true,
             recent: Vec::new(),
             last_activity: now,
             warned: false,
@@ -203,6 +206,11 @@ impl Session {
             }
             Event::CardReaderReady(ok) => {
                 self.card_reader_ok = ok;
+                self.show_if_changed(&mut fx);
+                return fx;
+            }
+            Event::ScannerReady(ok) => {
+                self.scanner_ok = ok;
                 self.show_if_changed(&mut fx);
                 return fx;
             }
@@ -261,7 +269,7 @@ impl Session {
             Event::PrinterReady(ready) => self.printer_ready = ready,
             Event::ReturnSlotFailed => self.return_slot_failed(),
             // Handled before anything else.
-            Event::ItemReaderReady(_) | Event::CardReaderReady(_) => {}
+            Event::ItemReaderReady(_) | Event::CardReaderReady(_) | Event::ScannerReady(_) => {}
             Event::Printed { ok } => {
                 self.printer_ready = ok;
                 if !ok {
@@ -360,6 +368,12 @@ impl Session {
     /// their card until it answers (`Event::CardReaderReady`).
     pub fn start_without_card_reader(&mut self) {
         self.card_reader_ok = false;
+    }
+
+    /// The scanner failed its self-test at start: readers are asked to use the card reader
+    /// and the pad until it reads (`Event::ScannerReady`).
+    pub fn start_without_scanner(&mut self) {
+        self.scanner_ok = false;
     }
 
     /// The item reader was lost or came back while the kiosk runs.
@@ -529,5 +543,6 @@ fn is_from_reader(event: &Event) -> bool {
             | Event::ReturnSlotFailed
             | Event::ItemReaderReady(_)
             | Event::CardReaderReady(_)
+            | Event::ScannerReady(_)
     )
 }

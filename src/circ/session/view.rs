@@ -88,6 +88,9 @@ impl Session {
         if !self.card_reader_ok {
             notices.push(ServiceNotice::NoCardReader);
         }
+        if !self.scanner_ok {
+            notices.push(ServiceNotice::NoScanner);
+        }
         notices
     }
 

@@ -130,3 +130,13 @@ fn the_serial_driver_drops_a_stale_half_frame() {
     assert_eq!(scanner.poll().unwrap(), ["77"]);
     scanner.release().done();
 }
+
+#[test]
+fn a_port_that_fails_is_a_fault_not_noise() {
+    // A USB-serial scanner pulled out: the port errors instead of being quiet.
+    let port = serial(&[Transaction::read_error(nb::Error::Other(ErrorKind::Other))]);
+    let mut scanner = SerialScanner::new(port, &Framing::default());
+    let error = scanner.poll().unwrap_err();
+    assert!(error.lost_contact(), "{error}");
+    scanner.release().done();
+}

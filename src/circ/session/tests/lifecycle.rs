@@ -396,3 +396,15 @@ fn without_the_card_reader_readers_are_asked_for_their_cards_barcode() {
     assert_eq!(h.session.start()[..].len(), 1, "shown at once");
     assert_eq!(h.screen().service_notices, [ServiceNotice::NoCardReader]);
 }
+
+#[test]
+fn without_the_scanner_readers_are_sent_to_the_card_reader_and_the_pad() {
+    let mut h = Harness::new(policy());
+    h.send(Event::ScannerReady(false));
+    assert_eq!(h.screen().service_notices, [ServiceNotice::NoScanner]);
+    h.send(Event::ScannerReady(true));
+    assert!(h.screen().service_notices.is_empty());
+    h.session.start_without_scanner();
+    h.send(Event::Tick);
+    assert_eq!(h.screen().service_notices, [ServiceNotice::NoScanner]);
+}
