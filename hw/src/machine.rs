@@ -91,13 +91,12 @@ pub fn reopen_printer(
     config: &HwConfig,
     sim: Option<&SimDevices>,
 ) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
-    if let Some(sim) = sim {
-        return match sim.device_fault(Device::Printer) {
-            Some(SimFault::Missing) => Err(sim_missing(Device::Printer)),
-            _ => Ok(Some(Box::new(sim.printer_port()))),
-        };
-    }
-    reopen_rpi_printer(config)
+    reopen(
+        Device::Printer,
+        sim,
+        |sim| -> Box<dyn ReceiptPrinter + Send> { Box::new(sim.printer_port()) },
+        || on_the_pi::open_printer(config),
+    )
 }
 
 /// Opens the barcode scanner again, for one that did not open at start or whose port went away
@@ -106,52 +105,55 @@ pub fn reopen_scanner(
     config: &HwConfig,
     sim: Option<&SimDevices>,
 ) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
-    if let Some(sim) = sim {
-        return match sim.device_fault(Device::Scanner) {
-            Some(SimFault::Missing) => Err(sim_missing(Device::Scanner)),
-            _ => Ok(Some(Box::new(sim.clone()))),
-        };
-    }
-    reopen_rpi_scanner(config)
+    reopen(
+        Device::Scanner,
+        sim,
+        |sim| -> Box<dyn BarcodeScanner + Send> { Box::new(sim.clone()) },
+        || on_the_pi::open_scanner(config),
+    )
 }
 
-#[cfg(feature = "rpi")]
-fn reopen_rpi_scanner(
-    config: &HwConfig,
-) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
-    crate::rpi::open_scanner(config)
-}
-
-#[cfg(not(feature = "rpi"))]
-fn reopen_rpi_scanner(
-    config: &HwConfig,
-) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
-    match config.scanner {
-        None => Ok(None),
-        Some(_) => Err(DeviceError::new(
-            Device::Scanner,
-            Fault::Missing(WITHOUT_RPI.into()),
-        )),
+/// One part opened again: from the simulator (unless it is set missing), or as at start.
+fn reopen<T: ?Sized>(
+    device: Device,
+    sim: Option<&SimDevices>,
+    from_sim: impl FnOnce(&SimDevices) -> Box<T>,
+    as_at_start: impl FnOnce() -> Result<Option<Box<T>>, DeviceError>,
+) -> Result<Option<Box<T>>, DeviceError> {
+    match sim {
+        Some(sim) if sim.device_fault(device) == Some(SimFault::Missing) => {
+            Err(sim_missing(device))
+        }
+        Some(sim) => Ok(Some(from_sim(sim))),
+        None => as_at_start(),
     }
 }
 
 #[cfg(feature = "rpi")]
-fn reopen_rpi_printer(
-    config: &HwConfig,
-) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
-    crate::rpi::open_printer(config)
-}
+use crate::rpi as on_the_pi;
 
+/// A build without the `rpi` feature opens no real part: a configured one is reported missing.
 #[cfg(not(feature = "rpi"))]
-fn reopen_rpi_printer(
-    config: &HwConfig,
-) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
-    match config.printer {
-        None => Ok(None),
-        Some(_) => Err(DeviceError::new(
-            Device::Printer,
-            Fault::Missing(WITHOUT_RPI.into()),
-        )),
+mod on_the_pi {
+    use super::*;
+
+    fn not_built<T>(device: Device, configured: bool) -> Result<Option<T>, DeviceError> {
+        match configured {
+            false => Ok(None),
+            true => Err(DeviceError::new(device, Fault::Missing(WITHOUT_RPI.into()))),
+        }
+    }
+
+    pub fn open_printer(
+        config: &HwConfig,
+    ) -> Result<Option<Box<dyn ReceiptPrinter + Send>>, DeviceError> {
+        not_built(Device::Printer, config.printer.is_some())
+    }
+
+    pub fn open_scanner(
+        config: &HwConfig,
+    ) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
+        not_built(Device::Scanner, config.scanner.is_some())
     }
 }
 
