@@ -292,18 +292,20 @@ fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
     assert!(!sim.slot_unlocked(), "not left unlocked");
 }
 
+/// What the hub said about the item reader, among the events of a poll.
+fn reader_events(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .filter(|e| matches!(e, Event::ItemReaderReady(_)))
+        .collect()
+}
+
 #[test]
 fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
     use kiosk_hw::config::SimFault;
     let (mut hub, sim) = hub();
     let start = Instant::now();
     hub.note_printer(true, start);
-    let reader_events = |events: Vec<Event>| -> Vec<Event> {
-        events
-            .into_iter()
-            .filter(|e| matches!(e, Event::ItemReaderReady(_)))
-            .collect()
-    };
     sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
     assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
     assert_eq!(
@@ -393,12 +395,6 @@ fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
     let mut hub = DeviceHub::new(opened, &config);
     let start = Instant::now();
     hub.note_printer(true, start);
-    let reader_events = |events: Vec<Event>| -> Vec<Event> {
-        events
-            .into_iter()
-            .filter(|e| matches!(e, Event::ItemReaderReady(_)))
-            .collect()
-    };
     assert!(reader_events(hub.poll(start)).is_empty());
     // The transmitter shuts down: the pad just reads empty until the next check.
     on.store(false, std::sync::atomic::Ordering::SeqCst);
