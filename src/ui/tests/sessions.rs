@@ -379,3 +379,48 @@ fn without_the_card_reader_the_attract_screen_asks_for_the_barcode() {
         "The card reader is not working at the moment: please scan the barcode on your card.",
     );
 }
+
+#[test]
+fn every_notice_at_once_fits_the_small_screen() {
+    use kiosk_hw::config::{SimFault, SimPart};
+    use slint::ComponentHandle;
+    let k = Kiosk::start_with(|config| {
+        config.hardware.sim.faults.extend([
+            (SimPart::CardReader, SimFault::Timeout),
+            (SimPart::Scanner, SimFault::Missing),
+            (SimPart::Printer, SimFault::PaperOut),
+        ]);
+    });
+    let (width, height) = (800.0, 480.0);
+    k.ui.window
+        .window()
+        .set_size(slint::LogicalSize::new(width, height));
+    let theme = k.ui.window.global::<crate::ui::generated::Theme>();
+    for (language, large_text) in [("English", false), ("中文", false), ("English", true)] {
+        theme.set_large_text(large_text);
+        if k.shows(language) {
+            k.touch(language);
+        }
+        let labelled = i_slint_backend_testing::ElementQuery::from_root(&k.ui.window).find_all();
+        let notices: Vec<_> = labelled
+            .iter()
+            .filter(|e| {
+                e.accessible_label().is_some_and(|l| {
+                    ["not working", "无法使用", "receipts", "凭条"]
+                        .iter()
+                        .any(|t| l.contains(t))
+                })
+            })
+            .collect();
+        assert_eq!(notices.len(), 3, "{:#?}", k.labels());
+        for notice in notices {
+            let (at, size) = (notice.absolute_position(), notice.size());
+            assert!(
+                at.y >= 0.0 && at.y + size.height <= height + 0.5,
+                "{:?} at {at:?} {size:?}",
+                notice.accessible_label()
+            );
+        }
+        buttons_inside(&k, width, height).unwrap();
+    }
+}
