@@ -188,6 +188,7 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     window.set_can_print(choices.contains(&ReceiptChoice::Print));
     window.set_can_email(choices.contains(&ReceiptChoice::Email));
     window.set_can_skip(choices.contains(&ReceiptChoice::None));
+    window.set_has_summary(screen.summary.is_some());
     if let Some(summary) = &screen.summary {
         let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
         window.set_summary(SummaryData {

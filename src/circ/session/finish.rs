@@ -228,20 +228,25 @@ impl Session {
     /// Tells the ILS the session is over, forgets the reader, and says goodbye.
     pub(super) fn end_session(&mut self, receipt: Option<ReceiptChoice>, fx: &mut Vec<Effect>) {
         self.notify_session_end(fx);
-        let count = |f: &dyn Fn(&ItemResult) -> bool| {
-            u32::try_from(self.outcomes.iter().filter(|o| f(&o.result)).count()).unwrap_or(u32::MAX)
-        };
-        let summary = Summary {
-            borrowed: count(&|r| matches!(r, ItemResult::Borrowed { .. })),
-            returned: count(&|r| matches!(r, ItemResult::Returned { .. })),
-            renewed: count(&|r| matches!(r, ItemResult::Renewed { .. })),
-            refused: count(&|r| matches!(r, ItemResult::Refused { .. })),
-            receipt,
-        };
+        let summary = self.summary_of_visit(receipt);
         self.reset_to_idle();
         self.phase = Phase::Goodbye;
         self.summary = Some(summary);
         self.goodbye_until = Some(self.now + self.policy.goodbye);
         fx.push(Effect::Sound { cue: Cue::Success });
+    }
+
+    /// What the reader's visit came to, item by item.
+    pub(super) fn summary_of_visit(&self, receipt: Option<ReceiptChoice>) -> Summary {
+        let count = |f: &dyn Fn(&ItemResult) -> bool| {
+            u32::try_from(self.outcomes.iter().filter(|o| f(&o.result)).count()).unwrap_or(u32::MAX)
+        };
+        Summary {
+            borrowed: count(&|r| matches!(r, ItemResult::Borrowed { .. })),
+            returned: count(&|r| matches!(r, ItemResult::Returned { .. })),
+            renewed: count(&|r| matches!(r, ItemResult::Renewed { .. })),
+            refused: count(&|r| matches!(r, ItemResult::Refused { .. })),
+            receipt,
+        }
     }
 }

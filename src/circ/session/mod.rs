@@ -217,7 +217,12 @@ impl Session {
             _ => {}
         }
         if self.phase == Phase::OutOfService {
-            // Nothing a reader does changes anything until a technician has looked.
+            // Nothing a reader does changes anything until a technician has looked; the last
+            // reader's summary goes when they have had time to read it.
+            if self.goodbye_until.is_some_and(|until| until <= self.now) {
+                self.summary = None;
+                self.goodbye_until = None;
+            }
             self.show_if_changed(&mut fx);
             return fx;
         }
@@ -426,7 +431,14 @@ impl Session {
         self.queue.clear();
         self.securing.clear();
         self.waiting = None;
+        // The reader at the machine is told that what they did before it stopped stands.
+        let done = self.summary_of_visit(None);
+        self.notify_session_end(fx);
         self.reset_to_idle();
+        if done.borrowed + done.returned + done.renewed > 0 {
+            self.summary = Some(done);
+            self.goodbye_until = Some(self.now + self.policy.goodbye);
+        }
         self.phase = Phase::OutOfService;
         self.fault = Some(fault.into());
         self.notice = Some(Refusal::new(Reason::OutOfService {

@@ -73,7 +73,7 @@ impl Session {
             summary: self
                 .summary
                 .clone()
-                .filter(|_| self.phase == Phase::Goodbye),
+                .filter(|_| matches!(self.phase, Phase::Goodbye | Phase::OutOfService)),
             returns_to_slot: self.return_slot.usable,
         }
     }

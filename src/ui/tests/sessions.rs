@@ -439,3 +439,16 @@ fn every_notice_at_once_fits_the_small_screen() {
         buttons_inside(&k, width, height).unwrap();
     }
 }
+
+#[test]
+fn a_reader_at_the_machine_when_it_stops_is_told_their_loans_stand() {
+    let k = Kiosk::start();
+    k.device("读者证：李华");
+    k.type_pin("1234", "确定");
+    k.device("图书：三体（扫描）");
+    k.assert_shows("三体: ✔");
+    k.device("RFID 读写器：无响应");
+    k.wait(6.0);
+    assert_eq!(k.page(), "out_of_service");
+    k.assert_shows("停机前的操作已记录：借出 1 册，归还 0 册，续借 0 册。");
+}

@@ -354,6 +354,11 @@ fn an_item_reader_lost_while_running_stops_the_machine_once_work_in_flight_is_do
             fault: "RFID_READER".into()
         })
     );
+    // The reader is told their loan stands, and the ILS that the session is over.
+    assert_eq!(screen.summary.map(|s| s.borrowed), Some(1));
+    assert!(matches!(h.sent.last(), Some(IlsRequest::EndSession { .. })));
+    h.advance(Duration::from_secs(10));
+    assert_eq!(h.screen().summary, None, "gone when they have had time");
     h.scan(CARD);
     assert_eq!(h.screen().page, Page::OutOfService, "nobody is served");
 
