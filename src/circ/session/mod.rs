@@ -217,8 +217,14 @@ impl Session {
             _ => {}
         }
         if self.phase == Phase::OutOfService {
-            // Nothing a reader does changes anything until a technician has looked; the last
+            // Nothing a reader does changes anything until the fault is gone, but the link and
+            // the printer are still followed, for when the machine serves again; the last
             // reader's summary goes when they have had time to read it.
+            match event {
+                Event::LinkChanged(online) => self.online = online,
+                Event::PrinterReady(ready) => self.printer_ready = ready,
+                _ => {}
+            }
             if self.goodbye_until.is_some_and(|until| until <= self.now) {
                 self.summary = None;
                 self.goodbye_until = None;

@@ -413,3 +413,17 @@ fn without_the_scanner_readers_are_sent_to_the_card_reader_and_the_pad() {
     h.send(Event::Tick);
     assert_eq!(h.screen().service_notices, [ServiceNotice::NoScanner]);
 }
+
+#[test]
+fn while_out_of_service_the_link_and_the_printer_are_still_followed() {
+    let mut h = Harness::new(policy());
+    h.send(Event::ItemReaderReady(false));
+    assert_eq!(h.screen().page, Page::OutOfService);
+    h.send(Event::LinkChanged(false));
+    h.send(Event::PrinterReady(false));
+    h.send(Event::ItemReaderReady(true));
+    let screen = h.screen();
+    assert_eq!(screen.page, Page::Idle);
+    assert!(screen.offline, "the link went down meanwhile");
+    assert_eq!(screen.service_notices, [ServiceNotice::NoPrintedReceipts]);
+}
