@@ -296,7 +296,7 @@ pub fn start(
 /// the README).
 pub fn fault_code(device: Device) -> &'static str {
     match device {
-        Device::ItemReader => "RFID_READER",
+        Device::ItemReader => crate::circ::session::ITEM_READER_FAULT,
         Device::CardReader => "CARD_READER",
         Device::Scanner => "SCANNER",
         Device::Indicators => "INDICATORS",

@@ -390,7 +390,10 @@ impl Session {
     /// The item reader was lost or came back while the kiosk runs.
     fn item_reader_changed(&mut self, ok: bool, fx: &mut Vec<Effect>) {
         self.item_reader_ok = ok;
-        if ok && self.phase == Phase::OutOfService && self.fault.as_deref() == Some(ITEM_READER) {
+        if ok
+            && self.phase == Phase::OutOfService
+            && self.fault.as_deref() == Some(ITEM_READER_FAULT)
+        {
             tracing::info!("the RFID item reader answers again: back in service");
             self.fault = None;
             self.reset_to_idle();
@@ -405,7 +408,11 @@ impl Session {
     /// nothing the ILS did goes unrecorded.
     fn stop_without_item_reader(&mut self, fx: &mut Vec<Effect>) {
         if !self.item_reader_ok && self.phase != Phase::OutOfService && !self.busy() {
-            self.out_of_service(ITEM_READER, "the RFID item reader stopped answering", fx);
+            self.out_of_service(
+                ITEM_READER_FAULT,
+                "the RFID item reader stopped answering",
+                fx,
+            );
         }
     }
 
@@ -544,8 +551,9 @@ impl Session {
     }
 }
 
-/// The out-of-service code of the RFID item reader (the README's table).
-const ITEM_READER: &str = "RFID_READER";
+/// The out-of-service code of the RFID item reader (the README's table): the self-test at
+/// start and the session's own watch use the same, so either way it lifts when it answers.
+pub const ITEM_READER_FAULT: &str = "RFID_READER";
 
 /// Events that show the reader is at the machine (as opposed to the ILS, the clock or the
 /// devices reporting on themselves).
