@@ -43,6 +43,28 @@ pub struct Screen {
     pub returns_to_slot: bool,
 }
 
+impl Screen {
+    /// A page with nothing on it yet: no reader, no items, no notices, not busy, online.
+    pub fn blank(page: Page, language: Language) -> Screen {
+        Screen {
+            page,
+            language,
+            patron_name: None,
+            notice: None,
+            items: Vec::new(),
+            busy: false,
+            offline: false,
+            returns_offered: true,
+            service_notices: Vec::new(),
+            timeout_warning: None,
+            account: None,
+            receipt_choices: Vec::new(),
+            summary: None,
+            returns_to_slot: false,
+        }
+    }
+}
+
 fn is_true(value: &bool) -> bool {
     *value
 }

@@ -155,22 +155,10 @@ fn render_one(
 
 fn out_of_service(language: Language) -> Screen {
     Screen {
-        page: Page::OutOfService,
-        language,
-        patron_name: None,
         notice: Some(Refusal::new(Reason::OutOfService {
             fault: "STORAGE".into(),
         })),
-        items: Vec::new(),
-        busy: false,
-        offline: false,
-        returns_offered: true,
-        service_notices: Vec::new(),
-        timeout_warning: None,
-        account: None,
-        receipt_choices: Vec::new(),
-        summary: None,
-        returns_to_slot: false,
+        ..Screen::blank(Page::OutOfService, language)
     }
 }
 

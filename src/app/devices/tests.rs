@@ -19,20 +19,9 @@ fn hub() -> (DeviceHub, SimDevices) {
 fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
     Effect::Show {
         screen: Box::new(Screen {
-            page,
-            language: Language::En,
-            patron_name: None,
             notice: notice.map(Refusal::new),
-            items: Vec::new(),
             busy,
-            offline: false,
-            returns_offered: true,
-            service_notices: Vec::new(),
-            timeout_warning: None,
-            account: None,
-            receipt_choices: Vec::new(),
-            summary: None,
-            returns_to_slot: false,
+            ..Screen::blank(page, Language::En)
         }),
     }
 }

@@ -399,24 +399,13 @@ fn every_notice_at_once_fits_the_small_screen() {
         theme.set_large_text(large_text);
         // The library system, the printer, the card reader and the scanner all down.
         let screen = Screen {
-            page: Page::Idle,
-            language,
-            patron_name: None,
-            notice: None,
-            items: Vec::new(),
-            busy: false,
             offline: true,
-            returns_offered: true,
             service_notices: vec![
                 ServiceNotice::NoPrintedReceipts,
                 ServiceNotice::NoCardReader,
                 ServiceNotice::NoScanner,
             ],
-            timeout_warning: None,
-            account: None,
-            receipt_choices: Vec::new(),
-            summary: None,
-            returns_to_slot: false,
+            ..Screen::blank(Page::Idle, language)
         };
         crate::ui::bind::show(&k.ui.window, &screen);
         let labelled = i_slint_backend_testing::ElementQuery::from_root(&k.ui.window).find_all();
