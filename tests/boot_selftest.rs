@@ -79,16 +79,11 @@ fn a_failed_printer_leaves_a_working_kiosk_without_printed_receipts() {
         [("30234000001015".into(), "borrowed".into(), "".into())],
         "lending works"
     );
-    let receipt = shown
-        .iter()
-        .find(|s| s["page"] == "receipt")
+    let receipt = receipt_pages(&shown)
+        .first()
+        .copied()
         .expect("the receipt choice");
-    let choices: Vec<&str> = receipt["receipt_choices"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    let choices = receipt_choices(receipt);
     assert!(!choices.contains(&"print"), "{choices:?}");
     assert!(choices.contains(&"none"), "{choices:?}");
     assert!(effects(&lines, "print").is_empty());
@@ -132,6 +127,15 @@ fn an_unreachable_ils_without_offline_service_shows_out_of_service_ils_and_with_
     );
 }
 
+/// The receipt-choice pages shown, one per visit, in order.
+fn receipt_pages<'a>(shown: &[&'a Value]) -> Vec<&'a Value> {
+    shown
+        .iter()
+        .copied()
+        .filter(|s| s["page"] == "receipt")
+        .collect()
+}
+
 fn receipt_choices(screen: &Value) -> Vec<&str> {
     screen["receipt_choices"]
         .as_array()
@@ -161,7 +165,7 @@ fn paper_loaded_while_the_kiosk_runs_brings_printed_receipts_back() {
         shown[0]["service_notices"],
         serde_json::json!(["no_printed_receipts"])
     );
-    let receipts: Vec<&&Value> = shown.iter().filter(|s| s["page"] == "receipt").collect();
+    let receipts = receipt_pages(&shown);
     assert_eq!(receipts.len(), 2, "two visits");
     assert!(
         !receipt_choices(receipts[0]).contains(&"print"),
@@ -188,7 +192,7 @@ fn paper_running_out_during_a_visit_is_told_and_the_loan_stands() {
     input.push(r#"{"press": "print_receipt"}"#);
     let lines = run_with_fault("", &input);
     let shown = screens(&lines);
-    let receipt = shown.iter().find(|s| s["page"] == "receipt").unwrap();
+    let receipt = receipt_pages(&shown)[0];
     assert!(receipt_choices(receipt).contains(&"print"));
     let told = shown
         .iter()
@@ -220,7 +224,7 @@ fn a_printer_plugged_in_while_the_kiosk_runs_is_used_without_a_restart() {
         shown[0]["service_notices"],
         serde_json::json!(["no_printed_receipts"])
     );
-    let receipt = shown.iter().find(|s| s["page"] == "receipt").unwrap();
+    let receipt = receipt_pages(&shown)[0];
     assert!(receipt_choices(receipt).contains(&"print"), "{receipt}");
     assert_eq!(effects(&lines, "print").len(), 1);
 }
@@ -240,7 +244,7 @@ fn a_printer_unplugged_and_plugged_back_while_the_kiosk_runs_prints_again() {
     ));
     let lines = run_with_fault("", &input);
     let shown = screens(&lines);
-    let receipts: Vec<&&Value> = shown.iter().filter(|s| s["page"] == "receipt").collect();
+    let receipts = receipt_pages(&shown);
     assert_eq!(receipts.len(), 2, "two visits");
     assert!(
         !receipt_choices(receipts[0]).contains(&"print"),
