@@ -16,6 +16,14 @@ fn hub() -> (DeviceHub, SimDevices) {
     (hub, sim)
 }
 
+/// The hub after the self-test at start found everything working, and when that was.
+fn started() -> (DeviceHub, SimDevices, Instant) {
+    let (mut hub, sim) = hub();
+    let start = Instant::now();
+    hub.note_printer(true, start);
+    (hub, sim, start)
+}
+
 fn screen(page: Page, busy: bool, notice: Option<Reason>) -> Effect {
     Effect::Show {
         screen: Box::new(Screen {
@@ -112,9 +120,7 @@ fn receipt() -> Receipt {
 
 #[test]
 fn the_printer_is_followed_while_the_kiosk_runs() {
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
     assert!(hub.poll(start).is_empty(), "ready, as at start");
 
     // Paper runs out: noticed at the next check, not before.
@@ -198,9 +204,7 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
 #[test]
 fn a_printer_unplugged_while_running_is_found_again_when_plugged_back() {
     use kiosk_hw::config::SimFault;
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
 
     // Its USB-serial cable is pulled out: the next check loses it, and the technician's page
     // says what happened.
@@ -236,9 +240,7 @@ fn plugged_back_in_prints(hub: &mut DeviceHub, sim: &SimDevices, at: Instant) {
 #[test]
 fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
     use kiosk_hw::config::SimFault;
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
     sim.set_device_fault(Device::Printer, Some(SimFault::Missing));
     let done = hub.carry_out(&Effect::Print { receipt: receipt() });
     assert_eq!(done.map(|d| d.event), Some(Event::Printed { ok: false }));
@@ -292,9 +294,7 @@ fn reader_events(events: Vec<Event>) -> Vec<Event> {
 #[test]
 fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
     use kiosk_hw::config::SimFault;
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
     sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
     assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
     assert_eq!(
@@ -405,9 +405,7 @@ fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
 #[test]
 fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
     use kiosk_hw::config::SimFault;
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
     sim.set_device_fault(Device::CardReader, Some(SimFault::Timeout));
     assert!(hub.poll(start).is_empty());
     assert_eq!(hub.next_check(), Some(start + READER_GRACE));
@@ -426,9 +424,7 @@ fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_b
 #[test]
 fn a_scanner_unplugged_while_running_is_closed_looked_for_and_used_again() {
     use kiosk_hw::config::SimFault;
-    let (mut hub, sim) = hub();
-    let start = Instant::now();
-    hub.note_printer(true, start);
+    let (mut hub, sim, start) = started();
     sim.set_device_fault(Device::Scanner, Some(SimFault::Missing));
     assert_eq!(hub.poll(start), [Event::ScannerReady(false)]);
     assert_eq!(hub.next_check(), Some(start + READER_GRACE));
