@@ -29,6 +29,16 @@ impl Kiosk {
         Kiosk::start_with_secrets(edit, &Secrets::default())
     }
 
+    /// The demo with one simulated part misbehaving from the start.
+    pub fn start_with_fault(
+        part: kiosk_hw::config::SimPart,
+        fault: kiosk_hw::config::SimFault,
+    ) -> Kiosk {
+        Kiosk::start_with(|config| {
+            config.hardware.sim.faults.insert(part, fault);
+        })
+    }
+
     pub fn start_with_secrets(edit: impl FnOnce(&mut Config), secrets: &Secrets) -> Kiosk {
         i_slint_backend_testing::init_no_event_loop();
         let mut config = Config::demo();

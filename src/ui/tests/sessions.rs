@@ -75,12 +75,10 @@ fn a_return_without_a_card_needs_no_touch() {
 
 #[test]
 fn without_a_return_slot_returned_books_go_where_the_library_system_says() {
-    let k = Kiosk::start_with(|config| {
-        config.hardware.sim.faults.insert(
-            kiosk_hw::config::SimPart::ReturnSlot,
-            kiosk_hw::config::SimFault::Missing,
-        );
-    });
+    let k = Kiosk::start_with_fault(
+        kiosk_hw::config::SimPart::ReturnSlot,
+        kiosk_hw::config::SimFault::Missing,
+    );
     k.touch("English");
     k.device("Card: Li Hua");
     k.type_pin("1234", "OK");
@@ -367,12 +365,10 @@ fn the_rfid_reader_failing_and_answering_again_shows_at_the_kiosk() {
 
 #[test]
 fn without_the_card_reader_the_attract_screen_asks_for_the_barcode() {
-    let k = Kiosk::start_with(|config| {
-        config.hardware.sim.faults.insert(
-            kiosk_hw::config::SimPart::CardReader,
-            kiosk_hw::config::SimFault::Timeout,
-        );
-    });
+    let k = Kiosk::start_with_fault(
+        kiosk_hw::config::SimPart::CardReader,
+        kiosk_hw::config::SimFault::Timeout,
+    );
     k.assert_shows("读卡器暂时无法使用：请扫描读者证上的条码。");
     k.touch("English");
     k.assert_shows(
