@@ -124,15 +124,7 @@ fn the_acs_keeps_its_side_of_error_detection() {
 fn the_demo_over_sip2_has_the_same_outcomes_as_in_process() {
     let in_process = demo_run(&["demo", "--headless"]);
     let over_sip2 = demo_run(&["demo", "--headless", "--sip2"]);
-    assert_eq!(
-        in_process.results, over_sip2.results,
-        "item outcomes and reasons"
-    );
-    assert_eq!(
-        in_process.security_writes, over_sip2.security_writes,
-        "security writes"
-    );
-    assert_eq!(in_process.pages, over_sip2.pages);
+    in_process.assert_same_as(&over_sip2);
 }
 
 #[test]

@@ -87,6 +87,20 @@ pub struct DemoRun {
     pub titles: Vec<String>,
 }
 
+impl DemoRun {
+    /// The same scripted demo over another link came to the same: each item's outcome and
+    /// reason, the tags secured, the pages shown.
+    #[track_caller]
+    pub fn assert_same_as(&self, other: &DemoRun) {
+        assert_eq!(self.results, other.results, "item outcomes and reasons");
+        assert_eq!(
+            self.security_writes, other.security_writes,
+            "security writes"
+        );
+        assert_eq!(self.pages, other.pages);
+    }
+}
+
 /// Runs `kiosk ARGS` (a `demo --headless` variant), which must succeed.
 pub fn demo_run(args: &[&str]) -> DemoRun {
     let run = kiosk(args, "", &[]);
