@@ -198,33 +198,11 @@ impl Session {
         // The shell's clock never runs backwards for us.
         self.now = self.now.max(now);
         let mut fx = Vec::new();
-        // The parts' news is heard whatever the machine is doing.
-        match event {
-            Event::ItemReaderReady(ok) => {
-                self.item_reader_changed(ok, &mut fx);
-                return fx;
-            }
-            Event::CardReaderReady(ok) => {
-                self.card_reader_ok = ok;
-                self.show_if_changed(&mut fx);
-                return fx;
-            }
-            Event::ScannerReady(ok) => {
-                self.scanner_ok = ok;
-                self.show_if_changed(&mut fx);
-                return fx;
-            }
-            _ => {}
-        }
+        // The machine's news (the link, the parts) is heard whatever it is doing.
+        self.machine_news(&event);
         if self.phase == Phase::OutOfService {
-            // Nothing a reader does changes anything until the fault is gone, but the link and
-            // the printer are still followed, for when the machine serves again; the last
+            // Nothing a reader does changes anything until the fault is gone; the last
             // reader's summary goes when they have had time to read it.
-            match event {
-                Event::LinkChanged(online) => self.online = online,
-                Event::PrinterReady(ready) => self.printer_ready = ready,
-                _ => {}
-            }
             if self.goodbye_until.is_some_and(|until| until <= self.now) {
                 self.summary = None;
                 self.goodbye_until = None;
@@ -271,16 +249,13 @@ impl Session {
             Event::Language(language) => self.language = language,
             Event::Touched | Event::Tick => {}
             Event::IlsReplied(id, reply) => self.ils_replied(id, reply, &mut fx),
-            Event::LinkChanged(online) => {
-                if online != self.online {
-                    tracing::info!(online, "link to the ILS changed");
-                }
-                self.online = online;
-            }
-            Event::PrinterReady(ready) => self.printer_ready = ready,
-            Event::ReturnSlotFailed => self.return_slot_failed(),
-            // Handled before anything else.
-            Event::ItemReaderReady(_) | Event::CardReaderReady(_) | Event::ScannerReady(_) => {}
+            // Heard before anything else (`machine_news`).
+            Event::LinkChanged(_)
+            | Event::PrinterReady(_)
+            | Event::ReturnSlotFailed
+            | Event::ItemReaderReady(_)
+            | Event::CardReaderReady(_)
+            | Event::ScannerReady(_) => {}
             Event::Printed { ok } => {
                 self.printer_ready = ok;
                 if !ok {
@@ -387,20 +362,33 @@ impl Session {
         self.scanner_ok = false;
     }
 
-    /// The item reader was lost or came back while the kiosk runs.
-    fn item_reader_changed(&mut self, ok: bool, fx: &mut Vec<Effect>) {
-        self.item_reader_ok = ok;
-        if ok
-            && self.phase == Phase::OutOfService
-            && self.fault.as_deref() == Some(ITEM_READER_FAULT)
-        {
-            tracing::info!("the RFID item reader answers again: back in service");
-            self.fault = None;
-            self.reset_to_idle();
+    /// What the shell found out about the link and the parts: kept for every reader to come,
+    /// in or out of service. An item reader that answers again lifts its own fault.
+    fn machine_news(&mut self, event: &Event) {
+        match *event {
+            Event::LinkChanged(online) => {
+                if online != self.online {
+                    tracing::info!(online, "link to the ILS changed");
+                }
+                self.online = online;
+            }
+            Event::PrinterReady(ready) => self.printer_ready = ready,
+            Event::ReturnSlotFailed => self.return_slot_failed(),
+            Event::CardReaderReady(ok) => self.card_reader_ok = ok,
+            Event::ScannerReady(ok) => self.scanner_ok = ok,
+            Event::ItemReaderReady(ok) => {
+                self.item_reader_ok = ok;
+                if ok
+                    && self.phase == Phase::OutOfService
+                    && self.fault.as_deref() == Some(ITEM_READER_FAULT)
+                {
+                    tracing::info!("the RFID item reader answers again: back in service");
+                    self.fault = None;
+                    self.reset_to_idle();
+                }
+            }
+            _ => {}
         }
-        self.stop_without_item_reader(fx);
-        self.sync_return_slot(fx);
-        self.show_if_changed(fx);
     }
 
     /// Without the item reader the machine stops serving, as when it fails at start; work in
