@@ -32,21 +32,35 @@ impl DeviceHub {
 
     /// A printer is fitted, or configured and waiting to be plugged in.
     pub(super) fn printer_expected(&self) -> bool {
-        self.machine.printer.is_some()
-            || self
-                .open_failures
-                .iter()
-                .any(|f| f.device == Device::Printer)
+        self.machine.printer.is_some() || self.awaited(Device::Printer)
+    }
+
+    /// A part that is configured but not open: it did not open at start, or it went away.
+    fn awaited(&self, device: Device) -> bool {
+        self.open_failures.iter().any(|f| f.device == device)
+    }
+
+    /// A part went away: it joins those that did not open, so the technician's page says why
+    /// and it is looked for again.
+    fn went_away(&mut self, error: DeviceError) {
+        self.open_failures.retain(|f| f.device != error.device);
+        self.open_failures.push(error);
+    }
+
+    /// A part that went away (or never opened) is open again.
+    fn came_back(&mut self, device: Device) {
+        self.open_failures.retain(|f| f.device != device);
     }
 
     /// When the devices want to be polled next whatever the readers do: the printer's check,
-    /// and a failing reader's grace running out or its next reset.
+    /// a failing reader's grace running out or its next reset, the next look for a scanner
+    /// that went away.
     pub fn next_check(&self) -> Option<Instant> {
         let printer = self.next_printer_check.filter(|_| self.printer_expected());
         let readers = [&self.item_reader_watch, &self.card_reader_watch].map(Streak::next_look);
         let scanner = self
             .next_scanner_look
-            .filter(|_| self.machine.scanner.is_none() && self.scanner_expected());
+            .filter(|_| self.awaited(Device::Scanner));
         printer
             .into_iter()
             .chain(readers.into_iter().flatten())
@@ -154,8 +168,7 @@ impl DeviceHub {
                     return Vec::new();
                 }
                 self.machine.scanner = None;
-                self.open_failures.retain(|f| f.device != Device::Scanner);
-                self.open_failures.push(error);
+                self.went_away(error);
                 self.next_scanner_look = Some(now + READER_GRACE);
                 if std::mem::replace(&mut self.scanner_lost, true) {
                     return Vec::new();
@@ -166,16 +179,9 @@ impl DeviceHub {
         }
     }
 
-    /// A scanner is configured but not open (not found at start, or closed when it went away).
-    fn scanner_expected(&self) -> bool {
-        self.open_failures
-            .iter()
-            .any(|f| f.device == Device::Scanner)
-    }
-
     /// Opens the scanner again when due; it counts as back once it reads.
     fn reconnect_scanner(&mut self, now: Instant) {
-        if !self.scanner_expected() || self.next_scanner_look.is_some_and(|at| now < at) {
+        if !self.awaited(Device::Scanner) || self.next_scanner_look.is_some_and(|at| now < at) {
             return;
         }
         self.next_scanner_look = Some(now + READER_GRACE);
@@ -183,7 +189,7 @@ impl DeviceHub {
             Ok(Some(scanner)) => {
                 tracing::debug!("the barcode scanner's port is open");
                 self.machine.scanner = Some(scanner);
-                self.open_failures.retain(|f| f.device != Device::Scanner);
+                self.came_back(Device::Scanner);
             }
             Ok(None) => {}
             Err(error) => tracing::debug!(%error, "the barcode scanner is still not there"),
@@ -203,7 +209,7 @@ impl DeviceHub {
             Ok(Some(printer)) => {
                 tracing::debug!("the receipt printer's port is open");
                 self.machine.printer = Some(printer);
-                self.open_failures.retain(|f| f.device != Device::Printer);
+                self.came_back(Device::Printer);
                 true
             }
             Ok(None) => false,
@@ -220,8 +226,7 @@ impl DeviceHub {
     pub(super) fn printer_failed(&mut self, error: DeviceError) {
         if error.lost_contact() && self.machine.printer.take().is_some() {
             tracing::warn!(%error, "the receipt printer stopped answering; looking for it again");
-            self.open_failures.retain(|f| f.device != Device::Printer);
-            self.open_failures.push(error);
+            self.went_away(error);
         }
     }
 
