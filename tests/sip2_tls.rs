@@ -70,6 +70,7 @@ fn client(port: u16, ca_file: &Path) -> Sip2Client {
         heartbeat: Duration::from_secs(3600),
         max_resends: 3,
         max_backoff: Duration::from_secs(1),
+        liveness: Duration::from_secs(5),
         login: None,
     })
 }

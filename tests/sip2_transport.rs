@@ -4,7 +4,7 @@ use kiosk::config::secrets::Secret;
 use kiosk::ils::sip2::client::{LinkError, LinkSettings, LoginSettings, Sip2Client};
 use kiosk::ils::sip2::replies::*;
 use kiosk::ils::sip2::requests::*;
-use kiosk::ils::sip2::{Framing, Reply, Request, decode_request, encode_reply};
+use kiosk::ils::sip2::{Framing, Reply, Request, Tri, decode_request, encode_reply};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -221,6 +221,7 @@ fn settings(port: u16) -> LinkSettings {
         heartbeat: Duration::from_secs(3600),
         max_resends: 3,
         max_backoff: Duration::from_secs(1),
+        liveness: Duration::from_secs(5),
         login: None,
     }
 }
@@ -291,22 +292,149 @@ fn a_reply_with_the_wrong_sequence_number_is_discarded() {
 }
 
 #[test]
-fn no_reply_means_a_retry_then_link_down() {
+fn no_reply_to_a_question_means_a_retry_then_link_down() {
     let acs = Acs::start(Script {
         connections: vec![(vec![answer(acs_status()), silence(), silence()], false)],
     });
     let mut client = Sip2Client::new(settings(acs.port));
     let started = Instant::now();
+    let result = client.request(&item_request());
+    assert!(
+        matches!(&result, Err(LinkError::Down { .. })),
+        "no answer: {result:?}"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    let received = acs.received();
+    assert_eq!(codes(&received), ["99", "17", "17"]);
+    assert_eq!(received[1], received[2], "retransmitted with the same AY");
+    assert!(!client.is_connected(), "a dead link is dropped");
+}
+
+/// The reply, after a pause longer than the client waits.
+fn late(reply: Reply, pause: Duration) -> Action {
+    let reply = answer(reply);
+    Box::new(move |request: &[u8]| {
+        std::thread::sleep(pause);
+        reply(request)
+    })
+}
+
+fn checkout_reply() -> Reply {
+    Reply::Checkout(CirculationReply {
+        ok: true,
+        renewal_ok: false,
+        magnetic_media: Tri::No,
+        desensitize: Tri::Yes,
+        date: None,
+        institution: "MAIN".into(),
+        patron: "P1".into(),
+        item: "3023".into(),
+        title: "Late".into(),
+        due_date: None,
+        fee_type: None,
+        security_inhibit: None,
+        currency: None,
+        fee_amount: None,
+        media_type: None,
+        item_properties: None,
+        transaction_id: None,
+        messages: Messages::default(),
+    })
+}
+
+#[test]
+fn a_checkout_without_a_reply_is_never_sent_again_and_its_late_reply_is_discarded() {
+    // Retries allowed, and error detection on: still, an ACS need not recognise a repeat, and
+    // a checkout it runs twice is a renewal.
+    let acs = Acs::start(Script {
+        connections: vec![(
+            vec![
+                answer(acs_status()),
+                late(checkout_reply(), Duration::from_millis(500)),
+                answer(item_reply("Asked after")),
+            ],
+            false,
+        )],
+    });
+    let mut client = Sip2Client::new(LinkSettings {
+        retries: 3,
+        ..settings(acs.port)
+    });
     let result = client.request(&checkout_request());
     assert!(
         matches!(&result, Err(LinkError::Down { sent: true, .. })),
         "the outcome of the checkout is unknown: {result:?}"
     );
-    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert!(
+        client.is_connected(),
+        "the connection is kept for the question that settles it"
+    );
+    // What is asked next is answered after the checkout: its late reply is not taken for it.
+    assert_eq!(title(client.request(&item_request())), "Asked after");
+    assert_eq!(
+        codes(&acs.received()),
+        ["99", "11", "17"],
+        "the checkout went once"
+    );
+}
+
+#[test]
+fn a_late_reply_that_arrived_while_idle_does_not_cost_a_reconnect() {
+    let acs = Acs::start(Script {
+        connections: vec![(
+            vec![
+                answer(acs_status()),
+                late(checkout_reply(), Duration::from_millis(400)),
+                answer(item_reply("Same connection")),
+            ],
+            false,
+        )],
+    });
+    let mut client = Sip2Client::new(settings(acs.port));
+    assert!(client.request(&checkout_request()).is_err());
+    // The late reply is in the socket before anything else is asked.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(title(client.request(&item_request())), "Same connection");
+    assert_eq!(codes(&acs.received()), ["99", "11", "17"]);
+}
+
+/// The reply, ended CR LF as some ACSes are set to.
+fn answer_crlf(reply: Reply) -> Action {
+    let reply = answer(reply);
+    Box::new(move |request: &[u8]| {
+        let mut bytes = reply(request).remove(0);
+        bytes.push(b'\n');
+        // The LF in a segment of its own, as it may come.
+        let lf = bytes.split_off(bytes.len() - 1);
+        vec![bytes, lf]
+    })
+}
+
+#[test]
+fn crlf_replies_keep_one_connection() {
+    let mut actions = vec![
+        answer_crlf(Reply::Login { ok: true }),
+        answer_crlf(acs_status()),
+    ];
+    actions.extend((0..5).map(|_| answer_crlf(item_reply("CRLF"))));
+    let acs = Acs::start(Script {
+        // A second connection would be refused: the test fails on a reconnect.
+        connections: vec![(actions, false)],
+    });
+    let mut client = Sip2Client::new(LinkSettings {
+        login: Some(LoginSettings {
+            user: "kiosk-01".into(),
+            password: Secret::new("s3cret"),
+            location: None,
+        }),
+        ..settings(acs.port)
+    });
+    for _ in 0..5 {
+        assert_eq!(title(client.request(&item_request())), "CRLF");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let received = acs.received();
-    assert_eq!(codes(&received), ["99", "11", "11"]);
-    assert_eq!(received[1], received[2], "retransmitted with the same AY");
-    assert!(!client.is_connected(), "a dead link is dropped");
+    assert_eq!(codes(&received), ["93", "99", "17", "17", "17", "17", "17"]);
 }
 
 #[test]

@@ -69,6 +69,9 @@ pub struct Sip2Section {
     pub reconnect_max_secs: u64,
 }
 
+/// An idle connection is looked at this often: a lost ACS is noticed within this time.
+const LIVENESS: Duration = Duration::from_secs(5);
+
 fn sixty() -> u64 {
     60
 }
@@ -131,6 +134,7 @@ impl Sip2Section {
             heartbeat: Duration::from_secs(self.heartbeat_secs),
             max_resends: 5,
             max_backoff: Duration::from_secs(self.reconnect_max_secs.max(1)),
+            liveness: LIVENESS,
             login: self.login_user.as_ref().map(|user| LoginSettings {
                 user: user.clone(),
                 password: password.unwrap_or_else(|| Secret::new("")),

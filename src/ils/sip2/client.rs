@@ -1,13 +1,19 @@
 //! The SC side of a SIP2 link: connect (TCP or TLS), log in, keep the link alive, and carry one
 //! request at a time through the error-detection rules of the standard.
 //!
-//! - timeout → send the same bytes again (same AY, so the ACS recognises a repeat), up to the
-//!   retry limit, then the link is down;
+//! - timeout → a request that changes nothing (status, patron or item information) is sent
+//!   again, up to the retry limit, then the link is down; one that changes something (checkout,
+//!   checkin, renew, fee paid) is never sent again blindly: nothing obliges an ACS to recognise
+//!   a repeat, and a checkout run twice is a renewal. Its outcome is unknown, the connection is
+//!   kept (so what is asked next is answered after it), and the caller settles it by asking;
+//! - a late reply (to a request that timed out) is discarded by its sequence number, or by its
+//!   code, whenever it arrives;
 //! - a reply with a bad checksum (or unreadable) → `97`, asking the ACS to send it again;
 //! - `96` → send the request again, unless the last thing sent was a `97` (then the link is down);
 //! - a reply with the wrong AY → discarded, keep waiting;
 //! - a cap on all of the above, so a confused ACS cannot keep the kiosk in a loop.
 
+use super::charset::Charset;
 use super::codec::{decode_reply, encode_request};
 use super::connection::{Connection, ReadError};
 use super::frame::{ChecksumCheck, DecodeError, EncodeError, Framing};
@@ -37,6 +43,9 @@ pub struct LinkSettings {
     pub max_resends: u32,
     /// Longest wait between reconnection attempts.
     pub max_backoff: Duration,
+    /// How often an idle connection is looked at (without sending anything) to notice that
+    /// the ACS closed it, so a lost ACS is noticed, and reconnected to, within this time.
+    pub liveness: Duration,
     pub login: Option<LoginSettings>,
 }
 
@@ -76,6 +85,16 @@ pub struct Sip2Client {
     last_exchange: Instant,
     failures: u32,
     retry_at: Option<Instant>,
+    /// The reply code a request that timed out still owes on this connection: its late reply
+    /// is discarded when it comes.
+    owed: Option<&'static str>,
+    /// Replies the configured charset could not decode (a UTF-8 kiosk and a cp850 ACS).
+    charset_suspect: Option<String>,
+}
+
+/// How long after a failed attempt the next one is made: 1, 2, 4 … s, at most `max`.
+pub fn backoff(failures: u32, max: Duration) -> Duration {
+    Duration::from_secs(1 << failures.saturating_sub(1).min(8)).min(max)
 }
 
 impl Sip2Client {
@@ -88,6 +107,20 @@ impl Sip2Client {
             last_exchange: Instant::now(),
             failures: 0,
             retry_at: None,
+            owed: None,
+            charset_suspect: None,
+        }
+    }
+
+    /// Why replies look like another charset than the configured one, once seen.
+    pub fn charset_warning(&self) -> Option<&str> {
+        self.charset_suspect.as_deref()
+    }
+
+    /// The kiosk's password for the next login (the secrets file was read again).
+    pub fn set_password(&mut self, password: Secret) {
+        if let Some(login) = self.settings.login.as_mut() {
+            login.password = password;
         }
     }
 
@@ -108,6 +141,13 @@ impl Sip2Client {
     /// Sends a request and returns the ACS's reply, connecting (and logging in) first if needed.
     /// A request that changes nothing is tried once more on a fresh connection if the link broke.
     pub fn request(&mut self, request: &Request) -> Result<Reply, LinkError> {
+        if self.owed.is_some_and(|code| code == request.reply_code())
+            && !self.settings.framing.error_detection
+        {
+            // Without sequence numbers a late reply could pass for this request's.
+            tracing::info!("a late reply may still come on this connection; reconnecting first");
+            self.disconnect();
+        }
         self.ensure_connected()?;
         match self.exchange(request) {
             Err(LinkError::Down { .. }) if request.is_idempotent() => {
@@ -116,7 +156,10 @@ impl Sip2Client {
                 self.exchange(request).inspect_err(|_| self.disconnect())
             }
             Err(error) => {
-                if matches!(error, LinkError::Down { .. } | LinkError::BadReply(_)) {
+                // A request that timed out keeps its connection: what is asked next to settle
+                // its outcome is then answered after it.
+                let timed_out = self.owed.is_some() && !request.is_idempotent();
+                if matches!(error, LinkError::Down { .. } | LinkError::BadReply(_)) && !timed_out {
                     self.disconnect();
                 }
                 Err(error)
@@ -125,22 +168,37 @@ impl Sip2Client {
         }
     }
 
-    /// When the next heartbeat is due (the shell sleeps until then).
+    /// How long until [`Sip2Client::keep_alive`] has something to do: the next heartbeat, the
+    /// next look at an idle connection, or (disconnected) the next connection attempt.
     pub fn next_heartbeat(&self) -> Duration {
-        (self.last_exchange + self.settings.heartbeat).saturating_duration_since(Instant::now())
+        let now = Instant::now();
+        if self.connection.is_none() {
+            return self
+                .retry_at
+                .map_or(Duration::ZERO, |at| at.saturating_duration_since(now));
+        }
+        (self.last_exchange + self.settings.heartbeat)
+            .saturating_duration_since(now)
+            .min(self.settings.liveness)
     }
 
-    /// Sends a 99 when the link has been idle for the heartbeat period, and reconnects a dropped
-    /// link when its backoff has passed.
+    /// Sends a 99 when the link has been idle for the heartbeat period, notices a connection
+    /// the ACS closed, and reconnects a dropped link when its backoff has passed.
     pub fn keep_alive(&mut self) -> Result<(), LinkError> {
-        if self.connection.is_none() {
-            // Connecting exchanges a 99/98 already.
+        let heartbeat_due = (self.last_exchange + self.settings.heartbeat)
+            .saturating_duration_since(Instant::now())
+            .is_zero();
+        if self.connection.is_none() || !heartbeat_due {
+            // Connecting exchanges a 99/98 already; an open connection is only looked at.
             return self.ensure_connected();
         }
-        if !self.next_heartbeat().is_zero() {
-            return Ok(());
-        }
         tracing::debug!("SIP2 heartbeat");
+        let status = self.sc_status_request();
+        self.request(&status).map(|reply| self.note_status(reply))
+    }
+
+    /// An SC status (99) now, connecting first if needed: whether the ACS answers at all.
+    pub fn check(&mut self) -> Result<(), LinkError> {
         let status = self.sc_status_request();
         self.request(&status).map(|reply| self.note_status(reply))
     }
@@ -164,15 +222,26 @@ impl Sip2Client {
 
     pub fn disconnect(&mut self) {
         self.connection = None;
+        self.owed = None;
     }
 
     fn ensure_connected(&mut self) -> Result<(), LinkError> {
         if let Some(connection) = self.connection.as_mut() {
-            if !connection.is_stale() {
-                return Ok(());
+            match connection.take_unasked() {
+                Ok(late) => {
+                    for message in late {
+                        self.discard_late(&message);
+                    }
+                    return Ok(());
+                }
+                Err(error) => {
+                    tracing::info!(
+                        ?error,
+                        "the ACS closed the idle SIP2 connection; reconnecting"
+                    );
+                    self.disconnect();
+                }
             }
-            tracing::info!("the ACS closed the idle SIP2 connection; reconnecting");
-            self.connection = None;
         }
         if let Some(at) = self.retry_at {
             let wait = at.saturating_duration_since(Instant::now());
@@ -193,15 +262,25 @@ impl Sip2Client {
                 Ok(())
             }
             Err(error) => {
-                self.connection = None;
+                self.disconnect();
                 self.failures += 1;
-                let backoff = Duration::from_secs(1 << (self.failures - 1).min(8))
-                    .min(self.settings.max_backoff);
-                self.retry_at = Some(Instant::now() + backoff);
-                tracing::warn!(%error, backoff_secs = backoff.as_secs(), "SIP2 connection failed");
+                let wait = backoff(self.failures, self.settings.max_backoff);
+                self.retry_at = Some(Instant::now() + wait);
+                // One line per attempt, and attempts are one backoff step apart.
+                tracing::warn!(%error, next_attempt_secs = wait.as_secs(), "SIP2 connection failed");
                 Err(error)
             }
         }
+    }
+
+    /// A reply that came after its request timed out: its outcome is settled by asking the
+    /// ACS, so the reply itself is only logged.
+    fn discard_late(&mut self, message: &[u8]) {
+        let code = String::from_utf8_lossy(message.get(..2).unwrap_or_default()).into_owned();
+        if self.owed.is_some_and(|owed| owed == code) {
+            self.owed = None;
+        }
+        tracing::info!(%code, "a late reply to a request that timed out discarded");
     }
 
     fn connect(&mut self) -> Result<(), LinkError> {
@@ -277,8 +356,14 @@ impl Sip2Client {
         let (timeout, retries) = self.timing();
         let max_resends = self.settings.max_resends;
         let expected = request.reply_code();
-        let connection = self
-            .connection
+        let Sip2Client {
+            connection,
+            owed,
+            charset_suspect,
+            last_exchange,
+            ..
+        } = self;
+        let connection = connection
             .as_mut()
             .ok_or_else(|| down("not connected", false))?;
         connection
@@ -295,11 +380,20 @@ impl Sip2Client {
             }
             let message = match connection.read_message(deadline) {
                 Ok(message) => message,
+                Err(ReadError::Timeout) if !request.is_idempotent() => {
+                    // Never sent again blindly: an ACS that does not recognise the repeat runs
+                    // it twice (a second checkout is a renewal). The caller asks what happened.
+                    *owed = Some(expected);
+                    return Err(down(
+                        format!(
+                            "no reply from the ACS within {} s; it may have carried the request out",
+                            timeout.as_secs_f32()
+                        ),
+                        true,
+                    ));
+                }
                 Err(ReadError::Timeout) => {
-                    // Without error detection the ACS cannot tell a repeat from a new request:
-                    // repeating a checkout could make it a renewal. Only safe requests repeat.
-                    let may_repeat = framing.error_detection || request.is_idempotent();
-                    if timeouts >= retries || !may_repeat {
+                    if timeouts >= retries {
                         return Err(down(
                             format!("no reply from the ACS after {} tries", timeouts + 1),
                             true,
@@ -340,6 +434,15 @@ impl Sip2Client {
                 }
                 Err(error) => return Err(LinkError::BadReply(error.to_string())),
             };
+            if framing.charset == Charset::Utf8
+                && charset_suspect.is_none()
+                && std::str::from_utf8(&message).is_err()
+            {
+                let warning = "the ACS's replies are not valid UTF-8: it probably uses cp850 or \
+                               iso-8859-1; set [ils.sip2] charset to match the ACS";
+                tracing::warn!("{warning}");
+                *charset_suspect = Some(warning.to_owned());
+            }
             match received.checksum {
                 ChecksumCheck::CodePoints => {
                     tracing::info!("the ACS's checksum sums code points, not bytes; accepted")
@@ -362,6 +465,18 @@ impl Sip2Client {
                         .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
                     deadline = Instant::now() + timeout;
                 }
+                reply
+                    if *owed == Some(reply.code())
+                        && (reply.code() != expected
+                            || (framing.error_detection
+                                && received.sequence.is_some_and(|s| s != sequence))) =>
+                {
+                    *owed = None;
+                    tracing::info!(
+                        code = reply.code(),
+                        "a late reply to a request that timed out discarded"
+                    );
+                }
                 _ if framing.error_detection
                     && received.sequence.is_some_and(|s| s != sequence) =>
                 {
@@ -377,7 +492,7 @@ impl Sip2Client {
                     );
                 }
                 reply => {
-                    self.last_exchange = Instant::now();
+                    *last_exchange = Instant::now();
                     return Ok(reply);
                 }
             }

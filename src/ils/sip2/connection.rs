@@ -1,5 +1,5 @@
 //! One socket to the ACS (plain TCP or TLS), read a message at a time. A message ends at CR;
-//! an LF after it (CRLF terminators) is dropped by the codec.
+//! an LF after it (CRLF terminators) belongs to it and is dropped here, whenever it arrives.
 
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use std::io::{self, Read, Write};
@@ -103,11 +103,7 @@ impl Connection {
     /// The next message (through its CR), or why none came before `deadline`.
     pub fn read_message(&mut self, deadline: Instant) -> Result<Vec<u8>, ReadError> {
         loop {
-            // Skip the LF of a CRLF and stray LFs between messages.
-            let leading = self.buffer.iter().take_while(|b| **b == b'\n').count();
-            self.buffer.drain(..leading);
-            if let Some(end) = self.buffer.iter().position(|b| *b == b'\r') {
-                let message: Vec<u8> = self.buffer.drain(..=end).collect();
+            if let Some(message) = self.take_message() {
                 return Ok(message);
             }
             if self.buffer.len() > MAX_MESSAGE {
@@ -121,45 +117,85 @@ impl Connection {
                 .tcp()
                 .set_read_timeout(Some(left))
                 .map_err(ReadError::Io)?;
-            let mut chunk = [0u8; 4096];
+            self.read_some()?;
+        }
+    }
+
+    /// A whole message from the buffer, if one is there. The LF of a CRLF terminator (and any
+    /// stray LF between messages) is not part of any message: it is skipped, never mistaken
+    /// for the start of the next one.
+    fn take_message(&mut self) -> Option<Vec<u8>> {
+        let leading = self.buffer.iter().take_while(|b| **b == b'\n').count();
+        self.buffer.drain(..leading);
+        let end = self.buffer.iter().position(|b| *b == b'\r')?;
+        let message: Vec<u8> = self.buffer.drain(..=end).collect();
+        if self.buffer.first() == Some(&b'\n') {
+            self.buffer.remove(0);
+        }
+        Some(message)
+    }
+
+    /// One read from the socket into the buffer.
+    fn read_some(&mut self) -> Result<(), ReadError> {
+        let mut chunk = [0u8; 4096];
+        loop {
             let read = match &mut self.stream {
                 Stream::Plain(tcp) => tcp.read(&mut chunk),
                 Stream::Tls(tls) => tls.read(&mut chunk),
             };
-            match read {
-                Ok(0) => return Err(ReadError::Closed),
-                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+            return match read {
+                Ok(0) => Err(ReadError::Closed),
+                Ok(n) => {
+                    self.buffer.extend_from_slice(&chunk[..n]);
+                    Ok(())
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) =>
                 {
-                    return Err(ReadError::Timeout);
+                    Err(ReadError::Timeout)
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    return Err(ReadError::Closed);
-                }
-                Err(e) => return Err(ReadError::Io(e)),
-            }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(ReadError::Closed),
+                Err(e) => Err(ReadError::Io(e)),
+            };
         }
     }
 
-    /// Whether the ACS has closed the connection (or sent something unasked) while idle. Checked
-    /// before a request, so a connection the ACS dropped for idleness is replaced before anything
-    /// is sent on it.
-    pub fn is_stale(&mut self) -> bool {
-        if !self.buffer.is_empty() {
-            return true;
+    /// Before a request: what arrived while the link was idle, without waiting. `Ok` holds the
+    /// whole messages that came unasked — late replies to requests that timed out — which the
+    /// caller discards (an LF left over from a CRLF is not one); a part of a message stays in
+    /// the buffer for the next read. `Err`: the ACS closed the connection, or it broke.
+    pub fn take_unasked(&mut self) -> Result<Vec<Vec<u8>>, ReadError> {
+        self.stream
+            .tcp()
+            .set_nonblocking(true)
+            .map_err(ReadError::Io)?;
+        let mut result = Ok(());
+        while self.buffer.len() <= MAX_MESSAGE {
+            match self.read_some() {
+                Ok(()) => {}
+                Err(ReadError::Timeout) => break,
+                Err(error) => {
+                    result = Err(error);
+                    break;
+                }
+            }
         }
-        let tcp = self.stream.tcp();
-        if tcp.set_nonblocking(true).is_err() {
-            return true;
+        self.stream
+            .tcp()
+            .set_nonblocking(false)
+            .map_err(ReadError::Io)?;
+        result?;
+        let mut unasked = Vec::new();
+        while let Some(message) = self.take_message() {
+            unasked.push(message);
         }
-        let mut probe = [0u8; 1];
-        let stale =
-            !matches!(tcp.peek(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
-        stale || tcp.set_nonblocking(false).is_err()
+        if self.buffer.len() > MAX_MESSAGE {
+            return Err(ReadError::TooLong);
+        }
+        Ok(unasked)
     }
 }
