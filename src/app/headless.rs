@@ -390,7 +390,7 @@ impl<'a> Driver<'a> {
     fn link_news(&mut self) -> Result<(), DriverError> {
         loop {
             match self.worker.recv(Some(Duration::ZERO)) {
-                Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
+                Ok(FromWorker::Link(link)) => self.dispatch(Event::LinkChanged(link))?,
                 Ok(FromWorker::Reply(id, reply)) => {
                     // Cannot happen with nothing in flight; handled all the same.
                     self.replied(id, *reply)?;
@@ -438,7 +438,7 @@ impl<'a> Driver<'a> {
                     self.in_flight -= 1;
                     self.replied(id, *reply)?;
                 }
-                Ok(FromWorker::Link(online)) => self.dispatch(Event::LinkChanged(online))?,
+                Ok(FromWorker::Link(link)) => self.dispatch(Event::LinkChanged(link))?,
                 Err(NoReply::Timeout) => self.dispatch(Event::Tick)?,
                 Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
             }

@@ -2,7 +2,7 @@
 //! session's requests one at a time, keeps the link alive, and replays the offline queue when
 //! the link is back, giving way to readers' requests.
 
-use crate::circ::{IlsReply, IlsRequest, RequestId};
+use crate::circ::{IlsReply, IlsRequest, Link, RequestId};
 use crate::queue::backoffice::BackOffice;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub enum FromWorker {
     Reply(RequestId, Box<IlsReply>),
-    /// The link to the ILS came back (true) or was lost (false).
-    Link(bool),
+    /// The link to the ILS came back, was lost, or refuses the kiosk's login.
+    Link(Link),
 }
 
 pub struct IlsWorker {
@@ -81,7 +81,7 @@ fn run(
     let report_link = |office: &mut BackOffice| {
         office
             .take_link_change()
-            .is_none_or(|online| replies.send(FromWorker::Link(online)).is_ok())
+            .is_none_or(|link| replies.send(FromWorker::Link(link)).is_ok())
     };
     office.keep_alive();
     if !report_link(&mut office) {

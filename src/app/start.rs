@@ -4,7 +4,7 @@
 use super::clock::Clock;
 use super::devices::DeviceHub;
 use super::ils_worker::IlsWorker;
-use crate::circ::Session;
+use crate::circ::{Link, Session};
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
 use crate::ils::folio::FolioIls;
@@ -122,15 +122,15 @@ pub fn open_ils(
     secrets: &Secrets,
     clock: &Clock,
 ) -> Result<Box<dyn Ils>, StartError> {
-    open_ils_reachable(config, secrets, clock).map(|(ils, _)| ils)
+    open_ils_link(config, secrets, clock).map(|(ils, _)| ils)
 }
 
-/// The configured ILS, and whether it answered at start.
-pub fn open_ils_reachable(
+/// The configured ILS, and how its link was found at start.
+pub fn open_ils_link(
     config: &Config,
     secrets: &Secrets,
     clock: &Clock,
-) -> Result<(Box<dyn Ils>, bool), StartError> {
+) -> Result<(Box<dyn Ils>, Link), StartError> {
     match config.ils.kind {
         IlsKind::Sim => {
             let seed = load_seed(config)?;
@@ -151,7 +151,7 @@ pub fn open_ils_reachable(
                     .map_err(StartError::Login)?;
                 tracing::info!(%user, "logged in to the simulated ILS");
             }
-            Ok((Box::new(sim), true))
+            Ok((Box::new(sim), Link::Online))
         }
         IlsKind::Sip2 => {
             check_ils(config, secrets)?;
@@ -203,17 +203,24 @@ fn open_sip2(config: &Config, secrets: &Secrets) -> Result<Sip2Ils, StartError> 
     ))
 }
 
-/// A refused login stops the start (someone must fix the credentials); an unreachable ILS
-/// does not: the link is retried, and readers are served offline meanwhile.
-fn connected(result: Result<(), IlsError>) -> Result<bool, StartError> {
+/// Neither an unreachable ILS nor a refused login stops the start: under a supervisor that
+/// would be a restart loop with a blank screen. The link is retried with backoff; an
+/// unreachable ILS leaves readers served offline, a refused login leaves the machine out of
+/// service (code `ILS`) until the credentials work.
+fn connected(result: Result<(), IlsError>) -> Result<Link, StartError> {
     match result {
-        Ok(()) => Ok(true),
-        Err(IlsError::LoginRefused(detail)) => {
-            Err(StartError::Login(IlsError::LoginRefused(detail)))
+        Ok(()) => Ok(Link::Online),
+        Err(error @ (IlsError::LoginRefused(_) | IlsError::Misconfigured(_))) => {
+            tracing::error!(
+                %error,
+                "out of service (code ILS) until the ILS accepts the kiosk; the password \
+                 is read again from the secrets file before each attempt (kiosk diag --device ils)"
+            );
+            Ok(Link::Refused)
         }
         Err(error) => {
             tracing::warn!(%error, "the ILS is not reachable at start");
-            Ok(false)
+            Ok(Link::Offline)
         }
     }
 }
@@ -252,9 +259,9 @@ pub fn start(
     clock: &Clock,
 ) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
     let journal = open_journal(config)?;
-    let (ils, reachable) = open_ils_reachable(config, secrets, clock)?;
+    let (ils, link) = open_ils_link(config, secrets, clock)?;
     let policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
-    let office = BackOffice::new(
+    let mut office = BackOffice::new(
         ils,
         journal,
         BackOfficeSettings {
@@ -264,16 +271,16 @@ pub fn start(
                 ..ReplaySettings::default()
             },
         },
-    );
+    )
+    .with_password_source(password_source(config));
+    office.start_with_link(link);
     let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
     devices.set_library(&config.kiosk.library_name);
     let tested = self_test(&mut devices, clock.now());
     let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
     let mut session = Session::new(policy, clock.now());
-    if !reachable {
-        // Known before the first reader comes (the worker reports it again as it retries).
-        session.start_offline();
-    }
+    // Known before the first reader comes (the worker reports changes as it retries).
+    session.start_with_link(link);
     if !tested.printer_ready {
         session.start_without_printer();
     }
@@ -290,6 +297,20 @@ pub fn start(
         session.fail_self_test(code, &detail);
     }
     Ok((session, worker, devices))
+}
+
+/// The ILS password as the secrets file (or the environment) has it now.
+fn password_source(config: &Config) -> crate::queue::backoffice::PasswordSource {
+    let file = config.secrets.file.clone();
+    Box::new(
+        move || match Secrets::load(file.as_deref(), |name| std::env::var(name).ok()) {
+            Ok(secrets) => secrets.ils_password,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the secrets again");
+                None
+            }
+        },
+    )
 }
 
 /// The code on the out-of-service screen for a part that failed (technicians look it up in

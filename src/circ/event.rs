@@ -1,7 +1,7 @@
 //! What happens to the session machine: the reader's actions, the ILS's replies, time passing.
 
 use super::effect::Security;
-use super::ils_io::{IlsReply, RequestId};
+use super::ils_io::{IlsReply, Link, RequestId};
 use super::screen::Language;
 use super::types::{ItemId, OfflineUse, Pin, SetCheck, TagUid};
 use serde::Deserialize;
@@ -38,8 +38,8 @@ pub enum Event {
     /// A touch anywhere: the reader is still there.
     Touched,
     IlsReplied(RequestId, IlsReply),
-    /// The link to the ILS came back (true) or was lost (false).
-    LinkChanged(bool),
+    /// The link to the ILS came back, was lost, or refuses the kiosk's login.
+    LinkChanged(Link),
     /// The shell checked the receipt printer: it can print (true), or it cannot (paper out,
     /// cover open, not answering).
     PrinterReady(bool),

@@ -117,6 +117,34 @@ pub enum IlsAnswer {
 
 pub type IlsReply = Result<IlsAnswer, IlsError>;
 
+/// The kiosk's link to the ILS, as last found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// The ILS answers: readers are served online.
+    Online,
+    /// The ILS cannot be reached: readers are served offline, as the policy allows.
+    Offline,
+    /// The ILS answers but refuses the kiosk itself — its login, or its settings (a message
+    /// terminator the ACS does not frame by): a configuration fault, which no reader can be
+    /// served around. The machine is out of service (code `ILS`) until it works.
+    Refused,
+}
+
+impl Link {
+    /// Whether transactions can go to the ILS now.
+    pub fn is_online(self) -> bool {
+        self == Link::Online
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Online => "online",
+            Link::Offline => "offline",
+            Link::Refused => "login_refused",
+        }
+    }
+}
+
 /// The ILS could not give an answer: nothing is known about whether a request took effect.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IlsError {
@@ -136,6 +164,9 @@ pub enum IlsError {
     /// The kiosk's own credentials were refused (terminal login).
     #[error("the ILS refused the kiosk's login: {0}")]
     LoginRefused(String),
+    /// The ILS answers, but not to messages as this kiosk's settings make them (say which).
+    #[error("the ILS does not work with the kiosk's settings: {0}")]
+    Misconfigured(String),
     /// The journal could not record the transaction (disk full, I/O error): nothing was sent.
     #[error("the transaction could not be recorded: {0}")]
     Storage(String),

@@ -15,7 +15,7 @@ pub mod types;
 
 pub use effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Receipt, Security, Transaction};
 pub use event::{Button, Event};
-pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, RequestId};
+pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link, RequestId};
 pub use policy::{CardUidFormat, Policy};
 pub use reason::{Reason, Refusal};
 pub use screen::{Language, Page, ReceiptChoice, Screen, ServiceNotice, Summary};

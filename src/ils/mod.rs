@@ -93,6 +93,23 @@ pub trait Ils: Send {
             .map(|l| l.item)
             .collect())
     }
+    /// What this adapter's settings may have made the ILS refuse to answer for `action` (a
+    /// field some ILSes reject), for the note staff read when it never answers one.
+    fn rejection_hint(&self, _action: crate::circ::Action) -> Option<String> {
+        None
+    }
+    /// Replies seem to be in another charset than the configured one (said once, to the log and
+    /// to diagnostics).
+    fn charset_warning(&self) -> Option<String> {
+        None
+    }
+    /// The kiosk's password for the next login, read again while the ILS refuses the old one.
+    fn set_password(&mut self, _password: crate::config::secrets::Secret) {}
+    /// A round trip now, connecting first if needed: whether the ILS answers at all (after a
+    /// request went unanswered, to tell a lost link from a request the ILS will not take).
+    fn check_link(&mut self) -> Result<(), IlsError> {
+        self.keep_alive()
+    }
     /// Keeps an idle link open (SIP2 99 heartbeat) and reconnects a dropped one.
     fn keep_alive(&mut self) -> Result<(), IlsError> {
         Ok(())

@@ -9,7 +9,8 @@ use super::replay::{self, ReplaySettings, Round};
 use super::{Kind, State};
 use crate::circ::reason::Refusal;
 use crate::circ::types::{Block, Due, ItemId, PatronId, TagUid};
-use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link};
+use crate::config::secrets::Secret;
 use crate::ils::{Ils, execute};
 use chrono::{Days, NaiveTime, Utc};
 use std::time::Duration;
@@ -21,14 +22,20 @@ pub struct BackOfficeSettings {
     pub replay: ReplaySettings,
 }
 
+/// Reads the kiosk's ILS password again (the secrets file), while the ILS refuses the old one.
+pub type PasswordSource = Box<dyn FnMut() -> Option<Secret> + Send>;
+
 pub struct BackOffice {
     ils: Box<dyn Ils>,
     journal: Journal,
     settings: BackOfficeSettings,
-    /// Whether the ILS answered last time; `None` before anything was tried.
-    online: Option<bool>,
+    /// The link as last found; `None` before anything was tried.
+    link: Option<Link>,
     /// A change of link state not yet reported to the session.
-    link_change: Option<bool>,
+    link_change: Option<Link>,
+    password: Option<PasswordSource>,
+    /// A charset warning already noted in the journal.
+    charset_noted: bool,
 }
 
 fn storage(error: JournalError) -> IlsError {
@@ -54,9 +61,23 @@ impl BackOffice {
             ils,
             journal,
             settings,
-            online: None,
+            link: None,
             link_change: None,
+            password: None,
+            charset_noted: false,
         }
+    }
+
+    /// Where the password is read again while the ILS refuses the kiosk's login.
+    pub fn with_password_source(mut self, source: PasswordSource) -> Self {
+        self.password = Some(source);
+        self
+    }
+
+    /// The link as found at start (before the worker runs).
+    pub fn start_with_link(&mut self, link: Link) {
+        self.set_link(link);
+        self.link_change = None;
     }
 
     pub fn journal(&mut self) -> &mut Journal {
@@ -64,28 +85,60 @@ impl BackOffice {
     }
 
     pub fn is_online(&self) -> Option<bool> {
-        self.online
+        self.link.map(Link::is_online)
+    }
+
+    pub fn link(&self) -> Option<Link> {
+        self.link
     }
 
     /// The link's new state, once per change.
-    pub fn take_link_change(&mut self) -> Option<bool> {
+    pub fn take_link_change(&mut self) -> Option<Link> {
         self.link_change.take()
     }
 
     fn note_link<T>(&mut self, result: &Result<T, IlsError>) {
-        let online = match result {
-            Err(error) if error.is_link_failure() => false,
+        let link = match result {
+            Err(error) if error.is_link_failure() => Link::Offline,
+            // The ILS answers, but not to the kiosk: that is not online.
+            Err(IlsError::LoginRefused(_) | IlsError::Misconfigured(_)) => Link::Refused,
             Err(IlsError::Storage(_)) => return,
-            _ => true,
+            _ => Link::Online,
         };
-        if self.online != Some(online) {
-            tracing::info!(online, "the ILS link changed");
-            self.online = Some(online);
-            self.link_change = Some(online);
-            let note = serde_json::json!({"online": online, "since": Utc::now().to_rfc3339()});
-            if let Err(error) = self.journal.set_meta("link", &note.to_string()) {
-                tracing::warn!(%error, "cannot note the link state in the journal");
-            }
+        self.set_link(link);
+        self.note_charset();
+    }
+
+    fn set_link(&mut self, link: Link) {
+        if self.link != Some(link) {
+            tracing::info!(link = link.as_str(), "the ILS link changed");
+            self.link = Some(link);
+            self.link_change = Some(link);
+            let note = serde_json::json!({
+                "online": link.is_online(),
+                "state": link.as_str(),
+                "since": Utc::now().to_rfc3339(),
+            });
+            self.note("link", note);
+        }
+    }
+
+    /// A note for `kiosk queue status` and `kiosk diag`, which read the journal.
+    fn note(&mut self, key: &str, value: serde_json::Value) {
+        if let Err(error) = self.journal.set_meta(key, &value.to_string()) {
+            tracing::warn!(%error, key, "cannot write a note in the journal");
+        }
+    }
+
+    /// Replies in another charset than the configured one: noted once, for diagnostics.
+    fn note_charset(&mut self) {
+        if self.charset_noted {
+            return;
+        }
+        if let Some(warning) = self.ils.charset_warning() {
+            self.charset_noted = true;
+            let note = serde_json::json!({"warning": warning, "since": Utc::now().to_rfc3339()});
+            self.note("ils_charset", note);
         }
     }
 
@@ -221,49 +274,6 @@ impl BackOffice {
         }
     }
 
-    /// A transaction with the ILS answering: journaled before it is sent and after it returns.
-    /// Earlier queued transactions for the same item go first, so each item's stay in order.
-    fn online_transaction(
-        &mut self,
-        kind: Kind,
-        patron: Option<&PatronId>,
-        item: &ItemId,
-        tag: Option<&TagUid>,
-        call: impl FnOnce(&mut dyn Ils) -> Result<(Option<String>, IlsAnswer), IlsError>,
-    ) -> IlsReply {
-        self.flush_item(item)?;
-        let seq = self
-            .journal
-            .begin_online(kind, patron, item, tag, Stamp::now())
-            .map_err(storage)?;
-        let result = call(self.ils.as_mut());
-        self.note_link(&result);
-        let finish = match &result {
-            Ok((due, answer)) => match refusal_of(answer) {
-                None => Finish::Done {
-                    due: due.clone(),
-                    reply: None,
-                },
-                Some(refusal) => Finish::Declined {
-                    reply: Some(
-                        refusal
-                            .screen_message
-                            .clone()
-                            .unwrap_or_else(|| refusal.reason.explain()),
-                    ),
-                },
-            },
-            Err(error @ (IlsError::OutcomeUnknown(_) | IlsError::BadReply(_))) => Finish::Unknown {
-                error: error.to_string(),
-            },
-            Err(error) => Finish::Void {
-                note: error.to_string(),
-            },
-        };
-        self.journal.finish(seq, finish).map_err(storage)?;
-        result.map(|(_, answer)| answer)
-    }
-
     /// Sends this item's queued transactions before a new one for it. If some cannot be sent
     /// now, the new one must not overtake them: it fails as if the link were down, and the
     /// session queues it behind them.
@@ -332,8 +342,16 @@ impl BackOffice {
         })
     }
 
-    /// Keeps the link alive, and finds out whether it is back.
+    /// Keeps the link alive, and finds out whether it is back. While the ILS refuses the
+    /// kiosk's login, the password is read again before each attempt, so fixing the secrets
+    /// file is enough.
     pub fn keep_alive(&mut self) {
+        if self.link == Some(Link::Refused)
+            && self.ils.keep_alive_in().is_none_or(|wait| wait.is_zero())
+            && let Some(password) = self.password.as_mut().and_then(|read| read())
+        {
+            self.ils.set_password(password);
+        }
         let result = self.ils.keep_alive();
         if let Err(error) = &result {
             tracing::debug!(%error, "ILS link check failed");
@@ -350,7 +368,7 @@ impl BackOffice {
         &mut self,
         should_yield: &mut dyn FnMut() -> bool,
     ) -> Result<Round, JournalError> {
-        if self.online == Some(false) {
+        if self.link.is_some_and(|link| !link.is_online()) {
             return Ok(Round {
                 link_down: true,
                 ..Round::default()
@@ -365,7 +383,20 @@ impl BackOffice {
             should_yield,
         )?;
         if round.link_down {
-            self.note_link::<()>(&Err(IlsError::LinkDown("replay failed".into())));
+            // A transaction went unanswered: the link is down, or the ILS will not take that
+            // one. Asking something that changes nothing tells which; in the second case the
+            // rest of the queue goes on (the one transaction is settled next round, and staff
+            // see it once it has gone unanswered too often).
+            let check = self.ils.check_link();
+            self.note_link(&check);
+            if check.is_ok() {
+                tracing::warn!("a queued transaction went unanswered while the ILS answers others");
+                self.journal.clear_backoff()?;
+                return Ok(Round {
+                    link_down: false,
+                    ..round
+                });
+            }
         } else if round.sent > 0 || round.settled > 0 {
             self.note_link::<()>(&Ok(()));
             self.journal
@@ -396,5 +427,6 @@ fn refusal_of(answer: &IlsAnswer) -> Option<&Refusal> {
     }
 }
 
+mod online;
 #[cfg(test)]
 mod tests;

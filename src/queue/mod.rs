@@ -7,6 +7,7 @@
 //!
 //! - [`journal`]: the database, its states and staff operations.
 //! - [`replay`]: sending the queue, reconciling unknown outcomes first.
+//! - [`settle`]: asking the ILS what became of a transaction it did not answer.
 //! - [`backoffice`]: the ILS and the journal together, as the ILS worker runs them.
 //! - [`export`]: .koc for Koha, JSON lines, CSV.
 
@@ -15,6 +16,7 @@ pub mod export;
 pub mod journal;
 pub mod replay;
 mod schema;
+pub mod settle;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -8,9 +8,10 @@
 //! start turns back into "reconcile first".
 
 use super::journal::{Finish, Journal, JournalError, Queued};
+use super::settle::{self, MAX_UNANSWERED_SENDS, Verdict};
 use super::{Kind, Origin, State};
 use crate::circ::reason::Refusal;
-use crate::circ::types::{ItemCirculation, ItemId};
+use crate::circ::types::ItemId;
 use crate::ils::{Ils, IlsError};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
@@ -48,38 +49,17 @@ pub struct Round {
     pub idle: bool,
 }
 
-/// What the ILS says about a transaction whose outcome was in doubt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// It took effect: do not send it again.
-    Applied,
-    /// It did not take effect.
-    NotApplied,
-    /// The ILS's answer does not settle it.
-    Unsure(String),
-}
-
-/// For a checkout: whether the item is among the patron's loans.
-pub fn checkout_verdict(charged: &[ItemId], item: &ItemId) -> Verdict {
-    if charged.contains(item) {
-        Verdict::Applied
-    } else {
-        Verdict::NotApplied
-    }
-}
-
-/// For a return: whether the item is still on loan.
-pub fn checkin_verdict(status: ItemCirculation) -> Verdict {
-    match status {
-        ItemCirculation::OnLoan => Verdict::NotApplied,
-        ItemCirculation::Available | ItemCirculation::OnHoldShelf => Verdict::Applied,
-        other => Verdict::Unsure(format!("the item's status is {other:?}")),
-    }
-}
-
-/// What follows from a verdict; `None`: send it.
-pub fn after_reconcile(record: &Queued, verdict: Verdict) -> Option<Finish> {
+/// What follows from a verdict; `None`: send it. `hint` is what the ILS adapter guesses it
+/// would not take (a setting to change), for a transaction it never answered.
+pub fn after_reconcile(record: &Queued, verdict: Verdict, hint: Option<&str>) -> Option<Finish> {
     match (record.origin, verdict) {
+        // Sent time and again, never answered, never applied, while the ILS answers the
+        // questions about it: it will not take this transaction as sent. Staff look.
+        (Origin::Offline, Verdict::NotApplied) if record.attempts >= MAX_UNANSWERED_SENDS => {
+            Some(Finish::Review {
+                note: unanswered_note(record.attempts, hint),
+            })
+        }
         (Origin::Offline, Verdict::Applied) => Some(Finish::Done {
             due: None,
             reply: Some("already at the ILS (found when reconciling)".into()),
@@ -113,7 +93,11 @@ pub fn after_send(
                     .unwrap_or_else(|| refusal.reason.explain()),
             ),
         },
-        Err(IlsError::LinkDown(error) | IlsError::LoginRefused(error)) => Finish::Retry {
+        Err(
+            IlsError::LinkDown(error)
+            | IlsError::LoginRefused(error)
+            | IlsError::Misconfigured(error),
+        ) => Finish::Retry {
             error,
             after: retry_after,
         },
@@ -127,18 +111,27 @@ pub fn after_send(
 }
 
 fn reconcile(ils: &mut dyn Ils, record: &Queued) -> Result<Verdict, IlsError> {
-    let item = record.item_id();
-    Ok(match record.kind {
-        Kind::Borrow => match record.patron_id() {
-            Some(patron) => checkout_verdict(&ils.charged_items(&patron)?, &item),
-            None => Verdict::Unsure("no patron id on the transaction".into()),
-        },
-        Kind::Return => match ils.item_info(&item)? {
-            Ok(info) => checkin_verdict(info.status),
-            Err(refusal) => Verdict::Unsure(refusal.reason.explain()),
-        },
-        Kind::Renew => Verdict::Unsure("a renewal's outcome cannot be read back".into()),
-    })
+    settle::reconcile(
+        ils,
+        record.kind,
+        record.patron_id().as_ref(),
+        &record.item_id(),
+    )
+}
+
+/// Why a transaction the ILS never answered waits for staff.
+pub fn unanswered_note(sends: i64, hint: Option<&str>) -> String {
+    let mut note = format!(
+        "sent {sends} times; each time the ILS dropped the connection or did not answer, though \
+         it answers other requests, and it confirms the transaction never took effect: it will \
+         not take it as sent"
+    );
+    if let Some(hint) = hint {
+        note.push_str(" (");
+        note.push_str(hint);
+        note.push(')');
+    }
+    note
 }
 
 fn send(ils: &mut dyn Ils, record: &Queued, retry_after: Duration) -> Finish {
@@ -203,18 +196,20 @@ pub fn replay_round(
             continue;
         }
         match reconcile(ils, record) {
-            Ok(verdict) => match after_reconcile(record, verdict) {
-                Some(finish) => {
-                    if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
-                        held.insert(item);
+            Ok(verdict) => {
+                match after_reconcile(record, verdict, ils.rejection_hint(record.kind).as_deref()) {
+                    Some(finish) => {
+                        if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
+                            held.insert(item);
+                        }
+                        settled.push((record, finish));
                     }
-                    settled.push((record, finish));
+                    None => {
+                        sending_items.insert(item);
+                        to_send.push(record);
+                    }
                 }
-                None => {
-                    sending_items.insert(item);
-                    to_send.push(record);
-                }
-            },
+            }
             Err(error) => {
                 tracing::info!(%error, "cannot reconcile now; the queue waits");
                 round.link_down = true;

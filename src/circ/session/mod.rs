@@ -16,7 +16,7 @@ mod tests;
 
 use super::effect::{Action, Cue, Effect, ItemOutcome, ItemResult};
 use super::event::Event;
-use super::ils_io::{IlsRequest, RequestId};
+use super::ils_io::{IlsRequest, Link, RequestId};
 use super::policy::Policy;
 use super::reason::{Reason, Refusal};
 use super::screen::{Language, Screen, Summary};
@@ -116,6 +116,8 @@ pub struct Session {
     waiting_card: Option<(PatronId, identify::CardSource)>,
     /// The ILS answered last time (the kiosk works offline when it does not).
     online: bool,
+    /// The ILS refuses the kiosk's own login: out of service until it accepts it.
+    login_refused: bool,
     /// Why the machine is out of service.
     fault: Option<String>,
     refresh_account: bool,
@@ -163,6 +165,7 @@ impl Session {
             finishing: None,
             waiting_card: None,
             online: true,
+            login_refused: false,
             fault: None,
             refresh_account: false,
             email_failed: false,
@@ -267,6 +270,7 @@ impl Session {
         self.settle(&mut fx);
         self.run_timers(&mut fx);
         self.stop_without_item_reader(&mut fx);
+        self.stop_without_ils(&mut fx);
         self.sync_return_slot(&mut fx);
         self.show_if_changed(&mut fx);
         fx
@@ -340,8 +344,11 @@ impl Session {
     }
 
     /// The link as found at start, before the first screen is shown.
-    pub fn start_offline(&mut self) {
-        self.online = false;
+    pub fn start_with_link(&mut self, link: Link) {
+        self.online = link.is_online();
+        self.login_refused = link == Link::Refused;
+        let mut fx = Vec::new();
+        self.stop_without_ils(&mut fx);
     }
 
     /// The printer failed its self-test at start: no printed receipts until the shell finds it
@@ -366,11 +373,21 @@ impl Session {
     /// in or out of service. An item reader that answers again lifts its own fault.
     fn machine_news(&mut self, event: &Event) {
         match *event {
-            Event::LinkChanged(online) => {
-                if online != self.online {
-                    tracing::info!(online, "link to the ILS changed");
+            Event::LinkChanged(link) => {
+                if link.is_online() != self.online || (link == Link::Refused) != self.login_refused
+                {
+                    tracing::info!(link = link.as_str(), "link to the ILS changed");
                 }
-                self.online = online;
+                self.online = link.is_online();
+                self.login_refused = link == Link::Refused;
+                if !self.login_refused
+                    && self.phase == Phase::OutOfService
+                    && self.fault.as_deref() == Some(ILS_FAULT)
+                {
+                    tracing::info!("the ILS accepts the kiosk's login: back in service");
+                    self.fault = None;
+                    self.reset_to_idle();
+                }
             }
             Event::PrinterReady(ready) => self.printer_ready = ready,
             Event::ReturnSlotFailed => self.return_slot_failed(),
@@ -401,6 +418,15 @@ impl Session {
                 "the RFID item reader stopped answering",
                 fx,
             );
+        }
+    }
+
+    /// While the ILS refuses the kiosk's login no reader can be served, online or offline (a
+    /// wrong password is a fault to fix, not an outage to ride out): out of service, once what
+    /// is under way has finished.
+    fn stop_without_ils(&mut self, fx: &mut Vec<Effect>) {
+        if self.login_refused && self.phase != Phase::OutOfService && !self.busy() {
+            self.out_of_service(ILS_FAULT, "the ILS refuses the kiosk's login", fx);
         }
     }
 
@@ -542,6 +568,9 @@ impl Session {
 /// The out-of-service code of the RFID item reader (the README's table): the self-test at
 /// start and the session's own watch use the same, so either way it lifts when it answers.
 pub const ITEM_READER_FAULT: &str = "RFID_READER";
+
+/// The out-of-service code while the ILS refuses the kiosk's login; lifted when it accepts it.
+pub const ILS_FAULT: &str = "ILS";
 
 /// Events that show the reader is at the machine (as opposed to the ILS, the clock or the
 /// devices reporting on themselves).

@@ -52,7 +52,7 @@ impl Session {
             notice: if self.waiting_for_ils() {
                 Some(crate::circ::reason::Refusal::new(
                     crate::circ::reason::Reason::OutOfService {
-                        fault: "ILS".into(),
+                        fault: super::ILS_FAULT.into(),
                     },
                 ))
             } else {

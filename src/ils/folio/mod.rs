@@ -532,6 +532,15 @@ impl Ils for FolioIls {
         self.post_checkin(item, api::utc_from_local(at))
     }
 
+    fn set_password(&mut self, password: Secret) {
+        self.password = Some(password);
+    }
+
+    /// A fresh login: the only request that proves both the link and the credentials.
+    fn check_link(&mut self) -> Result<(), IlsError> {
+        self.login()
+    }
+
     fn probe(&mut self) -> Result<super::Probe, IlsError> {
         self.login()?;
         let path = format!("/service-points/{}", encode(&self.section.service_point));

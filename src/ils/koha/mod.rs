@@ -548,6 +548,17 @@ impl Ils for KohaIls {
         }
     }
 
+    fn set_password(&mut self, password: crate::config::secrets::Secret) {
+        self.secret = Some(password);
+        self.token = None;
+    }
+
+    /// Connecting again proves the link and the credentials (a token, or a small request).
+    fn check_link(&mut self) -> Result<(), IlsError> {
+        self.token = None;
+        self.connect()
+    }
+
     fn probe(&mut self) -> Result<super::Probe, IlsError> {
         self.token = None;
         self.connect()?;

@@ -60,8 +60,9 @@ pub struct Sip2Section {
     /// The three-digit SIP2 language code sent with patron requests (000 = unknown).
     #[serde(default = "language")]
     pub language: String,
-    /// The "no block due date" of online checkouts and renewals: blanks, as 3M kiosks send;
-    /// or the transaction date, for ACSes that reject blanks (it is ignored when no block = N).
+    /// The "no block due date" of online checkouts and renewals: the transaction date (every
+    /// ACS takes a date, and ignores it when no block = N); or blanks, as 3M kiosks send, which
+    /// strict ACSes reject.
     #[serde(default)]
     pub nb_due_date: NbDueDate,
     /// Longest wait between reconnection attempts while the ACS is unreachable, in seconds.
@@ -79,8 +80,8 @@ fn sixty() -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NbDueDate {
-    #[default]
     Blank,
+    #[default]
     TransactionDate,
 }
 
@@ -242,6 +243,7 @@ fn ils_error(error: LinkError) -> IlsError {
         } => IlsError::LinkDown(reason),
         LinkError::Down { reason, sent: true } => IlsError::OutcomeUnknown(reason),
         LinkError::LoginRefused { user } => IlsError::LoginRefused(format!("user {user:?}")),
+        LinkError::Misconfigured(why) => IlsError::Misconfigured(why),
         LinkError::BadReply(detail) => IlsError::BadReply(detail),
         LinkError::Encode(error) => IlsError::BadReply(error.to_string()),
     }
@@ -533,13 +535,42 @@ impl Ils for Sip2Ils {
         self.client.keep_alive().map_err(ils_error)
     }
 
+    fn check_link(&mut self) -> Result<(), IlsError> {
+        self.client.check().map_err(ils_error)
+    }
+
+    fn set_password(&mut self, password: Secret) {
+        self.client.set_password(password);
+    }
+
+    fn rejection_hint(&self, action: crate::circ::Action) -> Option<String> {
+        use crate::circ::Action;
+        Some(
+            if action != Action::Return && self.section.nb_due_date == NbDueDate::Blank {
+                "strict ACSes reject the blank no-block due date: set [ils.sip2] nb_due_date = \"transaction-date\""
+            } else {
+                "the ACS's own log names the field it would not take"
+            }
+            .into(),
+        )
+    }
+
+    fn charset_warning(&self) -> Option<String> {
+        self.client.charset_warning().map(str::to_owned)
+    }
+
     fn probe(&mut self) -> Result<Probe, IlsError> {
-        self.client.keep_alive().map_err(ils_error)?;
+        self.client.check().map_err(ils_error)?;
         let at = format!("SIP2 at {}:{}", self.section.host, self.section.port);
         let Some(acs) = self.client.acs_status() else {
             return Ok(Probe::fine(format!("{at} answered")));
         };
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = self
+            .client
+            .charset_warning()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
         if !acs.online {
             warnings.push("the ACS says it is off-line".to_owned());
         }

@@ -16,7 +16,7 @@
 use super::charset::Charset;
 use super::codec::{decode_reply, encode_request};
 use super::connection::{Connection, ReadError};
-use super::frame::{ChecksumCheck, DecodeError, EncodeError, Framing};
+use super::frame::{ChecksumCheck, DecodeError, EncodeError, Framing, Terminator};
 use super::replies::{AcsStatus, Reply};
 use super::requests::{Login, Request, ScStatus};
 use super::tls::{self, TlsSettings};
@@ -64,6 +64,9 @@ pub enum LinkError {
     Down { reason: String, sent: bool },
     #[error("the ACS refused the login of user {user:?}")]
     LoginRefused { user: String },
+    /// The ACS answers, but not to messages framed as the settings make them.
+    #[error("{0}")]
+    Misconfigured(String),
     #[error("the ACS's reply cannot be understood: {0}")]
     BadReply(String),
     #[error("the request cannot be encoded: {0}")]
@@ -88,6 +91,9 @@ pub struct Sip2Client {
     /// The reply code a request that timed out still owes on this connection: its late reply
     /// is discarded when it comes.
     owed: Option<&'static str>,
+    /// Why the last connection attempt failed: what is said until the next one, so a refused
+    /// login is not taken for an outage meanwhile.
+    last_failure: Option<LinkError>,
     /// Replies the configured charset could not decode (a UTF-8 kiosk and a cp850 ACS).
     charset_suspect: Option<String>,
 }
@@ -108,6 +114,7 @@ impl Sip2Client {
             failures: 0,
             retry_at: None,
             owed: None,
+            last_failure: None,
             charset_suspect: None,
         }
     }
@@ -159,7 +166,11 @@ impl Sip2Client {
                 // A request that timed out keeps its connection: what is asked next to settle
                 // its outcome is then answered after it.
                 let timed_out = self.owed.is_some() && !request.is_idempotent();
-                if matches!(error, LinkError::Down { .. } | LinkError::BadReply(_)) && !timed_out {
+                if matches!(
+                    error,
+                    LinkError::Down { .. } | LinkError::BadReply(_) | LinkError::Misconfigured(_)
+                ) && !timed_out
+                {
                     self.disconnect();
                 }
                 Err(error)
@@ -246,23 +257,28 @@ impl Sip2Client {
         if let Some(at) = self.retry_at {
             let wait = at.saturating_duration_since(Instant::now());
             if !wait.is_zero() {
-                return Err(down(
-                    format!(
-                        "the ACS is unreachable; next attempt in {} s",
-                        wait.as_secs() + 1
-                    ),
-                    false,
-                ));
+                let next = format!("next attempt in {} s", wait.as_secs() + 1);
+                return Err(match &self.last_failure {
+                    Some(
+                        refused @ (LinkError::LoginRefused { .. } | LinkError::Misconfigured(_)),
+                    ) => refused.clone(),
+                    Some(LinkError::Down { reason, .. }) => {
+                        down(format!("the ACS is unreachable ({reason}); {next}"), false)
+                    }
+                    _ => down(format!("the ACS is unreachable; {next}"), false),
+                });
             }
         }
         match self.connect() {
             Ok(()) => {
                 self.failures = 0;
                 self.retry_at = None;
+                self.last_failure = None;
                 Ok(())
             }
             Err(error) => {
                 self.disconnect();
+                self.last_failure = Some(error.clone());
                 self.failures += 1;
                 let wait = backoff(self.failures, self.settings.max_backoff);
                 self.retry_at = Some(Instant::now() + wait);
@@ -318,13 +334,36 @@ impl Sip2Client {
             }
         }
         let status = self.sc_status_request();
-        let reply = self.exchange(&status)?;
+        let mut answered_before = self.settings.login.is_some();
+        if !answered_before && self.settings.framing.terminator == Terminator::Crlf {
+            // With CR LF, only a second message proves the ACS frames as the kiosk does.
+            let reply = self.exchange(&status)?;
+            self.note_status(reply);
+            answered_before = true;
+        }
+        let reply = self.exchange(&status).map_err(|error| match error {
+            LinkError::Down { .. } if answered_before => self.misframed().unwrap_or(error),
+            error => error,
+        })?;
         self.note_status(reply);
         self.last_exchange = Instant::now();
         if self.acs.as_ref().is_some_and(|acs| !acs.online) {
             return Err(down("the ACS says it is off-line", false));
         }
         Ok(())
+    }
+
+    /// The ACS answered the first message on a connection and not the next: with CR LF, the
+    /// LF is taken by an ACS that frames by CR alone as the start of the next message.
+    fn misframed(&self) -> Option<LinkError> {
+        (self.settings.framing.terminator == Terminator::Crlf).then(|| {
+            LinkError::Misconfigured(
+                "the ACS answered the first message on the connection but not the next: it \
+                 frames messages by CR alone, and the LF of the kiosk's CR LF spoils each next \
+                 one; set [ils.sip2] terminator = \"cr\""
+                    .into(),
+            )
+        })
     }
 
     /// Timeout and retries: from the ACS's 98 when allowed and given, else from the settings.
@@ -370,9 +409,19 @@ impl Sip2Client {
             .send(&bytes)
             .map_err(|e| down(format!("sending to the ACS failed: {e}"), true))?;
         let (mut timeouts, mut resends, mut last_was_97) = (0, 0, false);
+        let mut asked_again = 0;
         let mut deadline = Instant::now() + timeout;
         loop {
             if resends > max_resends {
+                if asked_again > max_resends && framing.terminator == Terminator::Crlf {
+                    // Every message after the first is "unreadable" to the ACS.
+                    return Err(LinkError::Misconfigured(
+                        "the ACS asks for every message again (96) after the first on a \
+                         connection: it frames messages by CR alone, and the LF of the kiosk's \
+                         CR LF spoils each next one; set [ils.sip2] terminator = \"cr\""
+                            .into(),
+                    ));
+                }
                 return Err(down(
                     "the ACS keeps sending what cannot be used; giving up",
                     true,
@@ -459,6 +508,7 @@ impl Sip2Client {
                 }
                 Reply::ResendLastRequest => {
                     resends += 1;
+                    asked_again += 1;
                     tracing::warn!("the ACS asked for the request again");
                     connection
                         .send(&bytes)

@@ -55,7 +55,7 @@ fn an_online_checkout_is_journaled_and_settled() {
         (rows[0].state, rows[0].origin),
         (State::Done, crate::queue::Origin::Online)
     );
-    assert_eq!(office.take_link_change(), Some(true));
+    assert_eq!(office.take_link_change(), Some(crate::circ::Link::Online));
     // A refusal is journaled as declined.
     let reply = office.execute(&IlsRequest::Checkout {
         patron: p(LI_HUA),

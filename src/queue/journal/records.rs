@@ -48,10 +48,12 @@ pub struct Queued {
     pub due: Option<String>,
     /// The outcome of an earlier send is unknown: ask the ILS before sending again.
     pub reconcile: bool,
+    /// How many times it was sent to the ILS.
+    pub attempts: i64,
 }
 
 pub(super) const QUEUED_COLUMNS: &str =
-    "seq, kind, origin, state, patron, item, local_time, due, reconcile";
+    "seq, kind, origin, state, patron, item, local_time, due, reconcile, attempts";
 
 impl Queued {
     pub(super) fn from_row(r: &Row) -> rusqlite::Result<Queued> {
@@ -66,6 +68,7 @@ impl Queued {
             local_time: r.get(6)?,
             due: r.get(7)?,
             reconcile: r.get::<_, i64>(8)? != 0,
+            attempts: r.get(9)?,
         })
     }
     pub fn patron_id(&self) -> Option<PatronId> {

@@ -209,28 +209,6 @@ fn replay_until_settled(journal: &mut Journal, ils: &mut ModelIls, batch: usize)
 }
 
 #[test]
-fn verdicts() {
-    let item = ItemId("I".into());
-    assert_eq!(
-        checkout_verdict(std::slice::from_ref(&item), &item),
-        Verdict::Applied
-    );
-    assert_eq!(checkout_verdict(&[], &item), Verdict::NotApplied);
-    assert_eq!(
-        checkin_verdict(ItemCirculation::OnLoan),
-        Verdict::NotApplied
-    );
-    assert_eq!(
-        checkin_verdict(ItemCirculation::OnHoldShelf),
-        Verdict::Applied
-    );
-    assert!(matches!(
-        checkin_verdict(ItemCirculation::Other),
-        Verdict::Unsure(_)
-    ));
-}
-
-#[test]
 fn a_refusal_goes_to_review_with_the_ils_words() {
     let mut journal = journal();
     let mut ils = ModelIls::default();

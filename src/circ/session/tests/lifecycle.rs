@@ -326,10 +326,10 @@ fn the_printers_checks_are_not_taken_for_the_reader() {
         },
         ..policy()
     });
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     assert_eq!(h.screen().page, Page::OutOfService);
     h.send(Event::PrinterReady(false));
-    h.send(Event::LinkChanged(true));
+    h.send(Event::LinkChanged(Link::Online));
     assert_eq!(
         h.screen().service_notices,
         [ServiceNotice::NoPrintedReceipts]
@@ -419,7 +419,7 @@ fn while_out_of_service_the_link_and_the_printer_are_still_followed() {
     let mut h = Harness::new(policy());
     h.send(Event::ItemReaderReady(false));
     assert_eq!(h.screen().page, Page::OutOfService);
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.send(Event::PrinterReady(false));
     h.send(Event::ItemReaderReady(true));
     let screen = h.screen();

@@ -29,7 +29,7 @@ fn queued_due() -> IlsAnswer {
 
 /// Card and PIN while the link is known to be down, not on the blocked list.
 fn sign_in_offline(h: &mut Harness) {
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.scan(CARD);
     h.pin(PIN);
     assert!(matches!(h.next_request(), IlsRequest::OfflinePatron { .. }));
@@ -180,7 +180,7 @@ fn renewals_and_the_account_need_the_ils() {
 #[test]
 fn checkin_only_takes_returns_and_refuses_cards() {
     let mut h = Harness::new(offline_policy(OfflineMode::CheckinOnly, 5));
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.scan(CARD);
     assert_eq!(h.notice(), Some(Reason::OfflineReturnsOnly));
     assert_eq!(h.screen().page, Page::Idle);
@@ -204,7 +204,7 @@ fn checkin_only_takes_returns_and_refuses_cards() {
 #[test]
 fn disabled_means_out_of_service_until_the_ils_is_back() {
     let mut h = Harness::new(offline_policy(OfflineMode::Disabled, 5));
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     let fault = Some(Reason::OutOfService {
         fault: "ILS".into(),
     });
@@ -214,7 +214,7 @@ fn disabled_means_out_of_service_until_the_ils_is_back() {
     h.scan(&item(7));
     assert_eq!(h.screen().page, Page::OutOfService, "readers cannot start");
     assert!(h.sent.is_empty());
-    h.send(Event::LinkChanged(true));
+    h.send(Event::LinkChanged(Link::Online));
     assert_eq!(h.screen().page, Page::Idle);
     assert_eq!(h.notice(), None);
 }
@@ -223,7 +223,7 @@ fn disabled_means_out_of_service_until_the_ils_is_back() {
 fn disabled_refuses_what_a_signed_in_reader_brings_when_the_link_drops() {
     let mut h = Harness::new(offline_policy(OfflineMode::Disabled, 5));
     h.sign_in();
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.press(Button::Borrow);
     let fx = h.scan(&item(7));
     assert_eq!(
@@ -247,7 +247,7 @@ fn disabled_refuses_what_a_signed_in_reader_brings_when_the_link_drops() {
 #[test]
 fn offline_only_cards_that_match_the_card_rules_are_accepted() {
     let mut h = Harness::new(policy());
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.scan("99999");
     assert_eq!(h.notice(), Some(Reason::OfflineCardNotValid));
     assert!(h.sent.is_empty());
@@ -279,7 +279,7 @@ fn a_checkout_that_meets_a_dead_link_goes_to_the_queue() {
         ItemResult::Borrowed { offline: true, .. }
     ));
     // The link comes back: the next item goes to the ILS again.
-    h.send(Event::LinkChanged(true));
+    h.send(Event::LinkChanged(Link::Online));
     h.scan(&item(9));
     assert!(matches!(h.next_request(), IlsRequest::Checkout { .. }));
     assert!(!h.screen().offline);

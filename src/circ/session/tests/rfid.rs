@@ -156,7 +156,7 @@ fn offline_a_failed_security_write_queues_the_return_whatever_the_offline_rules(
         ..policy()
     });
     h.sign_in();
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.press(Button::Borrow);
     h.send(Event::ItemTag {
         tags: vec![uid(3, 1)],

@@ -77,7 +77,7 @@ fn returns_without_a_card_and_offline_returns_go_through_the_slot() {
     let fx = h.advance(Duration::from_secs(11));
     assert_eq!(slot_moves(&fx), [false], "locked when the returns end");
 
-    h.send(Event::LinkChanged(false));
+    h.send(Event::LinkChanged(Link::Offline));
     h.scan(&item(6));
     assert!(matches!(h.next_request(), IlsRequest::Queue { .. }));
     let fx = h.answer(IlsAnswer::Queued { due: None });

@@ -1,0 +1,149 @@
+//! A transaction with the ILS answering: journaled before it is sent and after it returns; one
+//! the ILS did not answer is settled at once by asking it, while the reader waits.
+
+use super::*;
+use crate::queue::settle::{self, Answered, Settled};
+
+/// Sends of one online transaction the ILS left unanswered, confirming each time that nothing
+/// happened, before the reader is told it cannot be done here.
+const ONLINE_SENDS: u32 = 2;
+
+/// What one attempt came to, for the session and for the journal.
+type Outcome = (Result<(Option<String>, IlsAnswer), IlsError>, Finish);
+
+impl BackOffice {
+    /// Earlier queued transactions for the same item go first, so each item's stay in order.
+    /// A send the ILS did not answer (a timeout, a dropped connection) is never repeated
+    /// blindly: the ILS is asked whether it took effect (the reader's loans, the item's status
+    /// or due date), and the reader is told what it says. Only when it confirms nothing
+    /// happened is the request sent again, once; a second silence means the ILS will not take
+    /// it — the reader is told, staff can read why, and the kiosk stays online.
+    pub(super) fn online_transaction(
+        &mut self,
+        kind: Kind,
+        patron: Option<&PatronId>,
+        item: &ItemId,
+        tag: Option<&TagUid>,
+        mut call: impl FnMut(&mut dyn Ils) -> Result<(Option<String>, IlsAnswer), IlsError>,
+    ) -> IlsReply {
+        self.flush_item(item)?;
+        let seq = self
+            .journal
+            .begin_online(kind, patron, item, tag, Stamp::now())
+            .map_err(storage)?;
+        // A renewal's effect is read back from the due date: the one before is needed.
+        let due_before = (kind == Kind::Renew)
+            .then(|| settle::due_now(self.ils.as_mut(), item))
+            .flatten();
+        let mut sends = 0;
+        let (result, finish) = loop {
+            sends += 1;
+            let result = call(self.ils.as_mut());
+            let Err(IlsError::OutcomeUnknown(why)) = &result else {
+                break finished(result);
+            };
+            let why = why.clone();
+            tracing::warn!(kind = super::super::kind_str(kind), %item, %why, "no answer from the ILS; asking it what happened");
+            match settle::settle_online(self.ils.as_mut(), kind, patron, item, due_before) {
+                Ok(Settled::Applied(answered)) => {
+                    tracing::info!(%item, "the ILS had carried it out");
+                    break applied(kind, answered, &why);
+                }
+                Ok(Settled::NotApplied) if sends < ONLINE_SENDS => {
+                    tracing::warn!(%item, "the ILS confirms it did not happen; sending it once more");
+                }
+                Ok(Settled::NotApplied) => break self.not_taken(kind, sends, &why),
+                Ok(Settled::Unsure(unsure)) => {
+                    tracing::warn!(%item, %unsure, "the ILS's answer does not settle it");
+                    break (
+                        result,
+                        Finish::Unknown {
+                            error: format!("{why}; asked, the ILS could not settle it: {unsure}"),
+                        },
+                    );
+                }
+                // The questions went unanswered too: the link is down. The queue settles it.
+                Err(error) => break (Err(error), Finish::Unknown { error: why }),
+            }
+        };
+        self.note_link(&result);
+        self.journal.finish(seq, finish).map_err(storage)?;
+        result.map(|(_, answer)| answer)
+    }
+
+    /// The ILS answers questions but never this request, and confirms it did not happen.
+    fn not_taken(&mut self, kind: Kind, sends: u32, why: &str) -> Outcome {
+        let hint = self.ils.rejection_hint(kind);
+        let note = replay::unanswered_note(i64::from(sends), hint.as_deref());
+        tracing::error!(kind = super::super::kind_str(kind), %why, %note, "the ILS will not take this request");
+        self.note(
+            "ils_rejected",
+            serde_json::json!({
+                "request": super::super::kind_str(kind),
+                "note": note,
+                "at": Utc::now().to_rfc3339(),
+            }),
+        );
+        let refusal = Refusal::new(crate::circ::reason::Reason::SeeStaff);
+        let answer = match kind {
+            Kind::Borrow => IlsAnswer::Checkout(Err(refusal)),
+            Kind::Return => IlsAnswer::Checkin(Err(refusal)),
+            Kind::Renew => IlsAnswer::Renew(Err(refusal)),
+        };
+        (Ok((None, answer)), Finish::Declined { reply: Some(note) })
+    }
+}
+
+/// The ILS answered: done, or refused with its words.
+fn finished(result: Result<(Option<String>, IlsAnswer), IlsError>) -> Outcome {
+    let finish = match &result {
+        Ok((due, answer)) => match refusal_of(answer) {
+            None => Finish::Done {
+                due: due.clone(),
+                reply: None,
+            },
+            Some(refusal) => Finish::Declined {
+                reply: Some(
+                    refusal
+                        .screen_message
+                        .clone()
+                        .unwrap_or_else(|| refusal.reason.explain()),
+                ),
+            },
+        },
+        Err(error @ (IlsError::OutcomeUnknown(_) | IlsError::BadReply(_))) => Finish::Unknown {
+            error: error.to_string(),
+        },
+        Err(error) => Finish::Void {
+            note: error.to_string(),
+        },
+    };
+    (result, finish)
+}
+
+/// No answer came, but the ILS shows it took effect: the reader is told so, and the journal
+/// says how it was learned.
+fn applied(kind: Kind, answered: Answered, why: &str) -> Outcome {
+    let reply = Some(format!(
+        "no answer came ({why}); asked about {}, the ILS showed it had taken effect",
+        settle::asked(kind)
+    ));
+    let (due, answer) = match (kind, answered) {
+        (Kind::Borrow, Answered::Loan(loan)) => {
+            (Some(loan.due.text.clone()), IlsAnswer::Checkout(Ok(loan)))
+        }
+        (Kind::Renew, Answered::Loan(loan)) => {
+            (Some(loan.due.text.clone()), IlsAnswer::Renew(Ok(loan)))
+        }
+        (_, Answered::Return(back)) => (None, IlsAnswer::Checkin(Ok(back))),
+        (_, Answered::Loan(loan)) => (None, IlsAnswer::Checkout(Ok(loan))),
+    };
+    let due_text = due.clone().filter(|d| !d.is_empty());
+    (
+        Ok((due, answer)),
+        Finish::Done {
+            due: due_text,
+            reply,
+        },
+    )
+}
