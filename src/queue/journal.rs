@@ -407,6 +407,18 @@ impl Journal {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The ILS confirmed that a queued transaction whose earlier send went unanswered never
+    /// took effect: it is sent without asking again (a restart before it is sent need not ask).
+    pub fn reconciled_not_applied(&mut self, seq: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE transactions SET reconcile = 0, updated_utc = ?2,
+                 last_error = 'the ILS confirms an earlier send never took effect; to be sent again'
+             WHERE seq = ?1 AND state = 'pending'",
+            params![seq, utc_text(Utc::now())],
+        )?;
+        Ok(())
+    }
+
     /// Staff asked to send the queue now: backoffs are forgotten.
     pub fn clear_backoff(&mut self) -> Result<usize> {
         Ok(self.conn.execute(

@@ -3,9 +3,10 @@
 //! A round takes the oldest replayable transactions (at most one per item, none behind an
 //! unsettled earlier one for the same item), asks the ILS about those whose earlier send has an
 //! unknown outcome (a loan that is already there is not sent again: it would become a renewal
-//! or a second loan), marks the rest as sending in one commit, sends them one by one, and
-//! records the outcomes in one commit. A crash anywhere leaves rows "sending", which the next
-//! start turns back into "reconcile first".
+//! or a second loan) and records each answer as it comes, marks the rest as sending in one
+//! commit, sends them one by one, and records the outcomes in one commit (or one every
+//! half-second, with a slow ILS). A crash anywhere leaves rows "sending", which the next start
+//! turns back into "reconcile first".
 
 use super::journal::{Finish, Journal, JournalError, Queued};
 use super::settle::{self, MAX_UNANSWERED_SENDS, Verdict};
@@ -15,7 +16,11 @@ use crate::circ::types::ItemId;
 use crate::ils::{Ils, IlsError};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Outcomes of a batch are committed together (one commit, however many the ILS answered),
+/// but at least this often: with a slow ILS each answer then survives a crash soon after.
+const RECORD_AT_LEAST_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone)]
 pub struct ReplaySettings {
@@ -172,7 +177,6 @@ pub fn replay_round(
         idle: rows.is_empty(),
         ..Round::default()
     };
-    let mut settled = Vec::new();
     let mut to_send: Vec<&Queued> = Vec::new();
     // Items whose earlier transaction in this round did not go through: their later ones wait.
     let mut held: HashSet<&str> = HashSet::new();
@@ -196,15 +200,19 @@ pub fn replay_round(
             continue;
         }
         match reconcile(ils, record) {
+            // Each answer is recorded as soon as it is learned: a kiosk restarted again and
+            // again against a slow ILS still makes progress with every start.
             Ok(verdict) => {
                 match after_reconcile(record, verdict, ils.rejection_hint(record.kind).as_deref()) {
                     Some(finish) => {
                         if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
                             held.insert(item);
                         }
-                        settled.push((record, finish));
+                        journal.finish_batch(&[(record, finish)])?;
+                        round.settled += 1;
                     }
                     None => {
+                        journal.reconciled_not_applied(record.seq)?;
                         sending_items.insert(item);
                         to_send.push(record);
                     }
@@ -217,8 +225,6 @@ pub fn replay_round(
             }
         }
     }
-    round.settled += settled.len();
-    journal.finish_batch(&settled)?;
     if round.link_down || to_send.is_empty() {
         return Ok(round);
     }
@@ -227,6 +233,7 @@ pub fn replay_round(
     let mut results = Vec::with_capacity(to_send.len());
     let mut in_doubt: HashSet<&str> = HashSet::new();
     let mut stopped: Option<Finish> = None;
+    let mut last_recorded = Instant::now();
     for record in to_send {
         if let Some(finish) = &stopped {
             // Marked in flight but never sent: back to the queue as it was.
@@ -259,6 +266,14 @@ pub fn replay_round(
             journal.finish_batch(&results)?;
             results.clear();
             in_doubt.clear();
+        }
+        if !results.is_empty() && last_recorded.elapsed() >= RECORD_AT_LEAST_EVERY {
+            // A slow ILS: what it answered is not left to the end of the batch, where a crash
+            // would send all of it back to be reconciled.
+            journal.finish_batch(&results)?;
+            results.clear();
+            in_doubt.clear();
+            last_recorded = Instant::now();
         }
         let finish = send(ils, record, settings.retry_after);
         in_doubt.insert(&record.item);

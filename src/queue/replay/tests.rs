@@ -81,7 +81,8 @@ impl ModelIls {
     fn read(&mut self) -> Result<(), IlsError> {
         match self.fault() {
             Fault::DownBefore | Fault::LostAfter => Err(IlsError::LinkDown("down".into())),
-            _ => Ok(()),
+            Fault::Crash(_) => panic!("crash while asking the ILS"),
+            Fault::None => Ok(()),
         }
     }
 }
@@ -255,6 +256,53 @@ fn a_reader_waiting_stops_the_round_and_loses_nothing() {
     assert_eq!(ils.applied.len(), 2);
     replay_until_settled(&mut journal, &mut ils, 8);
     assert_eq!(ils.applied.len(), 5);
+}
+
+#[test]
+fn what_reconciling_learns_is_recorded_at_once_so_a_crash_loop_still_progresses() {
+    let mut journal = journal();
+    let mut ils = ModelIls::default();
+    let patron = PatronId("P".into());
+    let items: Vec<ItemId> = (0..3).map(|n| ItemId(format!("I{n}"))).collect();
+    let seqs: Vec<i64> = items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            journal
+                .queue_offline(Kind::Borrow, Some(&patron), item, None, None, at(n as u32))
+                .unwrap()
+        })
+        .collect();
+    // The kiosk died while sending all three; the ILS had taken the first.
+    journal.begin_batch(&seqs).unwrap();
+    journal.recover_interrupted().unwrap();
+    ils.loans.insert(items[0].clone(), patron.clone());
+    // Asked about the first two, the ILS answers; the kiosk dies while asking about the third.
+    ils.faults = [Fault::None, Fault::None, Fault::Crash(false)].into();
+    let round = catch_unwind(AssertUnwindSafe(|| {
+        replay_round(
+            &mut journal,
+            &mut ils,
+            Utc::now(),
+            &settings(8),
+            None,
+            &mut || false,
+        )
+    }));
+    assert!(round.is_err(), "the kiosk died mid-round");
+    journal.recover_interrupted().unwrap();
+    let first = journal.get(&seqs[0].to_string()).unwrap();
+    assert_eq!(first.state, State::Done, "found at the ILS: settled");
+    let second = journal.get(&seqs[1].to_string()).unwrap();
+    assert_eq!(
+        (second.state, second.reconcile),
+        (State::Pending, false),
+        "confirmed not at the ILS: sent next time without asking again"
+    );
+    let third = journal.get(&seqs[2].to_string()).unwrap();
+    assert!(third.reconcile, "not asked yet: still asked first");
+    replay_until_settled(&mut journal, &mut ils, 8);
+    assert_eq!(ils.applied.len(), 2, "the first was not sent again");
 }
 
 /// One reader's transaction, as the kiosk queued it offline.
