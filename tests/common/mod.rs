@@ -1,7 +1,9 @@
 //! Runs the real `kiosk` binary, as a technician or a script would.
 #![allow(dead_code)]
 
+pub mod live;
 pub mod pki;
+pub mod pysip2;
 
 use serde_json::Value;
 use std::io::Write;
