@@ -18,6 +18,9 @@ use std::collections::HashMap;
 use std::io::{self, BufRead};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
+
+/// How often the real clock looks for news from the ILS worker while no input comes.
+const LINK_NEWS_EVERY: Duration = Duration::from_millis(250);
 use thiserror::Error;
 
 /// One line of input.
@@ -289,6 +292,9 @@ impl<'a> Driver<'a> {
             .flatten()
             .map(|at| at.saturating_duration_since(now))
             .chain(poll)
+            // The link coming back (or a refused login being fixed) is shown with no one at
+            // the machine, not only at the next command.
+            .chain(Some(LINK_NEWS_EVERY))
             .min()
     }
 

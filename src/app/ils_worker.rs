@@ -30,6 +30,9 @@ pub enum NoReply {
     Stopped,
 }
 
+/// How long the queue rests after a replay round that could do nothing with what was due.
+const REPLAY_REST: Duration = Duration::from_secs(5);
+
 /// Patron ids are erased from settled transactions this often (when a retention is set).
 const HOUSEKEEPING: Duration = Duration::from_secs(3600);
 
@@ -89,12 +92,21 @@ fn run(
     }
     let mut stashed: Option<(RequestId, IlsRequest)> = None;
     let mut last_housekeeping = Instant::now();
+    // After a replay that could do nothing with what was due, the queue rests a while: an ILS
+    // that keeps failing one question must not turn the worker into a loop.
+    let mut replay_rests_until: Option<Instant> = None;
     loop {
         let next = match stashed.take() {
             Some(request) => Ok(request),
             None => {
                 let mut wait = office.keep_alive_in();
+                let resting = replay_rests_until.is_some_and(|until| until > Instant::now());
+                if let Some(until) = replay_rests_until.filter(|_| resting) {
+                    let rest = until.saturating_duration_since(Instant::now());
+                    wait = Some(wait.map_or(rest, |w| w.min(rest)));
+                }
                 if office.is_online() == Some(true)
+                    && !resting
                     && let Some(due) = office.replay_due_in()
                 {
                     wait = Some(wait.map_or(due, |w| w.min(due)));
@@ -132,7 +144,10 @@ fn run(
                         tracing::warn!(%error, "cannot erase patron ids from the journal");
                     }
                 }
-                replay_while_idle(&mut office, &requests, &mut stashed);
+                if replay_rests_until.is_none_or(|until| until <= Instant::now()) {
+                    let stalled = replay_while_idle(&mut office, &requests, &mut stashed);
+                    replay_rests_until = stalled.then(|| Instant::now() + REPLAY_REST);
+                }
                 if !report_link(&mut office) {
                     return;
                 }
@@ -143,11 +158,12 @@ fn run(
 }
 
 /// Replays rounds until the queue is empty, the link fails, or a reader's request arrives.
+/// True when a round found work due but could do none of it (the queue should rest).
 fn replay_while_idle(
     office: &mut BackOffice,
     requests: &Receiver<(RequestId, IlsRequest)>,
     stashed: &mut Option<(RequestId, IlsRequest)>,
-) {
+) -> bool {
     while stashed.is_none() && office.is_online() == Some(true) {
         let mut should_yield = || match requests.try_recv() {
             Ok(request) => {
@@ -165,20 +181,22 @@ fn replay_while_idle(
                         "replayed queued transactions"
                     );
                 }
-                if round.idle
-                    || round.link_down
-                    || round.yielded
-                    || (round.sent == 0 && round.settled == 0)
-                {
-                    return;
+                let stalled = !round.idle
+                    && !round.yielded
+                    && !round.link_down
+                    && round.sent == 0
+                    && round.settled == 0;
+                if round.idle || round.link_down || round.yielded || stalled {
+                    return stalled;
                 }
             }
             Err(error) => {
                 tracing::error!(%error, "the replay stopped: the journal cannot be written");
-                return;
+                return true;
             }
         }
     }
+    false
 }
 
 /// The request's name, for logs: never its patron id or PIN.

@@ -193,6 +193,14 @@ fn status(journal: &Journal, json: bool, out: &mut impl Write) -> Result<(), App
         .meta("link")
         .map_err(journal_error)?
         .and_then(|t| serde_json::from_str(&t).ok());
+    let note = |key: &str| -> Result<Option<serde_json::Value>, AppError> {
+        Ok(journal
+            .meta(key)
+            .map_err(journal_error)?
+            .and_then(|t| serde_json::from_str(&t).ok()))
+    };
+    let rejected = note(crate::queue::settle::REJECTED_NOTE)?;
+    let charset = note("ils_charset")?;
     let last_replay = journal.meta("last_replay_utc").map_err(journal_error)?;
     let corrupt = journal.meta("corrupt_previous").map_err(journal_error)?;
     let blocked = journal.blocked_count().map_err(journal_error)?;
@@ -212,6 +220,8 @@ fn status(journal: &Journal, json: bool, out: &mut impl Write) -> Result<(), App
             "counts": counts,
             "oldest_waiting": oldest.as_ref().map(|r| json!({"id": r.id, "local_time": r.local_time, "kind": kind_str(r.kind)})),
             "link": link,
+            "ils_rejected": rejected,
+            "ils_charset": charset,
             "last_replay_utc": last_replay,
             "blocked_patrons": blocked,
             "corrupt_previous": corrupt,
@@ -254,14 +264,31 @@ fn status(journal: &Journal, json: bool, out: &mut impl Write) -> Result<(), App
         Some(link) => writeln!(
             out,
             "Link (as the kiosk last saw it): {} since {}",
-            if link["online"] == true {
-                "online"
-            } else {
-                "OFFLINE"
+            match link["state"].as_str() {
+                Some("login_refused") =>
+                    "REFUSED (the ILS does not accept the kiosk's login or settings)",
+                _ if link["online"] == true => "online",
+                _ => "OFFLINE",
             },
             link["since"].as_str().unwrap_or("?")
         )?,
         None => writeln!(out, "Link: not seen yet")?,
+    }
+    if let Some(rejected) = rejected {
+        writeln!(
+            out,
+            "The ILS would not take a {} at {}: {}",
+            rejected["request"].as_str().unwrap_or("request"),
+            rejected["at"].as_str().unwrap_or("?"),
+            rejected["note"].as_str().unwrap_or("?")
+        )?;
+    }
+    if let Some(charset) = charset {
+        writeln!(
+            out,
+            "Character set: {}",
+            charset["warning"].as_str().unwrap_or("?")
+        )?;
     }
     writeln!(
         out,

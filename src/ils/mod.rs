@@ -126,6 +126,12 @@ pub trait Ils: Send {
     }
 }
 
+/// How long after a failed attempt to reach the ILS the next one is made: 1, 2, 4 … s, at
+/// most `max`.
+pub fn reconnect_backoff(failures: u32, max: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::from_secs(1 << failures.saturating_sub(1).min(8)).min(max)
+}
+
 /// Runs one request of the session machine and wraps the answer for it.
 pub fn execute(ils: &mut dyn Ils, request: &IlsRequest) -> IlsReply {
     Ok(match request {

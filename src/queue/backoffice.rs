@@ -36,6 +36,8 @@ pub struct BackOffice {
     password: Option<PasswordSource>,
     /// A charset warning already noted in the journal.
     charset_noted: bool,
+    /// When to look again at a link the adapter does not watch itself.
+    checks: link::LinkChecks,
 }
 
 fn storage(error: JournalError) -> IlsError {
@@ -65,81 +67,12 @@ impl BackOffice {
             link_change: None,
             password: None,
             charset_noted: false,
+            checks: link::LinkChecks::default(),
         }
-    }
-
-    /// Where the password is read again while the ILS refuses the kiosk's login.
-    pub fn with_password_source(mut self, source: PasswordSource) -> Self {
-        self.password = Some(source);
-        self
-    }
-
-    /// The link as found at start (before the worker runs).
-    pub fn start_with_link(&mut self, link: Link) {
-        self.set_link(link);
-        self.link_change = None;
     }
 
     pub fn journal(&mut self) -> &mut Journal {
         &mut self.journal
-    }
-
-    pub fn is_online(&self) -> Option<bool> {
-        self.link.map(Link::is_online)
-    }
-
-    pub fn link(&self) -> Option<Link> {
-        self.link
-    }
-
-    /// The link's new state, once per change.
-    pub fn take_link_change(&mut self) -> Option<Link> {
-        self.link_change.take()
-    }
-
-    fn note_link<T>(&mut self, result: &Result<T, IlsError>) {
-        let link = match result {
-            Err(error) if error.is_link_failure() => Link::Offline,
-            // The ILS answers, but not to the kiosk: that is not online.
-            Err(IlsError::LoginRefused(_) | IlsError::Misconfigured(_)) => Link::Refused,
-            Err(IlsError::Storage(_)) => return,
-            _ => Link::Online,
-        };
-        self.set_link(link);
-        self.note_charset();
-    }
-
-    fn set_link(&mut self, link: Link) {
-        if self.link != Some(link) {
-            tracing::info!(link = link.as_str(), "the ILS link changed");
-            self.link = Some(link);
-            self.link_change = Some(link);
-            let note = serde_json::json!({
-                "online": link.is_online(),
-                "state": link.as_str(),
-                "since": Utc::now().to_rfc3339(),
-            });
-            self.note("link", note);
-        }
-    }
-
-    /// A note for `kiosk queue status` and `kiosk diag`, which read the journal.
-    fn note(&mut self, key: &str, value: serde_json::Value) {
-        if let Err(error) = self.journal.set_meta(key, &value.to_string()) {
-            tracing::warn!(%error, key, "cannot write a note in the journal");
-        }
-    }
-
-    /// Replies in another charset than the configured one: noted once, for diagnostics.
-    fn note_charset(&mut self) {
-        if self.charset_noted {
-            return;
-        }
-        if let Some(warning) = self.ils.charset_warning() {
-            self.charset_noted = true;
-            let note = serde_json::json!({"warning": warning, "since": Utc::now().to_rfc3339()});
-            self.note("ils_charset", note);
-        }
     }
 
     /// Runs one request of the session machine.
@@ -342,27 +275,6 @@ impl BackOffice {
         })
     }
 
-    /// Keeps the link alive, and finds out whether it is back. While the ILS refuses the
-    /// kiosk's login, the password is read again before each attempt, so fixing the secrets
-    /// file is enough.
-    pub fn keep_alive(&mut self) {
-        if self.link == Some(Link::Refused)
-            && self.ils.keep_alive_in().is_none_or(|wait| wait.is_zero())
-            && let Some(password) = self.password.as_mut().and_then(|read| read())
-        {
-            self.ils.set_password(password);
-        }
-        let result = self.ils.keep_alive();
-        if let Err(error) = &result {
-            tracing::debug!(%error, "ILS link check failed");
-        }
-        self.note_link(&result);
-    }
-
-    pub fn keep_alive_in(&self) -> Option<Duration> {
-        self.ils.keep_alive_in()
-    }
-
     /// One replay round, when the link is up.
     pub fn replay(
         &mut self,
@@ -427,6 +339,7 @@ fn refusal_of(answer: &IlsAnswer) -> Option<&Refusal> {
     }
 }
 
+mod link;
 mod online;
 #[cfg(test)]
 mod tests;

@@ -203,10 +203,16 @@ pub fn replay_round(
             // Each answer is recorded as soon as it is learned: a kiosk restarted again and
             // again against a slow ILS still makes progress with every start.
             Ok(verdict) => {
+                let rejected = verdict == Verdict::NotApplied;
                 match after_reconcile(record, verdict, ils.rejection_hint(record.kind).as_deref()) {
                     Some(finish) => {
                         if !matches!(finish, Finish::Done { .. } | Finish::Untold { .. }) {
                             held.insert(item);
+                        }
+                        if let Finish::Review { note } = &finish
+                            && rejected
+                        {
+                            settle::note_rejected(journal, record.kind, note);
                         }
                         journal.finish_batch(&[(record, finish)])?;
                         round.settled += 1;

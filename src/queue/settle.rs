@@ -5,6 +5,7 @@
 //! queued one (settled by the replay before it is sent again).
 
 use super::Kind;
+use super::journal::Journal;
 use crate::circ::types::{
     Due, ItemCirculation, ItemId, ItemInfo, Loan, PatronId, Return, ReturnRoute,
 };
@@ -159,6 +160,23 @@ pub fn settle_online(
             })
         }
     })
+}
+
+/// The journal's note of the last transaction the ILS would not take as sent, which `kiosk diag
+/// --device ils` and `kiosk queue status` show (the log has it too).
+pub const REJECTED_NOTE: &str = "ils_rejected";
+
+/// Notes that the ILS will not take a transaction of this kind as sent, and why.
+pub fn note_rejected(journal: &mut Journal, kind: Kind, note: &str) {
+    tracing::error!(kind = super::kind_str(kind), %note, "the ILS will not take this request");
+    let value = serde_json::json!({
+        "request": super::kind_str(kind),
+        "note": note,
+        "at": chrono::Utc::now().to_rfc3339(),
+    });
+    if let Err(error) = journal.set_meta(REJECTED_NOTE, &value.to_string()) {
+        tracing::warn!(%error, "cannot note the rejected request in the journal");
+    }
 }
 
 /// How the journal words the question that settled a transaction.

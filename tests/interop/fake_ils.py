@@ -13,6 +13,7 @@ And, when asked on the command line, the way some real servers do:
   --drop ITEM         closes the connection on any checkout, checkin or renewal of ITEM, as an
                       ACS does whose code chokes on one field of one record;
   --delay SECS        answers everything that many seconds late (a slow ILS);
+  --crlf              ends each reply with CR LF (a common server setting), not CR alone;
   --port N            listens on N (default: any free port);
   --password PW       the kiosk's password (default "pw").
 Each request is printed to stdout ("REQ <name>"), each circulation run by the ILS as
@@ -70,6 +71,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--slow", action="append", default=[], metavar="ITEM=SECS")
     parser.add_argument("--drop", action="append", default=[], metavar="ITEM")
     parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--crlf", action="store_true")
     args = parser.parse_args()
     args.slow = {item: float(secs) for item, secs in (s.split("=", 1) for s in args.slow)}
     return args
@@ -138,6 +140,10 @@ class FakeIls(SIP2Server):
             bad[-2] = ord("0") if bad[-2] != ord("0") else ord("1")
             emit("CORRUPTED 18")
             await stream.send(bytes(bad))
+            state.last_response = frame
+            return
+        if ARGS.crlf:
+            await stream.send(frame + b"\n")
             state.last_response = frame
             return
         await super()._send(stream, state, frame)

@@ -234,17 +234,49 @@ fn ils(config: &Config, secrets: &Secrets) -> Outcome {
             );
         }
     };
+    let seen = seen_by_the_kiosk(config);
     match ils.probe() {
-        Ok(probe) if probe.warnings.is_empty() => (Status::Ok, probe.summary, None),
+        Ok(probe) if probe.warnings.is_empty() && seen.is_empty() => {
+            (Status::Ok, probe.summary, None)
+        }
+        Ok(probe) if probe.warnings.is_empty() => (
+            Status::Warn,
+            format!("{}; but {}", probe.summary, seen.join("; ")),
+            Some(
+                "change the setting named, or ask the library system's administrators what the \
+                 ACS's log says about the kiosk's request"
+                    .into(),
+            ),
+        ),
         Ok(probe) => (
             Status::Warn,
-            format!("{}; {}", probe.summary, probe.warnings.join("; ")),
+            format!(
+                "{}; {}",
+                probe.summary,
+                probe
+                    .warnings
+                    .into_iter()
+                    .chain(seen)
+                    .fold(Vec::<String>::new(), |mut all, w| {
+                        // The probe may have seen what the running kiosk noted.
+                        if !all.contains(&w) {
+                            all.push(w);
+                        }
+                        all
+                    })
+                    .join("; ")
+            ),
             Some("ask the library system's administrators to look at the kiosk's account".into()),
         ),
         Err(IlsError::LoginRefused(detail)) => (
             Status::Fail,
             format!("the {kind} ILS refused the kiosk's login: {detail}"),
             Some(format!("check {settings} and the ils_password secret")),
+        ),
+        Err(IlsError::Misconfigured(detail)) => (
+            Status::Fail,
+            format!("the {kind} ILS answers, but not to the kiosk as set up: {detail}"),
+            Some(format!("change the setting named in [ils.{kind}]")),
         ),
         Err(error @ (IlsError::LinkDown(_) | IlsError::OutcomeUnknown(_))) => (
             Status::Fail,
@@ -259,6 +291,39 @@ fn ils(config: &Config, secrets: &Secrets) -> Outcome {
             Some(format!("check {settings}; the log has the whole answer")),
         ),
     }
+}
+
+/// How long what the running kiosk noted about the ILS (a request it would not take, replies
+/// in another charset) stays worth a warning.
+const SEEN_RECENTLY: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
+/// What the running kiosk found about the ILS that one probe cannot show: a request the ILS
+/// would not take as sent, replies in another charset than the configured one (from the
+/// journal's notes, within the last day).
+fn seen_by_the_kiosk(config: &Config) -> Vec<String> {
+    let Some(Ok(opened)) = existing_journal(config) else {
+        return Vec::new();
+    };
+    let note = |key: &str| -> Option<serde_json::Value> {
+        let text = opened.journal.meta(key).ok()??;
+        let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let at = value["at"].as_str().or(value["since"].as_str())?;
+        let at = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+        (chrono::Utc::now() - at.with_timezone(&chrono::Utc) < SEEN_RECENTLY).then_some(value)
+    };
+    let mut seen = Vec::new();
+    if let Some(rejected) = note(crate::queue::settle::REJECTED_NOTE) {
+        seen.push(format!(
+            "the ILS would not take a {} the kiosk sent at {}: {}",
+            rejected["request"].as_str().unwrap_or("request"),
+            rejected["at"].as_str().unwrap_or("?"),
+            rejected["note"].as_str().unwrap_or("?")
+        ));
+    }
+    if let Some(charset) = note("ils_charset") {
+        seen.push(charset["warning"].as_str().unwrap_or("?").to_owned());
+    }
+    seen
 }
 
 /// Transactions waiting this long mean the queue is stuck.

@@ -98,10 +98,7 @@ pub struct Sip2Client {
     charset_suspect: Option<String>,
 }
 
-/// How long after a failed attempt the next one is made: 1, 2, 4 … s, at most `max`.
-pub fn backoff(failures: u32, max: Duration) -> Duration {
-    Duration::from_secs(1 << failures.saturating_sub(1).min(8)).min(max)
-}
+use crate::ils::reconnect_backoff as backoff;
 
 impl Sip2Client {
     pub fn new(settings: LinkSettings) -> Self {

@@ -75,15 +75,8 @@ impl BackOffice {
     fn not_taken(&mut self, kind: Kind, sends: u32, why: &str) -> Outcome {
         let hint = self.ils.rejection_hint(kind);
         let note = replay::unanswered_note(i64::from(sends), hint.as_deref());
-        tracing::error!(kind = super::super::kind_str(kind), %why, %note, "the ILS will not take this request");
-        self.note(
-            "ils_rejected",
-            serde_json::json!({
-                "request": super::super::kind_str(kind),
-                "note": note,
-                "at": Utc::now().to_rfc3339(),
-            }),
-        );
+        tracing::warn!(%why, "the last send went unanswered too");
+        settle::note_rejected(&mut self.journal, kind, &note);
         let refusal = Refusal::new(crate::circ::reason::Reason::SeeStaff);
         let answer = match kind {
             Kind::Borrow => IlsAnswer::Checkout(Err(refusal)),
