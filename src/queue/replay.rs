@@ -4,8 +4,8 @@
 //! unsettled earlier one for the same item), asks the ILS about those whose earlier send has an
 //! unknown outcome (a loan that is already there is not sent again: it would become a renewal
 //! or a second loan) and records each answer as it comes, marks the rest as sending in one
-//! commit, sends them one by one, and records the outcomes in one commit (or one every
-//! half-second, with a slow ILS). A crash anywhere leaves rows "sending", which the next start
+//! commit, sends them one by one, and records the outcomes in one commit (or each as it
+//! comes, with a slow ILS). A crash anywhere leaves rows "sending", which the next start
 //! turns back into "reconcile first".
 
 use super::journal::{Finish, Journal, JournalError, Queued};
@@ -19,8 +19,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// Outcomes of a batch are committed together (one commit, however many the ILS answered),
-/// but at least this often: with a slow ILS each answer then survives a crash soon after.
-const RECORD_AT_LEAST_EVERY: Duration = Duration::from_millis(500);
+/// but at least this often: with a slow ILS each answer is then committed as it comes.
+const RECORD_AT_LEAST_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone)]
 pub struct ReplaySettings {
@@ -273,14 +273,6 @@ pub fn replay_round(
             results.clear();
             in_doubt.clear();
         }
-        if !results.is_empty() && last_recorded.elapsed() >= RECORD_AT_LEAST_EVERY {
-            // A slow ILS: what it answered is not left to the end of the batch, where a crash
-            // would send all of it back to be reconciled.
-            journal.finish_batch(&results)?;
-            results.clear();
-            in_doubt.clear();
-            last_recorded = Instant::now();
-        }
         let finish = send(ils, record, settings.retry_after);
         in_doubt.insert(&record.item);
         round.sent += 1;
@@ -297,6 +289,14 @@ pub fn replay_round(
             round.settled += 1;
         }
         results.push((record, finish));
+        if stopped.is_none() && last_recorded.elapsed() >= RECORD_AT_LEAST_EVERY {
+            // A slow ILS: what it answered is not left to the end of the batch, where a crash
+            // would send all of it back to be reconciled.
+            journal.finish_batch(&results)?;
+            results.clear();
+            in_doubt.clear();
+            last_recorded = Instant::now();
+        }
     }
     journal.end_batch(batch, &results)?;
     Ok(round)
