@@ -298,3 +298,60 @@ fn against_a_crlf_acs_one_login_serves_a_whole_session() {
     );
     assert!(!run.stderr.contains("reconnecting"), "{}", run.stderr);
 }
+
+#[test]
+fn a_kiosk_sending_crlf_to_an_acs_that_frames_by_cr_is_out_of_service_and_says_what_to_change() {
+    // pysip2 frames requests by CR alone: the LF the kiosk adds begins the next message.
+    let fake = FakeIls::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = sip2_config(
+        dir.path(),
+        fake.port,
+        "terminator = \"crlf\"\ntimeout_secs = 2\n",
+    );
+    let mut script = vec![r#"{"wait": 1}"#.to_owned()];
+    script.extend(borrow_script(&[BOOK]));
+    let run = run_script(&config, &script, &[PASSWORD]);
+    let lines = run.lines();
+    // Not lent offline behind an ACS that answers: out of service until the setting is fixed.
+    assert!(
+        results(&lines).is_empty(),
+        "nothing lent: {:?}\n{}",
+        results(&lines),
+        run.stderr
+    );
+    let last = effects(&lines, "show")
+        .into_iter()
+        .next_back()
+        .map(|s| s["screen"].clone())
+        .expect("a screen");
+    assert_eq!(last["page"], "out_of_service", "{last}");
+    assert_eq!(last["notice"]["fault"], "ILS", "{last}");
+    assert!(
+        run.stderr.contains("terminator = \"cr\""),
+        "the log says what to change: {}",
+        run.stderr
+    );
+    let diag = kiosk(
+        &[
+            "diag",
+            "--config",
+            config.to_str().unwrap(),
+            "--device",
+            "ils",
+            "--json",
+        ],
+        "",
+        &[PASSWORD],
+    );
+    let report: Value = serde_json::from_str(&diag.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", diag.stdout, diag.stderr));
+    let check = &report["checks"][0];
+    assert_eq!(check["status"], "fail", "{report}");
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("terminator = \"cr\"")),
+        "{report}"
+    );
+}

@@ -210,11 +210,19 @@ fn open_sip2(config: &Config, secrets: &Secrets) -> Result<Sip2Ils, StartError> 
 fn connected(result: Result<(), IlsError>) -> Result<Link, StartError> {
     match result {
         Ok(()) => Ok(Link::Online),
-        Err(error @ (IlsError::LoginRefused(_) | IlsError::Misconfigured(_))) => {
+        Err(error @ IlsError::LoginRefused(_)) => {
             tracing::error!(
                 %error,
-                "out of service (code ILS) until the ILS accepts the kiosk; the password \
+                "out of service (code ILS) until the ILS accepts the kiosk's login; the password \
                  is read again from the secrets file before each attempt (kiosk diag --device ils)"
+            );
+            Ok(Link::Refused)
+        }
+        Err(error @ IlsError::Misconfigured(_)) => {
+            tracing::error!(
+                %error,
+                "out of service (code ILS) until the setting named is changed and the kiosk \
+                 restarted (kiosk diag --device ils)"
             );
             Ok(Link::Refused)
         }

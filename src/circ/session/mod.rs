@@ -426,7 +426,11 @@ impl Session {
     /// is under way has finished.
     fn stop_without_ils(&mut self, fx: &mut Vec<Effect>) {
         if self.login_refused && self.phase != Phase::OutOfService && !self.busy() {
-            self.out_of_service(ILS_FAULT, "the ILS refuses the kiosk's login", fx);
+            self.out_of_service(
+                ILS_FAULT,
+                "the ILS does not accept the kiosk: its login, or its settings (the log says which)",
+                fx,
+            );
         }
     }
 
