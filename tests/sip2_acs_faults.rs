@@ -355,3 +355,59 @@ fn a_kiosk_sending_crlf_to_an_acs_that_frames_by_cr_is_out_of_service_and_says_w
         "{report}"
     );
 }
+
+#[test]
+fn a_utf8_kiosk_on_a_cp850_acs_says_so_once_and_diag_flags_it() {
+    let fake = FakeIls::start_with(&["--charset", "cp850"]);
+    let dir = tempfile::tempdir().unwrap();
+    // The kiosk keeps the default charset, UTF-8.
+    let config = sip2_config(dir.path(), fake.port, "");
+    let cafe = "30234000001130";
+    let run = run_script(&config, &borrow_script(&[cafe, BOOK]), &[PASSWORD]);
+    let lines = run.lines();
+    assert_eq!(
+        results(&lines),
+        [
+            (cafe.into(), "borrowed".into(), "".into()),
+            (BOOK.into(), "borrowed".into(), "".into()),
+        ]
+    );
+    let title = effects(&lines, "outcome")
+        .into_iter()
+        .find_map(|o| {
+            o["outcome"]["title"]
+                .as_str()
+                .filter(|t| t.starts_with("Caf"))
+        })
+        .expect("the title shown")
+        .to_owned();
+    assert_ne!(
+        title, "Café Müller",
+        "cp850 bytes read as UTF-8 cannot come out right"
+    );
+    let warnings = run.stderr.matches("set [ils.sip2] charset").count();
+    assert_eq!(warnings, 1, "said once, naming the setting: {}", run.stderr);
+
+    let diag = kiosk(
+        &[
+            "diag",
+            "--config",
+            config.to_str().unwrap(),
+            "--device",
+            "ils",
+            "--json",
+        ],
+        "",
+        &[PASSWORD],
+    );
+    let report: Value = serde_json::from_str(&diag.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", diag.stdout, diag.stderr));
+    let check = &report["checks"][0];
+    assert_eq!(check["status"], "warn", "{report}");
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("charset")),
+        "{report}"
+    );
+}

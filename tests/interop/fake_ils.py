@@ -14,6 +14,7 @@ And, when asked on the command line, the way some real servers do:
                       ACS does whose code chokes on one field of one record;
   --delay SECS        answers everything that many seconds late (a slow ILS);
   --crlf              ends each reply with CR LF (a common server setting), not CR alone;
+  --charset NAME      the ACS's character set on the wire (default utf-8; the standard's is cp850);
   --port N            listens on N (default: any free port);
   --password PW       the kiosk's password (default "pw").
 Each request is printed to stdout ("REQ <name>"), each circulation run by the ILS as
@@ -60,6 +61,7 @@ ITEMS = {
     "I2": {"title": "Notes by the Translator", "holder": None, "hold_for": None},
     "HOLD1": {"title": "Reserved Reading", "holder": None, "hold_for": "P999"},
     "BYE": {"title": "Goodbye Book", "holder": "P100", "hold_for": None},
+    "30234000001130": {"title": "Café Müller", "holder": None, "hold_for": None},
 }
 
 
@@ -72,6 +74,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--drop", action="append", default=[], metavar="ITEM")
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--crlf", action="store_true")
+    parser.add_argument("--charset", default="utf-8")
     args = parser.parse_args()
     args.slow = {item: float(secs) for item, secs in (s.split("=", 1) for s in args.slow)}
     return args
@@ -159,7 +162,7 @@ class FakeIls(SIP2Server):
 app = FakeIls(
     institution_id="INTEROP",
     library_name="pysip2 fake ILS",
-    encoding="utf-8",
+    encoding=ARGS.charset,
     login_required=True,
     offline_ok=False,
 )

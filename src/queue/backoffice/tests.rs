@@ -182,3 +182,130 @@ fn a_full_disk_refuses_to_record_and_loses_nothing() {
         "what was recorded before is still there"
     );
 }
+
+/// An HTTP-style ILS (no schedule of its own for the link) that is down until told otherwise.
+struct Unreachable {
+    sim: SimIls,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    looks: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Unreachable {
+    fn gate(&self) -> Result<(), IlsError> {
+        if self.up.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(IlsError::LinkDown("connection refused".into()))
+        }
+    }
+}
+
+impl Ils for Unreachable {
+    fn patron_status(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<crate::circ::types::PatronStatus, IlsError> {
+        self.gate()?;
+        self.sim.patron_status(patron, pin)
+    }
+    fn account(
+        &mut self,
+        patron: &PatronId,
+        pin: Option<&Pin>,
+    ) -> Result<crate::circ::types::Account, IlsError> {
+        self.gate()?;
+        self.sim.account(patron, pin)
+    }
+    fn checkout(
+        &mut self,
+        patron: &PatronId,
+        item: &ItemId,
+    ) -> crate::ils::Answer<crate::circ::types::Loan> {
+        self.gate()?;
+        self.sim.checkout(patron, item)
+    }
+    fn checkin(&mut self, item: &ItemId) -> crate::ils::Answer<crate::circ::types::Return> {
+        self.gate()?;
+        self.sim.checkin(item)
+    }
+    fn renew(
+        &mut self,
+        patron: &PatronId,
+        item: &ItemId,
+    ) -> crate::ils::Answer<crate::circ::types::Loan> {
+        self.gate()?;
+        self.sim.renew(patron, item)
+    }
+    fn renew_all(
+        &mut self,
+        patron: &PatronId,
+    ) -> crate::ils::Answer<crate::circ::types::RenewAllResult> {
+        self.gate()?;
+        self.sim.renew_all(patron)
+    }
+    fn item_info(&mut self, item: &ItemId) -> crate::ils::Answer<crate::circ::types::ItemInfo> {
+        self.gate()?;
+        self.sim.item_info(item)
+    }
+    fn check_link(&mut self) -> Result<(), IlsError> {
+        self.looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.gate()
+    }
+}
+
+#[test]
+fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goes_when_it_is_back()
+{
+    use std::sync::atomic::Ordering;
+    let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let looks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let ils = Unreachable {
+        sim: SimIls::new(
+            &Seed::builtin(),
+            Arc::new(|| chrono::Local::now().naive_local()),
+        ),
+        up: Arc::clone(&up),
+        looks: Arc::clone(&looks),
+    };
+    let mut office = BackOffice::new(
+        Box::new(ils),
+        journal(),
+        BackOfficeSettings {
+            offline_loan_days: 14,
+            replay: ReplaySettings::default(),
+        },
+    );
+    office.start_with_link(Link::Offline);
+    office
+        .execute(&IlsRequest::Queue {
+            action: crate::circ::Action::Borrow,
+            patron: Some(p(LI_HUA)),
+            item: i(SANTI),
+            tag: None,
+        })
+        .unwrap();
+    // Down: looked at now, then not again before the next step, however often the worker asks.
+    assert_eq!(office.keep_alive_in(), Some(Duration::ZERO));
+    office.keep_alive();
+    for _ in 0..100 {
+        office.keep_alive();
+    }
+    assert_eq!(looks.load(Ordering::SeqCst), 1, "one look per backoff step");
+    let wait = office.keep_alive_in().expect("a next look");
+    assert!(
+        wait > Duration::from_millis(500) && wait <= Duration::from_secs(1),
+        "{wait:?}"
+    );
+
+    // Back: the next look finds it, the session hears, and the queue is due at once.
+    up.store(true, Ordering::SeqCst);
+    std::thread::sleep(wait);
+    office.keep_alive();
+    assert_eq!(looks.load(Ordering::SeqCst), 2);
+    assert_eq!(office.take_link_change(), Some(Link::Online));
+    assert_eq!(office.keep_alive_in(), None, "online: nothing to watch");
+    assert_eq!(office.replay_due_in(), Some(Duration::ZERO));
+    let round = office.replay(&mut || false).unwrap();
+    assert_eq!((round.sent, round.settled), (1, 1));
+}
