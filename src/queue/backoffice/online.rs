@@ -39,10 +39,12 @@ impl BackOffice {
         let (result, finish) = loop {
             sends += 1;
             let result = call(self.ils.as_mut());
-            let Err(IlsError::OutcomeUnknown(why)) = &result else {
-                break finished(result);
+            // No answer, or one that cannot be read: either way the ILS may have done it.
+            let why = match &result {
+                Err(IlsError::OutcomeUnknown(why)) => why.clone(),
+                Err(error @ IlsError::BadReply(_)) => error.to_string(),
+                _ => break finished(result),
             };
-            let why = why.clone();
             tracing::warn!(kind = super::super::kind_str(kind), %item, %why, "no answer from the ILS; asking it what happened");
             match settle::settle_online(self.ils.as_mut(), kind, patron, item, due_before) {
                 Ok(Settled::Applied(answered)) => {

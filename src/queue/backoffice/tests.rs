@@ -183,14 +183,29 @@ fn a_full_disk_refuses_to_record_and_loses_nothing() {
     );
 }
 
-/// An HTTP-style ILS (no schedule of its own for the link) that is down until told otherwise.
-struct Unreachable {
+/// The simulated library behind a link that misbehaves on cue: down until `up` is set (an HTTP
+/// ILS: no schedule of its own for the link), and, with `garble_checkouts`, carrying out every
+/// checkout and answering it with something unreadable.
+struct Faulty {
     sim: SimIls,
     up: Arc<std::sync::atomic::AtomicBool>,
     looks: Arc<std::sync::atomic::AtomicUsize>,
+    garble_checkouts: bool,
 }
 
-impl Unreachable {
+impl Faulty {
+    fn new(up: bool, garble_checkouts: bool) -> Faulty {
+        Faulty {
+            sim: SimIls::new(
+                &Seed::builtin(),
+                Arc::new(|| chrono::Local::now().naive_local()),
+            ),
+            up: Arc::new(std::sync::atomic::AtomicBool::new(up)),
+            looks: Arc::default(),
+            garble_checkouts,
+        }
+    }
+
     fn gate(&self) -> Result<(), IlsError> {
         if self.up.load(std::sync::atomic::Ordering::SeqCst) {
             Ok(())
@@ -200,7 +215,7 @@ impl Unreachable {
     }
 }
 
-impl Ils for Unreachable {
+impl Ils for Faulty {
     fn patron_status(
         &mut self,
         patron: &PatronId,
@@ -223,7 +238,11 @@ impl Ils for Unreachable {
         item: &ItemId,
     ) -> crate::ils::Answer<crate::circ::types::Loan> {
         self.gate()?;
-        self.sim.checkout(patron, item)
+        let answer = self.sim.checkout(patron, item)?;
+        if self.garble_checkouts {
+            return Err(IlsError::BadReply("field AH is not a date".into()));
+        }
+        Ok(answer)
     }
     fn checkin(&mut self, item: &ItemId) -> crate::ils::Answer<crate::circ::types::Return> {
         self.gate()?;
@@ -254,28 +273,24 @@ impl Ils for Unreachable {
     }
 }
 
-#[test]
-fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goes_when_it_is_back()
-{
-    use std::sync::atomic::Ordering;
-    let up = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let looks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let ils = Unreachable {
-        sim: SimIls::new(
-            &Seed::builtin(),
-            Arc::new(|| chrono::Local::now().naive_local()),
-        ),
-        up: Arc::clone(&up),
-        looks: Arc::clone(&looks),
-    };
-    let mut office = BackOffice::new(
+fn office_over(ils: Faulty) -> BackOffice {
+    BackOffice::new(
         Box::new(ils),
         journal(),
         BackOfficeSettings {
             offline_loan_days: 14,
             replay: ReplaySettings::default(),
         },
-    );
+    )
+}
+
+#[test]
+fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goes_when_it_is_back()
+{
+    use std::sync::atomic::Ordering;
+    let ils = Faulty::new(false, false);
+    let (up, looks) = (Arc::clone(&ils.up), Arc::clone(&ils.looks));
+    let mut office = office_over(ils);
     office.start_with_link(Link::Offline);
     office
         .execute(&IlsRequest::Queue {
@@ -308,4 +323,28 @@ fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goe
     assert_eq!(office.replay_due_in(), Some(Duration::ZERO));
     let round = office.replay(&mut || false).unwrap();
     assert_eq!((round.sent, round.settled), (1, 1));
+}
+
+#[test]
+fn a_checkout_answered_with_garbage_is_settled_by_asking_and_never_sent_twice() {
+    let mut office = office_over(Faulty::new(true, true));
+    let reply = office.execute(&IlsRequest::Checkout {
+        patron: p(LI_HUA),
+        item: i(SANTI),
+        tag: None,
+    });
+    // The reader is told it is borrowed: the ILS's loans say so.
+    assert!(
+        matches!(&reply, Ok(IlsAnswer::Checkout(Ok(loan))) if loan.item == i(SANTI)),
+        "{reply:?}"
+    );
+    let rows = office.journal().list(None, None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, State::Done);
+    assert_eq!(rows[0].attempts, 1, "sent once");
+    let how = rows[0].reply.as_deref().unwrap_or_default();
+    assert!(
+        how.contains("field AH is not a date") && how.contains("the reader's loans"),
+        "{how}"
+    );
 }
