@@ -411,3 +411,34 @@ fn a_utf8_kiosk_on_a_cp850_acs_says_so_once_and_diag_flags_it() {
         "{report}"
     );
 }
+
+#[test]
+fn a_blank_no_block_due_date_a_strict_acs_rejects_is_named_as_the_setting_to_change() {
+    // 3M machines send 18 blanks; pysip2 drops the connection on every such checkout, while it
+    // answers logins, status and returns.
+    let fake = FakeIls::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = sip2_config(dir.path(), fake.port, "nb_due_date = \"blank\"\n");
+    let run = run_script(&config, &borrow_script(&[BOOK]), &[PASSWORD]);
+    let lines = run.lines();
+    assert_eq!(
+        results(&lines),
+        [(BOOK.into(), "refused".into(), "see_staff".into())],
+        "not lent offline behind an ACS that answers: {}",
+        run.stderr
+    );
+    assert!(
+        effects(&lines, "show")
+            .iter()
+            .all(|s| s["screen"]["offline"] != true),
+        "never shown offline"
+    );
+    assert!(
+        run.stderr.contains("nb_due_date = \"transaction-date\""),
+        "the log names the setting: {}",
+        run.stderr
+    );
+    let status = queue_json(&config, &["status", "--json"]);
+    let note = status["ils_rejected"]["note"].as_str().unwrap_or_default();
+    assert!(note.contains("nb_due_date"), "{status}");
+}
