@@ -2,9 +2,11 @@
 //! and the shells that drive them. See README.md for who uses it and how.
 
 pub mod app;
-pub mod circ;
 pub mod config;
 pub mod ils;
 pub mod queue;
-pub mod tech;
 pub mod ui;
+
+// The pure core lives in its own crate (`core/`), which cannot do I/O; its modules keep the
+// paths they always had here.
+pub use kiosk_core::{circ, tech};

@@ -3,7 +3,6 @@
 //! `EnvironmentFile`). They never reach a log line: [`Secret`] prints as a mask.
 
 use serde::Deserialize;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -11,26 +10,7 @@ pub const ILS_PASSWORD_ENV: &str = "KIOSK_ILS_PASSWORD";
 pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
 pub const TERMINAL_PASSWORD_ENV: &str = "KIOSK_TERMINAL_PASSWORD";
 
-/// A secret string: no `Display`, a masked `Debug`, no `Serialize`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-    /// The secret itself, for the one place that must send it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(****)")
-    }
-}
+pub use kiosk_core::secret::Secret;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,7 +61,7 @@ impl Secrets {
             }
             None => Secrets::default(),
         };
-        let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret);
+        let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret::new);
         if let Some(password) = from_env(ILS_PASSWORD_ENV) {
             secrets.ils_password = Some(password);
         }

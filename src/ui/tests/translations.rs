@@ -102,9 +102,10 @@ fn every_reason_code_of_the_session_has_a_message() {
     let source =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/strings.slint"))
             .unwrap();
-    let reasons =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/circ/reason.rs"))
-            .unwrap();
+    let reasons = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("core/src/circ/reason.rs"),
+    )
+    .unwrap();
     let enum_body = &reasons[reasons.find("pub enum Reason {").unwrap()..];
     let enum_body = &enum_body[..enum_body.find("\n}").unwrap()];
     let mut codes = Vec::new();

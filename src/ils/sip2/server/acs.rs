@@ -1,8 +1,8 @@
 //! The ACS side for the simulated ILS: SIP2 requests answered from a [`SimIls`], written the
 //! way real ACSes write them (refusals as screen messages, due dates in the SIP2 form).
 
+use super::super::Tri;
 use super::super::date;
-use super::super::fields::Tri;
 use super::super::replies::*;
 use super::super::requests::*;
 use crate::circ::reason::Refusal;

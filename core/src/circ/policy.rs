@@ -1,7 +1,7 @@
 //! The rules a library sets for its kiosk's sessions (built from the configuration file).
 
 use super::screen::{Language, ReceiptChoice};
-use kiosk_hw::barcode::BarcodeRules;
+use crate::barcode::BarcodeRules;
 use serde::Deserialize;
 use std::time::Duration;
 

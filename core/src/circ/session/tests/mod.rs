@@ -7,10 +7,10 @@ mod offline;
 mod rfid;
 mod slot;
 
+use crate::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::types::*;
 use crate::circ::*;
-use kiosk_hw::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 

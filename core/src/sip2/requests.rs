@@ -4,7 +4,7 @@
 use super::fields::{Read, Write};
 use super::frame::{DecodeError, Frame};
 use crate::circ::types::Pin;
-use crate::config::secrets::Secret;
+use crate::secret::Secret;
 use chrono::NaiveDateTime;
 
 #[derive(Debug, Clone, PartialEq)]

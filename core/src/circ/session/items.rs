@@ -3,12 +3,12 @@
 
 use super::identify::CardSource;
 use super::{Phase, Presented, Queued, Session, Waiting};
+use crate::barcode::{self, BarcodeKind};
 use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, SetCheck};
-use kiosk_hw::barcode::{self, BarcodeKind};
 
 impl Session {
     pub(super) fn barcode(&mut self, raw: &str, fx: &mut Vec<Effect>) {

@@ -2,12 +2,12 @@
 //! how a card is accepted while the ILS is unreachable.
 
 use super::{Phase, PinFailures, Reader, Session, Waiting};
+use crate::barcode::BarcodeKind;
 use crate::circ::effect::{Cue, Effect};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{PatronId, PatronStatus, Pin};
-use kiosk_hw::barcode::BarcodeKind;
 use std::time::Instant;
 
 /// Where a card came from: an RFID card reader repeats itself quietly, while a card barcode

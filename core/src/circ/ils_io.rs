@@ -1,5 +1,5 @@
 //! How the session machine talks to the ILS: requests it asks the shell to send, and the replies
-//! the shell hands back. The shell runs them against an [`crate::ils::Ils`].
+//! the shell hands back. The shell runs them against an ILS adapter (the `kiosk` crate's `Ils`).
 
 use super::reason::Refusal;
 use super::types::{

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::circ::types::Pin;
-use crate::config::secrets::Secret;
+use crate::secret::Secret;
 use requests::*;
 
 const CHECKOUT_BODY: &str =

@@ -1,0 +1,19 @@
+//! The library kiosk's pure core: everything that decides, nothing that does. Bytes and events
+//! come in, values and effects go out; the clock comes in as a value, and nothing here reads a
+//! file, a socket, a device or the time (the shell — the `kiosk` crate — does, and `kiosk-hw`
+//! drives the parts).
+//!
+//! - [`circ`]: the rules of circulation — the session machine, its events, effects and screens.
+//! - [`tech`]: the technician screen's rules (staff PIN, lockout, which pages).
+//! - [`sip2`]: the SIP2 codec (frames, checksums, charsets, typed messages) and what replies mean.
+//! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags.
+//! - [`secret`]: a string that never prints.
+
+#![forbid(unsafe_code)]
+
+pub mod barcode;
+pub mod circ;
+pub mod secret;
+pub mod sip2;
+pub mod tag;
+pub mod tech;
