@@ -7,7 +7,7 @@
 //! - [`tech`]: the technician screen's rules (staff PIN, lockout, which pages).
 //! - [`sip2`]: the SIP2 codec (frames, checksums, charsets, typed messages) and what replies mean.
 //! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags.
-//! - [`secret`]: a string that never prints.
+//! - [`secret`]: a string that never prints; [`time`]: the moments the shell hands in.
 
 #![forbid(unsafe_code)]
 
@@ -17,3 +17,4 @@ pub mod secret;
 pub mod sip2;
 pub mod tag;
 pub mod tech;
+pub mod time;

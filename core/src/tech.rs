@@ -2,8 +2,9 @@
 //! staff PIN), the lock after too many wrong PINs, the pages, and what goes in the audit log.
 //! The shell checks the PIN against its argon2 hash, runs the tests and reads the machine.
 
+use crate::time::Moment;
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Wrong PINs in a row before the mode locks, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +81,7 @@ pub struct TechMode {
     page: Option<TechPage>,
     signed_in: bool,
     failures: u32,
-    locked_until: Option<Instant>,
+    locked_until: Option<Moment>,
     problem: Option<PinProblem>,
     configured: bool,
 }
@@ -113,22 +114,22 @@ impl TechMode {
     }
 
     /// Whether a PIN typed now would be checked at all.
-    pub fn accepts_pin(&self, now: Instant) -> bool {
+    pub fn accepts_pin(&self, now: Moment) -> bool {
         self.configured && self.page == Some(TechPage::Pin) && !self.locked(now)
     }
 
-    fn locked(&self, now: Instant) -> bool {
+    fn locked(&self, now: Moment) -> bool {
         self.locked_until.is_some_and(|until| now < until)
     }
 
-    fn minutes_left(&self, now: Instant) -> u32 {
+    fn minutes_left(&self, now: Moment) -> u32 {
         self.locked_until
             .map(|until| until.saturating_duration_since(now).as_secs().div_ceil(60) as u32)
             .unwrap_or(0)
     }
 
     /// Applies an event; returns the lines for the audit log.
-    pub fn handle(&mut self, event: TechEvent, now: Instant) -> Vec<String> {
+    pub fn handle(&mut self, event: TechEvent, now: Moment) -> Vec<String> {
         let mut audit = Vec::new();
         match event {
             TechEvent::CornerHeld => {
@@ -209,8 +210,8 @@ impl TechMode {
 mod tests {
     use super::*;
 
-    fn mode() -> (TechMode, Instant) {
-        (TechMode::new(TechPolicy::default(), true), Instant::now())
+    fn mode() -> (TechMode, Moment) {
+        (TechMode::new(TechPolicy::default(), true), Moment::ZERO)
     }
 
     #[test]
@@ -267,7 +268,7 @@ mod tests {
     #[test]
     fn without_a_staff_pin_the_mode_cannot_be_entered() {
         let mut tech = TechMode::new(TechPolicy::default(), false);
-        let now = Instant::now();
+        let now = Moment::ZERO;
         tech.handle(TechEvent::CornerHeld, now);
         assert_eq!(tech.problem(), Some(PinProblem::NotConfigured));
         tech.handle(TechEvent::PinChecked { right: true }, now);

@@ -1,6 +1,8 @@
 //! The shell's clock: real time for the kiosk, or a virtual clock that `wait` moves forward
-//! instantly, so scripts and tests of timeouts run without sleeping.
+//! instantly, so scripts and tests of timeouts run without sleeping. It hands the core
+//! [`Moment`]s: how long after the clock started.
 
+use crate::circ::Moment;
 use chrono::NaiveDateTime;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,8 +50,8 @@ impl Clock {
         }
     }
 
-    pub fn now(&self) -> Instant {
-        self.inner.started + self.elapsed()
+    pub fn now(&self) -> Moment {
+        Moment::since_start(self.elapsed())
     }
 
     /// Local wall-clock time (for due dates and transaction stamps).
@@ -61,14 +63,13 @@ impl Clock {
     }
 
     /// Sleeps until `at` (real), or moves time to `at` at once (virtual).
-    pub fn sleep_until(&self, at: Instant) {
+    pub fn sleep_until(&self, at: Moment) {
         match &self.inner.virtual_nanos {
             Some(nanos) => {
-                let target = at.saturating_duration_since(self.inner.started);
-                let target = u64::try_from(target.as_nanos()).unwrap_or(u64::MAX);
+                let target = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 nanos.fetch_max(target, Ordering::SeqCst);
             }
-            None => std::thread::sleep(at.saturating_duration_since(Instant::now())),
+            None => std::thread::sleep(at.saturating_duration_since(self.now())),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! events, and the effects that touch hardware (tag security, sounds, the receipt) are carried
 //! out here. One owner, called from the front-end's loop.
 
+use crate::circ::Moment;
 use crate::circ::effect::{Cue, Receipt, Security};
 use crate::circ::screen::{Page, Screen};
 use crate::circ::types::{ItemId, OfflineUse, SetCheck, TagUid};
@@ -15,7 +16,7 @@ use kiosk_hw::sim::SimDevices;
 use kiosk_hw::tag::{SetStatus, StackItem, TagFormat};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a security write did, for the output and the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,7 +54,7 @@ pub struct DeviceHub {
     /// Whether the receipt printer can print, as the session was last told.
     printer_ready: bool,
     /// When the printer's status is read next (`None`: at the next poll).
-    next_printer_check: Option<Instant>,
+    next_printer_check: Option<Moment>,
     /// The hardware as configured, to open a printer that did not open at start.
     config: HwConfig,
     /// Runs of failed polls of the item and card readers.
@@ -61,10 +62,10 @@ pub struct DeviceHub {
     card_reader_watch: watch::Streak,
     /// The session was told the scanner is lost; when a lost scanner is looked for next.
     scanner_lost: bool,
-    next_scanner_look: Option<Instant>,
+    next_scanner_look: Option<Moment>,
     /// When the item reader's own check (chip, RF field) runs next, and whether it failed
     /// last time: a reader whose field went off still reads an empty pad without an error.
-    next_item_reader_check: Option<Instant>,
+    next_item_reader_check: Option<Moment>,
     item_reader_check_failed: bool,
 }
 
@@ -205,7 +206,7 @@ impl DeviceHub {
     }
 
     /// Asks every reader what it saw since the last call, and the printer how it is when due.
-    pub fn poll(&mut self, now: Instant) -> Vec<Event> {
+    pub fn poll(&mut self, now: Moment) -> Vec<Event> {
         let mut events: Vec<Event> = self.check_printer(now).into_iter().collect();
         events.extend(self.poll_scanner(now));
         if let Some(reader) = self.machine.card_reader.as_mut() {

@@ -4,6 +4,7 @@
 use super::clock::Clock;
 use super::devices::DeviceHub;
 use super::ils_worker::IlsWorker;
+use crate::circ::Moment;
 use crate::circ::{Link, Session};
 use crate::config::secrets::{ILS_PASSWORD_ENV, Secrets};
 use crate::config::{Config, IlsKind};
@@ -21,7 +22,7 @@ use kiosk_hw::device::Device;
 use kiosk_hw::selftest::Level;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -352,7 +353,7 @@ struct SelfTest {
 /// printer it serves without printed receipts and says so (until the printer is found ready
 /// again); a return slot that answers takes the returned books; the rest is logged for a
 /// technician.
-fn self_test(devices: &mut DeviceHub, now: Instant) -> SelfTest {
+fn self_test(devices: &mut DeviceHub, now: Moment) -> SelfTest {
     let mut result = SelfTest {
         critical: None,
         printer_ready: true,

@@ -3,6 +3,7 @@
 //! monitor, reads the log, and writes every staff action to the audit log.
 
 use super::devices::DeviceHub;
+use crate::circ::Moment;
 use crate::circ::ils_io::StaffRequest;
 use crate::circ::types::Pin;
 use crate::circ::{Event, IlsAnswer, IlsReply};
@@ -14,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// A technician's action, from the touchscreen or a headless script (`{"tech": …}`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -141,7 +141,7 @@ impl TechShell {
         &mut self,
         command: TechCommand,
         devices: &mut DeviceHub,
-        now: Instant,
+        now: Moment,
     ) -> Option<StaffRequest> {
         let mut request = None;
         match command {
@@ -309,7 +309,7 @@ impl TechShell {
         })
     }
 
-    fn event(&mut self, event: TechEvent, now: Instant) {
+    fn event(&mut self, event: TechEvent, now: Moment) {
         for line in self.mode.handle(event, now) {
             self.audit(&line);
         }

@@ -13,6 +13,7 @@ pub mod screen;
 pub mod session;
 pub mod types;
 
+pub use crate::time::Moment;
 pub use effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Receipt, Security, Transaction};
 pub use event::{Button, Event};
 pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link, RequestId};

@@ -17,9 +17,9 @@ fn hub() -> (DeviceHub, SimDevices) {
 }
 
 /// The hub after the self-test at start found everything working, and when that was.
-fn started() -> (DeviceHub, SimDevices, Instant) {
+fn started() -> (DeviceHub, SimDevices, Moment) {
     let (mut hub, sim) = hub();
-    let start = Instant::now();
+    let start = Moment::ZERO;
     hub.note_printer(true, start);
     (hub, sim, start)
 }
@@ -85,7 +85,7 @@ fn security_is_written_on_the_pad_and_reported() {
     let id = TagId::from_hex("E004015000000001").unwrap();
     let memory = fixed::encode(&ItemTagData::circulating("30234000001015")).unwrap();
     sim.place(SimTag::new(id, &memory, 0x07));
-    let events = hub.poll(Instant::now());
+    let events = hub.poll(Moment::ZERO);
     assert!(matches!(&events[..], [Event::ItemTag { item, .. }] if item.0 == "30234000001015"));
     let effect = Effect::SetSecurity {
         item: ItemId("30234000001015".into()),
@@ -164,7 +164,7 @@ fn without_a_printer_nothing_is_printed_and_the_session_hears_it() {
     opened.machine.printer = None;
     config.poll_ms = 50;
     let mut hub = DeviceHub::new(opened, &config);
-    hub.note_printer(true, Instant::now());
+    hub.note_printer(true, Moment::ZERO);
     assert_eq!(hub.next_check(), None, "nothing to check");
     let done = hub
         .carry_out(&Effect::Print { receipt: receipt() })
@@ -181,7 +181,7 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
     );
     let mut hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
     let sim = hub.sim().cloned().unwrap();
-    let start = Instant::now();
+    let start = Moment::ZERO;
     hub.note_printer(false, start);
     assert_eq!(
         hub.next_check(),
@@ -227,7 +227,7 @@ fn a_printer_unplugged_while_running_is_found_again_when_plugged_back() {
 }
 
 /// The printer is plugged back in before the look at `at`: found, and it prints.
-fn plugged_back_in_prints(hub: &mut DeviceHub, sim: &SimDevices, at: Instant) {
+fn plugged_back_in_prints(hub: &mut DeviceHub, sim: &SimDevices, at: Moment) {
     sim.set_device_fault(Device::Printer, None);
     assert_eq!(hub.poll(at), [Event::PrinterReady(true)]);
     assert!(
@@ -382,7 +382,7 @@ fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
         on: std::sync::Arc::clone(&on),
     }));
     let mut hub = DeviceHub::new(opened, &config);
-    let start = Instant::now();
+    let start = Moment::ZERO;
     hub.note_printer(true, start);
     assert!(reader_events(hub.poll(start)).is_empty());
     // The transmitter shuts down: the pad just reads empty until the next check.

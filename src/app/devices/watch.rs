@@ -3,9 +3,10 @@
 
 use super::{DeviceHub, note};
 use crate::circ::Event;
+use crate::circ::Moment;
 use kiosk_hw::device::{Device, DeviceError};
 use kiosk_hw::selftest::Level;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a reader may fail every poll before the session hears of it: longer than a glitch
 /// on the bus, shorter than a reader waiting for a book or card to be seen.
@@ -22,7 +23,7 @@ pub(super) const PRINTER_CHECK: Duration = Duration::from_secs(30);
 impl DeviceHub {
     /// Whether the printer can print, as the self-test at start found it (at `now`); a printer
     /// that is not fitted cannot.
-    pub fn note_printer(&mut self, passed: bool, now: Instant) {
+    pub fn note_printer(&mut self, passed: bool, now: Moment) {
         self.printer_ready = passed && self.machine.printer.is_some();
         self.next_printer_check = Some(now + PRINTER_CHECK);
         if !self.printer_expected() {
@@ -55,7 +56,7 @@ impl DeviceHub {
     /// When the devices want to be polled next whatever the readers do: the printer's check,
     /// a failing reader's grace running out or its next reset, the next look for a scanner
     /// that went away.
-    pub fn next_check(&self) -> Option<Instant> {
+    pub fn next_check(&self) -> Option<Moment> {
         let printer = self.next_printer_check.filter(|_| self.printer_expected());
         let readers = [&self.item_reader_watch, &self.card_reader_watch].map(Streak::next_look);
         let scanner = self
@@ -70,7 +71,7 @@ impl DeviceHub {
 
     /// Whether the item reader passed its own check when last due: its field can be off while
     /// inventories still come back (empty).
-    pub(super) fn item_reader_checks_out(&mut self, now: Instant) -> bool {
+    pub(super) fn item_reader_checks_out(&mut self, now: Moment) -> bool {
         let Some(reader) = self.machine.item_reader.as_mut() else {
             return false;
         };
@@ -96,7 +97,7 @@ impl DeviceHub {
 
     /// A reader that is fitted but failed the self-test at start counts as lost from the start,
     /// so the session hears when it works again.
-    pub fn note_reader_failed_at_start(&mut self, device: Device, now: Instant) {
+    pub fn note_reader_failed_at_start(&mut self, device: Device, now: Moment) {
         match device {
             Device::ItemReader => {
                 self.item_reader_watch = Streak::failed_at(now);
@@ -112,7 +113,7 @@ impl DeviceHub {
     /// Tells the session when the item reader has failed for longer than a glitch (it cannot
     /// serve without it), resets it now and then while it does, and tells the session when it
     /// answers again.
-    pub(super) fn follow_item_reader(&mut self, answered: bool, now: Instant) -> Option<Event> {
+    pub(super) fn follow_item_reader(&mut self, answered: bool, now: Moment) -> Option<Event> {
         let (change, reset) = self.item_reader_watch.update(answered, now);
         if reset
             && let Some(reader) = self.machine.item_reader.as_mut()
@@ -132,7 +133,7 @@ impl DeviceHub {
 
     /// The same for the card reader, which the machine can serve without: readers are asked
     /// to scan their card's barcode while it is down.
-    pub(super) fn follow_card_reader(&mut self, answered: bool, now: Instant) -> Option<Event> {
+    pub(super) fn follow_card_reader(&mut self, answered: bool, now: Moment) -> Option<Event> {
         let (change, _) = self.card_reader_watch.update(answered, now);
         match change? {
             true => tracing::info!("the RFID card reader answers again"),
@@ -146,7 +147,7 @@ impl DeviceHub {
 
     /// What the scanner read. One whose port went away (unplugged) is closed and looked for
     /// again every `READER_GRACE`; the session hears when it is lost and once it reads again.
-    pub(super) fn poll_scanner(&mut self, now: Instant) -> Vec<Event> {
+    pub(super) fn poll_scanner(&mut self, now: Moment) -> Vec<Event> {
         let Some(scanner) = self.machine.scanner.as_mut() else {
             self.reconnect_scanner(now);
             return Vec::new();
@@ -180,7 +181,7 @@ impl DeviceHub {
     }
 
     /// Opens the scanner again when due; it counts as back once it reads.
-    fn reconnect_scanner(&mut self, now: Instant) {
+    fn reconnect_scanner(&mut self, now: Moment) {
         if !self.awaited(Device::Scanner) || self.next_scanner_look.is_some_and(|at| now < at) {
             return;
         }
@@ -231,7 +232,7 @@ impl DeviceHub {
     }
 
     /// Reads the printer's status when due; an event when it changed.
-    pub(super) fn check_printer(&mut self, now: Instant) -> Option<Event> {
+    pub(super) fn check_printer(&mut self, now: Moment) -> Option<Event> {
         if !self.printer_expected() || self.next_printer_check.is_some_and(|at| now < at) {
             return None;
         }
@@ -266,14 +267,14 @@ impl DeviceHub {
 /// when the reader answers; while it lasts, a reset is due every `READER_GRACE`.
 #[derive(Debug, Default)]
 pub(super) struct Streak {
-    failing_since: Option<Instant>,
+    failing_since: Option<Moment>,
     reported: bool,
-    next_reset: Option<Instant>,
+    next_reset: Option<Moment>,
 }
 
 impl Streak {
     /// A reader already reported as failing (by the self-test at start).
-    fn failed_at(now: Instant) -> Streak {
+    fn failed_at(now: Moment) -> Streak {
         Streak {
             failing_since: Some(now),
             reported: true,
@@ -283,7 +284,7 @@ impl Streak {
 
     /// One poll's outcome: the change to report (`Some(false)` lost, `Some(true)` back), and
     /// whether a reset is due now.
-    fn update(&mut self, answered: bool, now: Instant) -> (Option<bool>, bool) {
+    fn update(&mut self, answered: bool, now: Moment) -> (Option<bool>, bool) {
         if answered {
             let back = std::mem::take(self).reported;
             return (back.then_some(true), false);
@@ -301,7 +302,7 @@ impl Streak {
     }
 
     /// When the reader must be polled again whatever happens at the machine.
-    fn next_look(&self) -> Option<Instant> {
+    fn next_look(&self) -> Option<Moment> {
         match (self.failing_since, self.reported) {
             (Some(since), false) => Some(since + READER_GRACE),
             (Some(_), true) => self.next_reset,

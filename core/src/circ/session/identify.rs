@@ -8,7 +8,7 @@ use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{PatronId, PatronStatus, Pin};
-use std::time::Instant;
+use crate::time::Moment;
 
 /// Where a card came from: an RFID card reader repeats itself quietly, while a card barcode
 /// scanned during the item loop is a reader's mistake worth a message.
@@ -233,12 +233,12 @@ impl Session {
             self.pin_failures.remove(id);
             return None;
         }
-        Some(minutes_ceil(until.duration_since(now).as_secs()))
+        Some(minutes_ceil(until.saturating_duration_since(now).as_secs()))
     }
 
     /// Forgets locks that have run out, so the table does not grow over months of service.
     fn prune_expired_locks(&mut self) {
-        let now: Instant = self.now;
+        let now: Moment = self.now;
         self.pin_failures
             .retain(|_, f| f.locked_until.is_none_or(|until| until > now));
     }

@@ -21,8 +21,9 @@ use super::policy::Policy;
 use super::reason::{Reason, Refusal};
 use super::screen::{Language, Screen, Summary};
 use super::types::{Account, ItemId, OfflineUse, PatronId, PatronStatus, Pin, SetCheck, TagUid};
+use crate::time::Moment;
 use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -96,7 +97,7 @@ enum Finishing {
 #[derive(Debug, Clone, Copy)]
 struct PinFailures {
     count: u32,
-    locked_until: Option<Instant>,
+    locked_until: Option<Moment>,
 }
 
 pub struct Session {
@@ -133,25 +134,25 @@ pub struct Session {
     /// The barcode scanner reads, or none is fitted.
     scanner_ok: bool,
     /// Items presented lately, for the duplicate-scan window.
-    recent: Vec<(ItemId, Instant)>,
-    last_activity: Instant,
+    recent: Vec<(ItemId, Moment)>,
+    last_activity: Moment,
     warned: bool,
     notice: Option<Refusal>,
     /// A message on the attract screen fades after a while.
-    notice_until: Option<Instant>,
+    notice_until: Option<Moment>,
     account: Option<Account>,
     summary: Option<Summary>,
-    goodbye_until: Option<Instant>,
+    goodbye_until: Option<Moment>,
     last_items_action: Action,
     /// Wrong PINs per card; outlives sessions, as the lock must.
     pin_failures: HashMap<PatronId, PinFailures>,
     next_request: u64,
-    now: Instant,
+    now: Moment,
     shown: Option<Screen>,
 }
 
 impl Session {
-    pub fn new(policy: Policy, now: Instant) -> Self {
+    pub fn new(policy: Policy, now: Moment) -> Self {
         Session {
             language: policy.language,
             policy,
@@ -197,7 +198,7 @@ impl Session {
         fx
     }
 
-    pub fn handle(&mut self, event: Event, now: Instant) -> Vec<Effect> {
+    pub fn handle(&mut self, event: Event, now: Moment) -> Vec<Effect> {
         // The shell's clock never runs backwards for us.
         self.now = self.now.max(now);
         let mut fx = Vec::new();
@@ -277,9 +278,9 @@ impl Session {
     }
 
     /// When the shell must send `Event::Tick` next, if anything is timed.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        let mut next: Option<Instant> = None;
-        let mut consider = |at: Instant| next = Some(next.map_or(at, |n| n.min(at)));
+    pub fn next_deadline(&self) -> Option<Moment> {
+        let mut next: Option<Moment> = None;
+        let mut consider = |at: Moment| next = Some(next.map_or(at, |n| n.min(at)));
         if let Some(until) = self.notice_until.filter(|_| self.phase == Phase::Idle) {
             consider(until);
         }
@@ -542,7 +543,7 @@ impl Session {
         }
     }
 
-    fn timeout_at(&self) -> Instant {
+    fn timeout_at(&self) -> Moment {
         self.last_activity + self.policy.inactivity_timeout
     }
 

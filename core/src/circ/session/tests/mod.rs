@@ -11,8 +11,9 @@ use crate::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::types::*;
 use crate::circ::*;
+use crate::time::Moment;
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) const CARD: &str = "20234000517863";
 pub(super) const PIN: &str = "4821";
@@ -40,7 +41,7 @@ pub(super) fn policy() -> Policy {
 
 pub(super) struct Harness {
     pub session: Session,
-    pub now: Instant,
+    pub now: Moment,
     /// Requests sent and not yet answered, oldest first (end-of-session notices excluded).
     pub pending: VecDeque<(RequestId, IlsRequest)>,
     pub sent: Vec<IlsRequest>,
@@ -48,7 +49,7 @@ pub(super) struct Harness {
 
 impl Harness {
     pub fn new(policy: Policy) -> Self {
-        let now = Instant::now();
+        let now = Moment::ZERO;
         let mut session = Session::new(policy, now);
         let _ = session.start();
         Harness {
