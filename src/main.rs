@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    kiosk::app::main()
+    kiosk::app::main(&kiosk::ui::Touchscreen)
 }

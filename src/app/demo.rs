@@ -5,7 +5,7 @@
 
 use super::AppError;
 use super::clock::Clock;
-use super::headless::{Command, Driver, Input, Output};
+use super::runtime::{Inbound, Input, Output, Runtime, SimInput};
 use super::sim_pad::{PlaceTag, Placement};
 use super::sim_server;
 use super::start;
@@ -23,39 +23,39 @@ use crate::ils::sip2::server::{AcsSettings, ServerSettings};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub fn script() -> Vec<Command> {
+pub fn script() -> Vec<Input> {
     let tag = |uid: &str, item: &str, part: u8| {
-        Command::Place(Placement::One(PlaceTag {
+        Input::Sim(SimInput::Place(Placement::One(PlaceTag {
             parts: (item == "30234000001031").then_some(2),
             part: Some(part),
             ..PlaceTag::item(uid, item)
-        }))
+        })))
     };
     vec![
-        Command::Language(Language::En),
+        Input::Language(Language::En),
         // 李华 Li Hua's library card, and her PIN.
-        Command::Scan("20234000000019".into()),
-        Command::Pin(Pin::new("1234")),
-        Command::Press(Button::Borrow),
+        Input::Scan("20234000000019".into()),
+        Input::Pin(Pin::new("1234")),
+        Input::Press(Button::Borrow),
         // 三体, scanned; The Left Hand of Darkness, placed on the RFID pad.
-        Command::Scan("30234000001015".into()),
+        Input::Scan("30234000001015".into()),
         tag("E0040150A1B2C301", "30234000001023", 1),
         // 活着 comes with a CD: the book alone is refused, book and CD together are lent.
         tag("E0040150A1B2C302", "30234000001031", 1),
         tag("E0040150A1B2C303", "30234000001031", 2),
         // Pride and Prejudice is reserved for another reader; 红楼梦 is reference only.
-        Command::Scan("30234000001049".into()),
-        Command::Scan("30234000001056".into()),
-        Command::Press(Button::Done),
-        Command::Press(Button::PrintReceipt),
-        Command::ClearPad,
-        Command::Wait(6.0),
+        Input::Scan("30234000001049".into()),
+        Input::Scan("30234000001056".into()),
+        Input::Press(Button::Done),
+        Input::Press(Button::PrintReceipt),
+        Input::Sim(SimInput::ClearPad),
+        Input::Wait(Duration::from_secs(6)),
         // Later, the books come back through the return without a card.
-        Command::Scan("30234000001015".into()),
+        Input::Scan("30234000001015".into()),
         tag("E0040150A1B2C301", "30234000001023", 1),
         tag("E0040150A1B2C302", "30234000001031", 1),
         tag("E0040150A1B2C303", "30234000001031", 2),
-        Command::Wait(11.0),
+        Input::Wait(Duration::from_secs(11)),
     ]
 }
 
@@ -70,10 +70,14 @@ pub enum Link {
 }
 
 /// The kiosk window with the simulated devices panel, against the simulated library.
-pub fn window(config: &Config, link: Link) -> Result<(), AppError> {
+pub fn window(
+    config: &Config,
+    link: Link,
+    window: &dyn super::WindowFrontEnd,
+) -> Result<(), AppError> {
     let clock = Clock::real();
     let (config, secrets, _served) = demo_config(config, link, &clock)?;
-    crate::ui::run::run_window(&config, &secrets, true)
+    window.run_window(&config, &secrets, true)
 }
 
 /// Runs the script against the simulated library with a virtual clock (no waiting).
@@ -82,12 +86,13 @@ pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppE
     let (config, secrets, _served) = demo_config(config, link, &clock)?;
     let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
-    for (index, command) in script().into_iter().enumerate() {
-        // The receiver is alive until the driver has run.
-        let _ = tx.send(Input::Command(index + 1, command));
+    for (index, input) in script().into_iter().enumerate() {
+        // The receiver is alive until the runtime has run; lines are the script's steps.
+        let line = Some(index + 1);
+        let _ = tx.send(Inbound::Input { input, line });
     }
     drop(tx);
-    Driver::new(session, worker, devices, clock, out)
+    Runtime::new(session, worker, devices, clock, out)
         .with_tech(TechShell::new(&config, &secrets))
         .run(rx)?;
     Ok(())

@@ -1,27 +1,17 @@
-//! The headless front-end: commands as JSON lines in, every effect as a JSON line out.
-//!
-//! It drives the same session machine as the touchscreen. Each command is applied once the
-//! previous one has been answered by the ILS, so a script's output does not depend on timing.
-//! The protocol is documented in README.md ("Headless protocol").
+//! The headless front-end: JSON lines in, mapped to the runtime's typed inputs; every effect
+//! goes out as a JSON line (see `render`). The protocol is documented in README.md ("Headless
+//! protocol").
 
-use super::clock::Clock;
-use super::devices::{DeviceHub, Done, SecurityReport};
-use super::ils_worker::{FromWorker, IlsWorker, NoReply};
-use super::sim_pad::{self, PlaceTag, Placement};
-use super::tech_shell::{TechCommand, TechShell, TechView};
-use crate::circ::ils_io::{IlsRequest, RequestId, StaffRequest};
+use super::runtime::{Inbound, Input, SimInput};
+use super::sim_pad::{self, PlaceTag, Placement, parse_hex};
+use super::tech_shell::TechCommand;
 use crate::circ::types::{ItemId, Pin};
-use crate::circ::{Button, Effect, Event, Language, Session};
+use crate::circ::{Button, Language};
 use kiosk_hw::tag::TypeOfUsage;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::io::{self, BufRead};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::Sender;
 use std::time::Duration;
-
-/// How often the real clock looks for news from the ILS worker while no input comes.
-const LINK_NEWS_EVERY: Duration = Duration::from_millis(250);
-use thiserror::Error;
 
 /// One line of input.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -74,16 +64,51 @@ pub enum Command {
     Tech(TechCommand),
 }
 
-/// What the input source hands the driver.
-#[derive(Debug)]
-pub enum Input {
-    /// A command and the input line it came from.
-    Command(usize, Command),
-    /// A line that is not a command; the message never repeats a PIN.
-    Malformed { line: usize, message: String },
-    /// Answer once everything before has been applied and the ILS has answered (the
-    /// touchscreen's tests wait on it).
-    Sync(std::sync::mpsc::Sender<()>),
+impl Command {
+    /// The runtime's input this line stands for, or why it is not one.
+    pub fn into_input(self) -> Result<Input, String> {
+        Ok(match self {
+            Command::Scan(code) => Input::Scan(code),
+            Command::CardUid(hex) => Input::CardUid(
+                parse_hex(&hex).ok_or("`card_uid` takes hex bytes, e.g. \"04A1B2C3\"")?,
+            ),
+            Command::Tag {
+                uid,
+                item,
+                no_offline_issue,
+                no_offline_return,
+            } => {
+                // Shorthand for `place`: a single-part item with the given offline restrictions.
+                let usage = match (no_offline_issue, no_offline_return) {
+                    (false, false) => TypeOfUsage::CIRCULATING,
+                    (true, false) => TypeOfUsage::NOT_FOR_ISSUE_OFFLINE,
+                    (false, true) => TypeOfUsage::NOT_FOR_RETURN_OFFLINE,
+                    (true, true) => TypeOfUsage::NOT_FOR_ISSUE_OR_RETURN_OFFLINE,
+                };
+                Input::Sim(SimInput::Place(Placement::One(PlaceTag {
+                    usage: Some(usage.0),
+                    ..PlaceTag::item(&uid, &item)
+                })))
+            }
+            Command::Pin(pin) => Input::Pin(pin),
+            Command::Press(button) => Input::Press(button),
+            Command::Renew(items) => Input::Renew(items.into_iter().map(ItemId).collect()),
+            Command::Language(language) => Input::Language(language),
+            Command::Touch => Input::Touch,
+            Command::Wait(secs) => {
+                if !(0.0..=86_400.0).contains(&secs) {
+                    return Err("`wait` takes seconds between 0 and 86400".into());
+                }
+                Input::Wait(Duration::from_secs_f64(secs))
+            }
+            Command::Place(placement) => Input::Sim(SimInput::Place(placement)),
+            Command::Remove(uid) => Input::Sim(SimInput::Remove(uid)),
+            Command::ClearPad => Input::Sim(SimInput::ClearPad),
+            Command::Printer(state) => Input::Sim(SimInput::Printer(state)),
+            Command::Fault(faults) => Input::Sim(SimInput::Fault(faults)),
+            Command::Tech(command) => Input::Tech(command),
+        })
+    }
 }
 
 /// Parses one input line; `Ok(None)` for a blank line or a `#` comment.
@@ -104,364 +129,41 @@ pub fn parse_line(text: &str) -> Result<Option<Command>, String> {
         .map_err(|e| format!("not a command: {e} (see README, \"Headless protocol\")"))
 }
 
+/// What one line of a script is for the runtime.
+pub fn inbound(line: usize, text: &str) -> Option<Inbound> {
+    match parse_line(text).and_then(|c| c.map(Command::into_input).transpose()) {
+        Ok(Some(input)) => Some(Inbound::Input {
+            input,
+            line: Some(line),
+        }),
+        Ok(None) => None,
+        Err(message) => Some(Inbound::Unreadable { line, message }),
+    }
+}
+
 /// Reads commands from a reader (stdin) on a thread of its own.
-pub fn spawn_reader(input: impl BufRead + Send + 'static, tx: Sender<Input>) -> io::Result<()> {
+pub fn spawn_reader(input: impl BufRead + Send + 'static, tx: Sender<Inbound>) -> io::Result<()> {
     std::thread::Builder::new()
         .name("headless-input".into())
         .spawn(move || {
             for (index, line) in input.lines().enumerate() {
                 let line_no = index + 1;
-                let input = match line {
-                    Ok(text) => match parse_line(&text) {
-                        Ok(Some(command)) => Input::Command(line_no, command),
-                        Ok(None) => continue,
-                        Err(message) => Input::Malformed {
-                            line: line_no,
-                            message,
-                        },
+                let inbound = match line {
+                    Ok(text) => match inbound(line_no, &text) {
+                        Some(inbound) => inbound,
+                        None => continue,
                     },
-                    Err(error) => Input::Malformed {
+                    Err(error) => Inbound::Unreadable {
                         line: line_no,
                         message: format!("unreadable input: {error}"),
                     },
                 };
-                if tx.send(input).is_err() {
+                if tx.send(inbound).is_err() {
                     break;
                 }
             }
         })?;
     Ok(())
-}
-
-/// Where the driver reports: JSON lines, or text for people.
-pub trait Output {
-    fn command(&mut self, _command: &Command) -> io::Result<()> {
-        Ok(())
-    }
-    fn effect(&mut self, effect: &Effect) -> io::Result<()>;
-    /// A security write was carried out (or failed).
-    fn security(&mut self, report: &SecurityReport) -> io::Result<()>;
-    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()>;
-    /// The technician's screen changed.
-    fn tech(&mut self, _view: &TechView) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-#[derive(Debug, Error)]
-pub enum DriverError {
-    #[error("cannot write the output: {0}")]
-    Output(#[from] io::Error),
-    #[error("the ILS worker stopped unexpectedly; see the log above")]
-    WorkerStopped,
-}
-
-pub struct Driver<'a> {
-    session: Session,
-    worker: IlsWorker,
-    devices: DeviceHub,
-    clock: Clock,
-    out: &'a mut dyn Output,
-    in_flight: usize,
-    tech: TechShell,
-    /// Staff requests in flight, by id (their answers go to the technician's screen).
-    staff: HashMap<RequestId, StaffRequest>,
-    next_staff_id: u64,
-}
-
-/// Staff requests are numbered apart from the session's.
-const FIRST_STAFF_ID: u64 = 1 << 62;
-
-impl<'a> Driver<'a> {
-    pub fn new(
-        session: Session,
-        worker: IlsWorker,
-        devices: DeviceHub,
-        clock: Clock,
-        out: &'a mut dyn Output,
-    ) -> Self {
-        Driver {
-            session,
-            worker,
-            devices,
-            clock,
-            out,
-            in_flight: 0,
-            tech: TechShell::disabled(),
-            staff: HashMap::new(),
-            next_staff_id: FIRST_STAFF_ID,
-        }
-    }
-
-    /// The technician mode this kiosk offers (without it, the mode cannot be entered).
-    pub fn with_tech(mut self, tech: TechShell) -> Self {
-        self.tech = tech;
-        self
-    }
-
-    fn tech_command(&mut self, command: TechCommand) -> Result<(), DriverError> {
-        let now = self.clock.now();
-        if let Some(request) = self.tech.command(command, &mut self.devices, now) {
-            let id = RequestId(self.next_staff_id);
-            self.next_staff_id += 1;
-            self.worker
-                .send(id, IlsRequest::Staff(request))
-                .map_err(|_| DriverError::WorkerStopped)?;
-            self.staff.insert(id, request);
-            self.in_flight += 1;
-        }
-        Ok(self.out.tech(self.tech.view())?)
-    }
-
-    /// An ILS answer: the technician's, or the session's.
-    fn replied(&mut self, id: RequestId, reply: crate::circ::IlsReply) -> Result<(), DriverError> {
-        match self.staff.remove(&id) {
-            Some(request) => {
-                self.tech.answered(request, reply);
-                Ok(self.out.tech(self.tech.view())?)
-            }
-            None => self.dispatch(Event::IlsReplied(id, reply)),
-        }
-    }
-
-    /// What the readers and scanner saw: to the session, or to the technician's monitor while
-    /// the technician's screen is up (a test scan must not start a loan).
-    fn device_event(&mut self, event: Event) -> Result<(), DriverError> {
-        if self.tech.is_open() {
-            self.tech.monitor(&event, &self.devices);
-            return Ok(self.out.tech(self.tech.view())?);
-        }
-        self.dispatch(event)
-    }
-
-    /// Runs until the input ends, then lets what is under way finish.
-    pub fn run(mut self, inputs: Receiver<Input>) -> Result<(), DriverError> {
-        let effects = self.session.start();
-        self.apply(effects)?;
-        loop {
-            self.settle()?;
-            self.link_news()?;
-            let input = match self.time_to_deadline() {
-                Some(timeout) => match inputs.recv_timeout(timeout) {
-                    Ok(input) => input,
-                    Err(RecvTimeoutError::Timeout) => {
-                        self.dispatch(Event::Tick)?;
-                        self.poll_devices()?;
-                        continue;
-                    }
-                    Err(RecvTimeoutError::Disconnected) => break,
-                },
-                None => match inputs.recv() {
-                    Ok(input) => input,
-                    Err(_) => break,
-                },
-            };
-            match input {
-                Input::Command(line, command) => {
-                    tracing::debug!(line, ?command, "headless command");
-                    self.out.command(&command)?;
-                    self.command(line, command)?;
-                    self.poll_devices()?;
-                }
-                Input::Malformed { line, message } => {
-                    tracing::warn!(line, %message, "headless input ignored");
-                    self.out.input_error(line, &message)?;
-                }
-                Input::Sync(ack) => {
-                    self.settle()?;
-                    // The asker may have given up waiting; nothing to do then.
-                    let _ = ack.send(());
-                }
-            }
-        }
-        self.settle()
-    }
-
-    /// How long the real clock may wait for input before the session needs a tick; the virtual
-    /// clock only moves on `wait`.
-    fn time_to_deadline(&self) -> Option<Duration> {
-        if self.clock.is_virtual() {
-            return None;
-        }
-        // Real readers are asked what they see between inputs; the simulator only changes on
-        // commands, after which it is polled anyway.
-        let poll = (self.devices.sim().is_none()).then_some(self.devices.poll_interval());
-        let now = self.clock.now();
-        [self.session.next_deadline(), self.devices.next_check()]
-            .into_iter()
-            .flatten()
-            .map(|at| at.saturating_duration_since(now))
-            .chain(poll)
-            // The link coming back (or a refused login being fixed) is shown with no one at
-            // the machine, not only at the next command.
-            .chain(Some(LINK_NEWS_EVERY))
-            .min()
-    }
-
-    /// Hands what the readers saw to the session.
-    fn poll_devices(&mut self) -> Result<(), DriverError> {
-        for event in self.devices.poll(self.clock.now()) {
-            self.device_event(event)?;
-            self.settle()?;
-        }
-        Ok(())
-    }
-
-    fn command(&mut self, line: usize, command: Command) -> Result<(), DriverError> {
-        let event = match command {
-            Command::Scan(code) => return self.device_event(Event::Barcode(code)),
-            Command::CardUid(hex) => match parse_hex(&hex) {
-                Some(uid) => return self.device_event(Event::CardUid(uid)),
-                None => {
-                    let message = "`card_uid` takes hex bytes, e.g. \"04A1B2C3\"";
-                    return Ok(self.out.input_error(line, message)?);
-                }
-            },
-            Command::Tag {
-                uid,
-                item,
-                no_offline_issue,
-                no_offline_return,
-            } => {
-                // Shorthand for `place`: a single-part item with the given offline restrictions.
-                let usage = match (no_offline_issue, no_offline_return) {
-                    (false, false) => TypeOfUsage::CIRCULATING,
-                    (true, false) => TypeOfUsage::NOT_FOR_ISSUE_OFFLINE,
-                    (false, true) => TypeOfUsage::NOT_FOR_RETURN_OFFLINE,
-                    (true, true) => TypeOfUsage::NOT_FOR_ISSUE_OR_RETURN_OFFLINE,
-                };
-                let place = PlaceTag {
-                    usage: Some(usage.0),
-                    ..PlaceTag::item(&uid, &item)
-                };
-                return self.sim_command(line, sim_pad::place(&self.devices, &place));
-            }
-            Command::Pin(pin) => Event::PinEntered(pin),
-            Command::Press(button) => Event::Pressed(button),
-            Command::Renew(items) => Event::RenewItems(items.into_iter().map(ItemId).collect()),
-            Command::Language(language) => Event::Language(language),
-            Command::Touch => Event::Touched,
-            Command::Place(placement) => {
-                return self.sim_command(line, sim_pad::place_all(&self.devices, &placement));
-            }
-            Command::Remove(uid) => {
-                return self.sim_command(line, sim_pad::remove(&self.devices, &uid));
-            }
-            Command::ClearPad => return self.sim_command(line, sim_pad::clear(&self.devices)),
-            Command::Printer(state) => {
-                return self.sim_command(line, sim_pad::printer(&self.devices, state));
-            }
-            Command::Fault(faults) => {
-                return self.sim_command(line, sim_pad::faults(&self.devices, &faults));
-            }
-            Command::Tech(command) => return self.tech_command(command),
-            Command::Wait(secs) => {
-                if !(0.0..=86_400.0).contains(&secs) {
-                    let message = "`wait` takes seconds between 0 and 86400";
-                    return Ok(self.out.input_error(line, message)?);
-                }
-                return self.wait(Duration::from_secs_f64(secs));
-            }
-        };
-        self.dispatch(event)
-    }
-
-    fn sim_command(&mut self, line: usize, result: Result<(), String>) -> Result<(), DriverError> {
-        match result {
-            Ok(()) => Ok(()),
-            Err(message) => Ok(self.out.input_error(line, &message)?),
-        }
-    }
-
-    /// Lets time pass, ticking the session at each of its deadlines on the way.
-    fn wait(&mut self, duration: Duration) -> Result<(), DriverError> {
-        let end = self.clock.now() + duration;
-        loop {
-            let next = self
-                .session
-                .next_deadline()
-                .filter(|at| *at < end)
-                .unwrap_or(end);
-            self.clock.sleep_until(next);
-            self.dispatch(Event::Tick)?;
-            self.settle()?;
-            self.poll_devices()?;
-            if self.clock.now() >= end {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Link changes the worker reported while nothing was in flight.
-    fn link_news(&mut self) -> Result<(), DriverError> {
-        loop {
-            match self.worker.recv(Some(Duration::ZERO)) {
-                Ok(FromWorker::Link(link)) => self.dispatch(Event::LinkChanged(link))?,
-                Ok(FromWorker::Reply(id, reply)) => {
-                    // Cannot happen with nothing in flight; handled all the same.
-                    self.replied(id, *reply)?;
-                }
-                Err(NoReply::Timeout) => return Ok(()),
-                Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
-            }
-        }
-    }
-
-    fn dispatch(&mut self, event: Event) -> Result<(), DriverError> {
-        let effects = self.session.handle(event, self.clock.now());
-        self.apply(effects)
-    }
-
-    fn apply(&mut self, effects: Vec<Effect>) -> Result<(), DriverError> {
-        // What the devices report goes to the session after the whole batch is out, so the
-        // screen shown last is the newest.
-        let mut reports = Vec::new();
-        for effect in effects {
-            if let Effect::Ils { id, request } = &effect {
-                self.worker
-                    .send(*id, request.clone())
-                    .map_err(|_| DriverError::WorkerStopped)?;
-                self.in_flight += 1;
-            }
-            self.out.effect(&effect)?;
-            if let Some(Done { event, report }) = self.devices.carry_out(&effect) {
-                if let Some(report) = report {
-                    self.out.security(&report)?;
-                }
-                reports.push(event);
-            }
-        }
-        reports
-            .into_iter()
-            .try_for_each(|event| self.dispatch(event))
-    }
-
-    /// Waits for every ILS request sent so far to be answered.
-    fn settle(&mut self) -> Result<(), DriverError> {
-        while self.in_flight > 0 {
-            match self.worker.recv(self.time_to_deadline()) {
-                Ok(FromWorker::Reply(id, reply)) => {
-                    self.in_flight -= 1;
-                    self.replied(id, *reply)?;
-                }
-                Ok(FromWorker::Link(link)) => self.dispatch(Event::LinkChanged(link))?,
-                Err(NoReply::Timeout) => self.dispatch(Event::Tick)?,
-                Err(NoReply::Stopped) => return Err(DriverError::WorkerStopped),
-            }
-        }
-        Ok(())
-    }
-}
-
-pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if text.is_empty() || !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

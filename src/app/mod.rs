@@ -1,5 +1,6 @@
 //! The imperative shell: configuration in, devices and the ILS at the edge, the session machine
-//! in the middle. Front-ends: the touchscreen (`crate::ui`) and the headless JSON-lines driver.
+//! in the middle, run by [`runtime`]. Front-ends: the touchscreen (`crate::ui`), the headless
+//! JSON-lines driver ([`headless`]) and the demo's transcript.
 
 pub mod cli;
 pub mod clock;
@@ -10,6 +11,7 @@ pub mod headless;
 pub mod ils_worker;
 mod queue_cli;
 pub mod render;
+pub mod runtime;
 mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
@@ -21,8 +23,8 @@ use crate::config::{Config, ConfigError};
 use clap::Parser;
 use cli::{Cli, ClockKind, Commands, ConfigAction, RunArgs};
 use clock::Clock;
-use headless::{Driver, DriverError, Output};
 use render::{JsonLines, Transcript};
+use runtime::{Output, Runtime, RuntimeError};
 use std::io::Write;
 use std::process::ExitCode;
 use thiserror::Error;
@@ -34,7 +36,7 @@ pub enum AppError {
     #[error(transparent)]
     Start(#[from] start::StartError),
     #[error(transparent)]
-    Driver(#[from] DriverError),
+    Runtime(#[from] RuntimeError),
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0}")]
@@ -44,10 +46,20 @@ pub enum AppError {
     Diagnosed(u8),
 }
 
-/// The `kiosk` binary.
-pub fn main() -> ExitCode {
+/// The touchscreen front-end, handed in by the binary: the shell never opens a window itself
+/// (`crate::ui` depends on the shell, not the other way round).
+pub trait WindowFrontEnd {
+    /// Opens the kiosk window (and with `demo`, the simulated-devices panel) and runs until it
+    /// is closed.
+    fn run_window(&self, config: &Config, secrets: &Secrets, demo: bool) -> Result<(), AppError>;
+    /// `kiosk screenshot`: renders screens to PNG files.
+    fn screenshot(&self, args: cli::ScreenshotArgs) -> Result<(), AppError>;
+}
+
+/// The `kiosk` binary, with the touchscreen front-end it opens when asked.
+pub fn main(window: &dyn WindowFrontEnd) -> ExitCode {
     let cli = Cli::parse();
-    match dispatch(cli) {
+    match dispatch(cli, window) {
         Ok(()) => ExitCode::SUCCESS,
         Err(AppError::Diagnosed(code)) => ExitCode::from(code),
         Err(error) => {
@@ -57,7 +69,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn dispatch(cli: Cli) -> Result<(), AppError> {
+fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     match cli.command {
         Commands::Demo {
             headless,
@@ -73,7 +85,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
                 _ => demo::Link::InProcess,
             };
             if !headless && !transcript {
-                return demo::window(&config, link);
+                return demo::window(&config, link, window);
             }
             let stdout = std::io::stdout().lock();
             let mut out: Box<dyn Output> = if headless {
@@ -83,8 +95,11 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
             };
             demo::run(&config, link, out.as_mut())
         }
-        Commands::Run(args) => run(args),
-        Commands::Screenshot(args) => screenshot(args),
+        Commands::Run(args) => run(args, window),
+        Commands::Screenshot(args) => {
+            init_logging("warn");
+            window.screenshot(args)
+        }
         Commands::Config {
             action: ConfigAction::Check { path },
         } => {
@@ -168,7 +183,7 @@ fn dispatch(cli: Cli) -> Result<(), AppError> {
     }
 }
 
-fn run(args: RunArgs) -> Result<(), AppError> {
+fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     let config = match &args.config {
         Some(path) => Config::load(path)?,
         None => Config::demo(),
@@ -183,7 +198,7 @@ fn run(args: RunArgs) -> Result<(), AppError> {
                 "--clock virtual is for --headless scripts".into(),
             ));
         }
-        return crate::ui::run::run_window(&config, &secrets, false);
+        return window.run_window(&config, &secrets, false);
     }
     let clock = match args.clock {
         ClockKind::Real => Clock::real(),
@@ -197,75 +212,10 @@ fn run(args: RunArgs) -> Result<(), AppError> {
     let (tx, rx) = std::sync::mpsc::channel();
     headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
     let mut out = JsonLines::new(std::io::stdout().lock());
-    Driver::new(session, worker, devices, clock, &mut out)
+    Runtime::new(session, worker, devices, clock, &mut out)
         .with_tech(tech_shell::TechShell::new(&config, &secrets))
         .run(rx)?;
     Ok(())
-}
-
-fn screenshot(args: cli::ScreenshotArgs) -> Result<(), AppError> {
-    use crate::circ::Language;
-    use crate::ui::screenshot::{self, Shot};
-    let config = Config::demo();
-    init_logging("warn");
-    let language = |text: &str| match text {
-        "en" => Ok(Language::En),
-        "zh_CN" | "zh-CN" => Ok(Language::ZhCn),
-        other => Err(AppError::Usage(format!(
-            "--lang: expected en or zh_CN, found {other:?}"
-        ))),
-    };
-    let size = |text: &str| {
-        let parsed = text
-            .split_once('x')
-            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-            .filter(|(w, h)| (200..=4096).contains(w) && (200..=4096).contains(h));
-        parsed.ok_or_else(|| {
-            AppError::Usage(format!(
-                "--size: expected WIDTHxHEIGHT between 200 and 4096, e.g. 1280x800, found {text:?}"
-            ))
-        })
-    };
-    if let Some(dir) = &args.all {
-        std::fs::create_dir_all(dir)?;
-        let mut shots = Vec::new();
-        for screen in ["idle", "pin", "borrow", "account", "out_of_service"] {
-            for lang in ["en", "zh_CN"] {
-                for (width, height) in [(800, 480), (1080, 1920)] {
-                    let shot = Shot {
-                        screen: screen.into(),
-                        language: language(lang)?,
-                        width,
-                        height,
-                        large_text: false,
-                        high_contrast: false,
-                    };
-                    shots.push((
-                        shot,
-                        dir.join(format!("{screen}-{lang}-{width}x{height}.png")),
-                    ));
-                }
-            }
-        }
-        let refs: Vec<(Shot, &std::path::Path)> = shots
-            .iter()
-            .map(|(s, p)| (s.clone(), p.as_path()))
-            .collect();
-        return screenshot::render(&config, &refs);
-    }
-    let (width, height) = size(&args.size)?;
-    let shot = Shot {
-        screen: args.screen.clone(),
-        language: language(&args.lang)?,
-        width,
-        height,
-        large_text: args.large_text,
-        high_contrast: args.high_contrast,
-    };
-    let out = args
-        .out
-        .ok_or_else(|| AppError::Usage("the PNG file to write is missing".into()))?;
-    screenshot::render(&config, &[(shot, out.as_path())])
 }
 
 fn env_var(name: &str) -> Option<String> {

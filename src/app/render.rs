@@ -2,7 +2,7 @@
 //! watching `kiosk demo`.
 
 use super::devices::SecurityReport;
-use super::headless::{Command, Output};
+use super::runtime::{Input, Output, SimInput};
 use crate::circ::types::ReturnRoute;
 use crate::circ::{Effect, ItemOutcome, ItemResult, Screen};
 use serde_json::json;
@@ -37,8 +37,14 @@ impl<W: Write> Output for JsonLines<W> {
         self.line(&value)
     }
 
-    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
-        self.line(&json!({"effect": "input_error", "line": line, "message": message}))
+    /// `{"effect": "input_error", "line": …, "message": …}` (`line` only for a script's lines).
+    fn rejected(&mut self, line: Option<usize>, message: &str) -> io::Result<()> {
+        match line {
+            Some(line) => {
+                self.line(&json!({"effect": "input_error", "line": line, "message": message}))
+            }
+            None => self.line(&json!({"effect": "input_error", "message": message})),
+        }
     }
 
     /// `{"effect": "tech", "tech": {"page": …, "devices": […], …}}`
@@ -59,18 +65,23 @@ impl<W: Write> Transcript<W> {
 }
 
 impl<W: Write> Output for Transcript<W> {
-    fn command(&mut self, command: &Command) -> io::Result<()> {
-        let text = match command {
-            Command::Scan(code) => format!("scan {code}"),
-            Command::CardUid(uid) => format!("RFID card {uid}"),
-            Command::Tag { item, .. } => format!("place tagged item {item} on the pad"),
-            Command::Pin(_) => "type PIN ****".into(),
-            Command::Press(button) => format!("press {button:?}"),
-            Command::Renew(items) => format!("renew {}", items.join(", ")),
-            Command::Language(language) => format!("switch language to {language:?}"),
-            Command::Touch => "touch the screen".into(),
-            Command::Wait(secs) => format!("wait {secs} s"),
-            Command::Place(placement) => {
+    fn input(&mut self, input: &Input) -> io::Result<()> {
+        let text = match input {
+            Input::Scan(code) => format!("scan {code}"),
+            Input::CardUid(uid) => {
+                let hex: String = uid.iter().map(|b| format!("{b:02X}")).collect();
+                format!("RFID card {hex}")
+            }
+            Input::Pin(_) => "type PIN ****".into(),
+            Input::Press(button) => format!("press {button:?}"),
+            Input::Renew(items) => {
+                let items: Vec<&str> = items.iter().map(|i| i.0.as_str()).collect();
+                format!("renew {}", items.join(", "))
+            }
+            Input::Language(language) => format!("switch language to {language:?}"),
+            Input::Touch => "touch the screen".into(),
+            Input::Wait(duration) => format!("wait {} s", duration.as_secs_f64()),
+            Input::Sim(SimInput::Place(placement)) => {
                 let tags: Vec<String> = placement
                     .tags()
                     .iter()
@@ -84,12 +95,12 @@ impl<W: Write> Output for Transcript<W> {
                     .collect();
                 format!("place {} on the pad", tags.join(" + "))
             }
-            Command::Remove(uid) => format!("take tag {uid} off the pad"),
-            Command::ClearPad => "take everything off the pad".into(),
-            Command::Printer(state) => format!("the printer: {state:?}"),
-            Command::Fault(faults) => format!("simulated faults: {faults:?}"),
+            Input::Sim(SimInput::Remove(uid)) => format!("take tag {uid} off the pad"),
+            Input::Sim(SimInput::ClearPad) => "take everything off the pad".into(),
+            Input::Sim(SimInput::Printer(state)) => format!("the printer: {state:?}"),
+            Input::Sim(SimInput::Fault(faults)) => format!("simulated faults: {faults:?}"),
             // Pin's Debug is masked.
-            Command::Tech(command) => format!("technician: {command:?}"),
+            Input::Tech(command) => format!("technician: {command:?}"),
         };
         writeln!(self.out, "\n> {text}")
     }
@@ -140,8 +151,11 @@ impl<W: Write> Output for Transcript<W> {
         }
     }
 
-    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
-        writeln!(self.out, "  ! input line {line}: {message}")
+    fn rejected(&mut self, line: Option<usize>, message: &str) -> io::Result<()> {
+        match line {
+            Some(line) => writeln!(self.out, "  ! step {line}: {message}"),
+            None => writeln!(self.out, "  ! {message}"),
+        }
     }
 }
 

@@ -103,8 +103,9 @@ fn build(hub: &DeviceHub, place: &PlaceTag) -> Result<SimTag, String> {
     hub.sim().ok_or_else(sim_needed)?;
     let id = tag_id(&place.uid)?;
     let memory = match (&place.raw, &place.item) {
-        (Some(hex), None) => super::headless::parse_hex(hex)
-            .ok_or_else(|| "`raw` takes the tag memory as hex bytes".to_owned())?,
+        (Some(hex), None) => {
+            parse_hex(hex).ok_or_else(|| "`raw` takes the tag memory as hex bytes".to_owned())?
+        }
         (None, Some(item)) => {
             let data = ItemTagData {
                 usage: TypeOfUsage(place.usage.unwrap_or(TypeOfUsage::CIRCULATING.0)),
@@ -180,4 +181,16 @@ pub fn faults(
         sim.set_device_fault(part.device(), *fault);
     }
     Ok(())
+}
+
+/// Hex bytes as a person types them (`04a1B2c3`): a card UID, a tag's raw memory.
+pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if text.is_empty() || !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }

@@ -1,13 +1,13 @@
-//! Running the touchscreen: the session in the headless driver on its own thread, the window
-//! on the main thread, screens passed between them.
+//! Running the touchscreen: the runtime on its own thread, the window on the main thread, typed
+//! inputs and screens passed between them.
 
-use super::window::KioskUi;
+use super::window::{KioskUi, UiUpdate};
 use crate::app::clock::Clock;
 use crate::app::devices::SecurityReport;
-use crate::app::headless::{Driver, Input, Output};
+use crate::app::runtime::{Inbound, Output, Runtime};
 use crate::app::tech_shell::{TechShell, TechView};
 use crate::app::{AppError, start};
-use crate::circ::{Effect, Screen};
+use crate::circ::Effect;
 use crate::config::Config;
 use crate::config::secrets::Secrets;
 use std::io;
@@ -18,14 +18,7 @@ use std::time::Duration;
 /// How often the window takes the newest screen and updates its clock.
 const REFRESH: Duration = Duration::from_millis(30);
 
-/// What the window is sent: the reader's screen, or the technician's.
-#[derive(Debug, Clone)]
-pub enum UiUpdate {
-    Screen(Box<Screen>),
-    Tech(Box<TechView>),
-}
-
-/// The driver's output for the touchscreen: screens go to the window; the rest is logged.
+/// The runtime's output for the touchscreen: screens go to the window; the rest is logged.
 pub struct ScreenSink {
     screens: Sender<UiUpdate>,
 }
@@ -49,15 +42,15 @@ impl Output for ScreenSink {
         Ok(())
     }
 
-    fn input_error(&mut self, line: usize, message: &str) -> io::Result<()> {
-        tracing::warn!(line, %message, "command not understood");
+    fn rejected(&mut self, _line: Option<usize>, message: &str) -> io::Result<()> {
+        tracing::warn!(%message, "input not applied");
         Ok(())
     }
 }
 
 /// A session running on its own thread: commands in, screens out.
 pub struct Running {
-    pub commands: Sender<Input>,
+    pub commands: Sender<Inbound>,
     pub screens: Receiver<UiUpdate>,
     pub thread: JoinHandle<Result<(), AppError>>,
 }
@@ -77,7 +70,7 @@ pub fn start_session(
             let mut sink = ScreenSink {
                 screens: screens_tx,
             };
-            Driver::new(session, worker, devices, clock, &mut sink)
+            Runtime::new(session, worker, devices, clock, &mut sink)
                 .with_tech(tech)
                 .run(inputs)?;
             Ok(())

@@ -7,8 +7,9 @@ use super::bind;
 use super::run::start_session;
 use super::window::KioskUi;
 use crate::app::AppError;
+use crate::app::cli::ScreenshotArgs;
 use crate::app::clock::Clock;
-use crate::app::headless::Command;
+use crate::app::runtime::Input;
 use crate::circ::Button;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::screen::{Language, Page, Screen};
@@ -100,39 +101,39 @@ fn render_one(
     theme.set_large_text(shot.large_text);
     theme.set_high_contrast(shot.high_contrast);
     ui.window.set_clock("2026-11-29 10:00".into());
-    let step = |command: Command| {
-        ui.device(command);
+    let step = |input: Input| {
+        ui.device(input);
         ui.sync();
     };
-    step(Command::Language(shot.language));
+    step(Input::Language(shot.language));
     let sign_in = |card: &str, pin: &str| {
-        step(Command::Scan(card.into()));
-        step(Command::Pin(Pin::new(pin)));
+        step(Input::Scan(card.into()));
+        step(Input::Pin(Pin::new(pin)));
     };
     match shot.screen.as_str() {
-        "pin" => step(Command::Scan("20234000000019".into())),
+        "pin" => step(Input::Scan("20234000000019".into())),
         "borrow" | "receipt" | "goodbye" => {
             sign_in("20234000000019", "1234");
-            step(Command::Scan("30234000001015".into()));
-            step(Command::Scan("30234000001049".into()));
+            step(Input::Scan("30234000001015".into()));
+            step(Input::Scan("30234000001049".into()));
             if shot.screen != "borrow" {
-                step(Command::Press(Button::Done));
+                step(Input::Press(Button::Done));
             }
             if shot.screen == "goodbye" {
-                step(Command::Press(Button::PrintReceipt));
+                step(Input::Press(Button::PrintReceipt));
             }
         }
         "return" => {
-            step(Command::Scan("30234000001080".into()));
-            step(Command::Scan("30234000001098".into()));
+            step(Input::Scan("30234000001080".into()));
+            step(Input::Scan("30234000001098".into()));
         }
         "account" => {
             sign_in("20234000000043", "4567");
-            step(Command::Press(Button::Account));
+            step(Input::Press(Button::Account));
         }
         "timeout" => {
             sign_in("20234000000019", "1234");
-            step(Command::Wait(50.0));
+            step(Input::Wait(std::time::Duration::from_secs(50)));
         }
         "out_of_service" => bind::show(&ui.window, &out_of_service(shot.language)),
         _ => {}
@@ -173,4 +174,67 @@ fn write_png(path: &Path, width: u32, height: u32, pixels: &[Rgb8Pixel]) -> Resu
         .write_header()
         .and_then(|mut writer| writer.write_image_data(&bytes))
         .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// `kiosk screenshot`: one screen, or with `--all` the README's set, rendered to PNG files.
+pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
+    let config = Config::demo();
+    let language = |text: &str| match text {
+        "en" => Ok(Language::En),
+        "zh_CN" | "zh-CN" => Ok(Language::ZhCn),
+        other => Err(AppError::Usage(format!(
+            "--lang: expected en or zh_CN, found {other:?}"
+        ))),
+    };
+    let size = |text: &str| {
+        let parsed = text
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            .filter(|(w, h)| (200..=4096).contains(w) && (200..=4096).contains(h));
+        parsed.ok_or_else(|| {
+            AppError::Usage(format!(
+                "--size: expected WIDTHxHEIGHT between 200 and 4096, e.g. 1280x800, found {text:?}"
+            ))
+        })
+    };
+    if let Some(dir) = &args.all {
+        std::fs::create_dir_all(dir)?;
+        let mut shots = Vec::new();
+        for screen in ["idle", "pin", "borrow", "account", "out_of_service"] {
+            for lang in ["en", "zh_CN"] {
+                for (width, height) in [(800, 480), (1080, 1920)] {
+                    let shot = Shot {
+                        screen: screen.into(),
+                        language: language(lang)?,
+                        width,
+                        height,
+                        large_text: false,
+                        high_contrast: false,
+                    };
+                    shots.push((
+                        shot,
+                        dir.join(format!("{screen}-{lang}-{width}x{height}.png")),
+                    ));
+                }
+            }
+        }
+        let refs: Vec<(Shot, &std::path::Path)> = shots
+            .iter()
+            .map(|(s, p)| (s.clone(), p.as_path()))
+            .collect();
+        return render(&config, &refs);
+    }
+    let (width, height) = size(&args.size)?;
+    let shot = Shot {
+        screen: args.screen.clone(),
+        language: language(&args.lang)?,
+        width,
+        height,
+        large_text: args.large_text,
+        high_contrast: args.high_contrast,
+    };
+    let out = args
+        .out
+        .ok_or_else(|| AppError::Usage("the PNG file to write is missing".into()))?;
+    render(&config, &[(shot, out.as_path())])
 }

@@ -1,15 +1,14 @@
 //! The kiosk window (and, in the demo, the simulated-devices panel) wired to the session: each
-//! callback becomes a command for the driver thread, each screen it sends back is shown.
+//! callback becomes a typed input for the runtime's thread, each screen it sends back is shown.
 
 use super::bind;
 use super::generated::{KioskWindow, SimPanel};
-use super::run::UiUpdate;
-use crate::app::headless::{Command, Input};
+use crate::app::runtime::{Inbound, Input, SimInput};
 use crate::app::sim_pad::{PlaceTag, Placement, PrinterState};
-use crate::app::tech_shell::TechCommand;
-use crate::circ::Button;
+use crate::app::tech_shell::{TechCommand, TechView};
 use crate::circ::screen::Language;
-use crate::circ::types::Pin;
+use crate::circ::types::{ItemId, Pin};
+use crate::circ::{Button, Screen};
 use crate::config::KioskSection;
 use kiosk_hw::config::{SimFault, SimPart};
 use slint::ComponentHandle;
@@ -17,17 +16,24 @@ use std::cell::Cell;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
+/// What the window is sent: the reader's screen, or the technician's.
+#[derive(Debug, Clone)]
+pub enum UiUpdate {
+    Screen(Box<Screen>),
+    Tech(Box<TechView>),
+}
+
 pub struct KioskUi {
     pub window: KioskWindow,
     pub panel: Option<SimPanel>,
-    commands: Sender<Input>,
+    commands: Sender<Inbound>,
     screens: Receiver<UiUpdate>,
     language: Cell<Option<Language>>,
 }
 
 impl KioskUi {
     pub fn new(
-        commands: Sender<Input>,
+        commands: Sender<Inbound>,
         screens: Receiver<UiUpdate>,
         kiosk: &KioskSection,
         with_panel: bool,
@@ -63,12 +69,12 @@ impl KioskUi {
     fn connect(&self) {
         let send = self.sender();
         self.window.on_press(move |name| match button(&name) {
-            Some(button) => send(Command::Press(button)),
+            Some(button) => send(Input::Press(button)),
             None => tracing::error!(%name, "the UI pressed a button the session does not know"),
         });
         let send = self.sender();
         self.window
-            .on_pin_entered(move |pin| send(Command::Pin(Pin::new(pin.as_str()))));
+            .on_pin_entered(move |pin| send(Input::Pin(Pin::new(pin.as_str()))));
         let send = self.sender();
         self.window.on_choose_language(move |code| {
             let language = if code == "zh-CN" {
@@ -76,20 +82,20 @@ impl KioskUi {
             } else {
                 Language::En
             };
-            send(Command::Language(language));
+            send(Input::Language(language));
         });
         let send = self.sender();
-        self.window.on_touched(move || send(Command::Touch));
+        self.window.on_touched(move || send(Input::Touch));
         let send = self.sender();
         self.window
-            .on_tech_corner(move || send(Command::Tech(TechCommand::CornerHeld)));
+            .on_tech_corner(move || send(Input::Tech(TechCommand::CornerHeld)));
         let send = self.sender();
         self.window
-            .on_tech_pin(move |pin| send(Command::Tech(TechCommand::Pin(Pin::new(pin.as_str())))));
+            .on_tech_pin(move |pin| send(Input::Tech(TechCommand::Pin(Pin::new(pin.as_str())))));
         let send = self.sender();
         self.window.on_tech_open(move |page| {
             match serde_json::from_value(serde_json::Value::String(page.to_string())) {
-                Ok(page) => send(Command::Tech(TechCommand::Open(page))),
+                Ok(page) => send(Input::Tech(TechCommand::Open(page))),
                 Err(_) => {
                     tracing::error!(%page, "the UI opened a page the technician mode does not know")
                 }
@@ -97,22 +103,22 @@ impl KioskUi {
         });
         let send = self.sender();
         self.window
-            .on_tech_test(move |part| send(Command::Tech(TechCommand::Test(part.to_string()))));
+            .on_tech_test(move |part| send(Input::Tech(TechCommand::Test(part.to_string()))));
         let send = self.sender();
         self.window
-            .on_tech_test_ils(move || send(Command::Tech(TechCommand::TestIls)));
+            .on_tech_test_ils(move || send(Input::Tech(TechCommand::TestIls)));
         let send = self.sender();
         self.window
-            .on_tech_replay(move || send(Command::Tech(TechCommand::ReplayNow)));
+            .on_tech_replay(move || send(Input::Tech(TechCommand::ReplayNow)));
         let send = self.sender();
         self.window
-            .on_tech_exit(move || send(Command::Tech(TechCommand::Exit)));
+            .on_tech_exit(move || send(Input::Tech(TechCommand::Exit)));
         let send = self.sender();
         self.window
-            .on_tech_read_tags(move || send(Command::Tech(TechCommand::ReadTags)));
+            .on_tech_read_tags(move || send(Input::Tech(TechCommand::ReadTags)));
         let send = self.sender();
         self.window.on_tech_secure(move |uid, on_loan| {
-            send(Command::Tech(TechCommand::Secure {
+            send(Input::Tech(TechCommand::Secure {
                 uid: uid.to_string(),
                 on_loan,
             }))
@@ -123,32 +129,32 @@ impl KioskUi {
             if let Some(window) = weak.upgrade() {
                 let items = bind::selected_loans(&window);
                 if !items.is_empty() {
-                    send(Command::Renew(items));
+                    send(Input::Renew(items.into_iter().map(ItemId).collect()));
                 }
             }
         });
         if let Some(panel) = &self.panel {
             let send = self.sender();
             panel.on_sample(move |id| {
-                for command in sample(&id) {
-                    send(command);
+                for input in sample(&id) {
+                    send(input);
                 }
             });
         }
     }
 
-    fn sender(&self) -> impl Fn(Command) + 'static {
+    fn sender(&self) -> impl Fn(Input) + 'static {
         let commands = self.commands.clone();
-        move |command| {
-            if commands.send(Input::Command(0, command)).is_err() {
+        move |input| {
+            if commands.send(Inbound::from(input)).is_err() {
                 tracing::error!("the session has stopped; the touch is lost");
             }
         }
     }
 
-    /// Sends a command as the devices would (the scanner, the pad), not through the window.
-    pub fn device(&self, command: Command) {
-        (self.sender())(command);
+    /// Sends an input as the devices would (the scanner, the pad), not through the window.
+    pub fn device(&self, input: Input) {
+        (self.sender())(input);
     }
 
     /// Shows the newest screens the session and the technician's shell sent, if any.
@@ -182,7 +188,7 @@ impl KioskUi {
     /// Waits until the session has handled everything sent so far, then shows the result.
     pub fn sync(&self) {
         let (ack, done) = std::sync::mpsc::channel();
-        if self.commands.send(Input::Sync(ack)).is_ok() {
+        if self.commands.send(Inbound::Sync(ack)).is_ok() {
             let _ = done.recv_timeout(Duration::from_secs(30));
         }
         self.apply_pending();
@@ -194,32 +200,34 @@ fn button(name: &str) -> Option<Button> {
 }
 
 /// What each sample of the simulated-devices panel does.
-pub fn sample(id: &str) -> Vec<Command> {
+pub fn sample(id: &str) -> Vec<Input> {
     let tag = |uid: &str, item: &str| PlaceTag::item(uid, item);
     match id {
-        "card-li-hua" => vec![Command::Scan("20234000000019".into())],
-        "card-emily" => vec![Command::Scan("20234000000050".into())],
-        "book-santi" => vec![Command::Scan("30234000001015".into())],
-        "book-reserved" => vec![Command::Scan("30234000001049".into())],
-        "stack" => vec![Command::Place(Placement::Stack(vec![
+        "card-li-hua" => vec![Input::Scan("20234000000019".into())],
+        "card-emily" => vec![Input::Scan("20234000000050".into())],
+        "book-santi" => vec![Input::Scan("30234000001015".into())],
+        "book-reserved" => vec![Input::Scan("30234000001049".into())],
+        "stack" => vec![Input::Sim(SimInput::Place(Placement::Stack(vec![
             tag("E004015000001114", "30234000001114"),
             tag("E004015000001122", "30234000001122"),
             tag("E004015000001130", "30234000001130"),
-        ]))],
+        ])))],
         "set-incomplete" | "set-complete" => {
             let part = if id == "set-incomplete" { 1 } else { 2 };
-            vec![Command::Place(Placement::One(PlaceTag {
+            vec![Input::Sim(SimInput::Place(Placement::One(PlaceTag {
                 parts: Some(2),
                 part: Some(part),
                 ..tag(&format!("E00401500000103{part}"), "30234000001031")
-            }))]
+            })))]
         }
-        "clear" => vec![Command::ClearPad],
-        "printer-paper-out" => vec![Command::Printer(PrinterState::PaperOut)],
-        "printer-load-paper" => vec![Command::Printer(PrinterState::Ready)],
+        "clear" => vec![Input::Sim(SimInput::ClearPad)],
+        "printer-paper-out" => vec![Input::Sim(SimInput::Printer(PrinterState::PaperOut))],
+        "printer-load-paper" => vec![Input::Sim(SimInput::Printer(PrinterState::Ready))],
         "item-reader-fails" | "item-reader-mended" => {
             let fault = (id == "item-reader-fails").then_some(SimFault::Timeout);
-            vec![Command::Fault([(SimPart::ItemReader, fault)].into())]
+            vec![Input::Sim(SimInput::Fault(
+                [(SimPart::ItemReader, fault)].into(),
+            ))]
         }
         other => {
             tracing::error!(sample = other, "unknown sample");

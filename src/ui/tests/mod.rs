@@ -8,7 +8,7 @@ mod translations;
 use super::run::{Running, start_session};
 use super::window::KioskUi;
 use crate::app::clock::Clock;
-use crate::app::headless::Command;
+use crate::app::runtime::Input;
 use crate::config::Config;
 use crate::config::secrets::Secrets;
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
@@ -134,7 +134,8 @@ impl Kiosk {
 
     /// Lets time pass on the session's clock.
     pub fn wait(&self, secs: f64) {
-        self.ui.device(Command::Wait(secs));
+        self.ui
+            .device(Input::Wait(std::time::Duration::from_secs_f64(secs)));
         self.ui.sync();
     }
 

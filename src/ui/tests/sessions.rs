@@ -83,7 +83,7 @@ fn without_a_return_slot_returned_books_go_where_the_library_system_says() {
     k.device("Card: Li Hua");
     k.type_pin("1234", "OK");
     k.touch("Return");
-    k.ui.device(crate::app::headless::Command::Scan("30234000001098".into()));
+    k.ui.device(crate::app::runtime::Input::Scan("30234000001098".into()));
     k.ui.sync();
     k.assert_shows("围城: ✔ Returned — Thank you. You can put it on the returns trolley.");
 }
@@ -310,7 +310,7 @@ fn a_signed_in_return_and_a_renewal_in_chinese() {
     k.touch("返回");
     k.touch("还书");
     // Her other loan comes back through the scanner; a book she never had is refused.
-    k.ui.device(crate::app::headless::Command::Scan("30234000001098".into()));
+    k.ui.device(crate::app::runtime::Input::Scan("30234000001098".into()));
     k.device("图书：三体（扫描）");
     // The simulated machine has a return slot: the book goes through it.
     k.assert_shows("围城: ✔ 已归还 — 请将书投入还书口。");

@@ -1,0 +1,68 @@
+//! What the front-ends hand the runtime, typed: each front-end maps its own form (a JSON line, a
+//! Slint callback, a demo script) to these, and nothing else reaches the loop.
+
+use super::super::sim_pad::{Placement, PrinterState};
+use super::super::tech_shell::TechCommand;
+use crate::circ::types::{ItemId, Pin};
+use crate::circ::{Button, Language};
+use kiosk_hw::config::{SimFault, SimPart};
+use std::collections::BTreeMap;
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+/// A reader's, a device's or a technician's doing, or time passing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The barcode scanner read this (a card or an item).
+    Scan(String),
+    /// The RFID card reader saw a card with this UID.
+    CardUid(Vec<u8>),
+    /// The PIN typed on the keypad (its `Debug` is masked).
+    Pin(Pin),
+    Press(Button),
+    /// Renew these loans (the renew page's choice).
+    Renew(Vec<ItemId>),
+    Language(Language),
+    /// A touch anywhere on the screen: the reader is still there.
+    Touch,
+    /// Let this much time pass (moved at once on the virtual clock).
+    Wait(Duration),
+    /// The simulated machine: what real hardware would do.
+    Sim(SimInput),
+    /// The technician's screen.
+    Tech(TechCommand),
+}
+
+/// What is done to the simulated machine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SimInput {
+    /// Lay a tagged item (or a stack of them) on the RFID pad.
+    Place(Placement),
+    /// Take the tag with this UID off the pad.
+    Remove(String),
+    /// Take everything off the pad.
+    ClearPad,
+    /// The printer's paper and cover.
+    Printer(PrinterState),
+    /// Make parts misbehave from now on, or mend them with `None`.
+    Fault(BTreeMap<SimPart, Option<SimFault>>),
+}
+
+/// What reaches the runtime's inbox, in order.
+#[derive(Debug)]
+pub enum Inbound {
+    /// An input; `line` is where a script had it, for the messages about it (front-ends that
+    /// have no lines give none).
+    Input { input: Input, line: Option<usize> },
+    /// A line of a script that is not an input: reported in its place among the output.
+    Unreadable { line: usize, message: String },
+    /// Answer once everything before has been applied and the ILS has answered (the
+    /// touchscreen's tests wait on it).
+    Sync(Sender<()>),
+}
+
+impl From<Input> for Inbound {
+    fn from(input: Input) -> Inbound {
+        Inbound::Input { input, line: None }
+    }
+}
