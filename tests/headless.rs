@@ -176,8 +176,42 @@ fn the_demo_runs_a_scripted_borrow_and_return() {
     let run = kiosk(&["demo", "--transcript"], "", &[]);
     assert!(run.success);
     assert!(run.stdout.contains("三体: ✔ borrowed"), "{}", run.stdout);
+    // The screen's own words for a refusal, not a second wording of it.
     assert!(
-        run.stdout.contains("reserved for another reader"),
+        run.stdout
+            .contains("Reserved for another reader. Please leave it with staff."),
+        "{}",
+        run.stdout
+    );
+    // What a person reads, not the program's names for pages, buttons, languages or states.
+    let program_names = [
+        "Idle",
+        "En",
+        "ZhCn",
+        "OnLoan",
+        "InLibrary",
+        "PrintReceipt",
+        "NoReceipt",
+        "EmailReceipt",
+        "OutOfService",
+        "ReturnBin",
+        "HoldShelf",
+        "Menu",
+        "Receipt",
+    ];
+    for line in run.stdout.lines() {
+        let named = line
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|word| program_names.contains(word));
+        assert!(named.is_none(), "a program name in the transcript: {line}");
+    }
+    assert!(
+        run.stdout.contains("[screen: attract screen]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("> press Print receipt"),
         "{}",
         run.stdout
     );

@@ -17,17 +17,20 @@ pub mod sim_pad;
 mod sim_server;
 pub(crate) mod start;
 pub mod tech_shell;
+pub mod tell;
+pub mod transcript;
 
 use crate::config::secrets::Secrets;
 use crate::config::{Config, ConfigError};
 use clap::Parser;
 use cli::{Cli, ClockKind, Commands, ConfigAction, RunArgs};
 use clock::Clock;
-use render::{JsonLines, Transcript};
+use render::JsonLines;
 use runtime::{Output, Runtime, RuntimeError};
 use std::io::Write;
 use std::process::ExitCode;
 use thiserror::Error;
+use transcript::Transcript;
 
 #[derive(Debug, Error)]
 pub enum AppError {

@@ -8,7 +8,7 @@ use super::generated::{
 use crate::circ::effect::{ItemOutcome, ItemResult};
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::screen::{Language, Page, ReceiptChoice, Screen};
-use crate::circ::types::{Account, ReturnRoute};
+use crate::circ::types::Account;
 use slint::{Model, ModelRc, SharedString, VecModel};
 use std::rc::Rc;
 
@@ -37,28 +37,12 @@ pub fn language_code(language: Language) -> &'static str {
 
 /// The reason's code and the numbers and text its message needs.
 pub fn notice_data(reason: &Reason, ils_message: Option<&str>) -> NoticeData {
-    let value = serde_json::to_value(reason).unwrap_or_default();
-    let int = |key: &str| {
-        value
-            .get(key)
-            .and_then(serde_json::Value::as_i64)
-            .and_then(|n| i32::try_from(n).ok())
-    };
-    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let a = ["tries_left", "minutes_left", "limit", "parts"]
-        .iter()
-        .find_map(|k| int(k))
-        .unwrap_or(0);
-    let b = int("present").unwrap_or(0);
-    let detail = ["block", "detail", "fault"]
-        .iter()
-        .find_map(|k| text(k))
-        .unwrap_or_default();
+    let notice = reason.notice();
     NoticeData {
-        code: text("code").unwrap_or_default().into(),
-        a,
-        b,
-        detail: detail.into(),
+        code: notice.code.into(),
+        a: notice.a,
+        b: notice.b,
+        detail: notice.detail.into(),
         ils_message: ils_message.unwrap_or_default().into(),
     }
 }
@@ -101,15 +85,9 @@ pub fn item_row(outcome: &ItemOutcome, to_slot: bool) -> ItemRow {
         }
         ItemResult::Returned { route } => {
             row.status = "returned".into();
-            let (code, to) = match route {
-                _ if to_slot => ("return_slot", ""),
-                ReturnRoute::Shelf => ("shelf", ""),
-                ReturnRoute::ReturnBin => ("return_bin", ""),
-                ReturnRoute::HoldShelf => ("hold_shelf", ""),
-                ReturnRoute::Transfer { to } => ("transfer", to.as_str()),
-            };
-            row.route = code.into();
-            row.reason.detail = to.into();
+            let notice = route.notice();
+            row.route = if to_slot { "return_slot" } else { &notice.code }.into();
+            row.reason.detail = notice.detail.into();
         }
         ItemResult::Refused { reason } => {
             row.status = "refused".into();

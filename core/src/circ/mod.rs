@@ -7,6 +7,7 @@
 pub mod effect;
 pub mod event;
 pub mod ils_io;
+pub mod messages;
 pub mod policy;
 pub mod reason;
 pub mod screen;

@@ -1,7 +1,7 @@
 //! Why something did not happen, in terms a reader can act on.
 //!
-//! Each reason is a stable code: the touchscreen translates it (`@tr`, zh-CN and English), the
-//! headless driver prints it, and [`Reason::explain`] gives the English text for logs and scripts.
+//! Each reason is a stable code with the numbers and words its message needs; the messages
+//! themselves, in one catalogue for every front-end, are in [`super::messages`].
 
 use super::types::Block;
 use serde::{Deserialize, Serialize};
@@ -109,136 +109,6 @@ pub enum Reason {
     },
 }
 
-impl Reason {
-    /// English explanation with what to do next, for logs, the headless driver and staff.
-    pub fn explain(&self) -> String {
-        match self {
-            Reason::UnknownPatron => "This card is not recognised. Please ask staff.".into(),
-            Reason::WrongPin { tries_left } => {
-                format!("Wrong PIN. {tries_left} tries left before this card is locked.")
-            }
-            Reason::CardLocked { minutes_left } => format!(
-                "Too many wrong PINs: this card is locked here for {minutes_left} more minutes. Please ask staff."
-            ),
-            Reason::PatronBlocked { block } => format!(
-                "You cannot borrow at the moment ({}). You can still return books. Please ask staff.",
-                block_text(*block)
-            ),
-            Reason::ItemNotCard => {
-                "That is a book's barcode. Please scan your library card first.".into()
-            }
-            Reason::CardNotItem => "That is a library card. Please place or scan the books.".into(),
-            Reason::OtherPatronCard => {
-                "Another library card. Please finish this session first.".into()
-            }
-            Reason::Misread => "The barcode was not read correctly. Please scan it again.".into(),
-            Reason::BadBarcode { detail } => {
-                format!("That barcode cannot be used ({detail}). Please ask staff.")
-            }
-            Reason::ReturnsNeedCard => "Please scan your library card to return books.".into(),
-            Reason::ReturnsNotHere => {
-                "This machine does not take returns. Please return books at the staff desk.".into()
-            }
-            Reason::UnknownItem => {
-                "This item is not in the catalogue. Please hand it to staff.".into()
-            }
-            Reason::OnHoldForAnother => {
-                "This item is reserved for another reader. Please leave it with staff.".into()
-            }
-            Reason::NotForLoan => {
-                "This item cannot be borrowed. Please use it in the library.".into()
-            }
-            Reason::OnLoanToAnother => {
-                "This item is on loan to another reader. Please hand it to staff.".into()
-            }
-            Reason::AlreadyOnLoanToYou => {
-                "You already have this item. Choose Renew to keep it longer.".into()
-            }
-            Reason::TooManyItems => {
-                "You have reached your loan limit. Return some items first.".into()
-            }
-            Reason::SessionLimit { limit } => format!(
-                "At most {limit} items per visit at this machine. Please finish and start again."
-            ),
-            Reason::RenewalLimit => {
-                "This item cannot be renewed again. Please return it by its due date.".into()
-            }
-            Reason::RenewalOnHold => {
-                "Another reader has reserved this item, so it cannot be renewed.".into()
-            }
-            Reason::NotOnLoanToYou => "This item is not on loan to you.".into(),
-            Reason::NotOnLoan => "This item was not on loan. Please hand it to staff.".into(),
-            Reason::SeeStaff => "Please take this item to the staff desk.".into(),
-            Reason::MissingParts { parts, present } => format!(
-                "Part of this item is missing ({present} of {parts} parts on the pad). Please place all parts together."
-            ),
-            Reason::PartsMismatch => {
-                "The parts of this item are labelled inconsistently. Please hand it to staff.".into()
-            }
-            Reason::UnreadableTag => {
-                "The tag of one item cannot be read. Please hand that item to staff.".into()
-            }
-            Reason::SecurityFailed => {
-                "This item could not be released for loan, so it was not lent. Please take it to the staff desk.".into()
-            }
-            Reason::IlsUnavailable => {
-                "The library system is not answering. Please try again or ask staff.".into()
-            }
-            Reason::IlsRefused => "The library system refused this. Please ask staff.".into(),
-            Reason::EmailFailed => {
-                "The receipt could not be e-mailed. Choose print or no receipt.".into()
-            }
-            Reason::ReceiptNotPrinted => {
-                "The receipt could not be printed. Your loans and returns are recorded; staff can print a list.".into()
-            }
-            Reason::RenewOffline => {
-                "Renewing needs the library system, which is not available now. Please try later.".into()
-            }
-            Reason::AccountOffline => {
-                "Your account cannot be shown while the library system is not available.".into()
-            }
-            Reason::OfflineLimit { limit } => format!(
-                "While the library system is unavailable, at most {limit} items per visit."
-            ),
-            Reason::NotForOfflineIssue => {
-                "This item cannot be borrowed while the library system is unavailable.".into()
-            }
-            Reason::NotForOfflineReturn => {
-                "This item cannot be returned here while the library system is unavailable. Please hand it to staff.".into()
-            }
-            Reason::OfflineReturnsOnly => {
-                "The library system is not available: this machine takes returns only.".into()
-            }
-            Reason::OfflineCardNotValid => {
-                "This card cannot be checked while the library system is unavailable. Please ask staff.".into()
-            }
-            Reason::OutOfService { fault } => {
-                format!("This machine is out of service (code {fault}). Please ask staff.")
-            }
-        }
-    }
-}
-
-fn block_text(block: Block) -> &'static str {
-    match block {
-        Block::ChargePrivilegesDenied => "borrowing is suspended on your card",
-        Block::RenewalPrivilegesDenied => "renewals are suspended on your card",
-        Block::RecallPrivilegesDenied => "recalls are suspended on your card",
-        Block::HoldPrivilegesDenied => "holds are suspended on your card",
-        Block::CardReportedLost => "this card was reported lost",
-        Block::TooManyItemsCharged => "you have reached your loan limit",
-        Block::TooManyItemsOverdue => "you have overdue items",
-        Block::TooManyRenewals => "too many renewals",
-        Block::TooManyClaimsOfItemsReturned => "too many claims of items returned",
-        Block::TooManyItemsLost => "too many lost items",
-        Block::ExcessiveOutstandingFines => "unpaid fines",
-        Block::ExcessiveOutstandingFees => "unpaid fees",
-        Block::RecallOverdue => "a recalled item is overdue",
-        Block::TooManyItemsBilled => "too many billed items",
-        Block::CardExpired => "your card has expired",
-    }
-}
-
 /// A refusal from the ILS: the reason, and the ILS's own words for the reader when it gave any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
@@ -284,22 +154,6 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({"code": "on_hold_for_another", "screen_message": "Reserved"})
-        );
-    }
-
-    #[test]
-    fn explanations_say_what_to_do() {
-        assert!(
-            Reason::WrongPin { tries_left: 1 }
-                .explain()
-                .contains("1 tries left")
-        );
-        assert!(
-            Reason::PatronBlocked {
-                block: Block::CardExpired
-            }
-            .explain()
-            .contains("expired")
         );
     }
 }

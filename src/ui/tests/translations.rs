@@ -1,5 +1,14 @@
 //! Every string a reader can see goes through `@tr` and has a zh-CN translation.
 
+use crate::app::render::JsonLines;
+use crate::app::runtime::Output;
+use crate::app::tell;
+use crate::circ::messages::{self, Notice};
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::ReturnRoute;
+use crate::circ::{Effect, Language, Page, Screen};
+use crate::ui::generated::{KioskWindow, Strings};
+use slint::ComponentHandle;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -36,8 +45,12 @@ fn literal(text: &str) -> Option<(String, &str)> {
 fn tr_strings() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    let files = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        // The messages, generated from the core's catalogue at build time.
+        .chain([Path::new(env!("OUT_DIR")).join("strings.slint")]);
+    for path in files {
         if path.extension().is_none_or(|e| e != "slint") {
             continue;
         }
@@ -61,18 +74,7 @@ fn po(language: &str) -> BTreeMap<String, String> {
         .join(language)
         .join("LC_MESSAGES/kiosk.po");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut entries = BTreeMap::new();
-    let mut id = None;
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("msgid \"") {
-            id = literal(rest).map(|(s, _)| s);
-        } else if let Some(rest) = line.strip_prefix("msgstr \"")
-            && let (Some(msgid), Some((msgstr, _))) = (id.take(), literal(rest))
-        {
-            entries.insert(msgid, msgstr);
-        }
-    }
-    entries
+    crate::app::tell::parse_po(&text).into_iter().collect()
 }
 
 #[test]
@@ -96,45 +98,108 @@ fn every_reader_string_has_a_chinese_translation() {
     }
 }
 
+/// Everything a reader can be told about a book or a refusal, as the core gives it.
+fn told() -> Vec<Notice> {
+    let mut notices: Vec<Notice> = Reason::one_of_each().iter().map(Reason::notice).collect();
+    notices.extend(messages::BLOCKS.iter().map(|block| Notice {
+        code: "patron_blocked".into(),
+        detail: block.code.into(),
+        ..Notice::default()
+    }));
+    notices
+}
+
+fn routes() -> Vec<(ReturnRoute, bool)> {
+    let to = ReturnRoute::Transfer {
+        to: "East Branch".into(),
+    };
+    [
+        ReturnRoute::Shelf,
+        ReturnRoute::ReturnBin,
+        ReturnRoute::HoldShelf,
+        to,
+    ]
+    .into_iter()
+    .flat_map(|route| [(route.clone(), false), (route, true)])
+    .collect()
+}
+
 #[test]
-fn every_reason_code_of_the_session_has_a_message() {
-    // The codes the session machine can give, as the headless protocol prints them.
-    let source =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/strings.slint"))
+fn every_message_is_told_alike_on_the_screen_and_in_text_in_both_languages() {
+    i_slint_backend_testing::init_no_event_loop();
+    let window = KioskWindow::new().unwrap();
+    let strings = window.global::<Strings>();
+    let json_message = |reason: &Reason, language: Language| {
+        // The headless output's notice, as a script reads it.
+        let mut out = Vec::new();
+        let screen = Screen {
+            notice: Some(Refusal::new(reason.clone())),
+            ..Screen::blank(Page::Idle, language)
+        };
+        JsonLines::new(&mut out)
+            .effect(&Effect::Show {
+                screen: Box::new(screen),
+            })
             .unwrap();
-    let reasons = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("core/src/circ/reason.rs"),
-    )
-    .unwrap();
-    let enum_body = &reasons[reasons.find("pub enum Reason {").unwrap()..];
-    let enum_body = &enum_body[..enum_body.find("\n}").unwrap()];
-    let mut codes = Vec::new();
-    for line in enum_body.lines() {
-        let line = line.trim();
-        let name: String = line
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect();
-        if name.is_empty() || !name.chars().next().unwrap().is_ascii_uppercase() {
-            continue;
-        }
-        // PascalCase to snake_case, as serde writes the code.
-        let mut code = String::new();
-        for (i, c) in name.chars().enumerate() {
-            if c.is_ascii_uppercase() && i > 0 {
-                code.push('_');
+        let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        line["screen"]["notice"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut english = Vec::new();
+    for language in [Language::En, Language::ZhCn] {
+        slint::select_bundled_translation(match language {
+            Language::En => "en",
+            Language::ZhCn => "zh_CN",
+        })
+        .unwrap();
+        let fallback = tell::translate(messages::REASON_FALLBACK, language);
+        for notice in told() {
+            let on_screen = strings
+                .invoke_reason(
+                    notice.code.as_str().into(),
+                    notice.a,
+                    notice.b,
+                    notice.detail.as_str().into(),
+                )
+                .to_string();
+            assert_eq!(
+                on_screen,
+                tell::notice(&notice, language),
+                "{notice:?} {language:?}"
+            );
+            assert_ne!(on_screen, fallback, "{notice:?} has a message of its own");
+            if language == Language::En {
+                english.push(on_screen);
+            } else {
+                let en = english.iter().find(|e| **e == on_screen);
+                assert!(en.is_none(), "{notice:?} is not translated: {on_screen}");
             }
-            code.push(c.to_ascii_lowercase());
         }
-        codes.push(code);
+        for reason in Reason::one_of_each() {
+            assert_eq!(
+                json_message(&reason, language),
+                tell::reason(&reason, language),
+                "the headless output tells {reason:?} as the screen does"
+            );
+        }
+        for (route, to_slot) in routes() {
+            let notice = route.notice();
+            let code = if to_slot {
+                "return_slot"
+            } else {
+                notice.code.as_str()
+            };
+            let on_screen = strings
+                .invoke_route(code.into(), notice.detail.as_str().into())
+                .to_string();
+            assert_eq!(
+                on_screen,
+                tell::route(&route, to_slot, language),
+                "{route:?}"
+            );
+        }
     }
-    assert!(codes.len() > 30, "{codes:?}");
-    let missing: Vec<&String> = codes
-        .iter()
-        .filter(|c| !source.contains(&format!("code == \"{c}\"")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "no message for reason codes {missing:?}"
-    );
+    slint::select_bundled_translation("en").unwrap();
 }
