@@ -49,7 +49,7 @@ fn a_borrow_and_return_session_through_the_binary() {
     assert_eq!(security[0]["tags"][0], "E0040150A1B2C301");
     assert_eq!(security[0]["state"], "on_loan");
 
-    let records = effects(&lines, "record");
+    let records = effects(&lines, "recorded");
     let actions: Vec<&str> = records
         .iter()
         .map(|r| r["transaction"]["action"].as_str().unwrap())

@@ -110,7 +110,7 @@ fn a_stack_with_a_missing_part_and_a_locked_tag() {
         })
         .collect();
     assert!(requests.contains(&("checkin", HARRY)), "{requests:?}");
-    let records: Vec<(&str, &str)> = effects(&lines, "record")
+    let records: Vec<(&str, &str)> = effects(&lines, "recorded")
         .iter()
         .map(|r| {
             let t = &r["transaction"];

@@ -22,9 +22,12 @@ pub enum Effect {
     Outcome {
         outcome: ItemOutcome,
     },
-    /// A circulation transaction took place: the shell records it durably before anything else
-    /// reaches the reader or the tag.
-    Record {
+    /// A circulation transaction took place, and is in the journal: the ILS worker wrote it
+    /// durably before the ILS was asked (or queued it, offline) and its outcome before the
+    /// answer reached the session, so it is there before the tag changes or the reader is told.
+    /// A report for the front-ends (scripts, the transcript), not an instruction: the guarantee
+    /// lives in the back office and is tested there, on the journal's rows and the tag writes.
+    Recorded {
         transaction: Transaction,
     },
     /// Write the security state (AFI/EAS) of every tag of the item, verify it, and report back

@@ -296,3 +296,6 @@ impl<'a> Runtime<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -523,7 +523,7 @@ pub(super) fn record(
     due: Option<Due>,
     offline: bool,
 ) -> Effect {
-    Effect::Record {
+    Effect::Recorded {
         transaction: Transaction {
             action,
             patron,

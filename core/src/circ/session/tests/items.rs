@@ -44,11 +44,12 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
             state: Security::OnLoan,
             ok: true,
         }));
-        // Recorded before the tag changes, and both before the reader is told.
+        // Reported recorded (the journal has it: see the runtime test) before the tag changes,
+        // and both before the reader is told.
         let kinds: Vec<&str> = fx
             .iter()
             .map(|e| match e {
-                Effect::Record { .. } => "record",
+                Effect::Recorded { .. } => "record",
                 Effect::SetSecurity { .. } => "security",
                 Effect::Outcome { .. } => "outcome",
                 Effect::Sound { .. } => "sound",

@@ -199,7 +199,7 @@ pub(super) fn sounds(fx: &[Effect]) -> Vec<Cue> {
 pub(super) fn records(fx: &[Effect]) -> Vec<Transaction> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Record { transaction } => Some(transaction.clone()),
+            Effect::Recorded { transaction } => Some(transaction.clone()),
             _ => None,
         })
         .collect()

@@ -37,7 +37,7 @@ fn the_slot_opens_for_a_returned_book_and_locks_when_the_reader_leaves() {
     assert_eq!(slot_moves(&fx), [true]);
     let recorded = fx
         .iter()
-        .position(|e| matches!(e, Effect::Record { .. }))
+        .position(|e| matches!(e, Effect::Recorded { .. }))
         .unwrap();
     let unlocked = fx
         .iter()
