@@ -32,7 +32,7 @@ pub struct HwConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct SimSettings {
     /// Per part: `item_reader = "timeout"`, `printer = "paper-out"`…
-    pub faults: std::collections::BTreeMap<SimPart, SimFault>,
+    pub faults: std::collections::BTreeMap<SimPart, PartFault>,
     /// The machine's clock reads this (RFC 3339) instead of the real time, for diagnostics.
     pub clock: Option<String>,
     /// The disk holding the journal has this much free space (MB), for diagnostics.
@@ -66,7 +66,7 @@ impl SimPart {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SimFault {
+pub enum PartFault {
     /// Not connected: the part does not open.
     Missing,
     /// Connected, but never answers.

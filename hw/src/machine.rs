@@ -1,6 +1,6 @@
 //! The set of devices one kiosk has, whichever backend built them.
 
-use crate::config::{Backend, HwConfig, SimFault};
+use crate::config::{Backend, HwConfig, PartFault};
 use crate::device::{
     BarcodeScanner, CardReader, Device, DeviceError, Fault, Indicators, ItemReader, ReceiptPrinter,
     ReturnSlot,
@@ -63,7 +63,7 @@ pub fn open(config: &HwConfig) -> Opened {
             let mut failures = Vec::new();
             for (part, fault) in &config.sim.faults {
                 let device = part.device();
-                if *fault == SimFault::Missing {
+                if *fault == PartFault::Missing {
                     machine.remove(device);
                     failures.push(sim_missing(device));
                 }
@@ -121,7 +121,7 @@ fn reopen<T: ?Sized>(
     as_at_start: impl FnOnce() -> Result<Option<Box<T>>, DeviceError>,
 ) -> Result<Option<Box<T>>, DeviceError> {
     match sim {
-        Some(sim) if sim.device_fault(device) == Some(SimFault::Missing) => {
+        Some(sim) if sim.device_fault(device) == Some(PartFault::Missing) => {
             Err(sim_missing(device))
         }
         Some(sim) => Ok(Some(from_sim(sim))),

@@ -234,9 +234,9 @@ fn identified(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{HwConfig, SimFault, SimPart};
+    use crate::config::{HwConfig, PartFault, SimPart};
 
-    fn opened(faults: &[(SimPart, SimFault)]) -> crate::machine::Opened {
+    fn opened(faults: &[(SimPart, PartFault)]) -> crate::machine::Opened {
         let mut config = HwConfig::default();
         config.sim.faults = faults.iter().copied().collect();
         crate::machine::open(&config)
@@ -258,10 +258,10 @@ mod tests {
     #[test]
     fn each_injected_fault_has_its_level_message_and_action() {
         let mut opened = opened(&[
-            (SimPart::ItemReader, SimFault::Missing),
-            (SimPart::CardReader, SimFault::WrongChip),
-            (SimPart::Scanner, SimFault::Timeout),
-            (SimPart::Printer, SimFault::PaperOut),
+            (SimPart::ItemReader, PartFault::Missing),
+            (SimPart::CardReader, PartFault::WrongChip),
+            (SimPart::Scanner, PartFault::Timeout),
+            (SimPart::Printer, PartFault::PaperOut),
         ]);
         let checks = check(&mut opened.machine, &opened.failures, false);
         let (level, message) = level_of(&checks, Device::ItemReader);

@@ -2,7 +2,7 @@
 //! reader, lights, a return slot and a printer that keeps what it printed. `kiosk demo` and the
 //! tests drive it through [`SimDevices`]; the app sees only the device traits.
 
-use crate::config::SimFault;
+use crate::config::PartFault;
 use crate::device::{
     BarcodeScanner, Beep, CardReader, Device, DeviceError, Fault, Identity, Indicators, ItemReader,
     Light, PrintJob, PrinterStatus, ReceiptPrinter, ReturnSlot, SystemInfo, TagId,
@@ -66,7 +66,7 @@ struct SimState {
     /// Security writes in order: (tag, AFI), for tests and the demo's log.
     afi_writes: Vec<(TagId, u8)>,
     /// Parts that misbehave (`[hardware.sim] faults`).
-    faults: std::collections::HashMap<Device, SimFault>,
+    faults: std::collections::HashMap<Device, PartFault>,
     /// How often the printer was unplugged: a port opened before that never answers again.
     printer_unplugs: u32,
 }
@@ -149,20 +149,20 @@ impl SimDevices {
     }
 
     /// Makes a part misbehave from now on (`None`: mends it).
-    pub fn set_device_fault(&self, device: Device, fault: Option<SimFault>) {
+    pub fn set_device_fault(&self, device: Device, fault: Option<PartFault>) {
         let mut state = self.state();
         match fault {
             Some(fault) => state.faults.insert(device, fault),
             None => state.faults.remove(&device),
         };
         if device == Device::Printer {
-            if fault == Some(SimFault::Missing) {
+            if fault == Some(PartFault::Missing) {
                 state.printer_unplugs += 1;
             }
             state.printer = match fault {
-                Some(SimFault::PaperOut) => Some(PrinterStatus::PaperOut),
-                Some(SimFault::PaperLow) => Some(PrinterStatus::PaperLow),
-                Some(SimFault::CoverOpen) => Some(PrinterStatus::CoverOpen),
+                Some(PartFault::PaperOut) => Some(PrinterStatus::PaperOut),
+                Some(PartFault::PaperLow) => Some(PrinterStatus::PaperLow),
+                Some(PartFault::CoverOpen) => Some(PrinterStatus::CoverOpen),
                 // Paper loaded, cover shut: clearing the fault clears what it did.
                 None => None,
                 Some(_) => state.printer,
@@ -170,7 +170,7 @@ impl SimDevices {
         }
     }
 
-    pub fn device_fault(&self, device: Device) -> Option<SimFault> {
+    pub fn device_fault(&self, device: Device) -> Option<PartFault> {
         self.state().faults.get(&device).copied()
     }
 
@@ -178,11 +178,11 @@ impl SimDevices {
     /// been unplugged: its open port fails.
     fn answering(&self, device: Device) -> Result<(), DeviceError> {
         match self.device_fault(device) {
-            Some(SimFault::Timeout) => Err(DeviceError::new(
+            Some(PartFault::Timeout) => Err(DeviceError::new(
                 device,
                 Fault::Timeout(std::time::Duration::from_millis(200)),
             )),
-            Some(SimFault::Missing) => Err(DeviceError::new(
+            Some(PartFault::Missing) => Err(DeviceError::new(
                 device,
                 Fault::Bus("simulated: unplugged while running".into()),
             )),
@@ -210,7 +210,7 @@ impl ItemReader for SimDevices {
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         self.answering(Device::ItemReader)?;
         Ok(match self.device_fault(Device::ItemReader) {
-            Some(SimFault::WrongChip) => Identity {
+            Some(PartFault::WrongChip) => Identity {
                 model: "PN5180 firmware 2.1 (simulated)".into(),
                 warning: Some("firmware 2.1 is not one this driver knows (3.5, 4.0); ISO 15693 timing may differ".into()),
                 action: None,
@@ -318,7 +318,7 @@ impl CardReader for SimDevices {
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         self.answering(Device::CardReader)?;
         let version = match self.device_fault(Device::CardReader) {
-            Some(SimFault::WrongChip) => 0x12,
+            Some(PartFault::WrongChip) => 0x12,
             _ => 0x92,
         };
         let (model, warning) = crate::drivers::mfrc522::chip_of(version);

@@ -57,7 +57,7 @@ pub enum Command {
     /// Simulated hardware: make parts misbehave from now on, or mend them with `null`:
     /// `{"fault": {"item_reader": "timeout"}}` (the faults of `[hardware.sim] faults`).
     Fault(
-        std::collections::BTreeMap<kiosk_hw::config::SimPart, Option<kiosk_hw::config::SimFault>>,
+        std::collections::BTreeMap<kiosk_hw::config::SimPart, Option<kiosk_hw::config::PartFault>>,
     ),
     /// The technician's screen: `"corner_held"`, `{"pin": "2468"}`, `{"open": "queue"}`,
     /// `{"test": "printer"}`, `"test_ils"`, `"replay_now"`, `"exit"`.

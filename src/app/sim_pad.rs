@@ -27,7 +27,7 @@ pub struct PlaceTag {
     #[serde(default)]
     pub afi: Option<u8>,
     #[serde(default)]
-    pub fault: Option<SimFault>,
+    pub fault: Option<PlacedTagFault>,
     #[serde(default)]
     pub raw: Option<String>,
 }
@@ -79,7 +79,7 @@ impl PlaceTag {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SimFault {
+pub enum PlacedTagFault {
     None,
     AfiLocked,
     AfiIgnored,
@@ -122,10 +122,10 @@ fn build(hub: &DeviceHub, place: &PlaceTag) -> Result<SimTag, String> {
     };
     let afi = place.afi.unwrap_or(0x07);
     let mut tag = SimTag::new(id, &memory, afi);
-    tag.fault = match place.fault.unwrap_or(SimFault::None) {
-        SimFault::None => TagFault::None,
-        SimFault::AfiLocked => TagFault::AfiLocked,
-        SimFault::AfiIgnored => TagFault::AfiSilentlyIgnored,
+    tag.fault = match place.fault.unwrap_or(PlacedTagFault::None) {
+        PlacedTagFault::None => TagFault::None,
+        PlacedTagFault::AfiLocked => TagFault::AfiLocked,
+        PlacedTagFault::AfiIgnored => TagFault::AfiSilentlyIgnored,
     };
     Ok(tag)
 }
@@ -154,13 +154,13 @@ pub enum PrinterState {
 }
 
 pub fn printer(hub: &DeviceHub, state: PrinterState) -> Result<(), String> {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let fault = match state {
         PrinterState::Ready => None,
-        PrinterState::PaperLow => Some(SimFault::PaperLow),
-        PrinterState::PaperOut => Some(SimFault::PaperOut),
-        PrinterState::CoverOpen => Some(SimFault::CoverOpen),
-        PrinterState::Unplugged => Some(SimFault::Missing),
+        PrinterState::PaperLow => Some(PartFault::PaperLow),
+        PrinterState::PaperOut => Some(PartFault::PaperOut),
+        PrinterState::CoverOpen => Some(PartFault::CoverOpen),
+        PrinterState::Unplugged => Some(PartFault::Missing),
     };
     hub.sim()
         .ok_or_else(sim_needed)?
@@ -173,7 +173,7 @@ pub fn faults(
     hub: &DeviceHub,
     faults: &std::collections::BTreeMap<
         kiosk_hw::config::SimPart,
-        Option<kiosk_hw::config::SimFault>,
+        Option<kiosk_hw::config::PartFault>,
     >,
 ) -> Result<(), String> {
     let sim = hub.sim().ok_or_else(sim_needed)?;

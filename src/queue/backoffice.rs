@@ -4,9 +4,9 @@
 //! its outcome after; offline transactions go to the queue; the link's state is watched; and
 //! the queue is replayed when the link is back, giving way to readers.
 
-use super::journal::{Finish, Journal, JournalError, Stamp};
+use super::journal::{Finish, Journal, JournalError, NewTransaction, Stamp};
 use super::replay::{self, ReplaySettings, Round};
-use super::{Kind, State};
+use super::{Action, State};
 use crate::circ::reason::Refusal;
 use crate::circ::types::{Block, Due, ItemId, PatronId, TagUid};
 use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link};
@@ -79,7 +79,7 @@ impl BackOffice {
     pub fn execute(&mut self, request: &IlsRequest) -> IlsReply {
         match request {
             IlsRequest::Checkout { patron, item, tag } => {
-                self.online_transaction(Kind::Borrow, Some(patron), item, tag.as_ref(), |ils| {
+                self.online_transaction(Action::Borrow, Some(patron), item, tag.as_ref(), |ils| {
                     ils.checkout(patron, item).map(|a| {
                         (
                             a.as_ref().ok().map(|l| l.due.text.clone()),
@@ -88,13 +88,15 @@ impl BackOffice {
                     })
                 })
             }
-            IlsRequest::Checkin { item, patron, tag } => {
-                self.online_transaction(Kind::Return, patron.as_ref(), item, tag.as_ref(), |ils| {
-                    ils.checkin(item).map(|a| (None, IlsAnswer::Checkin(a)))
-                })
-            }
+            IlsRequest::Checkin { item, patron, tag } => self.online_transaction(
+                Action::Return,
+                patron.as_ref(),
+                item,
+                tag.as_ref(),
+                |ils| ils.checkin(item).map(|a| (None, IlsAnswer::Checkin(a))),
+            ),
             IlsRequest::Renew { patron, item } => {
-                self.online_transaction(Kind::Renew, Some(patron), item, None, |ils| {
+                self.online_transaction(Action::Renew, Some(patron), item, None, |ils| {
                     ils.renew(patron, item).map(|a| {
                         (
                             a.as_ref().ok().map(|l| l.due.text.clone()),
@@ -252,13 +254,13 @@ impl BackOffice {
     /// Records an offline transaction; a loan gets the offline loan period.
     fn queue(
         &mut self,
-        kind: Kind,
+        kind: Action,
         patron: Option<&PatronId>,
         item: &ItemId,
         tag: Option<&TagUid>,
     ) -> IlsReply {
         let at = Stamp::now();
-        let due = (kind == Kind::Borrow).then(|| {
+        let due = (kind == Action::Borrow).then(|| {
             let date = at
                 .local
                 .date()
@@ -267,7 +269,14 @@ impl BackOffice {
             date.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN))
         });
         self.journal
-            .queue_offline(kind, patron, item, tag, due, at)
+            .queue_offline(
+                &NewTransaction {
+                    patron,
+                    tag,
+                    ..NewTransaction::new(kind, item, at)
+                },
+                due,
+            )
             .map_err(storage)?;
         tracing::info!(kind = super::kind_str(kind), %item, "recorded offline");
         Ok(IlsAnswer::Queued {

@@ -1,7 +1,7 @@
 //! Exports of the journal for staff: Koha's offline circulation file (.koc), JSON lines, CSV.
 
 use super::journal::Record;
-use super::{Kind, kind_str};
+use super::{Action, kind_str};
 use std::fmt::Write as _;
 
 /// The .koc header's generator name and version.
@@ -25,14 +25,14 @@ pub fn koc(records: &[Record]) -> (String, Skipped) {
     let mut skipped = Skipped::default();
     for record in records {
         match (record.kind, record.patron.as_deref()) {
-            (Kind::Borrow, Some(card)) => {
+            (Action::Borrow, Some(card)) => {
                 let _ = writeln!(out, "{}\tissue\t{card}\t{}", record.local_time, record.item);
             }
-            (Kind::Borrow, None) => skipped.without_patron += 1,
-            (Kind::Return, _) => {
+            (Action::Borrow, None) => skipped.without_patron += 1,
+            (Action::Return, _) => {
                 let _ = writeln!(out, "{}\treturn\t{}", record.local_time, record.item);
             }
-            (Kind::Renew, _) => skipped.renewals += 1,
+            (Action::Renew, _) => skipped.renewals += 1,
         }
     }
     (out, skipped)
@@ -103,7 +103,7 @@ fn csv_field(value: &str) -> String {
 mod tests {
     use super::*;
     use crate::circ::types::{ItemId, PatronId};
-    use crate::queue::journal::{Journal, JournalSettings, Stamp};
+    use crate::queue::journal::{Journal, JournalSettings, NewTransaction, Stamp};
     use chrono::{NaiveDate, TimeZone, Utc};
     use std::time::Duration;
 
@@ -126,22 +126,23 @@ mod tests {
         let card = PatronId("23529001000463".into());
         journal
             .queue_offline(
-                Kind::Borrow,
-                Some(&card),
-                &ItemId("31000000123456".into()),
+                &NewTransaction::new(
+                    Action::Borrow,
+                    &ItemId("31000000123456".into()),
+                    stamp(10, 15, 30),
+                )
+                .by(&card),
                 None,
-                None,
-                stamp(10, 15, 30),
             )
             .unwrap();
         journal
             .queue_offline(
-                Kind::Return,
+                &NewTransaction::new(
+                    Action::Return,
+                    &ItemId("31000000654321".into()),
+                    stamp(10, 16, 2),
+                ),
                 None,
-                &ItemId("31000000654321".into()),
-                None,
-                None,
-                stamp(10, 16, 2),
             )
             .unwrap();
         journal.list(None, None).unwrap()
@@ -164,7 +165,7 @@ mod tests {
     fn what_a_koc_cannot_carry_is_counted() {
         let mut rows = records();
         rows[0].patron = None;
-        rows[1].kind = Kind::Renew;
+        rows[1].kind = Action::Renew;
         let (text, skipped) = koc(&rows);
         assert_eq!(text.lines().count(), 1, "only the header: {text}");
         assert_eq!(

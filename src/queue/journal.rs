@@ -2,7 +2,7 @@
 //! until the ILS has it (or staff settle it).
 
 use super::schema;
-use super::{Kind, Origin, State, kind_str, parse_kind};
+use super::{Action, Origin, State, kind_str, parse_kind};
 use crate::circ::types::{ItemId, PatronId, TagUid};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
@@ -17,7 +17,7 @@ mod staff;
 mod writer;
 
 use records::QUEUED_COLUMNS;
-pub use records::{DailyCount, Finish, Queued, Record};
+pub use records::{DailyCount, Finish, Record, ReplayRow};
 
 /// When something happened: the library's local time (receipts, .koc) and UTC (ordering, audit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,65 @@ pub struct Opened {
 
 const COLUMNS: &str = "seq, kind, origin, state, patron, item, tag, kiosk, local_time, utc_time, due, \
      reconcile, attempts, last_error, reply, discard_reason, updated_utc";
+
+/// A transaction to write: what was done, by whom, to which item (and tag), when.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTransaction<'a> {
+    pub action: Action,
+    pub patron: Option<&'a PatronId>,
+    pub item: &'a ItemId,
+    pub tag: Option<&'a TagUid>,
+    pub at: Stamp,
+}
+
+impl<'a> NewTransaction<'a> {
+    pub fn new(action: Action, item: &'a ItemId, at: Stamp) -> Self {
+        NewTransaction {
+            action,
+            patron: None,
+            item,
+            tag: None,
+            at,
+        }
+    }
+
+    /// Done by this reader.
+    pub fn by(self, patron: &'a PatronId) -> Self {
+        NewTransaction {
+            patron: Some(patron),
+            ..self
+        }
+    }
+}
+
+/// Writes a new row (on the journal's connection, or inside one of its transactions).
+fn insert(
+    conn: &Connection,
+    kiosk: &str,
+    new: &NewTransaction,
+    origin: Origin,
+    state: State,
+    due: Option<&str>,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO transactions (kind, origin, state, patron, item, tag, kiosk, local_time, utc_time,
+             due, attempts, updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)",
+        params![
+            kind_str(new.action),
+            origin.as_str(),
+            state.as_str(),
+            new.patron.map(|p| &p.0),
+            new.item.0,
+            new.tag.map(|t| &t.0),
+            kiosk,
+            new.at.local.format(LOCAL_FORMAT).to_string(),
+            utc_text(new.at.utc),
+            due,
+            i64::from(state == State::Sending),
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
 
 impl Journal {
     /// Opens (or creates) the journal at `path`. A damaged database is moved aside and a new one
@@ -231,24 +290,9 @@ impl Journal {
     }
 
     /// Records an online attempt just before the ILS is asked.
-    pub fn begin_online(
-        &mut self,
-        kind: Kind,
-        patron: Option<&PatronId>,
-        item: &ItemId,
-        tag: Option<&TagUid>,
-        at: Stamp,
-    ) -> Result<i64> {
-        self.insert(
-            kind,
-            Origin::Online,
-            State::Sending,
-            patron,
-            item,
-            tag,
-            None,
-            at,
-        )
+    pub fn begin_online(&mut self, new: &NewTransaction) -> Result<i64> {
+        let kiosk = &self.settings.kiosk;
+        insert(&self.conn, kiosk, new, Origin::Online, State::Sending, None)
     }
 
     /// Queues a transaction done offline. If an online attempt for the same transaction ended
@@ -256,32 +300,21 @@ impl Journal {
     /// one loan is never recorded twice.
     pub fn queue_offline(
         &mut self,
-        kind: Kind,
-        patron: Option<&PatronId>,
-        item: &ItemId,
-        tag: Option<&TagUid>,
+        new: &NewTransaction,
         due: Option<NaiveDateTime>,
-        at: Stamp,
     ) -> Result<i64> {
         let due = due.map(|d| d.format(LOCAL_FORMAT).to_string());
+        let (origin, state) = (Origin::Offline, State::Pending);
         if !self.maybe_unknown_online {
-            return self.insert(
-                kind,
-                Origin::Offline,
-                State::Pending,
-                patron,
-                item,
-                tag,
-                due,
-                at,
-            );
+            let kiosk = &self.settings.kiosk;
+            return insert(&self.conn, kiosk, new, origin, state, due.as_deref());
         }
         let tx = self.conn.transaction()?;
         let unknown: Option<i64> = tx
             .query_row(
                 "SELECT seq FROM transactions WHERE state = 'unknown' AND origin = 'online' AND kind = ?1
                      AND item = ?2 AND patron IS ?3 ORDER BY seq DESC LIMIT 1",
-                params![kind_str(kind), item.0, patron.map(|p| &p.0)],
+                params![kind_str(new.action), new.item.0, new.patron.map(|p| &p.0)],
                 |r| r.get(0),
             )
             .optional()?;
@@ -295,64 +328,23 @@ impl Journal {
                 tx.execute(
                     "UPDATE transactions SET origin = 'offline', state = 'pending', reconcile = 1, due = ?2,
                          updated_utc = ?3 WHERE seq = ?1",
-                    params![seq, due, utc_text(at.utc)],
+                    params![seq, due, utc_text(new.at.utc)],
                 )?;
                 seq
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO transactions (kind, origin, state, patron, item, tag, kiosk, local_time,
-                         utc_time, due, updated_utc) VALUES (?1, 'offline', 'pending', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7)",
-                    params![
-                        kind_str(kind),
-                        patron.map(|p| &p.0),
-                        item.0,
-                        tag.map(|t| &t.0),
-                        self.settings.kiosk,
-                        at.local.format(LOCAL_FORMAT).to_string(),
-                        utc_text(at.utc),
-                        due
-                    ],
-                )?;
-                tx.last_insert_rowid()
-            }
+            None => insert(
+                &tx,
+                &self.settings.kiosk,
+                new,
+                origin,
+                state,
+                due.as_deref(),
+            )?,
         };
         tx.commit()?;
         // The row just turned from unknown to pending counted in `unknown_left`.
         self.maybe_unknown_online = unknown_left > i64::from(unknown.is_some());
         Ok(seq)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn insert(
-        &mut self,
-        kind: Kind,
-        origin: Origin,
-        state: State,
-        patron: Option<&PatronId>,
-        item: &ItemId,
-        tag: Option<&TagUid>,
-        due: Option<String>,
-        at: Stamp,
-    ) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO transactions (kind, origin, state, patron, item, tag, kiosk, local_time, utc_time,
-                 due, attempts, updated_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?9)",
-            params![
-                kind_str(kind),
-                origin.as_str(),
-                state.as_str(),
-                patron.map(|p| &p.0),
-                item.0,
-                tag.map(|t| &t.0),
-                self.settings.kiosk,
-                at.local.format(LOCAL_FORMAT).to_string(),
-                utc_text(at.utc),
-                due,
-                i64::from(state == State::Sending),
-            ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
     }
 
     /// The next transactions to send: queued or unknown, oldest first. An item's transactions
@@ -376,8 +368,8 @@ impl Journal {
         limit: usize,
         now: DateTime<Utc>,
         only: Option<&ItemId>,
-    ) -> Result<Vec<Queued>> {
-        self.select_replayable(QUEUED_COLUMNS, limit, now, only, Queued::from_row)
+    ) -> Result<Vec<ReplayRow>> {
+        self.select_replayable(QUEUED_COLUMNS, limit, now, only, ReplayRow::from_row)
     }
 
     fn select_replayable<T>(

@@ -21,8 +21,8 @@ pub mod settle;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// What a transaction does: the session's own actions (borrow = checkout, return = checkin).
-pub use crate::circ::Action as Kind;
+/// What a transaction does is the session's own [`Action`] (borrow = checkout, return = checkin).
+pub use crate::circ::Action;
 
 /// Whether the reader was served with the ILS answering (online) or from the queue (offline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,16 +115,16 @@ impl fmt::Display for State {
 }
 
 /// The journal's names for the kinds, as Koha and SIP2 call them.
-pub fn kind_str(kind: Kind) -> &'static str {
+pub fn kind_str(kind: Action) -> &'static str {
     match kind {
-        Kind::Borrow => "checkout",
-        Kind::Return => "checkin",
-        Kind::Renew => "renew",
+        Action::Borrow => "checkout",
+        Action::Return => "checkin",
+        Action::Renew => "renew",
     }
 }
 
-pub fn parse_kind(text: &str) -> Option<Kind> {
-    [Kind::Borrow, Kind::Return, Kind::Renew]
+pub fn parse_kind(text: &str) -> Option<Action> {
+    [Action::Borrow, Action::Return, Action::Renew]
         .into_iter()
         .find(|k| kind_str(*k) == text)
 }

@@ -8,9 +8,9 @@
 //! comes, with a slow ILS). A crash anywhere leaves rows "sending", which the next start
 //! turns back into "reconcile first".
 
-use super::journal::{Finish, Journal, JournalError, Queued};
+use super::journal::{Finish, Journal, JournalError, ReplayRow};
 use super::settle::{self, MAX_UNANSWERED_SENDS, Verdict};
-use super::{Kind, Origin, State};
+use super::{Action, Origin, State};
 use crate::circ::reason::Refusal;
 use crate::circ::types::ItemId;
 use crate::ils::{Ils, IlsError};
@@ -56,7 +56,7 @@ pub struct Round {
 
 /// What follows from a verdict; `None`: send it. `hint` is what the ILS adapter guesses it
 /// would not take (a setting to change), for a transaction it never answered.
-pub fn after_reconcile(record: &Queued, verdict: Verdict, hint: Option<&str>) -> Option<Finish> {
+pub fn after_reconcile(record: &ReplayRow, verdict: Verdict, hint: Option<&str>) -> Option<Finish> {
     match (record.origin, verdict) {
         // Sent time and again, never answered, never applied, while the ILS answers the
         // questions about it: it will not take this transaction as sent. Staff look.
@@ -115,7 +115,7 @@ pub fn after_send(
     }
 }
 
-fn reconcile(ils: &mut dyn Ils, record: &Queued) -> Result<Verdict, IlsError> {
+fn reconcile(ils: &mut dyn Ils, record: &ReplayRow) -> Result<Verdict, IlsError> {
     settle::reconcile(
         ils,
         record.kind,
@@ -139,19 +139,19 @@ pub fn unanswered_note(sends: i64, hint: Option<&str>) -> String {
     note
 }
 
-fn send(ils: &mut dyn Ils, record: &Queued, retry_after: Duration) -> Finish {
+fn send(ils: &mut dyn Ils, record: &ReplayRow, retry_after: Duration) -> Finish {
     let item = record.item_id();
     let at = record
         .local()
         .unwrap_or_else(|| chrono::Local::now().naive_local());
     let answer = match (record.kind, record.patron_id()) {
-        (Kind::Borrow, Some(patron)) => ils
+        (Action::Borrow, Some(patron)) => ils
             .replay_checkout(&patron, &item, at, record.due_at())
             .map(|a| a.map(|loan| Some(loan.due.text))),
-        (Kind::Renew, Some(patron)) => ils
+        (Action::Renew, Some(patron)) => ils
             .renew(&patron, &item)
             .map(|a| a.map(|loan| Some(loan.due.text))),
-        (Kind::Return, _) => ils.replay_checkin(&item, at).map(|a| a.map(|_| None)),
+        (Action::Return, _) => ils.replay_checkin(&item, at).map(|a| a.map(|_| None)),
         (_, None) => {
             return Finish::Review {
                 note: "no patron id on the transaction".into(),
@@ -177,7 +177,7 @@ pub fn replay_round(
         idle: rows.is_empty(),
         ..Round::default()
     };
-    let mut to_send: Vec<&Queued> = Vec::new();
+    let mut to_send: Vec<&ReplayRow> = Vec::new();
     // Items whose earlier transaction in this round did not go through: their later ones wait.
     let mut held: HashSet<&str> = HashSet::new();
     // Items with a transaction to send this round: a later one that needs reconciling must wait

@@ -4,7 +4,7 @@
 //! The same questions serve an online attempt (settled at once, while the reader waits) and a
 //! queued one (settled by the replay before it is sent again).
 
-use super::Kind;
+use super::Action;
 use super::journal::Journal;
 use crate::circ::types::{
     Due, ItemCirculation, ItemId, ItemInfo, Loan, PatronId, Return, ReturnRoute,
@@ -59,20 +59,20 @@ pub fn renew_verdict(before: Option<NaiveDateTime>, after: Option<NaiveDateTime>
 /// without its due date from before, which a queued one does not have.
 pub fn reconcile(
     ils: &mut dyn Ils,
-    kind: Kind,
+    kind: Action,
     patron: Option<&PatronId>,
     item: &ItemId,
 ) -> Result<Verdict, IlsError> {
     Ok(match kind {
-        Kind::Borrow => match patron {
+        Action::Borrow => match patron {
             Some(patron) => checkout_verdict(&ils.charged_items(patron)?, item),
             None => Verdict::Unsure("no patron id on the transaction".into()),
         },
-        Kind::Return => match ils.item_info(item)? {
+        Action::Return => match ils.item_info(item)? {
             Ok(info) => checkin_verdict(info.status),
             Err(refusal) => Verdict::Unsure(refusal.reason.explain()),
         },
-        Kind::Renew => Verdict::Unsure("a renewal's outcome cannot be read back".into()),
+        Action::Renew => Verdict::Unsure("a renewal's outcome cannot be read back".into()),
     })
 }
 
@@ -105,7 +105,7 @@ pub enum Answered {
 /// itself went unanswered), or the error says it does not.
 pub fn settle_online(
     ils: &mut dyn Ils,
-    kind: Kind,
+    kind: Action,
     patron: Option<&PatronId>,
     item: &ItemId,
     due_before: Option<NaiveDateTime>,
@@ -115,7 +115,7 @@ pub fn settle_online(
     let verdict;
     let now;
     match kind {
-        Kind::Borrow | Kind::Return => {
+        Action::Borrow | Action::Return => {
             verdict = reconcile(ils, kind, patron, item)?;
             now = if verdict == Verdict::Applied {
                 info(ils)?
@@ -123,7 +123,7 @@ pub fn settle_online(
                 None
             };
         }
-        Kind::Renew => {
+        Action::Renew => {
             now = info(ils)?;
             let after = now.as_ref().and_then(|i| i.due.as_ref()).and_then(|d| d.at);
             verdict = renew_verdict(due_before, after);
@@ -137,7 +137,7 @@ pub fn settle_online(
                 .as_ref()
                 .map_or_else(|| item.0.clone(), |i| i.title.clone());
             Settled::Applied(match kind {
-                Kind::Borrow | Kind::Renew => Answered::Loan(Loan {
+                Action::Borrow | Action::Renew => Answered::Loan(Loan {
                     item: item.clone(),
                     title,
                     due: now.and_then(|i| i.due).unwrap_or(Due {
@@ -147,7 +147,7 @@ pub fn settle_online(
                     screen_message: None,
                     print_lines: Vec::new(),
                 }),
-                Kind::Return => Answered::Return(Return {
+                Action::Return => Answered::Return(Return {
                     item: item.clone(),
                     title,
                     // Whether someone waits for it is not known here: staff sort it.
@@ -167,7 +167,7 @@ pub fn settle_online(
 pub const REJECTED_NOTE: &str = "ils_rejected";
 
 /// Notes that the ILS will not take a transaction of this kind as sent, and why.
-pub fn note_rejected(journal: &mut Journal, kind: Kind, note: &str) {
+pub fn note_rejected(journal: &mut Journal, kind: Action, note: &str) {
     tracing::error!(kind = super::kind_str(kind), %note, "the ILS will not take this request");
     let value = serde_json::json!({
         "request": super::kind_str(kind),
@@ -180,10 +180,10 @@ pub fn note_rejected(journal: &mut Journal, kind: Kind, note: &str) {
 }
 
 /// How the journal words the question that settled a transaction.
-pub fn asked(kind: Kind) -> &'static str {
+pub fn asked(kind: Action) -> &'static str {
     match kind {
-        Kind::Borrow => "the reader's loans",
-        Kind::Return | Kind::Renew => "the item's status",
+        Action::Borrow => "the reader's loans",
+        Action::Return | Action::Renew => "the item's status",
     }
 }
 

@@ -10,7 +10,7 @@ use crate::circ::screen::Language;
 use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Screen};
 use crate::config::KioskSection;
-use kiosk_hw::config::{SimFault, SimPart};
+use kiosk_hw::config::{PartFault, SimPart};
 use slint::ComponentHandle;
 use std::cell::Cell;
 use std::sync::mpsc::{Receiver, Sender};
@@ -224,7 +224,7 @@ pub fn sample(id: &str) -> Vec<Input> {
         "printer-paper-out" => vec![Input::Sim(SimInput::Printer(PrinterState::PaperOut))],
         "printer-load-paper" => vec![Input::Sim(SimInput::Printer(PrinterState::Ready))],
         "item-reader-fails" | "item-reader-mended" => {
-            let fault = (id == "item-reader-fails").then_some(SimFault::Timeout);
+            let fault = (id == "item-reader-fails").then_some(PartFault::Timeout);
             vec![Input::Sim(SimInput::Fault(
                 [(SimPart::ItemReader, fault)].into(),
             ))]

@@ -17,9 +17,9 @@ use kiosk::ils::sim::seed::Seed;
 use kiosk::ils::sip2::Framing;
 use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
 use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
-use kiosk::queue::journal::{Journal, JournalSettings, Stamp};
+use kiosk::queue::journal::{Journal, JournalSettings, NewTransaction, Stamp};
 use kiosk::queue::replay::{ReplaySettings, replay_round};
-use kiosk::queue::{Kind, State};
+use kiosk::queue::{Action, State};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,7 +65,10 @@ fn enqueue(dir: &std::path::Path) -> (f64, f64) {
         ours.push(per_op(100, |i| {
             let item = ItemId(format!("3{i:013}"));
             journal
-                .queue_offline(Kind::Borrow, Some(&patron), &item, None, None, Stamp::now())
+                .queue_offline(
+                    &NewTransaction::new(Action::Borrow, &item, Stamp::now()).by(&patron),
+                    None,
+                )
                 .expect("enqueue");
         }));
     }
@@ -162,12 +165,9 @@ fn replay(dir: &std::path::Path, n: usize, rounds: usize) -> (f64, f64, f64) {
         for i in queued_items {
             journal
                 .queue_offline(
-                    Kind::Borrow,
-                    Some(&patron),
-                    &ItemId(item(i)),
+                    &NewTransaction::new(Action::Borrow, &ItemId(item(i)), Stamp::now())
+                        .by(&patron),
                     None,
-                    None,
-                    Stamp::now(),
                 )
                 .expect("enqueue");
         }

@@ -124,7 +124,7 @@ fn the_printer_is_followed_while_the_kiosk_runs() {
     assert!(hub.poll(start).is_empty(), "ready, as at start");
 
     // Paper runs out: noticed at the next check, not before.
-    sim.set_device_fault(Device::Printer, Some(kiosk_hw::config::SimFault::PaperOut));
+    sim.set_device_fault(Device::Printer, Some(kiosk_hw::config::PartFault::PaperOut));
     assert!(hub.poll(start + Duration::from_secs(10)).is_empty());
     assert_eq!(
         hub.poll(start + PRINTER_CHECK),
@@ -177,7 +177,7 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
     let mut config = HwConfig::default();
     config.sim.faults.insert(
         kiosk_hw::config::SimPart::Printer,
-        kiosk_hw::config::SimFault::Missing,
+        kiosk_hw::config::PartFault::Missing,
     );
     let mut hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
     let sim = hub.sim().cloned().unwrap();
@@ -203,12 +203,12 @@ fn a_printer_plugged_in_after_start_is_opened_and_used() {
 
 #[test]
 fn a_printer_unplugged_while_running_is_found_again_when_plugged_back() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim, start) = started();
 
     // Its USB-serial cable is pulled out: the next check loses it, and the technician's page
     // says what happened.
-    sim.set_device_fault(Device::Printer, Some(SimFault::Missing));
+    sim.set_device_fault(Device::Printer, Some(PartFault::Missing));
     assert_eq!(
         hub.poll(start + PRINTER_CHECK),
         [Event::PrinterReady(false)]
@@ -239,9 +239,9 @@ fn plugged_back_in_prints(hub: &mut DeviceHub, sim: &SimDevices, at: Moment) {
 
 #[test]
 fn a_printer_unplugged_during_a_receipt_is_looked_for_at_the_next_check() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim, start) = started();
-    sim.set_device_fault(Device::Printer, Some(SimFault::Missing));
+    sim.set_device_fault(Device::Printer, Some(PartFault::Missing));
     let done = hub.carry_out(&Effect::Print { receipt: receipt() });
     assert_eq!(done.map(|d| d.event), Some(Event::Printed { ok: false }));
     assert!(
@@ -264,7 +264,7 @@ fn the_return_slot_is_locked_when_the_kiosk_starts() {
 
 #[test]
 fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim) = hub();
     assert!(
         hub.carry_out(&Effect::ReturnSlot { unlock: true })
@@ -277,7 +277,7 @@ fn the_return_slot_unlocks_and_locks_and_a_failure_is_reported() {
     );
     assert!(!sim.slot_unlocked());
 
-    sim.set_device_fault(Device::ReturnSlot, Some(SimFault::Timeout));
+    sim.set_device_fault(Device::ReturnSlot, Some(PartFault::Timeout));
     let done = hub.carry_out(&Effect::ReturnSlot { unlock: true });
     assert_eq!(done.map(|d| d.event), Some(Event::ReturnSlotFailed));
     assert!(!sim.slot_unlocked(), "not left unlocked");
@@ -293,9 +293,9 @@ fn reader_events(events: Vec<Event>) -> Vec<Event> {
 
 #[test]
 fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim, start) = started();
-    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::Timeout));
     assert!(reader_events(hub.poll(start)).is_empty(), "a glitch");
     assert_eq!(
         hub.next_check(),
@@ -320,11 +320,11 @@ fn an_item_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_
     assert!(reader_events(hub.poll(start + Duration::from_secs(10))).is_empty());
 
     // Failing polls that do not last are glitches: nothing is said.
-    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::Timeout));
     hub.poll(start + Duration::from_secs(11));
     sim.set_device_fault(Device::ItemReader, None);
     hub.poll(start + Duration::from_secs(12));
-    sim.set_device_fault(Device::ItemReader, Some(SimFault::Timeout));
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::Timeout));
     assert!(reader_events(hub.poll(start + Duration::from_secs(16))).is_empty());
 }
 
@@ -404,9 +404,9 @@ fn a_reader_whose_field_goes_off_is_caught_by_its_check_and_reset() {
 
 #[test]
 fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_back() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim, start) = started();
-    sim.set_device_fault(Device::CardReader, Some(SimFault::Timeout));
+    sim.set_device_fault(Device::CardReader, Some(PartFault::Timeout));
     assert!(hub.poll(start).is_empty());
     assert_eq!(hub.next_check(), Some(start + READER_GRACE));
     assert_eq!(
@@ -423,9 +423,9 @@ fn a_card_reader_that_stops_answering_is_reported_after_a_grace_and_again_when_b
 
 #[test]
 fn a_scanner_unplugged_while_running_is_closed_looked_for_and_used_again() {
-    use kiosk_hw::config::SimFault;
+    use kiosk_hw::config::PartFault;
     let (mut hub, sim, start) = started();
-    sim.set_device_fault(Device::Scanner, Some(SimFault::Missing));
+    sim.set_device_fault(Device::Scanner, Some(PartFault::Missing));
     assert_eq!(hub.poll(start), [Event::ScannerReady(false)]);
     assert_eq!(hub.next_check(), Some(start + READER_GRACE));
     assert!(hub.poll(start + READER_GRACE).is_empty(), "still unplugged");

@@ -5,7 +5,7 @@ use super::super::sim_pad::{Placement, PrinterState};
 use super::super::tech_shell::TechCommand;
 use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Language};
-use kiosk_hw::config::{SimFault, SimPart};
+use kiosk_hw::config::{PartFault, SimPart};
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
@@ -45,7 +45,7 @@ pub enum SimInput {
     /// The printer's paper and cover.
     Printer(PrinterState),
     /// Make parts misbehave from now on, or mend them with `None`.
-    Fault(BTreeMap<SimPart, Option<SimFault>>),
+    Fault(BTreeMap<SimPart, Option<PartFault>>),
 }
 
 /// What reaches the runtime's inbox, in order.

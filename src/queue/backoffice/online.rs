@@ -20,7 +20,7 @@ impl BackOffice {
     /// it — the reader is told, staff can read why, and the kiosk stays online.
     pub(super) fn online_transaction(
         &mut self,
-        kind: Kind,
+        kind: Action,
         patron: Option<&PatronId>,
         item: &ItemId,
         tag: Option<&TagUid>,
@@ -29,10 +29,14 @@ impl BackOffice {
         self.flush_item(item)?;
         let seq = self
             .journal
-            .begin_online(kind, patron, item, tag, Stamp::now())
+            .begin_online(&NewTransaction {
+                patron,
+                tag,
+                ..NewTransaction::new(kind, item, Stamp::now())
+            })
             .map_err(storage)?;
         // A renewal's effect is read back from the due date: the one before is needed.
-        let due_before = (kind == Kind::Renew)
+        let due_before = (kind == Action::Renew)
             .then(|| settle::due_now(self.ils.as_mut(), item))
             .flatten();
         let mut sends = 0;
@@ -74,16 +78,16 @@ impl BackOffice {
     }
 
     /// The ILS answers questions but never this request, and confirms it did not happen.
-    fn not_taken(&mut self, kind: Kind, sends: u32, why: &str) -> Outcome {
+    fn not_taken(&mut self, kind: Action, sends: u32, why: &str) -> Outcome {
         let hint = self.ils.rejection_hint(kind);
         let note = replay::unanswered_note(i64::from(sends), hint.as_deref());
         tracing::warn!(%why, "the last send went unanswered too");
         settle::note_rejected(&mut self.journal, kind, &note);
         let refusal = Refusal::new(crate::circ::reason::Reason::SeeStaff);
         let answer = match kind {
-            Kind::Borrow => IlsAnswer::Checkout(Err(refusal)),
-            Kind::Return => IlsAnswer::Checkin(Err(refusal)),
-            Kind::Renew => IlsAnswer::Renew(Err(refusal)),
+            Action::Borrow => IlsAnswer::Checkout(Err(refusal)),
+            Action::Return => IlsAnswer::Checkin(Err(refusal)),
+            Action::Renew => IlsAnswer::Renew(Err(refusal)),
         };
         (Ok((None, answer)), Finish::Declined { reply: Some(note) })
     }
@@ -118,16 +122,16 @@ fn finished(result: Result<(Option<String>, IlsAnswer), IlsError>) -> Outcome {
 
 /// No answer came, but the ILS shows it took effect: the reader is told so, and the journal
 /// says how it was learned.
-fn applied(kind: Kind, answered: Answered, why: &str) -> Outcome {
+fn applied(kind: Action, answered: Answered, why: &str) -> Outcome {
     let reply = Some(format!(
         "no answer came ({why}); asked about {}, the ILS showed it had taken effect",
         settle::asked(kind)
     ));
     let (due, answer) = match (kind, answered) {
-        (Kind::Borrow, Answered::Loan(loan)) => {
+        (Action::Borrow, Answered::Loan(loan)) => {
             (Some(loan.due.text.clone()), IlsAnswer::Checkout(Ok(loan)))
         }
-        (Kind::Renew, Answered::Loan(loan)) => {
+        (Action::Renew, Answered::Loan(loan)) => {
             (Some(loan.due.text.clone()), IlsAnswer::Renew(Ok(loan)))
         }
         (_, Answered::Return(back)) => (None, IlsAnswer::Checkin(Ok(back))),

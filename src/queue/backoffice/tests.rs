@@ -79,7 +79,7 @@ fn an_items_queued_transactions_go_before_a_new_one() {
     // Borrowed offline, now returned online: the ILS must see the loan first.
     office
         .execute(&IlsRequest::Queue {
-            action: Kind::Borrow,
+            action: Action::Borrow,
             patron: Some(p(LI_HUA)),
             item: i(SANTI),
             tag: None,
@@ -92,10 +92,10 @@ fn an_items_queued_transactions_go_before_a_new_one() {
     });
     assert!(matches!(reply, Ok(IlsAnswer::Checkin(Ok(_)))), "{reply:?}");
     let rows = office.journal().list(None, None).unwrap();
-    let states: Vec<(Kind, State)> = rows.iter().map(|r| (r.kind, r.state)).collect();
+    let states: Vec<(Action, State)> = rows.iter().map(|r| (r.kind, r.state)).collect();
     assert_eq!(
         states,
-        [(Kind::Borrow, State::Done), (Kind::Return, State::Done)]
+        [(Action::Borrow, State::Done), (Action::Return, State::Done)]
     );
 }
 
@@ -136,7 +136,7 @@ fn a_full_disk_refuses_to_record_and_loses_nothing() {
     .journal;
     let mut office = office(journal);
     let queue = |n: u32| IlsRequest::Queue {
-        action: Kind::Return,
+        action: Action::Return,
         patron: None,
         item: ItemId(format!("3{n:013}")),
         tag: None,

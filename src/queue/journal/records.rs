@@ -12,7 +12,7 @@ pub struct Record {
     pub id: String,
     pub seq: i64,
     #[serde(serialize_with = "serialize_kind")]
-    pub kind: Kind,
+    pub kind: Action,
     pub origin: Origin,
     pub state: State,
     pub patron: Option<String>,
@@ -36,9 +36,9 @@ pub struct Record {
 /// A queued transaction as the replay engine reads it: only what it needs to send or reconcile
 /// it (it reads one per transaction sent).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Queued {
+pub struct ReplayRow {
     pub seq: i64,
-    pub kind: Kind,
+    pub kind: Action,
     pub origin: Origin,
     pub state: State,
     pub patron: Option<String>,
@@ -55,10 +55,10 @@ pub struct Queued {
 pub(super) const QUEUED_COLUMNS: &str =
     "seq, kind, origin, state, patron, item, local_time, due, reconcile, attempts";
 
-impl Queued {
-    pub(super) fn from_row(r: &Row) -> rusqlite::Result<Queued> {
+impl ReplayRow {
+    pub(super) fn from_row(r: &Row) -> rusqlite::Result<ReplayRow> {
         let (kind, origin, state) = kind_origin_state(r)?;
-        Ok(Queued {
+        Ok(ReplayRow {
             seq: r.get(0)?,
             kind,
             origin,
@@ -87,10 +87,10 @@ impl Queued {
 
 /// Columns 1 to 3 of a row (both column lists start `seq, kind, origin, state`), read in place:
 /// no copy of their text per row.
-pub(super) fn kind_origin_state(r: &Row) -> rusqlite::Result<(Kind, Origin, State)> {
+pub(super) fn kind_origin_state(r: &Row) -> rusqlite::Result<(Action, Origin, State)> {
     let word = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
     Ok((
-        parse_kind(word(1)?).unwrap_or(Kind::Borrow),
+        parse_kind(word(1)?).unwrap_or(Action::Borrow),
         Origin::parse(word(2)?).unwrap_or(Origin::Online),
         State::parse(word(3)?).unwrap_or(State::Review),
     ))
@@ -117,7 +117,10 @@ pub struct DailyCount {
     pub count: i64,
 }
 
-fn serialize_kind<S: serde::Serializer>(kind: &Kind, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn serialize_kind<S: serde::Serializer>(
+    kind: &Action,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(kind_str(*kind))
 }
 

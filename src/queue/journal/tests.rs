@@ -57,7 +57,10 @@ fn a_new_journal_is_wal_with_full_sync_at_the_current_schema() {
     // Opening again migrates nothing and keeps what is there.
     let mut again = Journal::open(&path, settings(0)).unwrap().journal;
     again
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(0))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(0)),
+            None,
+        )
         .unwrap();
     drop(again);
     let again = Journal::open(&path, settings(0)).unwrap().journal;
@@ -68,7 +71,7 @@ fn a_new_journal_is_wal_with_full_sync_at_the_current_schema() {
 fn an_online_attempt_is_recorded_before_and_settled_after() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let seq = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()))
         .unwrap();
     let record = journal.get(&seq.to_string()).unwrap();
     assert_eq!(
@@ -109,7 +112,7 @@ fn an_online_attempt_is_recorded_before_and_settled_after() {
 fn with_a_retention_the_patron_id_stays_until_it_runs_out() {
     let mut journal = Journal::in_memory(settings(7)).unwrap();
     let seq = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()))
         .unwrap();
     journal
         .finish(
@@ -132,12 +135,8 @@ fn with_a_retention_the_patron_id_stays_until_it_runs_out() {
     // Open transactions keep theirs: staff need to know whose loan it is.
     let open = journal
         .queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(2),
+            &NewTransaction::new(Action::Borrow, &item(2), stamp(2)).by(&patron()),
             None,
-            None,
-            stamp(2),
         )
         .unwrap();
     journal
@@ -150,7 +149,7 @@ fn with_a_retention_the_patron_id_stays_until_it_runs_out() {
 fn queueing_after_an_unknown_attempt_keeps_one_row() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let seq = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()))
         .unwrap();
     journal
         .finish(
@@ -165,7 +164,10 @@ fn queueing_after_an_unknown_attempt_keeps_one_row() {
         .unwrap()
         .and_hms_opt(23, 59, 0);
     let queued = journal
-        .queue_offline(Kind::Borrow, Some(&patron()), &item(1), None, due, stamp(2))
+        .queue_offline(
+            &NewTransaction::new(Action::Borrow, &item(1), stamp(2)).by(&patron()),
+            due,
+        )
         .unwrap();
     assert_eq!(queued, seq, "the same row");
     let record = journal.get(&seq.to_string()).unwrap();
@@ -182,26 +184,21 @@ fn replay_order_is_oldest_first_and_in_order_per_item() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let a1 = journal
         .queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(1),
+            &NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()),
             None,
-            None,
-            stamp(1),
         )
         .unwrap();
     let b = journal
         .queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(2),
+            &NewTransaction::new(Action::Borrow, &item(2), stamp(2)).by(&patron()),
             None,
-            None,
-            stamp(2),
         )
         .unwrap();
     let a2 = journal
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(3))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(3)),
+            None,
+        )
         .unwrap();
     let seqs = |rows: Vec<Record>| rows.into_iter().map(|r| r.seq).collect::<Vec<_>>();
     assert_eq!(
@@ -239,7 +236,10 @@ fn replay_order_is_oldest_first_and_in_order_per_item() {
 fn a_retry_waits_out_its_backoff() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let seq = journal
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(1)),
+            None,
+        )
         .unwrap();
     journal
         .finish(
@@ -276,10 +276,13 @@ fn a_retry_waits_out_its_backoff() {
 fn after_a_crash_what_was_being_sent_is_reconciled_first() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let online = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()))
         .unwrap();
     let offline = journal
-        .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(2), stamp(2)),
+            None,
+        )
         .unwrap();
     journal.begin_batch(&[offline]).unwrap();
     assert_eq!(journal.recover_interrupted().unwrap(), 2);
@@ -298,12 +301,8 @@ fn a_queued_transaction_reads_back_its_patron_item_local_time_and_due_date() {
         .unwrap();
     let seq = journal
         .queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(1),
-            None,
+            &NewTransaction::new(Action::Borrow, &item(1), stamp(5)).by(&patron()),
             Some(due),
-            stamp(5),
         )
         .unwrap();
     let mut record = journal.to_send(10, Utc::now(), None).unwrap().remove(0);
@@ -329,7 +328,10 @@ fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
             .unwrap()
     };
     let seq = journal
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(1)),
+            None,
+        )
         .unwrap();
     let batch = journal.begin_batch(&[seq]).unwrap();
     let done = Finish::Done {
@@ -345,7 +347,10 @@ fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
 
     // Closing fails (the row is not there): still FULL, and the batch stays in flight.
     let seq = journal
-        .queue_offline(Kind::Return, None, &item(2), None, None, stamp(2))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(2), stamp(2)),
+            None,
+        )
         .unwrap();
     let batch = journal.begin_batch(&[seq]).unwrap();
     let mut gone = journal.to_send(10, Utc::now(), None).unwrap().remove(0);
@@ -362,7 +367,10 @@ fn closing_a_batch_leaves_every_later_write_waiting_for_the_disk() {
 fn staff_can_retry_and_discard_only_what_is_open() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let seq = journal
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(1)),
+            None,
+        )
         .unwrap();
     let id = format!("kiosk-01-{seq}");
     assert!(matches!(
@@ -405,12 +413,8 @@ fn a_full_disk_refuses_new_records_and_keeps_the_old_ones() {
     let mut journal = Journal::open(&path, settings(0)).unwrap().journal;
     let first = journal
         .queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(1),
+            &NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()),
             None,
-            None,
-            stamp(1),
         )
         .unwrap();
     let pages: i64 = journal
@@ -421,12 +425,8 @@ fn a_full_disk_refuses_new_records_and_keeps_the_old_ones() {
     let mut full = None;
     for n in 2..2000 {
         match journal.queue_offline(
-            Kind::Borrow,
-            Some(&patron()),
-            &item(n),
+            &NewTransaction::new(Action::Borrow, &item(n), stamp(1)).by(&patron()),
             None,
-            None,
-            stamp(1),
         ) {
             Ok(_) => {}
             Err(error) => {
@@ -461,7 +461,10 @@ fn a_damaged_database_is_moved_aside_never_overwritten() {
     );
     let mut journal = opened.journal;
     journal
-        .queue_offline(Kind::Return, None, &item(1), None, None, stamp(1))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item(1), stamp(1)),
+            None,
+        )
         .unwrap();
     assert_eq!(
         journal.meta("corrupt_previous").unwrap(),
@@ -507,7 +510,7 @@ fn the_blocked_list_is_kept_and_replaced_per_source() {
 fn states_move_as_documented() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
     let declined = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(1), None, stamp(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(1)).by(&patron()))
         .unwrap();
     journal
         .finish(
@@ -518,7 +521,7 @@ fn states_move_as_documented() {
         )
         .unwrap();
     let void = journal
-        .begin_online(Kind::Borrow, Some(&patron()), &item(2), None, stamp(2))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(2), stamp(2)).by(&patron()))
         .unwrap();
     journal
         .finish(

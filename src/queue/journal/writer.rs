@@ -90,7 +90,7 @@ impl Journal {
     /// the latest). Until it is on the disk, the batch's in-flight mark — which did wait — stands,
     /// so a power cut makes the next start reconcile these transactions with the ILS: none is
     /// lost, none sent twice. Every other write still waits for the disk.
-    pub fn end_batch(&mut self, batch: i64, results: &[(&Queued, Finish)]) -> Result<()> {
+    pub fn end_batch(&mut self, batch: i64, results: &[(&ReplayRow, Finish)]) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let recorded = self.finish_rows(results, Some(batch));
         let restored = self.conn.pragma_update(None, "synchronous", "FULL");
@@ -107,7 +107,7 @@ impl Journal {
             .query_row(
                 &format!("SELECT {QUEUED_COLUMNS} FROM transactions WHERE seq = ?1"),
                 params![seq],
-                Queued::from_row,
+                ReplayRow::from_row,
             )
             .optional()?
             .ok_or_else(|| JournalError::NotFound(seq.to_string()))?;
@@ -115,11 +115,11 @@ impl Journal {
     }
 
     /// Records how replays ended, all in one commit.
-    pub fn finish_batch(&mut self, results: &[(&Queued, Finish)]) -> Result<()> {
+    pub fn finish_batch(&mut self, results: &[(&ReplayRow, Finish)]) -> Result<()> {
         self.finish_rows(results, None)
     }
 
-    fn finish_rows(&mut self, results: &[(&Queued, Finish)], batch: Option<i64>) -> Result<()> {
+    fn finish_rows(&mut self, results: &[(&ReplayRow, Finish)], batch: Option<i64>) -> Result<()> {
         if results.is_empty() && batch.is_none() {
             return Ok(());
         }
@@ -139,7 +139,11 @@ impl Journal {
 
     /// The rows' kind, origin and local time come from what was read to send them: nothing is
     /// read again.
-    fn write_outcomes(&mut self, results: &[(&Queued, Finish)], batch: Option<i64>) -> Result<()> {
+    fn write_outcomes(
+        &mut self,
+        results: &[(&ReplayRow, Finish)],
+        batch: Option<i64>,
+    ) -> Result<()> {
         let mut writer = self.writer()?;
         for (queued, finish) in results {
             writer.write(queued, finish)?;
@@ -181,7 +185,7 @@ pub(super) struct BatchWriter<'a> {
 }
 
 impl BatchWriter<'_> {
-    pub(super) fn write(&mut self, queued: &Queued, finish: &Finish) -> Result<()> {
+    pub(super) fn write(&mut self, queued: &ReplayRow, finish: &Finish) -> Result<()> {
         let (seq, origin) = (queued.seq, queued.origin);
         let (state, due, reply, error, next_attempt, reconcile) = match finish {
             // `reconcile`: Some(true) sets it, Some(false) clears it, None keeps it.

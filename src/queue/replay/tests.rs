@@ -5,7 +5,7 @@
 use super::*;
 use crate::circ::types::*;
 use crate::ils::Answer;
-use crate::queue::journal::{JournalSettings, Stamp};
+use crate::queue::journal::{JournalSettings, NewTransaction, Stamp};
 use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 use std::collections::{HashMap, VecDeque};
@@ -26,7 +26,7 @@ enum Fault {
 #[derive(Default)]
 struct ModelIls {
     loans: HashMap<ItemId, PatronId>,
-    applied: Vec<(Kind, ItemId, Option<PatronId>)>,
+    applied: Vec<(Action, ItemId, Option<PatronId>)>,
     faults: VecDeque<Fault>,
     /// Runs at every write, as the ILS applies it (to make trouble elsewhere meanwhile).
     on_write: Option<Box<dyn FnMut() + Send>>,
@@ -40,7 +40,7 @@ impl ModelIls {
     /// A write: applied or refused by the model's rules, with the scripted fault around it.
     fn write(
         &mut self,
-        kind: Kind,
+        kind: Action,
         item: &ItemId,
         patron: Option<&PatronId>,
     ) -> Result<Result<(), Refusal>, IlsError> {
@@ -55,18 +55,18 @@ impl ModelIls {
             panic!("crash before the ILS applied it");
         }
         let result = match (kind, self.loans.get(item)) {
-            (Kind::Borrow, None) => {
+            (Action::Borrow, None) => {
                 let patron = patron.cloned().expect("a patron");
                 self.loans.insert(item.clone(), patron);
                 Ok(())
             }
-            (Kind::Borrow, Some(_)) => Err(Refusal::new(crate::circ::Reason::OnLoanToAnother)),
-            (Kind::Return, Some(_)) => {
+            (Action::Borrow, Some(_)) => Err(Refusal::new(crate::circ::Reason::OnLoanToAnother)),
+            (Action::Return, Some(_)) => {
                 self.loans.remove(item);
                 Ok(())
             }
-            (Kind::Return, None) => Err(Refusal::new(crate::circ::Reason::NotOnLoan)),
-            (Kind::Renew, _) => Ok(()),
+            (Action::Return, None) => Err(Refusal::new(crate::circ::Reason::NotOnLoan)),
+            (Action::Renew, _) => Ok(()),
         };
         if result.is_ok() {
             self.applied.push((kind, item.clone(), patron.cloned()));
@@ -109,11 +109,11 @@ impl Ils for ModelIls {
     }
     fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
         Ok(self
-            .write(Kind::Borrow, item, Some(patron))?
+            .write(Action::Borrow, item, Some(patron))?
             .map(|()| loan(item)))
     }
     fn checkin(&mut self, item: &ItemId) -> Answer<Return> {
-        Ok(self.write(Kind::Return, item, None)?.map(|()| Return {
+        Ok(self.write(Action::Return, item, None)?.map(|()| Return {
             item: item.clone(),
             title: String::new(),
             route: ReturnRoute::Shelf,
@@ -122,7 +122,7 @@ impl Ils for ModelIls {
     }
     fn renew(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
         Ok(self
-            .write(Kind::Renew, item, Some(patron))?
+            .write(Action::Renew, item, Some(patron))?
             .map(|()| loan(item)))
     }
     fn renew_all(&mut self, _: &PatronId) -> Answer<RenewAllResult> {
@@ -215,7 +215,7 @@ fn a_refusal_goes_to_review_with_the_ils_words() {
     let mut ils = ModelIls::default();
     let item = ItemId("I1".into());
     let seq = journal
-        .queue_offline(Kind::Return, None, &item, None, None, at(1))
+        .queue_offline(&NewTransaction::new(Action::Return, &item, at(1)), None)
         .unwrap();
     replay_until_settled(&mut journal, &mut ils, 8);
     let record = journal.get(&seq.to_string()).unwrap();
@@ -235,7 +235,10 @@ fn a_reader_waiting_stops_the_round_and_loses_nothing() {
     for n in 0..5 {
         let item = ItemId(format!("I{n}"));
         journal
-            .queue_offline(Kind::Borrow, Some(&patron), &item, None, None, at(n))
+            .queue_offline(
+                &NewTransaction::new(Action::Borrow, &item, at(n)).by(&patron),
+                None,
+            )
             .unwrap();
     }
     let mut asked = 0;
@@ -269,7 +272,10 @@ fn what_reconciling_learns_is_recorded_at_once_so_a_crash_loop_still_progresses(
         .enumerate()
         .map(|(n, item)| {
             journal
-                .queue_offline(Kind::Borrow, Some(&patron), item, None, None, at(n as u32))
+                .queue_offline(
+                    &NewTransaction::new(Action::Borrow, item, at(n as u32)).by(&patron),
+                    None,
+                )
                 .unwrap()
         })
         .collect();
@@ -308,7 +314,7 @@ fn what_reconciling_learns_is_recorded_at_once_so_a_crash_loop_still_progresses(
 /// One reader's transaction, as the kiosk queued it offline.
 #[derive(Debug, Clone)]
 struct Offline {
-    kind: Kind,
+    kind: Action,
     item: usize,
     patron: usize,
 }
@@ -321,9 +327,9 @@ fn offline_transactions() -> impl Strategy<Value = Vec<Offline>> {
             .into_iter()
             .map(|(item, patron)| {
                 let kind = if on_loan[item] {
-                    Kind::Return
+                    Action::Return
                 } else {
-                    Kind::Borrow
+                    Action::Borrow
                 };
                 on_loan[item] = !on_loan[item];
                 Offline { kind, item, patron }
@@ -360,7 +366,7 @@ proptest! {
         let mut online_seqs = Vec::new();
         for (n, applied) in unknown_online.iter().enumerate() {
             let item = ItemId(format!("ONLINE{n}"));
-            let seq = journal.begin_online(Kind::Borrow, Some(&patrons[0]), &item, None, at(0)).unwrap();
+            let seq = journal.begin_online(&NewTransaction::new(Action::Borrow, &item, at(0)).by(&patrons[0])).unwrap();
             if *applied {
                 ils.loans.insert(item.clone(), patrons[0].clone());
             }
@@ -369,8 +375,9 @@ proptest! {
         }
         for (minute, t) in transactions.iter().enumerate() {
             let item = ItemId(format!("I{}", t.item));
-            let patron = (t.kind == Kind::Borrow).then(|| &patrons[t.patron]);
-            journal.queue_offline(t.kind, patron, &item, None, None, at(minute as u32 + 1)).unwrap();
+            let patron = (t.kind == Action::Borrow).then(|| &patrons[t.patron]);
+            let new = NewTransaction { patron, ..NewTransaction::new(t.kind, &item, at(minute as u32 + 1)) };
+            journal.queue_offline(&new, None).unwrap();
         }
         ils.faults = faults.into_iter().collect();
 
@@ -384,15 +391,15 @@ proptest! {
         // Exactly once, in order, per item.
         for item in 0..4 {
             let id = ItemId(format!("I{item}"));
-            let expected: Vec<Kind> = transactions.iter().filter(|t| t.item == item).map(|t| t.kind).collect();
-            let applied: Vec<Kind> = ils.applied.iter().filter(|(_, i, _)| *i == id).map(|(k, _, _)| *k).collect();
+            let expected: Vec<Action> = transactions.iter().filter(|t| t.item == item).map(|t| t.kind).collect();
+            let applied: Vec<Action> = ils.applied.iter().filter(|(_, i, _)| *i == id).map(|(k, _, _)| *k).collect();
             prop_assert_eq!(applied, expected, "item {}", item);
         }
         // Loans went to the right readers.
         for (kind, item, patron) in &ils.applied {
-            if *kind == Kind::Borrow && item.0.starts_with('I') {
+            if *kind == Action::Borrow && item.0.starts_with('I') {
                 let n: usize = item.0[1..].parse().unwrap();
-                prop_assert!(transactions.iter().any(|t| t.item == n && t.kind == Kind::Borrow
+                prop_assert!(transactions.iter().any(|t| t.item == n && t.kind == Action::Borrow
                     && Some(&patrons[t.patron]) == patron.as_ref()));
             }
         }
@@ -415,7 +422,7 @@ fn an_interrupted_loan_the_ils_applied_does_not_hold_the_item_s_later_return() {
     let mut ils = ModelIls::default();
     let (patron, item) = (PatronId("P".into()), ItemId("I".into()));
     let loan_seq = journal
-        .begin_online(Kind::Borrow, Some(&patron), &item, None, at(1))
+        .begin_online(&NewTransaction::new(Action::Borrow, &item, at(1)).by(&patron))
         .unwrap();
     ils.loans.insert(item.clone(), patron.clone());
     journal.recover_interrupted().unwrap();
@@ -423,7 +430,10 @@ fn an_interrupted_loan_the_ils_applied_does_not_hold_the_item_s_later_return() {
     let loan = journal.get(&loan_seq.to_string()).unwrap();
     assert_eq!(loan.state, State::Review);
     let return_seq = journal
-        .queue_offline(Kind::Return, Some(&patron), &item, None, None, at(2))
+        .queue_offline(
+            &NewTransaction::new(Action::Return, &item, at(2)).by(&patron),
+            None,
+        )
         .unwrap();
     replay_until_settled(&mut journal, &mut ils, 8);
     assert_eq!(
@@ -453,7 +463,10 @@ fn loans_whose_outcomes_could_not_be_recorded_are_reconciled_not_sent_again() {
     for n in 0..3 {
         let item = ItemId(format!("I{n}"));
         journal
-            .queue_offline(Kind::Borrow, Some(&patron), &item, None, None, at(n))
+            .queue_offline(
+                &NewTransaction::new(Action::Borrow, &item, at(n)).by(&patron),
+                None,
+            )
             .unwrap();
     }
     let mut ils = ModelIls::default();

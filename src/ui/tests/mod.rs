@@ -32,7 +32,7 @@ impl Kiosk {
     /// The demo with one simulated part misbehaving from the start.
     pub fn start_with_fault(
         part: kiosk_hw::config::SimPart,
-        fault: kiosk_hw::config::SimFault,
+        fault: kiosk_hw::config::PartFault,
     ) -> Kiosk {
         Kiosk::start_with(|config| {
             config.hardware.sim.faults.insert(part, fault);

@@ -77,7 +77,7 @@ fn a_return_without_a_card_needs_no_touch() {
 fn without_a_return_slot_returned_books_go_where_the_library_system_says() {
     let k = Kiosk::start_with_fault(
         kiosk_hw::config::SimPart::ReturnSlot,
-        kiosk_hw::config::SimFault::Missing,
+        kiosk_hw::config::PartFault::Missing,
     );
     k.touch("English");
     k.device("Card: Li Hua");
@@ -367,7 +367,7 @@ fn the_rfid_reader_failing_and_answering_again_shows_at_the_kiosk() {
 fn without_the_card_reader_the_attract_screen_asks_for_the_barcode() {
     let k = Kiosk::start_with_fault(
         kiosk_hw::config::SimPart::CardReader,
-        kiosk_hw::config::SimFault::Timeout,
+        kiosk_hw::config::PartFault::Timeout,
     );
     k.assert_shows("读卡器暂时无法使用：请扫描读者证上的条码。");
     k.touch("English");

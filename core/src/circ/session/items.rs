@@ -2,7 +2,7 @@
 //! outcome is.
 
 use super::identify::CardSource;
-use super::{Phase, Presented, Queued, Session, Waiting};
+use super::{Phase, Presented, Session, Waiting, WaitingItem};
 use crate::barcode::{self, BarcodeKind};
 use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
@@ -165,7 +165,7 @@ impl Session {
             Some(presented) => (presented.tags, presented.offline_use),
             None => (Vec::new(), OfflineUse::default()),
         };
-        self.queue.push_back(Queued {
+        self.queue.push_back(WaitingItem {
             item,
             tags,
             action,
@@ -249,7 +249,7 @@ impl Session {
     }
 
     /// Why this item cannot be handled while offline, if it cannot.
-    fn offline_refusal_for(&self, queued: &Queued) -> Option<Reason> {
+    fn offline_refusal_for(&self, queued: &WaitingItem) -> Option<Reason> {
         let offline = self.policy.offline;
         match queued.action {
             Action::Renew => return Some(Reason::RenewOffline),
@@ -278,7 +278,7 @@ impl Session {
     /// The reply to an offline transaction: recorded in the queue, or not.
     pub(super) fn offline_replied(
         &mut self,
-        queued: Queued,
+        queued: WaitingItem,
         reply: IlsReply,
         fx: &mut Vec<Effect>,
     ) {
@@ -331,7 +331,7 @@ impl Session {
     /// Replaces the pending outcome of a queued item with its result.
     pub(super) fn settle_outcome(
         &mut self,
-        queued: &Queued,
+        queued: &WaitingItem,
         result: ItemResult,
         title: Option<String>,
         screen_message: Option<String>,
@@ -349,7 +349,12 @@ impl Session {
         }
     }
 
-    pub(super) fn item_replied(&mut self, queued: Queued, reply: IlsReply, fx: &mut Vec<Effect>) {
+    pub(super) fn item_replied(
+        &mut self,
+        queued: WaitingItem,
+        reply: IlsReply,
+        fx: &mut Vec<Effect>,
+    ) {
         if queued.undo {
             return self.undo_replied(queued, reply, fx);
         }
@@ -535,7 +540,7 @@ pub(super) fn record(
 }
 
 /// Asks the shell to set the security of the item's tags, when it came on the pad.
-pub(super) fn secure(queued: &Queued, state: Security, fx: &mut Vec<Effect>) {
+pub(super) fn secure(queued: &WaitingItem, state: Security, fx: &mut Vec<Effect>) {
     if !queued.tags.is_empty() {
         fx.push(Effect::SetSecurity {
             item: queued.item.clone(),

@@ -50,7 +50,7 @@ struct Reader {
 }
 
 #[derive(Debug, Clone)]
-struct Queued {
+struct WaitingItem {
     item: ItemId,
     /// Every tag of the item (none when it was scanned).
     tags: Vec<TagUid>,
@@ -63,7 +63,7 @@ struct Queued {
 /// A loan the ILS granted whose tag is being released: the reader is told once it is.
 #[derive(Debug, Clone)]
 struct Securing {
-    queued: Queued,
+    queued: WaitingItem,
     result: ItemResult,
     title: Option<String>,
     screen_message: Option<String>,
@@ -81,9 +81,9 @@ struct Presented {
 enum Waiting {
     Identify,
     Account,
-    Item(Queued),
+    Item(WaitingItem),
     /// Recording an offline transaction in the journal.
-    Offline(Queued),
+    Offline(WaitingItem),
     RenewAll,
     Email,
 }
@@ -108,7 +108,7 @@ pub struct Session {
     outcomes: Vec<ItemOutcome>,
     /// Lines the ILS asked to have printed on this session's receipt.
     print_lines: Vec<String>,
-    queue: VecDeque<Queued>,
+    queue: VecDeque<WaitingItem>,
     waiting: Option<(RequestId, Waiting)>,
     /// Loans waiting for their tag's security write.
     securing: Vec<Securing>,

@@ -3,7 +3,7 @@
 //! hand, so it is cancelled (checked back in) and the reader is sent to staff.
 
 use super::items::{record, secure};
-use super::{Queued, Securing, Session};
+use super::{Securing, Session, WaitingItem};
 use crate::circ::effect::{Action, Cue, Effect, ItemResult, Security};
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply};
 use crate::circ::reason::{Reason, Refusal};
@@ -54,7 +54,7 @@ impl Session {
         self.settle_outcome(&securing.queued, result, securing.title, None, fx);
         fx.push(Effect::Sound { cue: Cue::Problem });
         // First in line, so nothing else of this reader's goes before the cancellation.
-        self.queue.push_front(Queued {
+        self.queue.push_front(WaitingItem {
             item,
             tags,
             action: Action::Return,
@@ -66,7 +66,7 @@ impl Session {
     /// Holds a granted loan back from the reader until its tag is released.
     pub(super) fn await_security(
         &mut self,
-        queued: Queued,
+        queued: WaitingItem,
         result: ItemResult,
         title: Option<String>,
         screen_message: Option<String>,
@@ -80,7 +80,12 @@ impl Session {
     }
 
     /// The ILS's (or the offline queue's) answer to a cancelled loan's return.
-    pub(super) fn undo_replied(&mut self, queued: Queued, reply: IlsReply, fx: &mut Vec<Effect>) {
+    pub(super) fn undo_replied(
+        &mut self,
+        queued: WaitingItem,
+        reply: IlsReply,
+        fx: &mut Vec<Effect>,
+    ) {
         let patron = self.reader.as_ref().map(|r| r.id.clone());
         let offline = match reply {
             Ok(IlsAnswer::Checkin(Ok(_))) => false,
