@@ -101,7 +101,7 @@ fn every_restart_against_a_slow_acs_settles_something_and_nothing_is_sent_twice(
         }
         let logins = fake.count("LOGIN kiosk ok");
         let kiosk = LiveKiosk::start(&config, &[password]);
-        // Killed 1–1.8 s after the ACS let it in: room for its status request and one or two
+        // Killed 1.3–2.1 s after the ACS let it in: room for its status request and one or two
         // more round trips, never for the whole queue.
         let in_after = kiosk.wait_until(Duration::from_secs(20), |_| {
             fake.count("LOGIN kiosk ok") > logins
@@ -110,7 +110,7 @@ fn every_restart_against_a_slow_acs_settles_something_and_nothing_is_sent_twice(
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        std::thread::sleep(Duration::from_millis(1000 + rng % 800));
+        std::thread::sleep(Duration::from_millis(1300 + rng % 800));
         drop(kiosk);
         progress.push((before, settled(&config)));
     }

@@ -2,7 +2,7 @@
 //! session's requests one at a time, keeps the link alive, and replays the offline queue when
 //! the link is back, giving way to readers' requests.
 
-use crate::circ::{IlsReply, IlsRequest, Link, RequestId};
+use crate::circ::{IlsReply, IlsRequest, JournalRequest, Link, RequestId, WorkerRequest};
 use crate::queue::backoffice::BackOffice;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
@@ -17,7 +17,7 @@ pub enum FromWorker {
 }
 
 pub struct IlsWorker {
-    requests: Option<Sender<(RequestId, IlsRequest)>>,
+    requests: Option<Sender<(RequestId, WorkerRequest)>>,
     replies: Receiver<FromWorker>,
     thread: Option<JoinHandle<()>>,
 }
@@ -38,7 +38,7 @@ const HOUSEKEEPING: Duration = Duration::from_secs(3600);
 
 impl IlsWorker {
     pub fn spawn(back_office: BackOffice) -> std::io::Result<Self> {
-        let (request_tx, request_rx) = mpsc::channel::<(RequestId, IlsRequest)>();
+        let (request_tx, request_rx) = mpsc::channel::<(RequestId, WorkerRequest)>();
         let (reply_tx, reply_rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("ils-worker".into())
@@ -50,7 +50,7 @@ impl IlsWorker {
         })
     }
 
-    pub fn send(&self, id: RequestId, request: IlsRequest) -> Result<(), NoReply> {
+    pub fn send(&self, id: RequestId, request: WorkerRequest) -> Result<(), NoReply> {
         let sender = self.requests.as_ref().ok_or(NoReply::Stopped)?;
         sender.send((id, request)).map_err(|_| NoReply::Stopped)
     }
@@ -78,7 +78,7 @@ impl Drop for IlsWorker {
 
 fn run(
     mut office: BackOffice,
-    requests: Receiver<(RequestId, IlsRequest)>,
+    requests: Receiver<(RequestId, WorkerRequest)>,
     replies: Sender<FromWorker>,
 ) {
     let report_link = |office: &mut BackOffice| {
@@ -90,7 +90,7 @@ fn run(
     if !report_link(&mut office) {
         return;
     }
-    let mut stashed: Option<(RequestId, IlsRequest)> = None;
+    let mut stashed: Option<(RequestId, WorkerRequest)> = None;
     let mut last_housekeeping = Instant::now();
     // After a replay that could do nothing with what was due, the queue rests a while: an ILS
     // that keeps failing one question must not turn the worker into a loop.
@@ -161,8 +161,8 @@ fn run(
 /// True when a round found work due but could do none of it (the queue should rest).
 fn replay_while_idle(
     office: &mut BackOffice,
-    requests: &Receiver<(RequestId, IlsRequest)>,
-    stashed: &mut Option<(RequestId, IlsRequest)>,
+    requests: &Receiver<(RequestId, WorkerRequest)>,
+    stashed: &mut Option<(RequestId, WorkerRequest)>,
 ) -> bool {
     while stashed.is_none() && office.is_online() == Some(true) {
         let mut should_yield = || match requests.try_recv() {
@@ -200,19 +200,21 @@ fn replay_while_idle(
 }
 
 /// The request's name, for logs: never its patron id or PIN.
-pub fn request_kind(request: &IlsRequest) -> &'static str {
+pub fn request_kind(request: &WorkerRequest) -> &'static str {
     match request {
-        IlsRequest::PatronStatus { .. } => "patron_status",
-        IlsRequest::Account { .. } => "account",
-        IlsRequest::Checkout { .. } => "checkout",
-        IlsRequest::Checkin { .. } => "checkin",
-        IlsRequest::Renew { .. } => "renew",
-        IlsRequest::RenewAll { .. } => "renew_all",
-        IlsRequest::ItemInfo { .. } => "item_info",
-        IlsRequest::EndSession { .. } => "end_session",
-        IlsRequest::EmailReceipt { .. } => "email_receipt",
-        IlsRequest::Queue { .. } => "queue",
-        IlsRequest::OfflinePatron { .. } => "offline_patron",
-        IlsRequest::Staff(_) => "staff",
+        WorkerRequest::Ils(request) => match request {
+            IlsRequest::PatronStatus { .. } => "patron_status",
+            IlsRequest::Account { .. } => "account",
+            IlsRequest::Checkout { .. } => "checkout",
+            IlsRequest::Checkin { .. } => "checkin",
+            IlsRequest::Renew { .. } => "renew",
+            IlsRequest::RenewAll { .. } => "renew_all",
+            IlsRequest::ItemInfo { .. } => "item_info",
+            IlsRequest::EndSession { .. } => "end_session",
+            IlsRequest::EmailReceipt { .. } => "email_receipt",
+        },
+        WorkerRequest::Journal(JournalRequest::Queue { .. }) => "queue",
+        WorkerRequest::Journal(JournalRequest::OfflinePatron { .. }) => "offline_patron",
+        WorkerRequest::Staff(_) => "staff",
     }
 }

@@ -9,7 +9,7 @@ use super::replay::{self, ReplaySettings, Round};
 use super::{Action, State};
 use crate::circ::reason::Refusal;
 use crate::circ::types::{Block, Due, ItemId, PatronId, TagUid};
-use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link};
+use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest, JournalRequest, Link, WorkerRequest};
 use crate::config::secrets::Secret;
 use crate::ils::{Ils, execute};
 use chrono::{Days, NaiveTime, Utc};
@@ -75,8 +75,28 @@ impl BackOffice {
         &mut self.journal
     }
 
-    /// Runs one request of the session machine.
-    pub fn execute(&mut self, request: &IlsRequest) -> IlsReply {
+    /// Runs one request of the session machine (or the technician's screen).
+    pub fn execute(&mut self, request: &WorkerRequest) -> IlsReply {
+        match request {
+            WorkerRequest::Ils(request) => self.ask_ils(request),
+            WorkerRequest::Journal(JournalRequest::Queue {
+                action,
+                patron,
+                item,
+                tag,
+            }) => self.queue(*action, patron.as_ref(), item, tag.as_ref()),
+            WorkerRequest::Journal(JournalRequest::OfflinePatron { patron }) => {
+                let blocked = self.journal.blocked(patron).map_err(storage)?;
+                Ok(IlsAnswer::OfflinePatron {
+                    blocked: blocked.as_deref().map(parse_block),
+                })
+            }
+            WorkerRequest::Staff(staff) => Ok(self.staff(*staff)),
+        }
+    }
+
+    /// A request for the ILS: circulation journaled around it, the link watched.
+    fn ask_ils(&mut self, request: &IlsRequest) -> IlsReply {
         match request {
             IlsRequest::Checkout { patron, item, tag } => {
                 self.online_transaction(Action::Borrow, Some(patron), item, tag.as_ref(), |ils| {
@@ -103,19 +123,6 @@ impl BackOffice {
                             IlsAnswer::Renew(a),
                         )
                     })
-                })
-            }
-            IlsRequest::Queue {
-                action,
-                patron,
-                item,
-                tag,
-            } => self.queue(*action, patron.as_ref(), item, tag.as_ref()),
-            IlsRequest::Staff(staff) => Ok(self.staff(*staff)),
-            IlsRequest::OfflinePatron { patron } => {
-                let blocked = self.journal.blocked(patron).map_err(storage)?;
-                Ok(IlsAnswer::OfflinePatron {
-                    blocked: blocked.as_deref().map(parse_block),
                 })
             }
             IlsRequest::PatronStatus { patron, .. } => {

@@ -1,6 +1,6 @@
 //! What the session machine asks the shell to do.
 
-use super::ils_io::{IlsRequest, RequestId};
+use super::ils_io::{RequestId, WorkerRequest};
 use super::reason::Reason;
 use super::screen::Screen;
 use super::types::{Due, ItemId, PatronId, ReturnRoute, TagUid};
@@ -9,10 +9,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "effect")]
 pub enum Effect {
-    /// Send this to the ILS and hand the reply back as `Event::IlsReplied(id, ..)`.
+    /// Send this to the ILS worker (the ILS, or its journal) and hand the reply back as
+    /// `Event::IlsReplied(id, ..)`.
     Ils {
         id: RequestId,
-        request: IlsRequest,
+        request: WorkerRequest,
     },
     /// The screen changed: show this.
     Show {

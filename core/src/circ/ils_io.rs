@@ -59,6 +59,12 @@ pub enum IlsRequest {
         patron: PatronId,
         receipt: super::effect::Receipt,
     },
+}
+
+/// Work on the journal the ILS worker keeps beside the ILS, which no ILS adapter sees.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "request")]
+pub enum JournalRequest {
     /// Offline: record this transaction in the queue, to be sent when the ILS is back.
     Queue {
         action: super::effect::Action,
@@ -69,11 +75,36 @@ pub enum IlsRequest {
         tag: Option<TagUid>,
     },
     /// Offline: is this card on the blocked-patron list?
-    OfflinePatron {
-        patron: PatronId,
-    },
+    OfflinePatron { patron: PatronId },
+}
+
+/// What the session (or the technician's screen) asks of the ILS worker: the ILS itself, the
+/// journal it keeps, or a staff check. Printed as the inner request (`{"request": "queue", …}`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum WorkerRequest {
+    Ils(IlsRequest),
+    Journal(JournalRequest),
     /// The technician's screen: a link test, the queue's state, "replay now".
     Staff(StaffRequest),
+}
+
+impl From<IlsRequest> for WorkerRequest {
+    fn from(request: IlsRequest) -> Self {
+        WorkerRequest::Ils(request)
+    }
+}
+
+impl From<JournalRequest> for WorkerRequest {
+    fn from(request: JournalRequest) -> Self {
+        WorkerRequest::Journal(request)
+    }
+}
+
+impl From<StaffRequest> for WorkerRequest {
+    fn from(request: StaffRequest) -> Self {
+        WorkerRequest::Staff(request)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -17,7 +17,10 @@ pub mod types;
 pub use crate::time::Moment;
 pub use effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Receipt, Security, Transaction};
 pub use event::{Button, Event};
-pub use ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, Link, RequestId};
+pub use ils_io::{
+    IlsAnswer, IlsError, IlsReply, IlsRequest, JournalRequest, Link, RequestId, StaffRequest,
+    WorkerRequest,
+};
 pub use policy::{CardUidFormat, Policy};
 pub use reason::{Reason, Refusal};
 pub use screen::{Language, Page, ReceiptChoice, Screen, ServiceNotice, Summary};

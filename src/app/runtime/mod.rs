@@ -19,7 +19,7 @@ use super::devices::{DeviceHub, Done};
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
 use super::sim_pad;
 use super::tech_shell::{TechCommand, TechShell};
-use crate::circ::ils_io::{IlsRequest, RequestId, StaffRequest};
+use crate::circ::ils_io::{RequestId, StaffRequest};
 use crate::circ::{Effect, Event, Session};
 use std::collections::HashMap;
 use std::io;
@@ -87,7 +87,7 @@ impl<'a> Runtime<'a> {
             let id = RequestId(self.next_staff_id);
             self.next_staff_id += 1;
             self.worker
-                .send(id, IlsRequest::Staff(request))
+                .send(id, request.into())
                 .map_err(|_| RuntimeError::WorkerStopped)?;
             self.staff.insert(id, request);
             self.in_flight += 1;

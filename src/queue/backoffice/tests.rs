@@ -1,5 +1,6 @@
 use super::*;
 use crate::circ::types::Pin;
+use crate::circ::{JournalRequest, WorkerRequest};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
 use crate::queue::journal::JournalSettings;
@@ -43,11 +44,11 @@ fn i(id: &str) -> ItemId {
 #[test]
 fn an_online_checkout_is_journaled_and_settled() {
     let mut office = office(journal());
-    let reply = office.execute(&IlsRequest::Checkout {
+    let reply = office.execute(&WorkerRequest::from(IlsRequest::Checkout {
         patron: p(LI_HUA),
         item: i(SANTI),
         tag: None,
-    });
+    }));
     assert!(matches!(reply, Ok(IlsAnswer::Checkout(Ok(_)))));
     let rows = office.journal().list(None, None).unwrap();
     assert_eq!(rows.len(), 1);
@@ -57,11 +58,11 @@ fn an_online_checkout_is_journaled_and_settled() {
     );
     assert_eq!(office.take_link_change(), Some(crate::circ::Link::Online));
     // A refusal is journaled as declined.
-    let reply = office.execute(&IlsRequest::Checkout {
+    let reply = office.execute(&WorkerRequest::from(IlsRequest::Checkout {
         patron: p(LI_HUA),
         item: i("30234000001056"),
         tag: None,
-    });
+    }));
     assert!(matches!(reply, Ok(IlsAnswer::Checkout(Err(_)))));
     assert_eq!(
         office
@@ -78,18 +79,18 @@ fn an_items_queued_transactions_go_before_a_new_one() {
     let mut office = office(journal());
     // Borrowed offline, now returned online: the ILS must see the loan first.
     office
-        .execute(&IlsRequest::Queue {
+        .execute(&WorkerRequest::from(JournalRequest::Queue {
             action: Action::Borrow,
             patron: Some(p(LI_HUA)),
             item: i(SANTI),
             tag: None,
-        })
+        }))
         .unwrap();
-    let reply = office.execute(&IlsRequest::Checkin {
+    let reply = office.execute(&WorkerRequest::from(IlsRequest::Checkin {
         item: i(SANTI),
         patron: None,
         tag: None,
-    });
+    }));
     assert!(matches!(reply, Ok(IlsAnswer::Checkin(Ok(_)))), "{reply:?}");
     let rows = office.journal().list(None, None).unwrap();
     let states: Vec<(Action, State)> = rows.iter().map(|r| (r.kind, r.state)).collect();
@@ -103,21 +104,23 @@ fn an_items_queued_transactions_go_before_a_new_one() {
 fn the_blocked_list_follows_what_the_ils_says() {
     let mut office = office(journal());
     office
-        .execute(&IlsRequest::PatronStatus {
+        .execute(&WorkerRequest::from(IlsRequest::PatronStatus {
             patron: p(ZHANG_WEI),
             pin: Some(Pin::new("3456")),
-        })
+        }))
         .unwrap();
-    let offline = office.execute(&IlsRequest::OfflinePatron {
+    let offline = office.execute(&WorkerRequest::from(JournalRequest::OfflinePatron {
         patron: p(ZHANG_WEI),
-    });
+    }));
     assert_eq!(
         offline,
         Ok(IlsAnswer::OfflinePatron {
             blocked: Some(Block::CardExpired)
         })
     );
-    let fine = office.execute(&IlsRequest::OfflinePatron { patron: p(LI_HUA) });
+    let fine = office.execute(&WorkerRequest::from(JournalRequest::OfflinePatron {
+        patron: p(LI_HUA),
+    }));
     assert_eq!(fine, Ok(IlsAnswer::OfflinePatron { blocked: None }));
 }
 
@@ -135,20 +138,20 @@ fn a_full_disk_refuses_to_record_and_loses_nothing() {
     .unwrap()
     .journal;
     let mut office = office(journal);
-    let queue = |n: u32| IlsRequest::Queue {
+    let queue = |n: u32| JournalRequest::Queue {
         action: Action::Return,
         patron: None,
         item: ItemId(format!("3{n:013}")),
         tag: None,
     };
     assert!(matches!(
-        office.execute(&queue(0)),
+        office.execute(&WorkerRequest::from(queue(0))),
         Ok(IlsAnswer::Queued { .. })
     ));
     office.journal().set_max_pages(1).unwrap();
     let mut failure = None;
     for n in 1..500 {
-        if let Err(error) = office.execute(&queue(n)) {
+        if let Err(error) = office.execute(&WorkerRequest::from(queue(n))) {
             failure = Some(error);
             break;
         }
@@ -158,11 +161,11 @@ fn a_full_disk_refuses_to_record_and_loses_nothing() {
         "{failure:?}"
     );
     // A checkout is not sent to the ILS when it cannot be recorded first.
-    let checkout = office.execute(&IlsRequest::Checkout {
+    let checkout = office.execute(&WorkerRequest::from(IlsRequest::Checkout {
         patron: p(LI_HUA),
         item: i(SANTI),
         tag: None,
-    });
+    }));
     assert!(
         matches!(checkout, Err(IlsError::Storage(_))),
         "{checkout:?}"
@@ -293,12 +296,12 @@ fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goe
     let mut office = office_over(ils);
     office.start_with_link(Link::Offline);
     office
-        .execute(&IlsRequest::Queue {
+        .execute(&WorkerRequest::from(JournalRequest::Queue {
             action: crate::circ::Action::Borrow,
             patron: Some(p(LI_HUA)),
             item: i(SANTI),
             tag: None,
-        })
+        }))
         .unwrap();
     // Down: looked at now, then not again before the next step, however often the worker asks.
     assert_eq!(office.keep_alive_in(), Some(Duration::ZERO));
@@ -328,11 +331,11 @@ fn a_link_the_adapter_does_not_watch_is_looked_at_on_a_backoff_and_the_queue_goe
 #[test]
 fn a_checkout_answered_with_garbage_is_settled_by_asking_and_never_sent_twice() {
     let mut office = office_over(Faulty::new(true, true));
-    let reply = office.execute(&IlsRequest::Checkout {
+    let reply = office.execute(&WorkerRequest::from(IlsRequest::Checkout {
         patron: p(LI_HUA),
         item: i(SANTI),
         tag: None,
-    });
+    }));
     // The reader is told it is borrowed: the ILS's loans say so.
     assert!(
         matches!(&reply, Ok(IlsAnswer::Checkout(Ok(loan))) if loan.item == i(SANTI)),

@@ -4,7 +4,9 @@
 use super::{Phase, PinFailures, Reader, Session, Waiting};
 use crate::barcode::BarcodeKind;
 use crate::circ::effect::{Cue, Effect};
-use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::circ::ils_io::{
+    IlsAnswer, IlsError, IlsReply, IlsRequest, JournalRequest, WorkerRequest,
+};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{PatronId, PatronStatus, Pin};
@@ -103,10 +105,10 @@ impl Session {
 
     /// Asks the ILS who the card is, or, offline, the blocked-patron list.
     fn ask_who(&mut self, patron: PatronId, pin: Option<Pin>, fx: &mut Vec<Effect>) {
-        let request = if self.online {
-            IlsRequest::PatronStatus { patron, pin }
+        let request: WorkerRequest = if self.online {
+            IlsRequest::PatronStatus { patron, pin }.into()
         } else {
-            IlsRequest::OfflinePatron { patron }
+            JournalRequest::OfflinePatron { patron }.into()
         };
         self.request(request, Some(Waiting::Identify), fx);
     }

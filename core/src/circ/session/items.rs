@@ -5,7 +5,7 @@ use super::identify::CardSource;
 use super::{Phase, Presented, Session, Waiting, WaitingItem};
 use crate::barcode::{self, BarcodeKind};
 use crate::circ::effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Security, Transaction};
-use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest};
+use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, JournalRequest};
 use crate::circ::policy::OfflineMode;
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, SetCheck};
@@ -214,7 +214,7 @@ impl Session {
                     fx.push(Effect::Sound { cue: Cue::Problem });
                     continue;
                 }
-                let request = IlsRequest::Queue {
+                let request = JournalRequest::Queue {
                     action: queued.action,
                     patron,
                     item: queued.item.clone(),

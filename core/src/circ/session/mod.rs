@@ -16,7 +16,7 @@ mod tests;
 
 use super::effect::{Action, Cue, Effect, ItemOutcome, ItemResult};
 use super::event::Event;
-use super::ils_io::{IlsRequest, Link, RequestId};
+use super::ils_io::{Link, RequestId, WorkerRequest};
 use super::policy::Policy;
 use super::reason::{Reason, Refusal};
 use super::screen::{Language, Screen, Summary};
@@ -322,7 +322,13 @@ impl Session {
         self.view()
     }
 
-    fn request(&mut self, request: IlsRequest, waiting: Option<Waiting>, fx: &mut Vec<Effect>) {
+    fn request(
+        &mut self,
+        request: impl Into<WorkerRequest>,
+        waiting: Option<Waiting>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let request = request.into();
         let id = RequestId(self.next_request);
         self.next_request += 1;
         if let Some(waiting) = waiting {

@@ -13,7 +13,7 @@ fn card_then_pin_asks_the_ils_with_the_pin() {
     assert_eq!(h.screen().page, Page::Checking);
     assert!(h.screen().busy);
     match h.next_request() {
-        IlsRequest::PatronStatus { patron, pin } => {
+        WorkerRequest::Ils(IlsRequest::PatronStatus { patron, pin }) => {
             assert_eq!(patron.0, CARD);
             assert_eq!(pin.as_ref().map(Pin::expose), Some(PIN));
         }
@@ -52,7 +52,7 @@ fn without_a_pin_policy_the_card_goes_straight_to_the_ils() {
     assert_eq!(h.screen().page, Page::Checking);
     assert!(matches!(
         h.next_request(),
-        IlsRequest::PatronStatus { pin: None, .. }
+        WorkerRequest::Ils(IlsRequest::PatronStatus { pin: None, .. })
     ));
     h.answer(IlsAnswer::Patron(PatronStatus {
         pin_ok: None,
@@ -200,7 +200,9 @@ fn an_rfid_card_uid_becomes_the_patron_id() {
     h.send(Event::CardUid(vec![0x04, 0xA1, 0xB2, 0xC3]));
     h.pin(PIN);
     match h.next_request() {
-        IlsRequest::PatronStatus { patron, .. } => assert_eq!(patron.0, "C3B2A104"),
+        WorkerRequest::Ils(IlsRequest::PatronStatus { patron, .. }) => {
+            assert_eq!(patron.0, "C3B2A104")
+        }
         other => panic!("unexpected {other:?}"),
     }
     h.send(Event::IlsReplied(
@@ -262,7 +264,7 @@ fn another_card_at_the_pin_page_starts_over_with_that_card() {
     h.scan(&other);
     h.pin(PIN);
     match h.next_request() {
-        IlsRequest::PatronStatus { patron, .. } => assert_eq!(patron.0, other),
+        WorkerRequest::Ils(IlsRequest::PatronStatus { patron, .. }) => assert_eq!(patron.0, other),
         other => panic!("unexpected {other:?}"),
     }
 }

@@ -27,7 +27,7 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
     for n in 1..=3 {
         let code = item(n);
         match h.next_request() {
-            IlsRequest::Checkout { item, patron, .. } => {
+            WorkerRequest::Ils(IlsRequest::Checkout { item, patron, .. }) => {
                 assert_eq!(item.0, code);
                 assert_eq!(patron.0, CARD);
             }
@@ -148,7 +148,7 @@ fn the_same_item_twice_is_ignored_and_never_borrowed_twice() {
     let checkouts = h
         .sent
         .iter()
-        .filter(|r| matches!(r, IlsRequest::Checkout { .. }))
+        .filter(|r| matches!(r, WorkerRequest::Ils(IlsRequest::Checkout { .. })))
         .count();
     assert_eq!(checkouts, 1);
 }
@@ -211,7 +211,10 @@ fn placing_a_book_on_the_menu_starts_borrowing() {
     h.sign_in();
     h.scan(&item(4));
     assert_eq!(h.screen().page, Page::Borrow);
-    assert!(matches!(h.next_request(), IlsRequest::Checkout { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::Checkout { .. })
+    ));
 }
 
 #[test]
@@ -255,7 +258,9 @@ fn ambiguous_barcodes_follow_the_page() {
     h.answer(IlsAnswer::Patron(patron_ok()));
     h.press(Button::Borrow);
     h.scan("B456");
-    assert!(matches!(h.next_request(), IlsRequest::Checkout { item, .. } if item.0 == "B456"));
+    assert!(
+        matches!(h.next_request(), WorkerRequest::Ils(IlsRequest::Checkout { item, .. }) if item.0 == "B456")
+    );
 }
 
 #[test]
@@ -264,7 +269,10 @@ fn returns_signed_in_reset_the_tag_and_route_held_items() {
     h.sign_in();
     h.press(Button::Return);
     h.send(tag(7));
-    assert!(matches!(h.next_request(), IlsRequest::Checkin { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::Checkin { .. })
+    ));
     let fx = h.answer(IlsAnswer::Checkin(Ok(Return {
         route: ReturnRoute::HoldShelf,
         ..returned(&item(7))
@@ -315,7 +323,7 @@ fn returns_without_a_card_need_no_touch_and_end_by_themselves() {
     assert!(
         !h.sent
             .iter()
-            .any(|r| matches!(r, IlsRequest::EndSession { .. }))
+            .any(|r| matches!(r, WorkerRequest::Ils(IlsRequest::EndSession { .. })))
     );
 }
 
@@ -362,7 +370,10 @@ fn renew_selected_loans_with_reasons_and_a_fresh_list() {
     let mut h = Harness::new(policy());
     h.sign_in();
     h.press(Button::Renew);
-    assert!(matches!(h.next_request(), IlsRequest::Account { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::Account { .. })
+    ));
     let codes = [item(1), item(2)];
     h.answer(IlsAnswer::Account(account_with_loans(&codes)));
     let screen = h.screen();
@@ -373,12 +384,17 @@ fn renew_selected_loans_with_reasons_and_a_fresh_list() {
         ItemId(codes[0].clone()),
         ItemId(codes[1].clone()),
     ]));
-    assert!(matches!(h.next_request(), IlsRequest::Renew { item, .. } if item.0 == codes[0]));
+    assert!(
+        matches!(h.next_request(), WorkerRequest::Ils(IlsRequest::Renew { item, .. }) if item.0 == codes[0])
+    );
     let fx = h.answer(IlsAnswer::Renew(Ok(loan(&codes[0]))));
     assert_eq!(records(&fx)[0].action, Action::Renew);
     h.answer(IlsAnswer::Renew(Err(refusal(Reason::RenewalOnHold))));
     // Due dates changed: the loan list is asked for again.
-    assert!(matches!(h.next_request(), IlsRequest::Account { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::Account { .. })
+    ));
     h.answer(IlsAnswer::Account(account_with_loans(&codes)));
     let screen = h.screen();
     assert!(matches!(
@@ -401,7 +417,10 @@ fn renew_all_reports_each_item() {
     let codes = [item(1), item(2)];
     h.answer(IlsAnswer::Account(account_with_loans(&codes)));
     h.press(Button::RenewAll);
-    assert!(matches!(h.next_request(), IlsRequest::RenewAll { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::RenewAll { .. })
+    ));
     let fx = h.answer(IlsAnswer::RenewAll(Ok(RenewAllResult {
         renewed: vec![ItemId(codes[0].clone())],
         unrenewed: vec![ItemId(codes[1].clone())],

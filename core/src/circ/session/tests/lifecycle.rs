@@ -29,7 +29,10 @@ fn done_then_print_gives_a_receipt_and_says_goodbye() {
     assert_eq!(receipt.patron_name, "Li Hua");
     assert_eq!(receipt.lines.len(), 1);
     assert_eq!(receipt.lines[0].due, Some(due()));
-    assert!(matches!(h.sent.last(), Some(IlsRequest::EndSession { .. })));
+    assert!(matches!(
+        h.sent.last(),
+        Some(WorkerRequest::Ils(IlsRequest::EndSession { .. }))
+    ));
     let screen = h.screen();
     assert_eq!(screen.page, Page::Goodbye);
     let summary = screen.summary.unwrap();
@@ -61,7 +64,10 @@ fn email_is_offered_only_when_possible_and_a_failure_is_told() {
     h.borrow(&item(1));
     h.press(Button::Done);
     h.press(Button::EmailReceipt);
-    assert!(matches!(h.next_request(), IlsRequest::EmailReceipt { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::EmailReceipt { .. })
+    ));
     h.answer(IlsAnswer::ReceiptEmailed(Err(refusal(Reason::IlsRefused))));
     let screen = h.screen();
     assert_eq!(screen.page, Page::Receipt);
@@ -135,7 +141,10 @@ fn inactivity_warns_with_a_countdown_then_clears_the_session() {
     let screen = h.screen();
     assert_eq!(screen.page, Page::Idle);
     assert_eq!(screen.patron_name, None);
-    assert!(matches!(h.sent.last(), Some(IlsRequest::EndSession { .. })));
+    assert!(matches!(
+        h.sent.last(),
+        Some(WorkerRequest::Ils(IlsRequest::EndSession { .. }))
+    ));
 }
 
 #[test]
@@ -356,7 +365,10 @@ fn an_item_reader_lost_while_running_stops_the_machine_once_work_in_flight_is_do
     );
     // The reader is told their loan stands, and the ILS that the session is over.
     assert_eq!(screen.summary.map(|s| s.borrowed), Some(1));
-    assert!(matches!(h.sent.last(), Some(IlsRequest::EndSession { .. })));
+    assert!(matches!(
+        h.sent.last(),
+        Some(WorkerRequest::Ils(IlsRequest::EndSession { .. }))
+    ));
     h.advance(Duration::from_secs(10));
     assert_eq!(h.screen().summary, None, "gone when they have had time");
     h.scan(CARD);

@@ -43,8 +43,8 @@ pub(super) struct Harness {
     pub session: Session,
     pub now: Moment,
     /// Requests sent and not yet answered, oldest first (end-of-session notices excluded).
-    pub pending: VecDeque<(RequestId, IlsRequest)>,
-    pub sent: Vec<IlsRequest>,
+    pub pending: VecDeque<(RequestId, WorkerRequest)>,
+    pub sent: Vec<WorkerRequest>,
 }
 
 impl Harness {
@@ -65,7 +65,7 @@ impl Harness {
         for effect in &fx {
             if let Effect::Ils { id, request } = effect {
                 self.sent.push(request.clone());
-                if !matches!(request, IlsRequest::EndSession { .. }) {
+                if !matches!(request, WorkerRequest::Ils(IlsRequest::EndSession { .. })) {
                     self.pending.push_back((*id, request.clone()));
                 }
             }
@@ -95,7 +95,7 @@ impl Harness {
         self.send(Event::IlsReplied(id, reply))
     }
 
-    pub fn next_request(&self) -> &IlsRequest {
+    pub fn next_request(&self) -> &WorkerRequest {
         &self.pending.front().expect("a request in flight").1
     }
 

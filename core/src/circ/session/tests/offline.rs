@@ -32,7 +32,10 @@ fn sign_in_offline(h: &mut Harness) {
     h.send(Event::LinkChanged(Link::Offline));
     h.scan(CARD);
     h.pin(PIN);
-    assert!(matches!(h.next_request(), IlsRequest::OfflinePatron { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Journal(JournalRequest::OfflinePatron { .. })
+    ));
     h.answer(IlsAnswer::OfflinePatron { blocked: None });
     assert_eq!(h.screen().page, Page::Menu);
 }
@@ -48,7 +51,9 @@ fn when_the_ils_goes_away_at_sign_in_the_blocked_list_decides() {
         "the reader sees the machine works offline"
     );
     match h.next_request() {
-        IlsRequest::OfflinePatron { patron } => assert_eq!(patron.0, CARD),
+        WorkerRequest::Journal(JournalRequest::OfflinePatron { patron }) => {
+            assert_eq!(patron.0, CARD)
+        }
         other => panic!("unexpected {other:?}"),
     }
     h.answer(IlsAnswer::OfflinePatron {
@@ -69,12 +74,12 @@ fn an_offline_loan_is_queued_before_the_reader_is_told() {
     sign_in_offline(&mut h);
     h.send(tagged(1, true, true));
     match h.next_request() {
-        IlsRequest::Queue {
+        WorkerRequest::Journal(JournalRequest::Queue {
             action,
             patron,
             item,
             tag,
-        } => {
+        }) => {
             assert_eq!(*action, Action::Borrow);
             assert_eq!(patron.as_ref().map(|p| p.0.as_str()), Some(CARD));
             assert_eq!(item.0, item_code(1));
@@ -186,7 +191,7 @@ fn checkin_only_takes_returns_and_refuses_cards() {
     assert_eq!(h.screen().page, Page::Idle);
     h.scan(&item(6));
     match h.next_request() {
-        IlsRequest::Queue { action, patron, .. } => {
+        WorkerRequest::Journal(JournalRequest::Queue { action, patron, .. }) => {
             assert_eq!(*action, Action::Return);
             assert_eq!(*patron, None);
         }
@@ -233,9 +238,11 @@ fn disabled_refuses_what_a_signed_in_reader_brings_when_the_link_drops() {
         }
     );
     assert!(
-        !h.sent
-            .iter()
-            .any(|r| matches!(r, IlsRequest::Checkout { .. } | IlsRequest::Queue { .. })),
+        !h.sent.iter().any(|r| matches!(
+            r,
+            WorkerRequest::Ils(IlsRequest::Checkout { .. })
+                | WorkerRequest::Journal(JournalRequest::Queue { .. })
+        )),
         "nothing lent, nothing queued"
     );
     // When the reader leaves, the machine says it cannot serve.
@@ -266,10 +273,10 @@ fn a_checkout_that_meets_a_dead_link_goes_to_the_queue() {
     assert!(
         matches!(
             h.next_request(),
-            IlsRequest::Queue {
+            WorkerRequest::Journal(JournalRequest::Queue {
                 action: Action::Borrow,
                 ..
-            }
+            })
         ),
         "the same loan, queued (the journal reconciles it with the unknown attempt)"
     );
@@ -281,7 +288,10 @@ fn a_checkout_that_meets_a_dead_link_goes_to_the_queue() {
     // The link comes back: the next item goes to the ILS again.
     h.send(Event::LinkChanged(Link::Online));
     h.scan(&item(9));
-    assert!(matches!(h.next_request(), IlsRequest::Checkout { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Ils(IlsRequest::Checkout { .. })
+    ));
     assert!(!h.screen().offline);
 }
 

@@ -100,7 +100,9 @@ fn a_failed_security_write_undoes_the_loan_before_anything_else() {
     h.answer(IlsAnswer::Checkout(Ok(loan(&item(1)))));
     // Book 2 is in flight when the shell reports book 1's tag could not be released.
     let second = item(2);
-    assert!(matches!(h.next_request(), IlsRequest::Checkout { item, .. } if item.0 == second));
+    assert!(
+        matches!(h.next_request(), WorkerRequest::Ils(IlsRequest::Checkout { item, .. }) if item.0 == second)
+    );
     let fx = h.send(security(1, 2, Security::OnLoan, false));
     assert_eq!(sounds(&fx), [Cue::Problem]);
     assert_eq!(
@@ -114,7 +116,7 @@ fn a_failed_security_write_undoes_the_loan_before_anything_else() {
     // Next in line: the cancellation of book 1.
     let first = item(1);
     match h.next_request() {
-        IlsRequest::Checkin { item, patron, .. } => {
+        WorkerRequest::Ils(IlsRequest::Checkin { item, patron, .. }) => {
             assert_eq!(item.0, first);
             assert_eq!(patron.as_ref().map(|p| p.0.as_str()), Some(CARD));
         }
@@ -170,19 +172,19 @@ fn offline_a_failed_security_write_queues_the_return_whatever_the_offline_rules(
     });
     assert!(matches!(
         h.next_request(),
-        IlsRequest::Queue {
+        WorkerRequest::Journal(JournalRequest::Queue {
             action: Action::Borrow,
             ..
-        }
+        })
     ));
     h.answer(IlsAnswer::Queued { due: Some(due()) });
     h.send(security(3, 1, Security::OnLoan, false));
     assert!(matches!(
         h.next_request(),
-        IlsRequest::Queue {
+        WorkerRequest::Journal(JournalRequest::Queue {
             action: Action::Return,
             ..
-        }
+        })
     ));
     let fx = h.answer(IlsAnswer::Queued { due: None });
     let record = records(&fx).pop().unwrap();

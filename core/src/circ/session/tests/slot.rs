@@ -79,7 +79,10 @@ fn returns_without_a_card_and_offline_returns_go_through_the_slot() {
 
     h.send(Event::LinkChanged(Link::Offline));
     h.scan(&item(6));
-    assert!(matches!(h.next_request(), IlsRequest::Queue { .. }));
+    assert!(matches!(
+        h.next_request(),
+        WorkerRequest::Journal(JournalRequest::Queue { .. })
+    ));
     let fx = h.answer(IlsAnswer::Queued { due: None });
     assert_eq!(slot_moves(&fx), [true]);
 }
