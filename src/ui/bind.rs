@@ -1,47 +1,77 @@
-//! From the session's [`Screen`] to the window's properties. Pure mapping: the tests check it
-//! without a window, and the window code only calls [`show`].
+//! From the session's [`Screen`] to the window's globals (`Visit`, `Machine`), the core's enums
+//! to the screens' (`ui/enums.slint`). Pure mapping: the tests check it without a window, and
+//! the window code only calls [`show`].
 
 use super::generated::{
-    FineRow, HoldRow, ItemRow, KioskWindow, LoanRow, NoticeData, SummaryData, TechDeviceRow,
-    TechTagRow,
+    self, FineRow, HoldRow, ItemRow, ItemStatus, KioskWindow, LoanRow, Machine, NoticeData,
+    PartStatus, SummaryData, TechDeviceRow, TechPinProblem, TechScreen, TechTagRow, Technician,
+    UiLanguage, Visit,
 };
 use crate::circ::effect::{ItemOutcome, ItemResult};
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::screen::{Language, Page, ReceiptChoice, Screen};
 use crate::circ::types::Account;
-use slint::{Model, ModelRc, SharedString, VecModel};
+use slint::{ComponentHandle, Model, ModelRc, SharedString, VecModel};
 use std::rc::Rc;
 
-pub fn page_name(page: Page) -> &'static str {
+/// The screen for the session's page.
+pub fn page(page: Page) -> generated::Page {
     match page {
-        Page::Idle => "idle",
-        Page::Pin => "pin",
-        Page::Checking => "checking",
-        Page::Menu => "menu",
-        Page::Borrow => "borrow",
-        Page::Return => "return",
-        Page::Renew => "renew",
-        Page::Account => "account",
-        Page::Receipt => "receipt",
-        Page::Goodbye => "goodbye",
-        Page::OutOfService => "out_of_service",
+        Page::Idle => generated::Page::Idle,
+        Page::Pin => generated::Page::Pin,
+        Page::Checking => generated::Page::Checking,
+        Page::Menu => generated::Page::Menu,
+        Page::Borrow => generated::Page::Borrow,
+        Page::Return => generated::Page::Return,
+        Page::Renew => generated::Page::Renew,
+        Page::Account => generated::Page::Account,
+        Page::Receipt => generated::Page::Receipt,
+        Page::Goodbye => generated::Page::Goodbye,
+        Page::OutOfService => generated::Page::OutOfService,
     }
 }
 
-pub fn language_code(language: Language) -> &'static str {
+pub fn ui_language(language: Language) -> UiLanguage {
     match language {
-        Language::En => "en",
-        Language::ZhCn => "zh-CN",
+        Language::En => UiLanguage::En,
+        Language::ZhCn => UiLanguage::ZhCn,
     }
 }
 
-/// The reason's code and the numbers and text its message needs.
+/// The session's language for the window's choice.
+pub fn language(language: UiLanguage) -> Language {
+    match language {
+        UiLanguage::En => Language::En,
+        UiLanguage::ZhCn => Language::ZhCn,
+    }
+}
+
+/// The session's button for the screen's.
+pub fn button(choice: generated::Choice) -> crate::circ::Button {
+    use crate::circ::Button;
+    use generated::Choice;
+    match choice {
+        Choice::Borrow => Button::Borrow,
+        Choice::Return => Button::Return,
+        Choice::Renew => Button::Renew,
+        Choice::Account => Button::Account,
+        Choice::Back => Button::Back,
+        Choice::Done => Button::Done,
+        Choice::Cancel => Button::Cancel,
+        Choice::RenewAll => Button::RenewAll,
+        Choice::PrintReceipt => Button::PrintReceipt,
+        Choice::EmailReceipt => Button::EmailReceipt,
+        Choice::NoReceipt => Button::NoReceipt,
+    }
+}
+
+/// The reason's code and what its message needs, and the ILS's own words.
 pub fn notice_data(reason: &Reason, ils_message: Option<&str>) -> NoticeData {
     let notice = reason.notice();
     NoticeData {
         code: notice.code.into(),
-        a: notice.a,
-        b: notice.b,
+        number: notice.number,
+        present: notice.present,
         detail: notice.detail.into(),
         ils_message: ils_message.unwrap_or_default().into(),
     }
@@ -50,8 +80,8 @@ pub fn notice_data(reason: &Reason, ils_message: Option<&str>) -> NoticeData {
 fn empty_notice() -> NoticeData {
     NoticeData {
         code: SharedString::new(),
-        a: 0,
-        b: 0,
+        number: 0,
+        present: 0,
         detail: SharedString::new(),
         ils_message: SharedString::new(),
     }
@@ -63,7 +93,7 @@ pub fn item_row(outcome: &ItemOutcome, to_slot: bool) -> ItemRow {
     let mut row = ItemRow {
         item: outcome.item.0.as_str().into(),
         title: outcome.title.clone().unwrap_or_default().into(),
-        status: "pending".into(),
+        status: ItemStatus::Pending,
         due: SharedString::new(),
         offline: false,
         route: SharedString::new(),
@@ -75,22 +105,22 @@ pub fn item_row(outcome: &ItemOutcome, to_slot: bool) -> ItemRow {
     match &outcome.result {
         ItemResult::Pending => {}
         ItemResult::Borrowed { due, offline } => {
-            row.status = "borrowed".into();
+            row.status = ItemStatus::Borrowed;
             row.due = due.display().into();
             row.offline = *offline;
         }
         ItemResult::Renewed { due } => {
-            row.status = "renewed".into();
+            row.status = ItemStatus::Renewed;
             row.due = due.as_ref().map(|d| d.display()).unwrap_or_default().into();
         }
         ItemResult::Returned { route } => {
-            row.status = "returned".into();
+            row.status = ItemStatus::Returned;
             let notice = route.notice();
             row.route = if to_slot { "return_slot" } else { &notice.code }.into();
             row.reason.detail = notice.detail.into();
         }
         ItemResult::Refused { reason } => {
-            row.status = "refused".into();
+            row.status = ItemStatus::Refused;
             row.reason = notice_data(reason, outcome.screen_message.as_deref());
         }
     }
@@ -120,32 +150,31 @@ fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
 
 /// Shows the screen on the window.
 pub fn show(window: &KioskWindow, screen: &Screen) {
-    window.set_page(page_name(screen.page).into());
-    window.set_language(language_code(screen.language).into());
-    window.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());
-    window.set_busy(screen.busy);
-    window.set_offline(screen.offline);
-    window.set_returns_offered(screen.returns_offered);
+    let visit = window.global::<Visit>();
+    let machine = window.global::<Machine>();
+    visit.set_page(page(screen.page));
+    visit.set_language(ui_language(screen.language));
+    visit.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());
+    visit.set_busy(screen.busy);
+    machine.set_offline(screen.offline);
+    machine.set_returns_offered(screen.returns_offered);
     let notice = |which| screen.service_notices.contains(&which);
-    window.set_no_printed_receipts(notice(crate::circ::ServiceNotice::NoPrintedReceipts));
-    window.set_no_card_reader(notice(crate::circ::ServiceNotice::NoCardReader));
-    window.set_no_scanner(notice(crate::circ::ServiceNotice::NoScanner));
-    match (&screen.notice, screen.page) {
-        (
-            Some(Refusal {
-                reason,
-                screen_message,
-                ..
-            }),
-            _,
-        ) => {
-            window.set_has_notice(true);
-            window.set_notice(notice_data(reason, screen_message.as_deref()));
+    machine.set_no_printed_receipts(notice(crate::circ::ServiceNotice::NoPrintedReceipts));
+    machine.set_no_card_reader(notice(crate::circ::ServiceNotice::NoCardReader));
+    machine.set_no_scanner(notice(crate::circ::ServiceNotice::NoScanner));
+    match &screen.notice {
+        Some(Refusal {
+            reason,
+            screen_message,
+            ..
+        }) => {
+            visit.set_has_notice(true);
+            visit.set_notice(notice_data(reason, screen_message.as_deref()));
             if let Reason::OutOfService { fault } = reason {
-                window.set_fault_code(fault.as_str().into());
+                machine.set_fault_code(fault.as_str().into());
             }
         }
-        (None, _) => window.set_has_notice(false),
+        None => visit.set_has_notice(false),
     }
     let rows: Vec<ItemRow> = screen
         .items
@@ -158,42 +187,42 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
         .iter()
         .filter(|o| matches!(o.result, ItemResult::Refused { .. }))
         .count();
-    window.set_done_count(i32::try_from(done).unwrap_or(i32::MAX));
-    window.set_refused_count(i32::try_from(refused).unwrap_or(i32::MAX));
-    window.set_items(model(rows));
-    show_account(window, screen.account.as_ref());
+    visit.set_done_count(i32::try_from(done).unwrap_or(i32::MAX));
+    visit.set_refused_count(i32::try_from(refused).unwrap_or(i32::MAX));
+    visit.set_items(model(rows));
+    show_account(&visit, screen.account.as_ref());
     let choices = &screen.receipt_choices;
-    window.set_can_print(choices.contains(&ReceiptChoice::Print));
-    window.set_can_email(choices.contains(&ReceiptChoice::Email));
-    window.set_can_skip(choices.contains(&ReceiptChoice::None));
-    window.set_has_summary(screen.summary.is_some());
+    visit.set_can_print(choices.contains(&ReceiptChoice::Print));
+    visit.set_can_email(choices.contains(&ReceiptChoice::Email));
+    visit.set_can_skip(choices.contains(&ReceiptChoice::None));
+    visit.set_has_summary(screen.summary.is_some());
     if let Some(summary) = &screen.summary {
         let n = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-        window.set_summary(SummaryData {
+        visit.set_summary(SummaryData {
             borrowed: n(summary.borrowed),
             returned: n(summary.returned),
             renewed: n(summary.renewed),
             refused: n(summary.refused),
         });
     }
-    window.set_timeout_seconds(
+    visit.set_timeout_seconds(
         screen
             .timeout_warning
             .map_or(0, |s| i32::try_from(s).unwrap_or(i32::MAX).max(1)),
     );
 }
 
-fn show_account(window: &KioskWindow, account: Option<&Account>) {
+fn show_account(visit: &Visit<'_>, account: Option<&Account>) {
     let loans = loan_rows(account);
     // A reader ticking loans to renew keeps the ticks while the list stays the same.
-    let current = window.get_loans();
+    let current = visit.get_loans();
     let same = current.row_count() == loans.len()
         && current
             .iter()
             .zip(&loans)
             .all(|(old, new)| old.item == new.item && old.due == new.due);
     if !same {
-        window.set_loans(model(loans));
+        visit.set_loans(model(loans));
     }
     let holds = account
         .map(|a| {
@@ -212,7 +241,7 @@ fn show_account(window: &KioskWindow, account: Option<&Account>) {
                 .collect()
         })
         .unwrap_or_default();
-    window.set_holds(model(holds));
+    visit.set_holds(model(holds));
     let fines = account
         .map(|a| {
             a.fines
@@ -224,18 +253,19 @@ fn show_account(window: &KioskWindow, account: Option<&Account>) {
                 .collect()
         })
         .unwrap_or_default();
-    window.set_fines(model(fines));
+    visit.set_fines(model(fines));
     let total = account
         .and_then(|a| a.status.fines)
         .filter(|m| m.minor != 0)
         .map(|m| m.to_string())
         .unwrap_or_default();
-    window.set_fines_total(total.into());
+    visit.set_fines_total(total.into());
 }
 
 /// The loans the reader ticked on the renew page.
 pub fn selected_loans(window: &KioskWindow) -> Vec<String> {
     window
+        .global::<Visit>()
         .get_loans()
         .iter()
         .filter(|l| l.selected)
@@ -243,39 +273,68 @@ pub fn selected_loans(window: &KioskWindow) -> Vec<String> {
         .collect()
 }
 
-/// The technician's screen over the reader's (an empty page hides it).
+/// The technician's screen for the shell's page (hidden when there is none).
+pub fn tech_screen(page: Option<crate::tech::TechPage>) -> TechScreen {
+    use crate::tech::TechPage;
+    match page {
+        None => TechScreen::Hidden,
+        Some(TechPage::Pin) => TechScreen::Pin,
+        Some(TechPage::Devices) => TechScreen::Devices,
+        Some(TechPage::Monitor) => TechScreen::Monitor,
+        Some(TechPage::Tags) => TechScreen::Tags,
+        Some(TechPage::Ils) => TechScreen::Ils,
+        Some(TechPage::Queue) => TechScreen::Queue,
+        Some(TechPage::Log) => TechScreen::Log,
+    }
+}
+
+/// The shell's page for a page the technician opened (`None`: hidden, which is not opened).
+pub fn tech_page(screen: TechScreen) -> Option<crate::tech::TechPage> {
+    use crate::tech::TechPage;
+    Some(match screen {
+        TechScreen::Hidden => return None,
+        TechScreen::Pin => TechPage::Pin,
+        TechScreen::Devices => TechPage::Devices,
+        TechScreen::Monitor => TechPage::Monitor,
+        TechScreen::Tags => TechPage::Tags,
+        TechScreen::Ils => TechPage::Ils,
+        TechScreen::Queue => TechPage::Queue,
+        TechScreen::Log => TechPage::Log,
+    })
+}
+
+fn part_status(status: &str) -> PartStatus {
+    match status {
+        "ok" => PartStatus::Ok,
+        "warn" => PartStatus::Warn,
+        _ => PartStatus::Fail,
+    }
+}
+
+/// The technician's screen over the reader's.
 pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) {
-    use crate::tech::{PinProblem, TechPage};
-    let page = match view.page {
-        None => "",
-        Some(TechPage::Pin) => "pin",
-        Some(TechPage::Devices) => "devices",
-        Some(TechPage::Monitor) => "monitor",
-        Some(TechPage::Tags) => "tags",
-        Some(TechPage::Ils) => "ils",
-        Some(TechPage::Queue) => "queue",
-        Some(TechPage::Log) => "log",
-    };
-    window.set_tech_page(page.into());
+    use crate::tech::PinProblem;
+    let tech = window.global::<Technician>();
+    tech.set_screen(tech_screen(view.page));
     let (problem, count) = match view.problem {
-        None => ("", 0),
-        Some(PinProblem::Wrong { tries_left }) => ("wrong", tries_left),
-        Some(PinProblem::Locked { minutes_left }) => ("locked", minutes_left),
-        Some(PinProblem::NotConfigured) => ("not_configured", 0),
+        None => (TechPinProblem::None, 0),
+        Some(PinProblem::Wrong { tries_left }) => (TechPinProblem::Wrong, tries_left),
+        Some(PinProblem::Locked { minutes_left }) => (TechPinProblem::Locked, minutes_left),
+        Some(PinProblem::NotConfigured) => (TechPinProblem::NotConfigured, 0),
     };
-    window.set_tech_problem(problem.into());
-    window.set_tech_count(i32::try_from(count).unwrap_or(i32::MAX));
+    tech.set_problem(problem);
+    tech.set_count(i32::try_from(count).unwrap_or(i32::MAX));
     let devices: Vec<TechDeviceRow> = view
         .devices
         .iter()
         .map(|d| TechDeviceRow {
             name: d.name.into(),
-            status: d.status.into(),
+            status: part_status(d.status),
             message: d.message.as_str().into(),
             action: d.action.clone().unwrap_or_default().into(),
         })
         .collect();
-    window.set_tech_devices(ModelRc::new(VecModel::from(devices)));
+    tech.set_devices(ModelRc::new(VecModel::from(devices)));
     let lines = |lines: &[String]| -> ModelRc<SharedString> {
         ModelRc::new(VecModel::from(
             lines
@@ -284,10 +343,10 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
                 .collect::<Vec<_>>(),
         ))
     };
-    window.set_tech_monitor(lines(&view.monitor));
-    window.set_tech_ils(lines(&view.ils));
-    window.set_tech_queue(lines(&view.queue));
-    window.set_tech_log(lines(&view.log));
+    tech.set_monitor(lines(&view.monitor));
+    tech.set_ils(lines(&view.ils));
+    tech.set_queue(lines(&view.queue));
+    tech.set_log(lines(&view.log));
     let tags: Vec<TechTagRow> = view
         .tags
         .iter()
@@ -296,5 +355,5 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
             text: t.text.as_str().into(),
         })
         .collect();
-    window.set_tech_tags(ModelRc::new(VecModel::from(tags)));
+    tech.set_tags(ModelRc::new(VecModel::from(tags)));
 }

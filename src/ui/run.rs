@@ -112,7 +112,8 @@ pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), 
     timer.start(slint::TimerMode::Repeated, REFRESH, move || {
         refresh.apply_pending();
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
-        refresh.window.set_clock(now.into());
+        slint::ComponentHandle::global::<super::generated::Machine>(&refresh.window)
+            .set_clock(now.into());
     });
     let show = |result: Result<(), slint::PlatformError>| {
         result.map_err(|e| AppError::Usage(format!("cannot show the kiosk window: {e}")))

@@ -100,7 +100,8 @@ fn render_one(
     let theme = slint::ComponentHandle::global::<super::generated::Theme>(&ui.window);
     theme.set_large_text(shot.large_text);
     theme.set_high_contrast(shot.high_contrast);
-    ui.window.set_clock("2026-11-29 10:00".into());
+    slint::ComponentHandle::global::<super::generated::Machine>(&ui.window)
+        .set_clock("2026-11-29 10:00".into());
     let step = |input: Input| {
         ui.device(input);
         ui.sync();

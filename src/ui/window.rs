@@ -2,13 +2,13 @@
 //! callback becomes a typed input for the runtime's thread, each screen it sends back is shown.
 
 use super::bind;
-use super::generated::{KioskWindow, SimPanel};
+use super::generated::{Actions, KioskWindow, Machine, SimPanel, Technician};
 use crate::app::runtime::{Inbound, Input, SimInput};
 use crate::app::sim_pad::{PlaceTag, Placement, PrinterState};
 use crate::app::tech_shell::{TechCommand, TechView};
+use crate::circ::Screen;
 use crate::circ::screen::Language;
 use crate::circ::types::{ItemId, Pin};
-use crate::circ::{Button, Screen};
 use crate::config::KioskSection;
 use kiosk_hw::config::{PartFault, SimPart};
 use slint::ComponentHandle;
@@ -39,13 +39,14 @@ impl KioskUi {
         with_panel: bool,
     ) -> Result<Self, slint::PlatformError> {
         let window = KioskWindow::new()?;
-        window.set_library_name(kiosk.library_name.as_str().into());
-        window.set_announcement(kiosk.announcement.as_str().into());
+        let machine = window.global::<Machine>();
+        machine.set_library_name(kiosk.library_name.as_str().into());
+        machine.set_announcement(kiosk.announcement.as_str().into());
         if let Some(path) = &kiosk.logo {
             match slint::Image::load_from_path(path) {
                 Ok(logo) => {
-                    window.set_logo(logo);
-                    window.set_has_logo(true);
+                    machine.set_logo(logo);
+                    machine.set_has_logo(true);
                 }
                 Err(_) => tracing::error!(path = %path.display(), "the logo cannot be loaded"),
             }
@@ -67,57 +68,38 @@ impl KioskUi {
     }
 
     fn connect(&self) {
+        let actions = self.window.global::<Actions>();
         let send = self.sender();
-        self.window.on_press(move |name| match button(&name) {
-            Some(button) => send(Input::Press(button)),
-            None => tracing::error!(%name, "the UI pressed a button the session does not know"),
-        });
+        actions.on_press(move |choice| send(Input::Press(bind::button(choice))));
         let send = self.sender();
-        self.window
-            .on_pin_entered(move |pin| send(Input::Pin(Pin::new(pin.as_str()))));
+        actions.on_pin_entered(move |pin| send(Input::Pin(Pin::new(pin.as_str()))));
         let send = self.sender();
-        self.window.on_choose_language(move |code| {
-            let language = if code == "zh-CN" {
-                Language::ZhCn
-            } else {
-                Language::En
-            };
-            send(Input::Language(language));
-        });
+        actions.on_choose_language(move |language| send(Input::Language(bind::language(language))));
         let send = self.sender();
-        self.window.on_touched(move || send(Input::Touch));
+        actions.on_touched(move || send(Input::Touch));
+        let tech = self.window.global::<Technician>();
         let send = self.sender();
-        self.window
-            .on_tech_corner(move || send(Input::Tech(TechCommand::CornerHeld)));
+        tech.on_corner_held(move || send(Input::Tech(TechCommand::CornerHeld)));
         let send = self.sender();
-        self.window
-            .on_tech_pin(move |pin| send(Input::Tech(TechCommand::Pin(Pin::new(pin.as_str())))));
+        tech.on_pin_entered(move |pin| send(Input::Tech(TechCommand::Pin(Pin::new(pin.as_str())))));
         let send = self.sender();
-        self.window.on_tech_open(move |page| {
-            match serde_json::from_value(serde_json::Value::String(page.to_string())) {
-                Ok(page) => send(Input::Tech(TechCommand::Open(page))),
-                Err(_) => {
-                    tracing::error!(%page, "the UI opened a page the technician mode does not know")
-                }
+        tech.on_open(move |screen| {
+            if let Some(page) = bind::tech_page(screen) {
+                send(Input::Tech(TechCommand::Open(page)));
             }
         });
         let send = self.sender();
-        self.window
-            .on_tech_test(move |part| send(Input::Tech(TechCommand::Test(part.to_string()))));
+        tech.on_test(move |part| send(Input::Tech(TechCommand::Test(part.to_string()))));
         let send = self.sender();
-        self.window
-            .on_tech_test_ils(move || send(Input::Tech(TechCommand::TestIls)));
+        tech.on_test_ils(move || send(Input::Tech(TechCommand::TestIls)));
         let send = self.sender();
-        self.window
-            .on_tech_replay(move || send(Input::Tech(TechCommand::ReplayNow)));
+        tech.on_replay_now(move || send(Input::Tech(TechCommand::ReplayNow)));
         let send = self.sender();
-        self.window
-            .on_tech_exit(move || send(Input::Tech(TechCommand::Exit)));
+        tech.on_exit(move || send(Input::Tech(TechCommand::Exit)));
         let send = self.sender();
-        self.window
-            .on_tech_read_tags(move || send(Input::Tech(TechCommand::ReadTags)));
+        tech.on_read_tags(move || send(Input::Tech(TechCommand::ReadTags)));
         let send = self.sender();
-        self.window.on_tech_secure(move |uid, on_loan| {
+        tech.on_secure(move |uid, on_loan| {
             send(Input::Tech(TechCommand::Secure {
                 uid: uid.to_string(),
                 on_loan,
@@ -125,7 +107,7 @@ impl KioskUi {
         });
         let send = self.sender();
         let weak = self.window.as_weak();
-        self.window.on_renew_selected(move || {
+        actions.on_renew_selected(move || {
             if let Some(window) = weak.upgrade() {
                 let items = bind::selected_loans(&window);
                 if !items.is_empty() {
@@ -193,10 +175,6 @@ impl KioskUi {
         }
         self.apply_pending();
     }
-}
-
-fn button(name: &str) -> Option<Button> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
 }
 
 /// What each sample of the simulated-devices panel does.

@@ -13,10 +13,10 @@ use super::types::{Block, ReturnRoute};
 /// What fills a message's next `{}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// The notice's first number (tries left, minutes, a limit, the parts of a set).
-    A,
-    /// The notice's second number (the parts present).
-    B,
+    /// The number the notice names (tries left, minutes, a limit, the parts of a set).
+    Number,
+    /// The parts of a set that are present.
+    Present,
     /// The notice's text as it is (a branch's name).
     Detail,
     /// The notice's text is a block's code: its message.
@@ -45,12 +45,12 @@ pub const REASONS: &[Message] = &[
     m(
         "wrong_pin",
         "Wrong PIN. {} tries left before this card is locked.",
-        &[Slot::A],
+        &[Slot::Number],
     ),
     m(
         "card_locked",
         "Too many wrong PINs: this card is locked here for {} more minutes. Please ask staff.",
-        &[Slot::A],
+        &[Slot::Number],
     ),
     m(
         "patron_blocked",
@@ -125,7 +125,7 @@ pub const REASONS: &[Message] = &[
     m(
         "session_limit",
         "At most {} items per visit at this machine.",
-        &[Slot::A],
+        &[Slot::Number],
     ),
     m(
         "renewal_limit",
@@ -151,7 +151,7 @@ pub const REASONS: &[Message] = &[
     m(
         "missing_parts",
         "Part of this item is missing ({} of {} parts on the pad). Please place all parts together.",
-        &[Slot::B, Slot::A],
+        &[Slot::Present, Slot::Number],
     ),
     m(
         "parts_mismatch",
@@ -201,7 +201,7 @@ pub const REASONS: &[Message] = &[
     m(
         "offline_limit",
         "While the library system is unavailable, at most {} items per visit.",
-        &[Slot::A],
+        &[Slot::Number],
     ),
     m(
         "not_for_offline_issue",
@@ -301,8 +301,11 @@ pub const ROUTE_FALLBACK: &str = "Thank you. You can put it on the returns troll
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Notice {
     pub code: String,
-    pub a: i32,
-    pub b: i32,
+    /// The number it names (tries left, minutes, a limit, the parts of a set).
+    pub number: i32,
+    /// The parts of a set that are present.
+    pub present: i32,
+    /// A code or text: a block's code, a fault code, a branch's name.
     pub detail: String,
 }
 
@@ -313,7 +316,7 @@ fn count(n: u32) -> i32 {
 impl Reason {
     /// The code and what its message needs.
     pub fn notice(&self) -> Notice {
-        let (a, b, detail) = match self {
+        let (number, present, detail) = match self {
             Reason::WrongPin { tries_left: n }
             | Reason::CardLocked { minutes_left: n }
             | Reason::SessionLimit { limit: n }
@@ -328,8 +331,8 @@ impl Reason {
         };
         Notice {
             code: self.code().to_owned(),
-            a,
-            b,
+            number,
+            present,
             detail,
         }
     }
@@ -533,8 +536,8 @@ fn find(catalogue: &[Message], code: &str) -> Option<Message> {
 /// Fills `message`'s places from `notice`, each text put through `translate` first.
 fn fill(message: &Message, notice: &Notice, translate: &dyn Fn(&str) -> String) -> String {
     let mut values = message.slots.iter().map(|slot| match slot {
-        Slot::A => notice.a.to_string(),
-        Slot::B => notice.b.to_string(),
+        Slot::Number => notice.number.to_string(),
+        Slot::Present => notice.present.to_string(),
         Slot::Detail => notice.detail.clone(),
         Slot::Block => translate(find(BLOCKS, &notice.detail).map_or(BLOCK_FALLBACK, |b| b.text)),
     });

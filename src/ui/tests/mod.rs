@@ -11,7 +11,9 @@ use crate::app::clock::Clock;
 use crate::app::runtime::Input;
 use crate::config::Config;
 use crate::config::secrets::Secrets;
+use crate::ui::generated::{Page, Visit};
 use i_slint_backend_testing::{ElementHandle, ElementQuery};
+use slint::ComponentHandle;
 
 pub struct Kiosk {
     pub ui: KioskUi,
@@ -139,7 +141,7 @@ impl Kiosk {
         self.ui.sync();
     }
 
-    pub fn page(&self) -> String {
-        self.ui.window.get_page().to_string()
+    pub fn page(&self) -> Page {
+        self.ui.window.global::<Visit>().get_page()
     }
 }

@@ -1,6 +1,8 @@
 //! Whole sessions at the touchscreen, in English and in Chinese.
 
 use super::Kiosk;
+use crate::ui::generated::{Machine, Page, Visit};
+use slint::ComponentHandle;
 
 #[test]
 fn a_borrow_session_in_english() {
@@ -15,7 +17,7 @@ fn a_borrow_session_in_english() {
     // Books straight onto the scanner from the menu: borrowing starts by itself.
     k.device("Book: 三体 (scan)");
     k.device("Book: reserved for someone else (scan)");
-    assert_eq!(k.page(), "borrow");
+    assert_eq!(k.page(), Page::Borrow);
     k.assert_shows("三体: ✔ Borrowed — Due ");
     k.assert_shows(
         "Pride and Prejudice: ✘ Not done — Reserved for another reader. Please leave it with staff.",
@@ -33,7 +35,7 @@ fn a_borrow_session_in_english() {
     );
     assert_eq!(k.touches.get(), 2);
     k.wait(6.0);
-    assert_eq!(k.page(), "idle");
+    assert_eq!(k.page(), Page::Idle);
 }
 
 #[test]
@@ -63,13 +65,13 @@ fn a_return_without_a_card_needs_no_touch() {
     k.touch("English");
     k.touches.set(0);
     k.device("Stack of 3 tagged books on the pad");
-    assert_eq!(k.page(), "return");
+    assert_eq!(k.page(), Page::Return);
     // Not on loan in the simulated library: each says why, and what to do.
     k.assert_shows("平凡的世界: ✘ Not done — This item was not on loan. Please hand it to staff.");
     k.device("Book: 三体 (scan)");
     k.assert_shows("三体: ");
     k.wait(11.0);
-    assert_eq!(k.page(), "idle", "back to the attract screen by itself");
+    assert_eq!(k.page(), Page::Idle, "back to the attract screen by itself");
     assert_eq!(k.touches.get(), 0);
 }
 
@@ -97,12 +99,15 @@ fn the_language_changes_in_the_middle_of_a_session_and_the_session_stays() {
     k.device("Book: 三体 (scan)");
     k.assert_shows("三体: ✔ Borrowed");
     k.touch("中文");
-    assert_eq!(k.page(), "borrow");
+    assert_eq!(k.page(), Page::Borrow);
     k.assert_shows("三体: ✔ 已借出");
     k.assert_shows("已借出 1 册，未借出 0 册");
     k.touch("English");
     k.assert_shows("三体: ✔ Borrowed");
-    assert_eq!(k.ui.window.get_patron_name(), "李华 Li Hua");
+    assert_eq!(
+        k.ui.window.global::<Visit>().get_patron_name(),
+        "李华 Li Hua"
+    );
 }
 
 #[test]
@@ -111,17 +116,17 @@ fn inactivity_warns_then_clears_the_session() {
     k.touch("English");
     k.device("Card: Li Hua");
     k.type_pin("1234", "OK");
-    assert_eq!(k.page(), "menu");
+    assert_eq!(k.page(), Page::Menu);
     // Timeout 60 s, warning for the last 15 s.
     k.wait(50.0);
     k.assert_shows("Are you still there?");
     k.assert_shows("This session ends in 10 seconds.");
     k.touch("I am still here");
     assert!(!k.shows("Are you still there?"));
-    assert_eq!(k.page(), "menu");
+    assert_eq!(k.page(), Page::Menu);
     k.wait(61.0);
-    assert_eq!(k.page(), "idle");
-    assert_eq!(k.ui.window.get_patron_name(), "");
+    assert_eq!(k.page(), Page::Idle);
+    assert_eq!(k.ui.window.global::<Visit>().get_patron_name(), "");
 }
 
 #[test]
@@ -134,7 +139,7 @@ fn the_account_shows_loans_holds_and_fines() {
     k.assert_shows("My account");
     k.assert_shows("Ready to pick up");
     k.touch("Back");
-    assert_eq!(k.page(), "menu");
+    assert_eq!(k.page(), Page::Menu);
 }
 
 /// Every button of the page lies wholly inside the window (so it can be seen and touched).
@@ -144,7 +149,7 @@ fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), String> {
         .match_accessible_role(AccessibleRole::Button)
         .find_all();
     if buttons.is_empty() {
-        return Err(format!("no buttons on {}", k.page()));
+        return Err(format!("no buttons on {:?}", k.page()));
     }
     for button in buttons {
         let (at, size) = (button.absolute_position(), button.size());
@@ -155,7 +160,7 @@ fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), String> {
             && at.y + size.height <= height + 0.5;
         if !inside {
             return Err(format!(
-                "{label:?} on {} at {width}x{height}: {at:?} {size:?}",
+                "{label:?} on {:?} at {width}x{height}: {at:?} {size:?}",
                 k.page()
             ));
         }
@@ -292,7 +297,7 @@ fn the_attract_screen_shows_the_logo_and_announcement_from_the_configuration() {
         );
         config.kiosk.announcement = "Closed on Monday 1 December".into();
     });
-    assert!(k.ui.window.get_has_logo());
+    assert!(k.ui.window.global::<Machine>().get_has_logo());
     k.assert_shows("Closed on Monday 1 December");
 }
 
@@ -302,7 +307,7 @@ fn a_signed_in_return_and_a_renewal_in_chinese() {
     k.device("读者证：李华");
     k.type_pin("1234", "确定");
     k.touch("续借");
-    assert_eq!(k.page(), "renew");
+    assert_eq!(k.page(), Page::Renew);
     // 围城 is at its renewal limit; The Three-Body Problem can be renewed.
     k.touch("The Three-Body Problem");
     k.touch("续借所选");
@@ -340,7 +345,7 @@ fn the_printer_running_out_and_loaded_again_shows_at_the_kiosk() {
     k.touch("No receipt");
     k.device("Printer: load paper (noticed within 30 s)");
     k.wait(31.0);
-    assert_eq!(k.page(), "idle");
+    assert_eq!(k.page(), Page::Idle);
     assert!(!k.shows(notice));
 }
 
@@ -350,17 +355,17 @@ fn the_rfid_reader_failing_and_answering_again_shows_at_the_kiosk() {
     k.touch("English");
     k.device("RFID reader: stops answering");
     k.wait(2.0);
-    assert_eq!(k.page(), "idle", "a glitch is not a failure");
+    assert_eq!(k.page(), Page::Idle, "a glitch is not a failure");
     k.wait(4.0);
-    assert_eq!(k.page(), "out_of_service");
+    assert_eq!(k.page(), Page::OutOfService);
     k.assert_shows("RFID_READER");
     k.device("Card: Li Hua");
-    assert_eq!(k.page(), "out_of_service", "nobody is served");
+    assert_eq!(k.page(), Page::OutOfService, "nobody is served");
     k.device("RFID reader: answers again");
     k.wait(1.0);
-    assert_eq!(k.page(), "idle");
+    assert_eq!(k.page(), Page::Idle);
     k.device("Card: Li Hua");
-    assert_eq!(k.page(), "pin");
+    assert_eq!(k.page(), Page::Pin);
 }
 
 #[test]
@@ -434,6 +439,6 @@ fn a_reader_at_the_machine_when_it_stops_is_told_their_loans_stand() {
     k.assert_shows("三体: ✔");
     k.device("RFID 读写器：无响应");
     k.wait(6.0);
-    assert_eq!(k.page(), "out_of_service");
+    assert_eq!(k.page(), Page::OutOfService);
     k.assert_shows("停机前的操作已记录：借出 1 册，归还 0 册，续借 0 册。");
 }

@@ -4,6 +4,7 @@
 
 use super::Kiosk;
 use crate::config::secrets::{Secret, Secrets};
+use crate::ui::generated::{Page, TechScreen, Technician};
 use argon2::PasswordHasher;
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
@@ -47,7 +48,10 @@ fn the_technician_gets_in_by_the_corner_and_the_staff_pin_and_tests_a_device() {
     k.touch("English");
     // A short press does nothing.
     k.hold_corner(500);
-    assert_eq!(k.ui.window.get_tech_page(), "");
+    assert_eq!(
+        k.ui.window.global::<Technician>().get_screen(),
+        TechScreen::Hidden
+    );
     k.hold_corner(3100);
     k.assert_shows("Technician mode: staff PIN");
     for tries_left in [4, 3, 2, 1] {
@@ -61,7 +65,10 @@ fn the_technician_gets_in_by_the_corner_and_the_staff_pin_and_tests_a_device() {
     k.assert_shows("technician mode is locked for 5 more minutes");
     k.wait(301.0);
     k.type_pin(STAFF_PIN, "OK");
-    assert_eq!(k.ui.window.get_tech_page(), "devices");
+    assert_eq!(
+        k.ui.window.global::<Technician>().get_screen(),
+        TechScreen::Devices
+    );
     k.assert_shows("item_reader — ok");
     k.assert_shows("printer — ok");
     k.touch("Test indicators");
@@ -74,10 +81,13 @@ fn the_technician_gets_in_by_the_corner_and_the_staff_pin_and_tests_a_device() {
     k.touch("Test the link");
     k.assert_shows("the simulated library, in process");
     k.touch("Exit");
-    assert_eq!(k.ui.window.get_tech_page(), "");
+    assert_eq!(
+        k.ui.window.global::<Technician>().get_screen(),
+        TechScreen::Hidden
+    );
     assert_eq!(
         k.page(),
-        "idle",
+        Page::Idle,
         "the reader's screen is back, no session started"
     );
 }

@@ -7,7 +7,7 @@ use crate::circ::messages::{self, Notice};
 use crate::circ::reason::{Reason, Refusal};
 use crate::circ::types::ReturnRoute;
 use crate::circ::{Effect, Language, Page, Screen};
-use crate::ui::generated::{KioskWindow, Strings};
+use crate::ui::generated::{KioskWindow, NoticeData, Strings};
 use slint::ComponentHandle;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -157,12 +157,13 @@ fn every_message_is_told_alike_on_the_screen_and_in_text_in_both_languages() {
         let fallback = tell::translate(messages::REASON_FALLBACK, language);
         for notice in told() {
             let on_screen = strings
-                .invoke_reason(
-                    notice.code.as_str().into(),
-                    notice.a,
-                    notice.b,
-                    notice.detail.as_str().into(),
-                )
+                .invoke_reason(NoticeData {
+                    code: notice.code.as_str().into(),
+                    number: notice.number,
+                    present: notice.present,
+                    detail: notice.detail.as_str().into(),
+                    ils_message: Default::default(),
+                })
                 .to_string();
             assert_eq!(
                 on_screen,
