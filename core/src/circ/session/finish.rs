@@ -10,7 +10,11 @@ use crate::circ::types::ReturnRoute;
 
 impl Session {
     pub(super) fn pressed(&mut self, button: Button, fx: &mut Vec<Effect>) {
-        let signed_in = self.reader.as_ref().is_some_and(|r| r.status.is_some());
+        let signed_in = self
+            .visit
+            .reader
+            .as_ref()
+            .is_some_and(|r| r.status.is_some());
         match (self.phase, button) {
             (Phase::Pin, Button::Cancel) => self.reset_to_idle(),
             (Phase::Menu, Button::Borrow) => self.phase = Phase::Items(Action::Borrow),
@@ -18,8 +22,12 @@ impl Session {
                 self.tell(Reason::ReturnsNotHere, fx)
             }
             (Phase::Menu, Button::Return) => self.phase = Phase::Items(Action::Return),
-            (Phase::Menu, Button::Renew) if !self.online => self.tell(Reason::RenewOffline, fx),
-            (Phase::Menu, Button::Account) if !self.online => self.tell(Reason::AccountOffline, fx),
+            (Phase::Menu, Button::Renew) if !self.machine.online => {
+                self.tell(Reason::RenewOffline, fx)
+            }
+            (Phase::Menu, Button::Account) if !self.machine.online => {
+                self.tell(Reason::AccountOffline, fx)
+            }
             (Phase::Menu, Button::Renew) => {
                 self.phase = Phase::Items(Action::Renew);
                 self.fetch_account(fx);
@@ -33,13 +41,13 @@ impl Session {
             }
             (Phase::Items(Action::Renew), Button::RenewAll) if !self.busy() => self.renew_all(fx),
             (Phase::Items(_) | Phase::Menu | Phase::Account, Button::Done) => {
-                self.finishing = Some(Finishing::WithReceipt);
+                self.visit.finishing = Some(Finishing::WithReceipt);
             }
             (Phase::Items(_), Button::Back | Button::Cancel) if !signed_in => {
-                self.finishing = Some(Finishing::NoReceipt);
+                self.visit.finishing = Some(Finishing::NoReceipt);
             }
             (Phase::Items(_) | Phase::Menu | Phase::Account | Phase::Receipt, Button::Cancel) => {
-                self.finishing = Some(Finishing::NoReceipt);
+                self.visit.finishing = Some(Finishing::NoReceipt);
             }
             (Phase::Receipt, Button::PrintReceipt | Button::EmailReceipt | Button::NoReceipt) => {
                 self.receipt_chosen(button, fx)
@@ -59,7 +67,7 @@ impl Session {
             }
         };
         // The reader gets the full inactivity time to read what the ILS said.
-        self.last_activity = self.now;
+        self.timers.last_activity = self.now;
         match waiting {
             Waiting::Identify => self.identified(reply, fx),
             Waiting::Account => self.account_loaded(reply, fx),
@@ -71,7 +79,7 @@ impl Session {
     }
 
     pub(super) fn fetch_account(&mut self, fx: &mut Vec<Effect>) {
-        let Some(reader) = self.reader.as_ref() else {
+        let Some(reader) = self.visit.reader.as_ref() else {
             return;
         };
         let request = IlsRequest::Account {
@@ -83,19 +91,19 @@ impl Session {
 
     fn account_loaded(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
         match reply {
-            Ok(IlsAnswer::Account(account)) => self.account = Some(account),
+            Ok(IlsAnswer::Account(account)) => self.visit.account = Some(account),
             Err(IlsError::Storage(error)) => self.out_of_service("STORAGE", &error, fx),
             other => {
                 let mut reason = Reason::IlsUnavailable;
                 if let Err(error) = &other {
                     tracing::warn!(%error, "account request failed");
                     if error.is_link_failure() {
-                        self.online = false;
+                        self.machine.online = false;
                         reason = Reason::AccountOffline;
                     }
                 }
                 self.tell(reason, fx);
-                if self.account.is_none() {
+                if self.visit.account.is_none() {
                     self.phase = Phase::Menu;
                 }
             }
@@ -105,11 +113,11 @@ impl Session {
     /// "Done" once the items are through: the receipt choice when there is something to put on
     /// a receipt, otherwise goodbye.
     pub(super) fn complete_finish(&mut self, finishing: Finishing, fx: &mut Vec<Effect>) {
-        if self.reader.is_none() {
+        if self.visit.reader.is_none() {
             return self.end_session(None, fx);
         }
         let choices = self.receipt_choices();
-        let anything = self.outcomes.iter().any(|o| o.succeeded());
+        let anything = self.visit.outcomes.iter().any(|o| o.succeeded());
         match (finishing, anything, choices.as_slice()) {
             (Finishing::WithReceipt, true, [_, _, ..]) => self.phase = Phase::Receipt,
             (Finishing::WithReceipt, true, [ReceiptChoice::Print]) => {
@@ -126,14 +134,17 @@ impl Session {
     /// print only while the printer can.
     pub(super) fn receipt_choices(&self) -> Vec<ReceiptChoice> {
         let has_email = self.patron_status().is_some_and(|s| s.email.is_some());
-        let email_ok = self.policy.email_receipts && has_email && !self.email_failed && self.online;
+        let email_ok = self.policy.email_receipts
+            && has_email
+            && !self.visit.email_failed
+            && self.machine.online;
         self.policy
             .receipt_choices
             .iter()
             .copied()
             .filter(|c| match c {
                 ReceiptChoice::Email => email_ok,
-                ReceiptChoice::Print => self.printer_ready,
+                ReceiptChoice::Print => self.machine.printer_ready,
                 ReceiptChoice::None => true,
             })
             .collect()
@@ -156,7 +167,7 @@ impl Session {
                 self.end_session(Some(choice), fx);
             }
             ReceiptChoice::Email => {
-                if let Some(patron) = self.reader.as_ref().map(|r| r.id.clone()) {
+                if let Some(patron) = self.visit.reader.as_ref().map(|r| r.id.clone()) {
                     let receipt = self.receipt();
                     let request = IlsRequest::EmailReceipt { patron, receipt };
                     self.request(request, Some(Waiting::Email), fx);
@@ -173,7 +184,7 @@ impl Session {
             }
             other => {
                 tracing::warn!(?other, "e-mail receipt failed");
-                self.email_failed = true;
+                self.visit.email_failed = true;
                 self.tell(Reason::EmailFailed, fx);
             }
         }
@@ -181,6 +192,7 @@ impl Session {
 
     fn receipt(&self) -> Receipt {
         let lines = self
+            .visit
             .outcomes
             .iter()
             .filter(|o| o.succeeded())
@@ -195,7 +207,7 @@ impl Session {
                 },
             })
             .collect();
-        let offline = self.outcomes.iter().any(|o| {
+        let offline = self.visit.outcomes.iter().any(|o| {
             matches!(
                 o.result,
                 ItemResult::Borrowed { offline: true, .. }
@@ -211,13 +223,13 @@ impl Session {
                 .map(|s| s.name.clone())
                 .unwrap_or_default(),
             lines,
-            ils_lines: self.print_lines.clone(),
+            ils_lines: self.visit.print_lines.clone(),
         }
     }
 
     /// Tells the ILS a signed-in reader's session is over; the reply is not waited for.
     pub(super) fn notify_session_end(&mut self, fx: &mut Vec<Effect>) {
-        if let Some(reader) = self.reader.as_ref().filter(|r| r.status.is_some()) {
+        if let Some(reader) = self.visit.reader.as_ref().filter(|r| r.status.is_some()) {
             let request = IlsRequest::EndSession {
                 patron: reader.id.clone(),
             };
@@ -231,15 +243,16 @@ impl Session {
         let summary = self.summary_of_visit(receipt);
         self.reset_to_idle();
         self.phase = Phase::Goodbye;
-        self.summary = Some(summary);
-        self.goodbye_until = Some(self.now + self.policy.goodbye);
+        self.visit.summary = Some(summary);
+        self.timers.goodbye_until = Some(self.now + self.policy.goodbye);
         fx.push(Effect::Sound { cue: Cue::Success });
     }
 
     /// What the reader's visit came to, item by item.
     pub(super) fn summary_of_visit(&self, receipt: Option<ReceiptChoice>) -> Summary {
         let count = |f: &dyn Fn(&ItemResult) -> bool| {
-            u32::try_from(self.outcomes.iter().filter(|o| f(&o.result)).count()).unwrap_or(u32::MAX)
+            u32::try_from(self.visit.outcomes.iter().filter(|o| f(&o.result)).count())
+                .unwrap_or(u32::MAX)
         };
         Summary {
             borrowed: count(&|r| matches!(r, ItemResult::Borrowed { .. })),

@@ -37,14 +37,14 @@ impl Session {
         source: CardSource,
         fx: &mut Vec<Effect>,
     ) {
-        let same_reader = self.reader.as_ref().is_some_and(|r| r.id == id);
+        let same_reader = self.visit.reader.as_ref().is_some_and(|r| r.id == id);
         match self.phase {
             Phase::OutOfService => {}
             Phase::Idle | Phase::Goodbye => self.identify(id, source, fx),
             Phase::Pin if same_reader => {}
             Phase::Pin => self.identify(id, source, fx),
             Phase::Checking => {}
-            _ if self.reader.is_none() => {
+            _ if self.visit.reader.is_none() => {
                 // Returns without a card are going on: sign in once they are done.
                 if self.busy() {
                     self.waiting_card = Some((id, source));
@@ -69,12 +69,12 @@ impl Session {
             self.tell(Reason::CardLocked { minutes_left }, fx);
             return;
         }
-        if !self.online
+        if !self.machine.online
             && let Some(reason) = self.offline_refusal(&id, source)
         {
             return self.tell(reason, fx);
         }
-        self.reader = Some(Reader {
+        self.visit.reader = Some(Reader {
             id: id.clone(),
             pin: None,
             status: None,
@@ -105,7 +105,7 @@ impl Session {
 
     /// Asks the ILS who the card is, or, offline, the blocked-patron list.
     fn ask_who(&mut self, patron: PatronId, pin: Option<Pin>, fx: &mut Vec<Effect>) {
-        let request: WorkerRequest = if self.online {
+        let request: WorkerRequest = if self.machine.online {
             IlsRequest::PatronStatus { patron, pin }.into()
         } else {
             JournalRequest::OfflinePatron { patron }.into()
@@ -117,7 +117,7 @@ impl Session {
         if self.phase != Phase::Pin || pin.is_empty() {
             return;
         }
-        let Some(reader) = self.reader.as_mut() else {
+        let Some(reader) = self.visit.reader.as_mut() else {
             return;
         };
         reader.pin = Some(pin.clone());
@@ -127,7 +127,8 @@ impl Session {
     }
 
     pub(super) fn identified(&mut self, reply: IlsReply, fx: &mut Vec<Effect>) {
-        let Some((id, source)) = self.reader.as_ref().map(|r| (r.id.clone(), r.source)) else {
+        let Some((id, source)) = self.visit.reader.as_ref().map(|r| (r.id.clone(), r.source))
+        else {
             return;
         };
         let status = match reply {
@@ -145,11 +146,11 @@ impl Session {
             Err(IlsError::Storage(error)) => return self.out_of_service("STORAGE", &error, fx),
             Err(error) if error.is_link_failure() => {
                 tracing::warn!(%error, "patron status failed: the ILS is unreachable");
-                self.online = false;
+                self.machine.online = false;
                 if let Some(reason) = self.offline_refusal(&id, source) {
                     return self.back_to_idle_telling(Refusal::new(reason), fx);
                 }
-                let pin = self.reader.as_ref().and_then(|r| r.pin.clone());
+                let pin = self.visit.reader.as_ref().and_then(|r| r.pin.clone());
                 return self.ask_who(id, pin, fx);
             }
             Err(error) => {
@@ -170,7 +171,7 @@ impl Session {
         }
         self.pin_failures.remove(&id);
         let blocked = status.borrow_block();
-        if let Some(reader) = self.reader.as_mut() {
+        if let Some(reader) = self.visit.reader.as_mut() {
             reader.status = Some(status);
         }
         self.phase = Phase::Menu;
@@ -191,7 +192,7 @@ impl Session {
             tracing::info!("card on the blocked-patron list refused offline");
             return self.back_to_idle_telling(Refusal::new(Reason::PatronBlocked { block }), fx);
         }
-        if let Some(reader) = self.reader.as_mut() {
+        if let Some(reader) = self.visit.reader.as_mut() {
             reader.status = Some(PatronStatus::bare(id, true));
         }
         self.phase = Phase::Menu;
@@ -214,7 +215,7 @@ impl Session {
                 .back_to_idle_telling(Refusal::new(Reason::CardLocked { minutes_left }), fx);
         }
         let tries_left = self.policy.pin_attempts - failures.count;
-        if let Some(reader) = self.reader.as_mut() {
+        if let Some(reader) = self.visit.reader.as_mut() {
             reader.pin = None;
         }
         self.phase = Phase::Pin;
@@ -246,7 +247,7 @@ impl Session {
     }
 
     pub(super) fn patron_status(&self) -> Option<&PatronStatus> {
-        self.reader.as_ref()?.status.as_ref()
+        self.visit.reader.as_ref()?.status.as_ref()
     }
 }
 

@@ -106,7 +106,7 @@ impl Session {
         fx: &mut Vec<Effect>,
     ) {
         self.last_items_action = action;
-        let handled = self.outcomes.iter().any(|o| {
+        let handled = self.visit.outcomes.iter().any(|o| {
             o.item == item
                 && o.action == action
                 && (o.succeeded() || o.result == ItemResult::Pending)
@@ -125,7 +125,8 @@ impl Session {
                 }
                 _ => Reason::PartsMismatch,
             };
-            self.outcomes
+            self.visit
+                .outcomes
                 .retain(|o| !(o.item == item && o.action == action));
             let outcome = self.push_outcome(item, action, ItemResult::Refused { reason });
             fx.push(Effect::Outcome { outcome });
@@ -142,7 +143,8 @@ impl Session {
             }
             self.recent.push((item.clone(), now));
         }
-        self.outcomes
+        self.visit
+            .outcomes
             .retain(|o| !(o.item == item && o.action == action));
         if action == Action::Borrow
             && self.borrowed_or_pending() >= self.policy.max_items_per_session
@@ -165,7 +167,7 @@ impl Session {
             Some(presented) => (presented.tags, presented.offline_use),
             None => (Vec::new(), OfflineUse::default()),
         };
-        self.queue.push_back(WaitingItem {
+        self.visit.queue.push_back(WaitingItem {
             item,
             tags,
             action,
@@ -176,6 +178,7 @@ impl Session {
 
     fn borrowed_or_pending(&self) -> u32 {
         let count = self
+            .visit
             .outcomes
             .iter()
             .filter(|o| o.action == Action::Borrow)
@@ -192,7 +195,7 @@ impl Session {
             result,
             screen_message: None,
         };
-        self.outcomes.push(outcome.clone());
+        self.visit.outcomes.push(outcome.clone());
         outcome
     }
 
@@ -200,11 +203,11 @@ impl Session {
     /// (after the offline rules have had their say).
     pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) {
         while self.waiting.is_none() {
-            let Some(queued) = self.queue.pop_front() else {
+            let Some(queued) = self.visit.queue.pop_front() else {
                 return;
             };
-            let patron = self.reader.as_ref().map(|r| r.id.clone());
-            if !self.online {
+            let patron = self.visit.reader.as_ref().map(|r| r.id.clone());
+            if !self.machine.online {
                 // A cancelled loan is taken back whatever the offline rules say.
                 let refusal = (!queued.undo)
                     .then(|| self.offline_refusal_for(&queued))
@@ -264,6 +267,7 @@ impl Session {
             _ => {}
         }
         let lent_offline = self
+            .visit
             .outcomes
             .iter()
             .filter(|o| matches!(o.result, ItemResult::Borrowed { offline: true, .. }))
@@ -285,7 +289,7 @@ impl Session {
         if queued.undo {
             return self.undo_replied(queued, reply, fx);
         }
-        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let patron = self.visit.reader.as_ref().map(|r| r.id.clone());
         let due = match reply {
             Ok(IlsAnswer::Queued { due }) => due,
             Err(IlsError::Storage(error)) => return self.out_of_service("STORAGE", &error, fx),
@@ -337,7 +341,7 @@ impl Session {
         screen_message: Option<String>,
         fx: &mut Vec<Effect>,
     ) {
-        if let Some(outcome) = self.outcomes.iter_mut().find(|o| {
+        if let Some(outcome) = self.visit.outcomes.iter_mut().find(|o| {
             o.item == queued.item && o.action == queued.action && o.result == ItemResult::Pending
         }) {
             outcome.result = result;
@@ -358,10 +362,10 @@ impl Session {
         if queued.undo {
             return self.undo_replied(queued, reply, fx);
         }
-        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let patron = self.visit.reader.as_ref().map(|r| r.id.clone());
         let (result, title, screen_message) = match (queued.action, reply) {
             (Action::Borrow, Ok(IlsAnswer::Checkout(Ok(loan)))) => {
-                self.print_lines.extend(loan.print_lines);
+                self.visit.print_lines.extend(loan.print_lines);
                 let due = loan.due;
                 fx.push(record(
                     Action::Borrow,
@@ -378,7 +382,7 @@ impl Session {
                 (result, Some(loan.title), loan.screen_message)
             }
             (Action::Renew, Ok(IlsAnswer::Renew(Ok(loan)))) => {
-                self.print_lines.extend(loan.print_lines);
+                self.visit.print_lines.extend(loan.print_lines);
                 let due = loan.due;
                 fx.push(record(
                     Action::Renew,
@@ -387,7 +391,7 @@ impl Session {
                     Some(due.clone()),
                     false,
                 ));
-                self.refresh_account = true;
+                self.visit.refresh_account = true;
                 let result = ItemResult::Renewed { due: Some(due) };
                 (result, Some(loan.title), loan.screen_message)
             }
@@ -411,8 +415,8 @@ impl Session {
             (action, Err(error)) if error.is_link_failure() && action != Action::Renew => {
                 // The ILS went away: this item goes through the offline rules and the queue.
                 tracing::warn!(?action, item = %queued.item, %error, "the ILS is unreachable; working offline");
-                self.online = false;
-                self.queue.push_front(queued);
+                self.machine.online = false;
+                self.visit.queue.push_front(queued);
                 return;
             }
             (action, Ok(other)) => {
@@ -426,7 +430,7 @@ impl Session {
             (action, Err(error)) => {
                 tracing::warn!(?action, item = %queued.item, %error, "item request failed");
                 if error.is_link_failure() {
-                    self.online = false;
+                    self.machine.online = false;
                     refused(Refusal::new(Reason::RenewOffline))
                 } else {
                     refused(Refusal::new(Reason::IlsUnavailable))
@@ -449,7 +453,7 @@ impl Session {
     }
 
     pub(super) fn renew_all(&mut self, fx: &mut Vec<Effect>) {
-        if let Some(patron) = self.reader.as_ref().map(|r| r.id.clone()) {
+        if let Some(patron) = self.visit.reader.as_ref().map(|r| r.id.clone()) {
             self.last_items_action = Action::Renew;
             self.request(IlsRequest::RenewAll { patron }, Some(Waiting::RenewAll), fx);
         }
@@ -461,9 +465,10 @@ impl Session {
             Ok(IlsAnswer::RenewAll(Err(refusal))) => return self.tell_refusal(refusal, fx),
             Ok(_) | Err(_) => return self.tell(Reason::IlsUnavailable, fx),
         };
-        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let patron = self.visit.reader.as_ref().map(|r| r.id.clone());
         let title_of = |item: &ItemId| {
-            self.account
+            self.visit
+                .account
                 .as_ref()
                 .and_then(|a| a.loans.iter().find(|l| &l.item == item))
                 .map(|l| l.title.clone())
@@ -482,7 +487,8 @@ impl Session {
             outcomes.push((item.clone(), title_of(item), ItemResult::Refused { reason }));
         }
         for (item, title, result) in outcomes {
-            self.outcomes
+            self.visit
+                .outcomes
                 .retain(|o| !(o.item == item && o.action == Action::Renew));
             let outcome = ItemOutcome {
                 item,
@@ -491,7 +497,7 @@ impl Session {
                 result,
                 screen_message: None,
             };
-            self.outcomes.push(outcome.clone());
+            self.visit.outcomes.push(outcome.clone());
             fx.push(Effect::Outcome { outcome });
         }
         if !result.unrenewed.is_empty() {
@@ -502,7 +508,7 @@ impl Session {
                 title: None,
             });
         }
-        self.refresh_account = !result.renewed.is_empty();
+        self.visit.refresh_account = !result.renewed.is_empty();
         let cue = if result.unrenewed.is_empty() {
             Cue::Success
         } else {

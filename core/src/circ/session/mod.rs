@@ -100,49 +100,80 @@ struct PinFailures {
     locked_until: Option<Moment>,
 }
 
-pub struct Session {
-    policy: Policy,
-    language: Language,
-    phase: Phase,
+/// What belongs to the reader at the machine now: cleared when they go.
+#[derive(Default)]
+struct Visit {
     reader: Option<Reader>,
     outcomes: Vec<ItemOutcome>,
     /// Lines the ILS asked to have printed on this session's receipt.
     print_lines: Vec<String>,
     queue: VecDeque<WaitingItem>,
-    waiting: Option<(RequestId, Waiting)>,
-    /// Loans waiting for their tag's security write.
-    securing: Vec<Securing>,
     finishing: Option<Finishing>,
-    /// A card shown while card-less returns were still being processed; served after them.
-    waiting_card: Option<(PatronId, identify::CardSource)>,
+    refresh_account: bool,
+    email_failed: bool,
+    account: Option<Account>,
+    summary: Option<Summary>,
+}
+
+/// What the session knows of the machine and its link, whoever is at it (as the shell last
+/// reported it).
+struct MachineStatus {
     /// The ILS answered last time (the kiosk works offline when it does not).
     online: bool,
     /// The ILS refuses the kiosk's own login: out of service until it accepts it.
     login_refused: bool,
     /// Why the machine is out of service.
     fault: Option<String>,
-    refresh_account: bool,
-    email_failed: bool,
-    /// The receipt printer can print (as the shell last found it).
+    /// The receipt printer can print.
     printer_ready: bool,
-    return_slot: slot::ReturnSlot,
-    /// The RFID item reader answers (as the shell last found it).
+    /// The RFID item reader answers.
     item_reader_ok: bool,
     /// The RFID card reader answers, or none is fitted: readers need not be asked for the
     /// barcode on their card.
     card_reader_ok: bool,
     /// The barcode scanner reads, or none is fitted.
     scanner_ok: bool,
+}
+
+impl Default for MachineStatus {
+    fn default() -> Self {
+        MachineStatus {
+            online: true,
+            login_refused: false,
+            fault: None,
+            printer_ready: true,
+            item_reader_ok: true,
+            card_reader_ok: true,
+            scanner_ok: true,
+        }
+    }
+}
+
+/// When things run out: the reader's inactivity, a message on the attract screen, the goodbye.
+struct Timers {
+    last_activity: Moment,
+    /// The "are you still there?" warning is showing.
+    warned: bool,
+    notice_until: Option<Moment>,
+    goodbye_until: Option<Moment>,
+}
+
+pub struct Session {
+    policy: Policy,
+    language: Language,
+    phase: Phase,
+    visit: Visit,
+    machine: MachineStatus,
+    timers: Timers,
+    waiting: Option<(RequestId, Waiting)>,
+    /// Loans waiting for their tag's security write.
+    securing: Vec<Securing>,
+    /// A card shown while card-less returns were still being processed; served after them.
+    waiting_card: Option<(PatronId, identify::CardSource)>,
+    return_slot: slot::ReturnSlot,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Moment)>,
-    last_activity: Moment,
-    warned: bool,
     notice: Option<Refusal>,
-    /// A message on the attract screen fades after a while.
-    notice_until: Option<Moment>,
-    account: Option<Account>,
-    summary: Option<Summary>,
-    goodbye_until: Option<Moment>,
     last_items_action: Action,
     /// Wrong PINs per card; outlives sessions, as the lock must.
     pin_failures: HashMap<PatronId, PinFailures>,
@@ -157,32 +188,20 @@ impl Session {
             language: policy.language,
             policy,
             phase: Phase::Idle,
-            reader: None,
-            outcomes: Vec::new(),
-            print_lines: Vec::new(),
-            queue: VecDeque::new(),
+            visit: Visit::default(),
+            machine: MachineStatus::default(),
+            timers: Timers {
+                last_activity: now,
+                warned: false,
+                notice_until: None,
+                goodbye_until: None,
+            },
             waiting: None,
             securing: Vec::new(),
-            finishing: None,
             waiting_card: None,
-            online: true,
-            login_refused: false,
-            fault: None,
-            refresh_account: false,
-            email_failed: false,
-            printer_ready: true,
             return_slot: slot::ReturnSlot::default(),
-            item_reader_ok: true,
-            card_reader_ok: true,
-            scanner_ok: true,
             recent: Vec::new(),
-            last_activity: now,
-            warned: false,
             notice: None,
-            notice_until: None,
-            account: None,
-            summary: None,
-            goodbye_until: None,
             last_items_action: Action::Borrow,
             pin_failures: HashMap::new(),
             next_request: 1,
@@ -207,9 +226,13 @@ impl Session {
         if self.phase == Phase::OutOfService {
             // Nothing a reader does changes anything until the fault is gone; the last
             // reader's summary goes when they have had time to read it.
-            if self.goodbye_until.is_some_and(|until| until <= self.now) {
-                self.summary = None;
-                self.goodbye_until = None;
+            if self
+                .timers
+                .goodbye_until
+                .is_some_and(|until| until <= self.now)
+            {
+                self.visit.summary = None;
+                self.timers.goodbye_until = None;
             }
             self.show_if_changed(&mut fx);
             return fx;
@@ -220,8 +243,8 @@ impl Session {
             return fx;
         }
         if is_from_reader(&event) {
-            self.last_activity = self.now;
-            self.warned = false;
+            self.timers.last_activity = self.now;
+            self.timers.warned = false;
             self.notice = None;
         }
         match event {
@@ -261,7 +284,7 @@ impl Session {
             | Event::CardReaderReady(_)
             | Event::ScannerReady(_) => {}
             Event::Printed { ok } => {
-                self.printer_ready = ok;
+                self.machine.printer_ready = ok;
                 if !ok {
                     // The reader may still be at the goodbye screen, or has just left it.
                     self.tell(Reason::ReceiptNotPrinted, &mut fx);
@@ -281,17 +304,21 @@ impl Session {
     pub fn next_deadline(&self) -> Option<Moment> {
         let mut next: Option<Moment> = None;
         let mut consider = |at: Moment| next = Some(next.map_or(at, |n| n.min(at)));
-        if let Some(until) = self.notice_until.filter(|_| self.phase == Phase::Idle) {
+        if let Some(until) = self
+            .timers
+            .notice_until
+            .filter(|_| self.phase == Phase::Idle)
+        {
             consider(until);
         }
-        if let Some(until) = self.goodbye_until {
+        if let Some(until) = self.timers.goodbye_until {
             consider(until);
         }
         if self.busy() {
             return next;
         }
         if self.is_cardless_return() {
-            consider(self.last_activity + self.policy.return_idle_pause);
+            consider(self.timers.last_activity + self.policy.return_idle_pause);
         } else if self.times_out() {
             let timeout_at = self.timeout_at();
             let warn_at = timeout_at
@@ -314,7 +341,7 @@ impl Session {
 
     /// Whether a request to the ILS is in flight or items wait for one.
     pub fn busy(&self) -> bool {
-        self.waiting.is_some() || !self.queue.is_empty() || !self.securing.is_empty()
+        self.waiting.is_some() || !self.visit.queue.is_empty() || !self.securing.is_empty()
     }
 
     /// The screen as of the last event.
@@ -345,15 +372,15 @@ impl Session {
     fn tell_refusal(&mut self, refusal: Refusal, fx: &mut Vec<Effect>) {
         self.notice = Some(refusal);
         if matches!(self.phase, Phase::Idle | Phase::Goodbye) {
-            self.notice_until = Some(self.now + self.policy.goodbye);
+            self.timers.notice_until = Some(self.now + self.policy.goodbye);
         }
         fx.push(Effect::Sound { cue: Cue::Problem });
     }
 
     /// The link as found at start, before the first screen is shown.
     pub fn start_with_link(&mut self, link: Link) {
-        self.online = link.is_online();
-        self.login_refused = link == Link::Refused;
+        self.machine.online = link.is_online();
+        self.machine.login_refused = link == Link::Refused;
         let mut fx = Vec::new();
         self.stop_without_ils(&mut fx);
     }
@@ -361,19 +388,19 @@ impl Session {
     /// The printer failed its self-test at start: no printed receipts until the shell finds it
     /// ready (`Event::PrinterReady`).
     pub fn start_without_printer(&mut self) {
-        self.printer_ready = false;
+        self.machine.printer_ready = false;
     }
 
     /// The card reader failed its self-test at start: readers are asked for the barcode on
     /// their card until it answers (`Event::CardReaderReady`).
     pub fn start_without_card_reader(&mut self) {
-        self.card_reader_ok = false;
+        self.machine.card_reader_ok = false;
     }
 
     /// The scanner failed its self-test at start: readers are asked to use the card reader
     /// and the pad until it reads (`Event::ScannerReady`).
     pub fn start_without_scanner(&mut self) {
-        self.scanner_ok = false;
+        self.machine.scanner_ok = false;
     }
 
     /// What the shell found out about the link and the parts: kept for every reader to come,
@@ -381,33 +408,34 @@ impl Session {
     fn machine_news(&mut self, event: &Event) {
         match *event {
             Event::LinkChanged(link) => {
-                if link.is_online() != self.online || (link == Link::Refused) != self.login_refused
+                if link.is_online() != self.machine.online
+                    || (link == Link::Refused) != self.machine.login_refused
                 {
                     tracing::info!(link = link.as_str(), "link to the ILS changed");
                 }
-                self.online = link.is_online();
-                self.login_refused = link == Link::Refused;
-                if !self.login_refused
+                self.machine.online = link.is_online();
+                self.machine.login_refused = link == Link::Refused;
+                if !self.machine.login_refused
                     && self.phase == Phase::OutOfService
-                    && self.fault.as_deref() == Some(ILS_FAULT)
+                    && self.machine.fault.as_deref() == Some(ILS_FAULT)
                 {
                     tracing::info!("the ILS accepts the kiosk's login: back in service");
-                    self.fault = None;
+                    self.machine.fault = None;
                     self.reset_to_idle();
                 }
             }
-            Event::PrinterReady(ready) => self.printer_ready = ready,
+            Event::PrinterReady(ready) => self.machine.printer_ready = ready,
             Event::ReturnSlotFailed => self.return_slot_failed(),
-            Event::CardReaderReady(ok) => self.card_reader_ok = ok,
-            Event::ScannerReady(ok) => self.scanner_ok = ok,
+            Event::CardReaderReady(ok) => self.machine.card_reader_ok = ok,
+            Event::ScannerReady(ok) => self.machine.scanner_ok = ok,
             Event::ItemReaderReady(ok) => {
-                self.item_reader_ok = ok;
+                self.machine.item_reader_ok = ok;
                 if ok
                     && self.phase == Phase::OutOfService
-                    && self.fault.as_deref() == Some(ITEM_READER_FAULT)
+                    && self.machine.fault.as_deref() == Some(ITEM_READER_FAULT)
                 {
                     tracing::info!("the RFID item reader answers again: back in service");
-                    self.fault = None;
+                    self.machine.fault = None;
                     self.reset_to_idle();
                 }
             }
@@ -419,7 +447,7 @@ impl Session {
     /// flight finishes first (a loan whose tag cannot be released is undone on its own path), so
     /// nothing the ILS did goes unrecorded.
     fn stop_without_item_reader(&mut self, fx: &mut Vec<Effect>) {
-        if !self.item_reader_ok && self.phase != Phase::OutOfService && !self.busy() {
+        if !self.machine.item_reader_ok && self.phase != Phase::OutOfService && !self.busy() {
             self.out_of_service(
                 ITEM_READER_FAULT,
                 "the RFID item reader stopped answering",
@@ -432,7 +460,7 @@ impl Session {
     /// wrong password is a fault to fix, not an outage to ride out): out of service, once what
     /// is under way has finished.
     fn stop_without_ils(&mut self, fx: &mut Vec<Effect>) {
-        if self.login_refused && self.phase != Phase::OutOfService && !self.busy() {
+        if self.machine.login_refused && self.phase != Phase::OutOfService && !self.busy() {
             self.out_of_service(
                 ILS_FAULT,
                 "the ILS does not accept the kiosk: its login, or its settings (the log says which)",
@@ -453,6 +481,7 @@ impl Session {
     fn out_of_service(&mut self, fault: &str, detail: &str, fx: &mut Vec<Effect>) {
         tracing::error!(fault, detail, "out of service");
         for outcome in self
+            .visit
             .outcomes
             .iter_mut()
             .filter(|o| o.result == ItemResult::Pending)
@@ -466,7 +495,7 @@ impl Session {
                 outcome: outcome.clone(),
             });
         }
-        self.queue.clear();
+        self.visit.queue.clear();
         self.securing.clear();
         self.waiting = None;
         // The reader at the machine is told that what they did before it stopped stands.
@@ -474,11 +503,11 @@ impl Session {
         self.notify_session_end(fx);
         self.reset_to_idle();
         if done.borrowed + done.returned + done.renewed > 0 {
-            self.summary = Some(done);
-            self.goodbye_until = Some(self.now + self.policy.goodbye);
+            self.visit.summary = Some(done);
+            self.timers.goodbye_until = Some(self.now + self.policy.goodbye);
         }
         self.phase = Phase::OutOfService;
-        self.fault = Some(fault.into());
+        self.machine.fault = Some(fault.into());
         self.notice = Some(Refusal::new(Reason::OutOfService {
             fault: fault.into(),
         }));
@@ -488,19 +517,11 @@ impl Session {
     /// Everything about the reader forgotten; the attract screen.
     fn reset_to_idle(&mut self) {
         self.phase = Phase::Idle;
-        self.reader = None;
-        self.outcomes.clear();
-        self.print_lines.clear();
-        self.queue.clear();
-        self.finishing = None;
-        self.refresh_account = false;
-        self.email_failed = false;
-        self.account = None;
-        self.summary = None;
-        self.goodbye_until = None;
+        self.visit = Visit::default();
+        self.timers.goodbye_until = None;
+        self.timers.notice_until = None;
+        self.timers.warned = false;
         self.notice = None;
-        self.notice_until = None;
-        self.warned = false;
     }
 
     /// Work that follows once the ILS is free: the next queued item, a card that waited, an
@@ -512,21 +533,21 @@ impl Session {
         }
         if let Some((card, source)) = self.waiting_card.take() {
             self.identify(card, source, fx);
-        } else if self.refresh_account && self.phase == Phase::Items(Action::Renew) {
-            self.refresh_account = false;
+        } else if self.visit.refresh_account && self.phase == Phase::Items(Action::Renew) {
+            self.visit.refresh_account = false;
             self.fetch_account(fx);
-        } else if let Some(finishing) = self.finishing.take() {
+        } else if let Some(finishing) = self.visit.finishing.take() {
             self.complete_finish(finishing, fx);
         }
     }
 
     fn run_timers(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
-        if self.phase == Phase::Idle && self.notice_until.is_some_and(|t| t <= now) {
+        if self.phase == Phase::Idle && self.timers.notice_until.is_some_and(|t| t <= now) {
             self.notice = None;
-            self.notice_until = None;
+            self.timers.notice_until = None;
         }
-        if self.phase == Phase::Goodbye && self.goodbye_until.is_some_and(|t| t <= now) {
+        if self.phase == Phase::Goodbye && self.timers.goodbye_until.is_some_and(|t| t <= now) {
             self.reset_to_idle();
             return;
         }
@@ -534,7 +555,7 @@ impl Session {
             return;
         }
         if self.is_cardless_return() {
-            if now >= self.last_activity + self.policy.return_idle_pause {
+            if now >= self.timers.last_activity + self.policy.return_idle_pause {
                 self.reset_to_idle();
             }
         } else if self.times_out() {
@@ -542,15 +563,17 @@ impl Session {
                 tracing::info!("session cleared after inactivity");
                 self.notify_session_end(fx);
                 self.reset_to_idle();
-            } else if now + self.policy.inactivity_warning >= self.timeout_at() && !self.warned {
-                self.warned = true;
+            } else if now + self.policy.inactivity_warning >= self.timeout_at()
+                && !self.timers.warned
+            {
+                self.timers.warned = true;
                 fx.push(Effect::Sound { cue: Cue::Warning });
             }
         }
     }
 
     fn timeout_at(&self) -> Moment {
-        self.last_activity + self.policy.inactivity_timeout
+        self.timers.last_activity + self.policy.inactivity_timeout
     }
 
     /// Pages where an absent reader's session must be cleared.
@@ -562,7 +585,7 @@ impl Session {
     }
 
     fn is_cardless_return(&self) -> bool {
-        self.phase == Phase::Items(Action::Return) && self.reader.is_none()
+        self.phase == Phase::Items(Action::Return) && self.visit.reader.is_none()
     }
 
     fn show_if_changed(&mut self, fx: &mut Vec<Effect>) {

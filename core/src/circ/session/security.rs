@@ -54,7 +54,7 @@ impl Session {
         self.settle_outcome(&securing.queued, result, securing.title, None, fx);
         fx.push(Effect::Sound { cue: Cue::Problem });
         // First in line, so nothing else of this reader's goes before the cancellation.
-        self.queue.push_front(WaitingItem {
+        self.visit.queue.push_front(WaitingItem {
             item,
             tags,
             action: Action::Return,
@@ -86,15 +86,15 @@ impl Session {
         reply: IlsReply,
         fx: &mut Vec<Effect>,
     ) {
-        let patron = self.reader.as_ref().map(|r| r.id.clone());
+        let patron = self.visit.reader.as_ref().map(|r| r.id.clone());
         let offline = match reply {
             Ok(IlsAnswer::Checkin(Ok(_))) => false,
             Ok(IlsAnswer::Queued { .. }) => true,
             Err(IlsError::Storage(error)) => return self.out_of_service("STORAGE", &error, fx),
-            Err(error) if error.is_link_failure() && self.online => {
+            Err(error) if error.is_link_failure() && self.machine.online => {
                 // Cancelled through the offline queue instead.
-                self.online = false;
-                self.queue.push_front(queued);
+                self.machine.online = false;
+                self.visit.queue.push_front(queued);
                 return;
             }
             other => {

@@ -32,8 +32,9 @@ impl Session {
         let returned = match self.phase {
             Phase::Idle | Phase::OutOfService => false,
             // The goodbye screen keeps only the counts: the books may still be in hand.
-            Phase::Goodbye => self.summary.as_ref().is_some_and(|s| s.returned > 0),
+            Phase::Goodbye => self.visit.summary.as_ref().is_some_and(|s| s.returned > 0),
             _ => self
+                .visit
                 .outcomes
                 .iter()
                 .any(|o| o.action == Action::Return && o.succeeded()),

@@ -9,7 +9,7 @@ impl Session {
     /// service: the attract screen says so (code ILS) until the link is back.
     pub(super) fn waiting_for_ils(&self) -> bool {
         self.phase == Phase::Idle
-            && !self.online
+            && !self.machine.online
             && self.policy.offline.mode == crate::circ::policy::OfflineMode::Disabled
     }
 
@@ -30,16 +30,17 @@ impl Session {
         };
         let items = match self.phase {
             Phase::Items(action) => self
+                .visit
                 .outcomes
                 .iter()
                 .filter(|o| o.action == action)
                 .cloned()
                 .collect(),
-            Phase::Receipt => self.outcomes.clone(),
+            Phase::Receipt => self.visit.outcomes.clone(),
             _ => Vec::new(),
         };
         let account = match self.phase {
-            Phase::Account | Phase::Items(Action::Renew) => self.account.clone(),
+            Phase::Account | Phase::Items(Action::Renew) => self.visit.account.clone(),
             _ => None,
         };
         Screen {
@@ -60,7 +61,7 @@ impl Session {
             },
             items,
             busy: self.busy(),
-            offline: !self.online,
+            offline: !self.machine.online,
             returns_offered: self.policy.returns,
             service_notices: self.service_notices(),
             timeout_warning: self.timeout_warning(),
@@ -71,6 +72,7 @@ impl Session {
                 Vec::new()
             },
             summary: self
+                .visit
                 .summary
                 .clone()
                 .filter(|_| matches!(self.phase, Phase::Goodbye | Phase::OutOfService)),
@@ -82,13 +84,13 @@ impl Session {
     /// What the machine cannot do now, told to every reader.
     fn service_notices(&self) -> Vec<ServiceNotice> {
         let mut notices = Vec::new();
-        if !self.printer_ready {
+        if !self.machine.printer_ready {
             notices.push(ServiceNotice::NoPrintedReceipts);
         }
-        if !self.card_reader_ok {
+        if !self.machine.card_reader_ok {
             notices.push(ServiceNotice::NoCardReader);
         }
-        if !self.scanner_ok {
+        if !self.machine.scanner_ok {
             notices.push(ServiceNotice::NoScanner);
         }
         notices
