@@ -51,22 +51,10 @@ pub struct DeviceHub {
     open_failures: Vec<kiosk_hw::device::DeviceError>,
     /// What the pad held at the last poll, bytes and all (the technician's monitor shows them).
     last_field: Vec<rfid::FieldTag>,
-    /// Whether the receipt printer can print, as the session was last told.
-    printer_ready: bool,
-    /// When the printer's status is read next (`None`: at the next poll).
-    next_printer_check: Option<Moment>,
     /// The hardware as configured, to open a printer that did not open at start.
     config: HwConfig,
-    /// Runs of failed polls of the item and card readers.
-    item_reader_watch: watch::Streak,
-    card_reader_watch: watch::Streak,
-    /// The session was told the scanner is lost; when a lost scanner is looked for next.
-    scanner_lost: bool,
-    next_scanner_look: Option<Moment>,
-    /// When the item reader's own check (chip, RF field) runs next, and whether it failed
-    /// last time: a reader whose field went off still reads an empty pad without an error.
-    next_item_reader_check: Option<Moment>,
-    item_reader_check_failed: bool,
+    /// The parts followed while the kiosk runs, one watcher each.
+    watch: watch::Watchers,
 }
 
 impl DeviceHub {
@@ -92,15 +80,8 @@ impl DeviceHub {
             faults: BTreeMap::new(),
             open_failures: opened.failures,
             last_field: Vec::new(),
-            printer_ready: true,
-            next_printer_check: None,
             config: config.clone(),
-            item_reader_watch: watch::Streak::default(),
-            card_reader_watch: watch::Streak::default(),
-            scanner_lost: false,
-            next_scanner_look: None,
-            next_item_reader_check: None,
-            item_reader_check_failed: false,
+            watch: watch::Watchers::default(),
         }
     }
 
@@ -176,7 +157,7 @@ impl DeviceHub {
             // The technician may just have plugged it in, or loaded paper: the session hears
             // at the next poll.
             self.connect_printer();
-            self.next_printer_check = None;
+            self.watch.printer.next_check = None;
         }
         kiosk_hw::selftest::check_part(&mut self.machine, &self.open_failures, device, true)
     }
@@ -281,10 +262,10 @@ impl DeviceHub {
                     None => false,
                 };
                 // The session hears of a failure (the reader is told) and of a change.
-                if printed && self.printer_ready {
+                if printed && self.watch.printer.ready {
                     return None;
                 }
-                self.printer_ready = printed;
+                self.watch.printer.ready = printed;
                 Some(Done {
                     event: Event::Printed { ok: printed },
                     report: None,

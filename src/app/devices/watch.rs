@@ -24,8 +24,8 @@ impl DeviceHub {
     /// Whether the printer can print, as the self-test at start found it (at `now`); a printer
     /// that is not fitted cannot.
     pub fn note_printer(&mut self, passed: bool, now: Moment) {
-        self.printer_ready = passed && self.machine.printer.is_some();
-        self.next_printer_check = Some(now + PRINTER_CHECK);
+        self.watch.printer.ready = passed && self.machine.printer.is_some();
+        self.watch.printer.next_check = Some(now + PRINTER_CHECK);
         if !self.printer_expected() {
             tracing::info!("no receipt printer is fitted: receipts are not printed");
         }
@@ -57,10 +57,17 @@ impl DeviceHub {
     /// a failing reader's grace running out or its next reset, the next look for a scanner
     /// that went away.
     pub fn next_check(&self) -> Option<Moment> {
-        let printer = self.next_printer_check.filter(|_| self.printer_expected());
-        let readers = [&self.item_reader_watch, &self.card_reader_watch].map(Streak::next_look);
+        let printer = self
+            .watch
+            .printer
+            .next_check
+            .filter(|_| self.printer_expected());
+        let readers =
+            [&self.watch.item_reader.polls, &self.watch.card_reader.polls].map(Streak::next_look);
         let scanner = self
-            .next_scanner_look
+            .watch
+            .scanner
+            .next_look
             .filter(|_| self.awaited(Device::Scanner));
         printer
             .into_iter()
@@ -75,24 +82,24 @@ impl DeviceHub {
         let Some(reader) = self.machine.item_reader.as_mut() else {
             return false;
         };
-        match self.next_item_reader_check {
+        match self.watch.item_reader.next_check {
             // The self-test at start has just checked it.
-            None => self.next_item_reader_check = Some(now + ITEM_READER_CHECK),
+            None => self.watch.item_reader.next_check = Some(now + ITEM_READER_CHECK),
             Some(at) if now >= at => {
                 let result = reader.identify();
-                self.item_reader_check_failed = result.is_err();
+                self.watch.item_reader.check_failed = result.is_err();
                 // Logged once until it changes or clears.
                 note(&mut self.faults, "item_reader check", result);
-                let pace = if self.item_reader_check_failed {
+                let pace = if self.watch.item_reader.check_failed {
                     READER_GRACE
                 } else {
                     ITEM_READER_CHECK
                 };
-                self.next_item_reader_check = Some(now + pace);
+                self.watch.item_reader.next_check = Some(now + pace);
             }
             Some(_) => {}
         }
-        !self.item_reader_check_failed
+        !self.watch.item_reader.check_failed
     }
 
     /// A reader that is fitted but failed the self-test at start counts as lost from the start,
@@ -100,12 +107,12 @@ impl DeviceHub {
     pub fn note_reader_failed_at_start(&mut self, device: Device, now: Moment) {
         match device {
             Device::ItemReader => {
-                self.item_reader_watch = Streak::failed_at(now);
-                self.item_reader_check_failed = true;
-                self.next_item_reader_check = Some(now);
+                self.watch.item_reader.polls = Streak::failed_at(now);
+                self.watch.item_reader.check_failed = true;
+                self.watch.item_reader.next_check = Some(now);
             }
-            Device::CardReader => self.card_reader_watch = Streak::failed_at(now),
-            Device::Scanner => self.scanner_lost = true,
+            Device::CardReader => self.watch.card_reader.polls = Streak::failed_at(now),
+            Device::Scanner => self.watch.scanner.lost = true,
             _ => {}
         }
     }
@@ -114,7 +121,7 @@ impl DeviceHub {
     /// serve without it), resets it now and then while it does, and tells the session when it
     /// answers again.
     pub(super) fn follow_item_reader(&mut self, answered: bool, now: Moment) -> Option<Event> {
-        let (change, reset) = self.item_reader_watch.update(answered, now);
+        let (change, reset) = self.watch.item_reader.polls.update(answered, now);
         if reset
             && let Some(reader) = self.machine.item_reader.as_mut()
             && let Err(error) = reader.recover()
@@ -134,7 +141,7 @@ impl DeviceHub {
     /// The same for the card reader, which the machine can serve without: readers are asked
     /// to scan their card's barcode while it is down.
     pub(super) fn follow_card_reader(&mut self, answered: bool, now: Moment) -> Option<Event> {
-        let (change, _) = self.card_reader_watch.update(answered, now);
+        let (change, _) = self.watch.card_reader.polls.update(answered, now);
         match change? {
             true => tracing::info!("the RFID card reader answers again"),
             false => tracing::error!(
@@ -156,7 +163,7 @@ impl DeviceHub {
             Ok(codes) => {
                 note(&mut self.faults, "scanner", Ok(()));
                 let mut events: Vec<Event> = Vec::new();
-                if std::mem::take(&mut self.scanner_lost) {
+                if std::mem::take(&mut self.watch.scanner.lost) {
                     tracing::info!("the barcode scanner reads again");
                     events.push(Event::ScannerReady(true));
                 }
@@ -170,8 +177,8 @@ impl DeviceHub {
                 }
                 self.machine.scanner = None;
                 self.went_away(error);
-                self.next_scanner_look = Some(now + READER_GRACE);
-                if std::mem::replace(&mut self.scanner_lost, true) {
+                self.watch.scanner.next_look = Some(now + READER_GRACE);
+                if std::mem::replace(&mut self.watch.scanner.lost, true) {
                     return Vec::new();
                 }
                 tracing::error!("the barcode scanner is gone: looking for it every few seconds");
@@ -182,10 +189,11 @@ impl DeviceHub {
 
     /// Opens the scanner again when due; it counts as back once it reads.
     fn reconnect_scanner(&mut self, now: Moment) {
-        if !self.awaited(Device::Scanner) || self.next_scanner_look.is_some_and(|at| now < at) {
+        if !self.awaited(Device::Scanner) || self.watch.scanner.next_look.is_some_and(|at| now < at)
+        {
             return;
         }
-        self.next_scanner_look = Some(now + READER_GRACE);
+        self.watch.scanner.next_look = Some(now + READER_GRACE);
         match kiosk_hw::machine::reopen_scanner(&self.config, self.sim.as_ref()) {
             Ok(Some(scanner)) => {
                 tracing::debug!("the barcode scanner's port is open");
@@ -233,10 +241,10 @@ impl DeviceHub {
 
     /// Reads the printer's status when due; an event when it changed.
     pub(super) fn check_printer(&mut self, now: Moment) -> Option<Event> {
-        if !self.printer_expected() || self.next_printer_check.is_some_and(|at| now < at) {
+        if !self.printer_expected() || self.watch.printer.next_check.is_some_and(|at| now < at) {
             return None;
         }
-        self.next_printer_check = Some(now + PRINTER_CHECK);
+        self.watch.printer.next_check = Some(now + PRINTER_CHECK);
         if !self.connect_printer() {
             // Not connected is not ready: the session was told when it was lost.
             return None;
@@ -250,16 +258,67 @@ impl DeviceHub {
             }
         };
         let ready = check.level != Level::Fail;
-        if ready == self.printer_ready {
+        if ready == self.watch.printer.ready {
             return None;
         }
-        self.printer_ready = ready;
+        self.watch.printer.ready = ready;
         if ready {
             tracing::info!(message = %check.message, "the printer is ready again: printed receipts are back");
         } else {
             tracing::warn!(message = %check.message, "the printer cannot print: no printed receipts until it can");
         }
         Some(Event::PrinterReady(ready))
+    }
+}
+
+/// The parts followed while the kiosk runs, one watcher each.
+#[derive(Debug, Default)]
+pub(super) struct Watchers {
+    pub(super) item_reader: ItemReaderWatch,
+    pub(super) card_reader: CardReaderWatch,
+    pub(super) scanner: ScannerWatch,
+    pub(super) printer: PrinterWatch,
+}
+
+/// The RFID item reader: its failed polls, and its own check (chip, RF field), which runs
+/// apart because a reader whose field went off still reads an empty pad without an error.
+#[derive(Debug, Default)]
+pub(super) struct ItemReaderWatch {
+    pub(super) polls: Streak,
+    /// When the own check runs next.
+    pub(super) next_check: Option<Moment>,
+    /// It failed last time.
+    pub(super) check_failed: bool,
+}
+
+/// The RFID card reader: its failed polls.
+#[derive(Debug, Default)]
+pub(super) struct CardReaderWatch {
+    pub(super) polls: Streak,
+}
+
+/// The barcode scanner: whether the session was told it is lost, and when a lost one is looked
+/// for next.
+#[derive(Debug, Default)]
+pub(super) struct ScannerWatch {
+    pub(super) lost: bool,
+    pub(super) next_look: Option<Moment>,
+}
+
+/// The receipt printer: whether it can print, as the session was last told, and when its
+/// status is read next (`None`: at the next poll).
+#[derive(Debug)]
+pub(super) struct PrinterWatch {
+    pub(super) ready: bool,
+    pub(super) next_check: Option<Moment>,
+}
+
+impl Default for PrinterWatch {
+    fn default() -> Self {
+        PrinterWatch {
+            ready: true,
+            next_check: None,
+        }
     }
 }
 
