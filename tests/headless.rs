@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use serde_json::Value;
 
 const LI_HUA: &str = "20234000000019";
 
@@ -234,4 +235,55 @@ fn without_a_display_the_window_commands_say_what_to_do_in_one_line() {
             run.stderr
         );
     }
+}
+
+#[test]
+fn a_reader_rates_the_visit_and_the_journal_keeps_it_anonymously() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |text| text);
+    let input: Vec<String> = [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"press": "done"}"#,
+        r#"{"press": "no_receipt"}"#,
+        r#"{"rate": 2}"#,
+        r#"{"rate_reason": "too_slow"}"#,
+        r#"{"wait": 10}"#,
+    ]
+    .map(str::to_owned)
+    .into();
+    let run = run_script(&config, &input, &[]);
+    let lines = run.lines();
+    let asked: Vec<&Value> = effects(&lines, "show")
+        .into_iter()
+        .filter(|s| s["screen"]["page"] == "goodbye")
+        .map(|s| &s["screen"]["rating"])
+        .collect();
+    assert!(!asked.is_empty(), "the goodbye screen asks");
+    assert_eq!(asked.last().unwrap()["thanked"], true, "{asked:?}");
+    // What went to the journal carries no reader, card or book.
+    let sent: Vec<&Value> = effects(&lines, "ils")
+        .into_iter()
+        .filter(|e| e["request"]["request"] == "rating")
+        .collect();
+    assert_eq!(sent.len(), 1);
+    let text = sent[0].to_string();
+    assert!(
+        !text.contains("20234000000019") && !text.contains("30234000001015"),
+        "{text}"
+    );
+    let db = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+    let row: (String, String, i64, i64, String, Option<String>) = db
+        .query_row(
+            "SELECT hour, kind, borrowed, score, language, reason FROM ratings",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap();
+    assert_eq!(row.1, "borrow");
+    assert_eq!((row.2, row.3), (1, 2));
+    assert_eq!(row.4, "zh-CN");
+    assert_eq!(row.5.as_deref(), Some("too_slow"));
+    assert_eq!(row.0.len(), "2026-12-05 14".len(), "the hour, not the time: {}", row.0);
 }

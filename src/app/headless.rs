@@ -42,6 +42,11 @@ pub enum Command {
     Language(Language),
     /// `"touch"`: a touch anywhere on the screen.
     Touch,
+    /// `{"rate": 4}`: a face tapped on the goodbye screen's satisfaction question (1 … 5).
+    Rate(u8),
+    /// `{"rate_reason": "not_read"}`: after a low score, why (`book_not_found`, `not_read`,
+    /// `too_slow`, `needed_staff`, `other`).
+    RateReason(crate::circ::satisfaction::LowScoreReason),
     /// `{"wait": 30}`: let this many seconds pass.
     Wait(f64),
     /// Simulated hardware: lay a tagged item (or a list of them, a stack) on the RFID pad
@@ -95,6 +100,8 @@ impl Command {
             Command::Renew(items) => Input::Renew(items.into_iter().map(ItemId).collect()),
             Command::Language(language) => Input::Language(language),
             Command::Touch => Input::Touch,
+            Command::Rate(score) => Input::Rate(score),
+            Command::RateReason(reason) => Input::RateReason(reason),
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
                     return Err("`wait` takes seconds between 0 and 86400".into());

@@ -215,6 +215,7 @@ pub fn request_kind(request: &WorkerRequest) -> &'static str {
         },
         WorkerRequest::Journal(JournalRequest::Queue { .. }) => "queue",
         WorkerRequest::Journal(JournalRequest::OfflinePatron { .. }) => "offline_patron",
+        WorkerRequest::Journal(JournalRequest::Rating { .. }) => "rating",
         WorkerRequest::Staff(_) => "staff",
     }
 }

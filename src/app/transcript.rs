@@ -7,6 +7,7 @@ use super::runtime::{Input, Output, SimInput};
 use super::sim_pad::PrinterState;
 use super::tell;
 use crate::circ::effect::Security;
+use crate::circ::satisfaction::LowScoreReason;
 use crate::circ::screen::ReceiptChoice;
 use crate::circ::{Action, Button, Effect, ItemOutcome, ItemResult, Language, Page, Screen};
 use std::io::{self, Write};
@@ -94,6 +95,16 @@ fn printer(state: PrinterState) -> &'static str {
     }
 }
 
+fn low_score_reason(reason: LowScoreReason) -> &'static str {
+    match reason {
+        LowScoreReason::BookNotFound => "could not find a book",
+        LowScoreReason::NotRead => "the machine did not read my book",
+        LowScoreReason::TooSlow => "too slow",
+        LowScoreReason::NeededStaff => "needed staff",
+        LowScoreReason::Other => "something else",
+    }
+}
+
 fn action(action: Action) -> &'static str {
     match action {
         Action::Borrow => "borrowed",
@@ -118,6 +129,8 @@ impl<W: Write> Output for Transcript<W> {
             }
             Input::Language(chosen) => format!("switch language to {}", language(*chosen)),
             Input::Touch => "touch the screen".into(),
+            Input::Rate(score) => format!("tap face {score} of 5 (how was it?)"),
+            Input::RateReason(reason) => format!("say why: {}", low_score_reason(*reason)),
             Input::Wait(duration) => format!("wait {} s", duration.as_secs_f64()),
             Input::Sim(SimInput::Place(placement)) => {
                 let tags: Vec<String> = placement

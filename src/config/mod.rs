@@ -32,6 +32,8 @@ pub struct Config {
     #[serde(default)]
     pub offline: OfflineSection,
     #[serde(default)]
+    pub satisfaction: SatisfactionSection,
+    #[serde(default)]
     pub journal: JournalSection,
     #[serde(default)]
     pub logging: LoggingSection,
@@ -175,6 +177,24 @@ impl Default for OfflineSection {
             max_items_per_session: 5,
             loan_days: 14,
             retry_secs: 30,
+        }
+    }
+}
+
+/// The one-tap satisfaction question on the goodbye screen (满意度).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SatisfactionSection {
+    pub enabled: bool,
+    /// Asked on one visit in this many (1: every visit).
+    pub ask_one_in: u32,
+}
+
+impl Default for SatisfactionSection {
+    fn default() -> Self {
+        SatisfactionSection {
+            enabled: true,
+            ask_one_in: 1,
         }
     }
 }
@@ -475,6 +495,10 @@ impl Config {
             offline: OfflinePolicy {
                 mode: self.offline.mode,
                 max_items: self.offline.max_items_per_session,
+            },
+            satisfaction: crate::circ::satisfaction::SatisfactionPolicy {
+                enabled: self.satisfaction.enabled,
+                every: self.satisfaction.ask_one_in.max(1),
             },
         }
     }

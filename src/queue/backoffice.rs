@@ -91,6 +91,12 @@ impl BackOffice {
                     blocked: blocked.as_deref().map(parse_block),
                 })
             }
+            WorkerRequest::Journal(JournalRequest::Rating { rating }) => {
+                self.journal
+                    .keep_rating(rating, Stamp::now())
+                    .map_err(storage)?;
+                Ok(IlsAnswer::Kept)
+            }
             WorkerRequest::Staff(staff) => Ok(self.staff(*staff)),
         }
     }

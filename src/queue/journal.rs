@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
 
+mod ratings;
+pub use ratings::KeptRating;
 mod records;
 mod staff;
 mod writer;

@@ -53,6 +53,20 @@ const MIGRATIONS: &[&str] = &[
     // instead of moving it, and the index stays small however long the journal grows.
     "DROP INDEX transactions_by_state;
     CREATE INDEX transactions_open ON transactions (seq) WHERE state IN ('pending', 'unknown');",
+    // 4: answers to the satisfaction question: anonymous by construction (no reader, card, item
+    // or title; the hour, not the time).
+    "CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        hour TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('borrow', 'return', 'renew', 'account')),
+        borrowed INTEGER NOT NULL,
+        returned INTEGER NOT NULL,
+        renewed INTEGER NOT NULL,
+        refused INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        reason TEXT
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

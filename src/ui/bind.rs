@@ -46,6 +46,19 @@ pub fn language(language: UiLanguage) -> Language {
     }
 }
 
+/// The core's reason for the screen's chip.
+pub fn rating_reason(reason: generated::RatingReason) -> crate::circ::satisfaction::LowScoreReason {
+    use crate::circ::satisfaction::LowScoreReason;
+    use generated::RatingReason;
+    match reason {
+        RatingReason::BookNotFound => LowScoreReason::BookNotFound,
+        RatingReason::NotRead => LowScoreReason::NotRead,
+        RatingReason::TooSlow => LowScoreReason::TooSlow,
+        RatingReason::NeededStaff => LowScoreReason::NeededStaff,
+        RatingReason::Other => LowScoreReason::Other,
+    }
+}
+
 /// The session's button for the screen's.
 pub fn button(choice: generated::Choice) -> crate::circ::Button {
     use crate::circ::Button;
@@ -205,6 +218,11 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
             refused: n(summary.refused),
         });
     }
+    let rating = screen.rating;
+    visit.set_asking(rating.is_some());
+    visit.set_low_score(rating.and_then(|r| r.score).map_or(0, i32::from));
+    visit.set_reasons_offered(rating.is_some_and(|r| r.reasons_offered));
+    visit.set_thanked(rating.is_some_and(|r| r.thanked));
     visit.set_timeout_seconds(
         screen
             .timeout_warning

@@ -77,6 +77,14 @@ impl KioskUi {
         actions.on_choose_language(move |language| send(Input::Language(bind::language(language))));
         let send = self.sender();
         actions.on_touched(move || send(Input::Touch));
+        let send = self.sender();
+        actions.on_rate(move |score| {
+            if let Ok(score) = u8::try_from(score) {
+                send(Input::Rate(score));
+            }
+        });
+        let send = self.sender();
+        actions.on_rate_reason(move |reason| send(Input::RateReason(bind::rating_reason(reason))));
         let tech = self.window.global::<Technician>();
         let send = self.sender();
         tech.on_corner_held(move || send(Input::Tech(TechCommand::CornerHeld)));

@@ -37,6 +37,10 @@ pub enum Event {
     Language(Language),
     /// A touch anywhere: the reader is still there.
     Touched,
+    /// The reader tapped a face on the goodbye screen (1 unhappy … 5 happy).
+    Rated(u8),
+    /// After a low score, the reader said why.
+    RatingReason(super::satisfaction::LowScoreReason),
     IlsReplied(RequestId, IlsReply),
     /// The link to the ILS came back, was lost, or refuses the kiosk's login.
     LinkChanged(Link),

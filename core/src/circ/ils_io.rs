@@ -76,6 +76,8 @@ pub enum JournalRequest {
     },
     /// Offline: is this card on the blocked-patron list?
     OfflinePatron { patron: PatronId },
+    /// A reader's answer to the satisfaction question, to keep anonymously.
+    Rating { rating: super::satisfaction::Rating },
 }
 
 /// What the session (or the technician's screen) asks of the ILS worker: the ILS itself, the
@@ -130,6 +132,8 @@ pub enum IlsAnswer {
     RenewAll(Result<RenewAllResult, Refusal>),
     ItemInfo(Result<ItemInfo, Refusal>),
     SessionEnded,
+    /// The journal keeps it (a rating).
+    Kept,
     ReceiptEmailed(Result<(), Refusal>),
     /// Recorded in the queue; for a loan, the due date the reader is given.
     Queued {

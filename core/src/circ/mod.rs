@@ -10,6 +10,7 @@ pub mod ils_io;
 pub mod messages;
 pub mod policy;
 pub mod reason;
+pub mod satisfaction;
 pub mod screen;
 pub mod session;
 pub mod types;

@@ -37,6 +37,7 @@ pub struct Policy {
     pub card_uid_format: CardUidFormat,
     pub language: Language,
     pub offline: OfflinePolicy,
+    pub satisfaction: super::satisfaction::SatisfactionPolicy,
 }
 
 /// What the kiosk does while the ILS is unreachable, as libraries set it on commercial machines.
@@ -103,6 +104,7 @@ impl Default for Policy {
             card_uid_format: CardUidFormat::HexUpper,
             language: Language::ZhCn,
             offline: OfflinePolicy::default(),
+            satisfaction: super::satisfaction::SatisfactionPolicy::default(),
         }
     }
 }

@@ -37,6 +37,9 @@ pub struct Screen {
     pub receipt_choices: Vec<ReceiptChoice>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+    /// The goodbye screen asks how the visit was (on the share of visits the library chose).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<super::satisfaction::RatingAsk>,
     /// Returned books go through the return slot (unlocked once one is returned), not on the
     /// trolley or shelf the ILS's route names.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -60,6 +63,7 @@ impl Screen {
             account: None,
             receipt_choices: Vec::new(),
             summary: None,
+            rating: None,
             returns_to_slot: false,
         }
     }
@@ -121,7 +125,7 @@ pub enum ReceiptChoice {
 }
 
 /// What the goodbye screen sums up.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Summary {
     pub borrowed: u32,
     pub returned: u32,

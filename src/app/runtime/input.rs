@@ -3,6 +3,7 @@
 
 use super::super::sim_pad::{Placement, PrinterState};
 use super::super::tech_shell::TechCommand;
+use crate::circ::satisfaction::LowScoreReason;
 use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Language};
 use kiosk_hw::config::{PartFault, SimPart};
@@ -25,6 +26,10 @@ pub enum Input {
     Language(Language),
     /// A touch anywhere on the screen: the reader is still there.
     Touch,
+    /// A face tapped on the goodbye screen (1 unhappy … 5 happy).
+    Rate(u8),
+    /// After a low score, why.
+    RateReason(LowScoreReason),
     /// Let this much time pass (moved at once on the virtual clock).
     Wait(Duration),
     /// The simulated machine: what real hardware would do.

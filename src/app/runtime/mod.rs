@@ -198,6 +198,8 @@ impl<'a> Runtime<'a> {
             Input::Renew(items) => Event::RenewItems(items),
             Input::Language(language) => Event::Language(language),
             Input::Touch => Event::Touched,
+            Input::Rate(score) => Event::Rated(score),
+            Input::RateReason(reason) => Event::RatingReason(reason),
             Input::Sim(sim) => {
                 let done = match &sim {
                     SimInput::Place(placement) => sim_pad::place_all(&self.devices, placement),

@@ -5,6 +5,7 @@ use crate::circ::effect::{Action, Cue, Effect, ItemResult, Receipt, ReceiptLine}
 use crate::circ::event::Button;
 use crate::circ::ils_io::{IlsAnswer, IlsError, IlsReply, IlsRequest, RequestId};
 use crate::circ::reason::Reason;
+use crate::circ::satisfaction::VisitKind;
 use crate::circ::screen::{ReceiptChoice, Summary};
 use crate::circ::types::ReturnRoute;
 
@@ -241,11 +242,23 @@ impl Session {
     pub(super) fn end_session(&mut self, receipt: Option<ReceiptChoice>, fx: &mut Vec<Effect>) {
         self.notify_session_end(fx);
         let summary = self.summary_of_visit(receipt);
+        let kind = self.visit_kind();
         self.reset_to_idle();
         self.phase = Phase::Goodbye;
         self.visit.summary = Some(summary);
+        self.maybe_ask(kind, summary);
         self.timers.goodbye_until = Some(self.now + self.policy.goodbye);
         fx.push(Effect::Sound { cue: Cue::Success });
+    }
+
+    /// The first thing the reader did with books; the account when they did nothing else.
+    fn visit_kind(&self) -> VisitKind {
+        match self.visit.outcomes.first().map(|o| o.action) {
+            Some(Action::Borrow) => VisitKind::Borrow,
+            Some(Action::Return) => VisitKind::Return,
+            Some(Action::Renew) => VisitKind::Renew,
+            None => VisitKind::Account,
+        }
     }
 
     /// What the reader's visit came to, item by item.

@@ -7,6 +7,7 @@
 mod finish;
 mod identify;
 mod items;
+mod rating;
 mod security;
 mod slot;
 mod view;
@@ -113,6 +114,8 @@ struct Visit {
     email_failed: bool,
     account: Option<Account>,
     summary: Option<Summary>,
+    /// The satisfaction question, at the goodbye screen of a visit the library asks about.
+    asking: Option<rating::Asking>,
 }
 
 /// What the session knows of the machine and its link, whoever is at it (as the shell last
@@ -178,6 +181,8 @@ pub struct Session {
     /// Wrong PINs per card; outlives sessions, as the lock must.
     pin_failures: HashMap<PatronId, PinFailures>,
     next_request: u64,
+    /// Visits that ended with a goodbye, for asking one in N.
+    visits_ended: u64,
     now: Moment,
     shown: Option<Screen>,
 }
@@ -205,6 +210,7 @@ impl Session {
             last_items_action: Action::Borrow,
             pin_failures: HashMap::new(),
             next_request: 1,
+            visits_ended: 0,
             now,
             shown: None,
         }
@@ -247,6 +253,15 @@ impl Session {
             self.timers.warned = false;
             self.notice = None;
         }
+        if self.phase == Phase::Goodbye
+            && matches!(
+                event,
+                Event::Barcode(_) | Event::CardUid(_) | Event::ItemTag { .. }
+            )
+        {
+            // Someone starts a visit: the last reader has gone.
+            self.close_rating(&mut fx);
+        }
         match event {
             Event::Barcode(raw) => self.barcode(&raw, &mut fx),
             Event::CardUid(uid) => self.card_uid(&uid, &mut fx),
@@ -275,6 +290,8 @@ impl Session {
             Event::RenewItems(items) => self.renew_items(items, &mut fx),
             Event::Language(language) => self.language = language,
             Event::Touched | Event::Tick => {}
+            Event::Rated(score) => self.rated(score, &mut fx),
+            Event::RatingReason(reason) => self.rating_reason(reason, &mut fx),
             Event::IlsReplied(id, reply) => self.ils_replied(id, reply, &mut fx),
             // Heard before anything else (`machine_news`).
             Event::LinkChanged(_)
@@ -548,6 +565,7 @@ impl Session {
             self.timers.notice_until = None;
         }
         if self.phase == Phase::Goodbye && self.timers.goodbye_until.is_some_and(|t| t <= now) {
+            self.close_rating(fx);
             self.reset_to_idle();
             return;
         }

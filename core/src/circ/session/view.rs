@@ -74,8 +74,12 @@ impl Session {
             summary: self
                 .visit
                 .summary
-                .clone()
                 .filter(|_| matches!(self.phase, Phase::Goodbye | Phase::OutOfService)),
+            rating: self
+                .visit
+                .asking
+                .filter(|_| self.phase == Phase::Goodbye)
+                .map(|asking| asking.ask()),
             returns_to_slot: self.return_slot.usable,
         }
     }

@@ -4,6 +4,7 @@ mod identify;
 mod items;
 mod lifecycle;
 mod offline;
+mod rating;
 mod rfid;
 mod slot;
 
@@ -42,7 +43,8 @@ pub(super) fn policy() -> Policy {
 pub(super) struct Harness {
     pub session: Session,
     pub now: Moment,
-    /// Requests sent and not yet answered, oldest first (end-of-session notices excluded).
+    /// Requests sent and not yet answered, oldest first (end-of-session notices and ratings,
+    /// which are not waited for, excluded).
     pub pending: VecDeque<(RequestId, WorkerRequest)>,
     pub sent: Vec<WorkerRequest>,
 }
@@ -65,7 +67,11 @@ impl Harness {
         for effect in &fx {
             if let Effect::Ils { id, request } = effect {
                 self.sent.push(request.clone());
-                if !matches!(request, WorkerRequest::Ils(IlsRequest::EndSession { .. })) {
+                if !matches!(
+                    request,
+                    WorkerRequest::Ils(IlsRequest::EndSession { .. })
+                        | WorkerRequest::Journal(JournalRequest::Rating { .. })
+                ) {
                     self.pending.push_back((*id, request.clone()));
                 }
             }
