@@ -278,12 +278,26 @@ fn a_reader_rates_the_visit_and_the_journal_keeps_it_anonymously() {
         .query_row(
             "SELECT hour, kind, borrowed, score, language, reason FROM ratings",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .unwrap();
     assert_eq!(row.1, "borrow");
     assert_eq!((row.2, row.3), (1, 2));
     assert_eq!(row.4, "zh-CN");
     assert_eq!(row.5.as_deref(), Some("too_slow"));
-    assert_eq!(row.0.len(), "2026-12-05 14".len(), "the hour, not the time: {}", row.0);
+    assert_eq!(
+        row.0.len(),
+        "2026-12-05 14".len(),
+        "the hour, not the time: {}",
+        row.0
+    );
 }

@@ -201,7 +201,14 @@ pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
     if let Some(dir) = &args.all {
         std::fs::create_dir_all(dir)?;
         let mut shots = Vec::new();
-        for screen in ["idle", "pin", "borrow", "account", "goodbye", "out_of_service"] {
+        for screen in [
+            "idle",
+            "pin",
+            "borrow",
+            "account",
+            "goodbye",
+            "out_of_service",
+        ] {
             for lang in ["en", "zh_CN"] {
                 for (width, height) in [(800, 480), (1080, 1920)] {
                     let shot = Shot {

@@ -184,7 +184,7 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
             }
         }
     };
-    // (switch, card, OK, books, done, no receipt) in each language.
+    // (switch, card, OK, books, done, no receipt, a low face, a reason) in each language.
     let walks = [
         (
             "English",
@@ -193,6 +193,8 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
             "Book: 三体 (scan)",
             "Done",
             "No receipt",
+            "Very unhappy",
+            "Too slow",
         ),
         (
             "中文",
@@ -201,9 +203,11 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
             "感应区上放 3 本带标签的图书",
             "完成",
             "不要凭条",
+            "很不满意",
+            "太慢了",
         ),
     ];
-    for (switch, card, ok, books, done, no_receipt) in walks {
+    for (switch, card, ok, books, done, no_receipt, low, reason) in walks {
         k.touch(switch);
         check(&k);
         k.device(card);
@@ -218,6 +222,11 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
         k.touch(done);
         check(&k);
         k.touch(no_receipt);
+        // The satisfaction question, and after a low face its reasons.
+        check(&k);
+        k.touch(low);
+        check(&k);
+        k.touch(reason);
         k.wait(6.0);
     }
     assert!(problems.is_empty(), "{problems:#?}");

@@ -38,7 +38,10 @@ impl Session {
             return;
         }
         self.visits_ended += 1;
-        if self.visits_ended.is_multiple_of(u64::from(policy.every.max(1))) {
+        if self
+            .visits_ended
+            .is_multiple_of(u64::from(policy.every.max(1)))
+        {
             self.visit.asking = Some(Asking {
                 kind,
                 summary,
