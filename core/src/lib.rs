@@ -6,13 +6,15 @@
 //! - [`circ`]: the rules of circulation — the session machine, its events, effects and screens.
 //! - [`tech`]: the technician screen's rules (staff PIN, lockout, which pages).
 //! - [`sip2`]: the SIP2 codec (frames, checksums, charsets, typed messages) and what replies mean.
-//! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags.
+//! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags;
+//!   [`isbn`]: ISBN-13 and ISBN-10 as readers scan or type them.
 //! - [`secret`]: a string that never prints; [`time`]: the moments the shell hands in.
 
 #![forbid(unsafe_code)]
 
 pub mod barcode;
 pub mod circ;
+pub mod isbn;
 pub mod secret;
 pub mod sip2;
 pub mod tag;
