@@ -58,6 +58,10 @@ impl Isbn {
             .chars()
             .filter(|c| *c != '-' && *c != ' ')
             .collect();
+        if !text.is_ascii() {
+            // Before any slicing by position: only digits and X make an ISBN.
+            return Err(IsbnError::NotAnIsbn);
+        }
         match text.len() {
             // With the 2- or 5-digit add-on (a periodical's issue, the price) appended.
             13 | 15 | 18 => {
@@ -76,7 +80,10 @@ impl Isbn {
                 let body = digits(body).ok_or(IsbnError::NotAnIsbn)?;
                 let check = match last {
                     "X" | "x" => 10,
-                    d => *digits(d).ok_or(IsbnError::NotAnIsbn)?.first().unwrap_or(&11),
+                    d => *digits(d)
+                        .ok_or(IsbnError::NotAnIsbn)?
+                        .first()
+                        .unwrap_or(&11),
                 };
                 if isbn10_check(&body) != check {
                     return Err(IsbnError::BadCheckDigit);
@@ -113,20 +120,29 @@ mod tests {
     #[test]
     fn the_reference_examples_read_as_they_should() {
         // 三体 (重庆出版社), check digit 0.
-        assert_eq!(Isbn::parse("9787536692930").unwrap().as_str(), "9787536692930");
+        assert_eq!(
+            Isbn::parse("9787536692930").unwrap().as_str(),
+            "9787536692930"
+        );
         assert_eq!(
             Isbn::parse("978-7-5366-9293-0").unwrap().as_str(),
             "9787536692930"
         );
         // The same book's ISBN-10, and one whose check is X.
         assert_eq!(Isbn::parse("7536692935").unwrap().as_str(), "9787536692930");
-        assert_eq!(Isbn::parse("0-8044-2957-X").unwrap().as_str(), "9780804429573");
+        assert_eq!(
+            Isbn::parse("0-8044-2957-X").unwrap().as_str(),
+            "9780804429573"
+        );
         // The price add-on some scanners append.
         assert_eq!(
             Isbn::parse("978753669293051200").unwrap().as_str(),
             "9787536692930"
         );
-        assert_eq!(Isbn::parse("9787536692930").unwrap().to_string(), "978-7536692930");
+        assert_eq!(
+            Isbn::parse("9787536692930").unwrap().to_string(),
+            "978-7536692930"
+        );
     }
 
     #[test]
@@ -140,6 +156,8 @@ mod tests {
         assert_eq!(Isbn::parse("97875366929a0"), Err(IsbnError::NotAnIsbn));
         assert_eq!(Isbn::parse(""), Err(IsbnError::NotAnIsbn));
         assert_eq!(Isbn::parse("吗"), Err(IsbnError::NotAnIsbn));
+        // Ten bytes, not ten characters (found by the property test: it used to panic).
+        assert_eq!(Isbn::parse(": 🕴\u{c87d0}"), Err(IsbnError::NotAnIsbn));
     }
 
     proptest! {

@@ -49,7 +49,7 @@ pub enum Commands {
         kiosk screenshot --screen borrow --lang zh_CN --size 1280x800 borrow.png\n  \
         kiosk screenshot --screen pin --size 800x480 --large-text pin.png\n  \
         kiosk screenshot --all docs/screens     the README's set (both languages, two sizes)\n\n\
-        Screens: idle, pin, borrow, return, account, receipt, goodbye, out_of_service, timeout.")]
+        Screens: idle, pin, borrow, return, account, receipt, goodbye, suggest, out_of_service, timeout.")]
     Screenshot(ScreenshotArgs),
     /// Run the kiosk with a configuration file.
     #[command(after_help = "Examples:\n  \
@@ -82,6 +82,12 @@ pub enum Commands {
         States: pending (waiting for the ILS), sending, unknown (asked again before anything is \
         resent), done, refused and review (need staff), declined, void, discarded.")]
     Queue(QueueArgs),
+    /// Feedback and purchase suggestions readers left at the kiosk, for staff.
+    #[command(after_help = "Examples:\n  \
+        kiosk feedback --config /etc/kiosk/kiosk.toml list\n  \
+        kiosk feedback export --format csv --since 2026-12-01 -o suggestions.csv\n\n\
+        A suggestion names a reader only when they asked the library to reply.")]
+    Feedback(FeedbackArgs),
     /// Check the machine's parts: ok / warn / fail each, with what to do (exit 0, 1 or 2).
     #[command(after_help = "Examples:\n  \
         kiosk diag                       every check, for a person\n  \
@@ -128,6 +134,43 @@ pub struct DiagArgs {
     /// lock, list the tags on the pad (a technician stands at the machine).
     #[arg(long)]
     pub active: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// The kiosk's configuration (it names the journal).
+    #[arg(long, env = "KIOSK_CONFIG", default_value = "/etc/kiosk/kiosk.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub action: FeedbackAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackAction {
+    /// The suggestions, oldest first, with where each has been delivered.
+    List {
+        /// Only from this time on (YYYY-MM-DD, or an RFC 3339 time).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write them out for a spreadsheet (CSV, UTF-8 with BOM) or a script (JSON lines).
+    Export {
+        #[arg(long, value_enum)]
+        format: FeedbackFormat,
+        #[arg(long)]
+        since: Option<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeedbackFormat {
+    Csv,
+    Jsonl,
 }
 
 #[derive(Debug, Args)]

@@ -47,6 +47,14 @@ pub enum Command {
     /// `{"rate_reason": "not_read"}`: after a low score, why (`book_not_found`, `not_read`,
     /// `too_slow`, `needed_staff`, `other`).
     RateReason(crate::circ::satisfaction::LowScoreReason),
+    /// `{"isbn": "9787536692930"}`: an ISBN typed on the suggestions page's keypad (a scanned
+    /// one is a `scan`).
+    Isbn(String),
+    /// `{"feedback": "book_missing"}`: a feedback topic tapped on the suggestions page
+    /// (`machine_not_working`, `book_missing`, `praise`, `other`).
+    Feedback(crate::circ::suggestion::FeedbackTopic),
+    /// `{"reply_wanted": true}`: a signed-in reader asks to be answered about the next suggestion.
+    ReplyWanted(bool),
     /// `{"wait": 30}`: let this many seconds pass.
     Wait(f64),
     /// Simulated hardware: lay a tagged item (or a list of them, a stack) on the RFID pad
@@ -102,6 +110,9 @@ impl Command {
             Command::Touch => Input::Touch,
             Command::Rate(score) => Input::Rate(score),
             Command::RateReason(reason) => Input::RateReason(reason),
+            Command::Isbn(text) => Input::IsbnTyped(text),
+            Command::Feedback(topic) => Input::Feedback(topic),
+            Command::ReplyWanted(wanted) => Input::ReplyWanted(wanted),
             Command::Wait(secs) => {
                 if !(0.0..=86_400.0).contains(&secs) {
                     return Err("`wait` takes seconds between 0 and 86400".into());

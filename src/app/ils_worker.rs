@@ -216,6 +216,7 @@ pub fn request_kind(request: &WorkerRequest) -> &'static str {
         WorkerRequest::Journal(JournalRequest::Queue { .. }) => "queue",
         WorkerRequest::Journal(JournalRequest::OfflinePatron { .. }) => "offline_patron",
         WorkerRequest::Journal(JournalRequest::Rating { .. }) => "rating",
+        WorkerRequest::Journal(JournalRequest::Suggestion { .. }) => "suggestion",
         WorkerRequest::Staff(_) => "staff",
     }
 }

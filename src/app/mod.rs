@@ -7,6 +7,7 @@ pub mod clock;
 pub mod demo;
 pub mod devices;
 pub mod diag;
+mod feedback_cli;
 pub mod headless;
 pub mod ils_worker;
 mod queue_cli;
@@ -153,6 +154,7 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
             Ok(())
         }
         Commands::Queue(args) => queue_cli::run(args),
+        Commands::Feedback(args) => feedback_cli::run(args),
         Commands::Diag(args) => {
             init_logging("warn");
             let config = Config::load(&args.config)?;

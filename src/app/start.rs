@@ -279,6 +279,7 @@ pub fn start(
                 retry_after: Duration::from_secs(config.offline.retry_secs),
                 ..ReplaySettings::default()
             },
+            suggestions: Default::default(),
         },
     )
     .with_password_source(password_source(config));

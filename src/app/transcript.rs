@@ -9,6 +9,7 @@ use super::tell;
 use crate::circ::effect::Security;
 use crate::circ::satisfaction::LowScoreReason;
 use crate::circ::screen::ReceiptChoice;
+use crate::circ::suggestion::FeedbackTopic;
 use crate::circ::{Action, Button, Effect, ItemOutcome, ItemResult, Language, Page, Screen};
 use std::io::{self, Write};
 
@@ -43,6 +44,7 @@ fn page(page: Page) -> &'static str {
         Page::Account => "my account",
         Page::Receipt => "receipt choice",
         Page::Goodbye => "goodbye",
+        Page::Suggest => "suggestions",
         Page::OutOfService => "out of service",
     }
 }
@@ -60,6 +62,8 @@ fn button(button: Button) -> &'static str {
         Button::PrintReceipt => "Print receipt",
         Button::EmailReceipt => "E-mail receipt",
         Button::NoReceipt => "No receipt",
+        Button::Suggest => "Suggestions",
+        Button::Confirm => "Confirm",
     }
 }
 
@@ -105,6 +109,15 @@ fn low_score_reason(reason: LowScoreReason) -> &'static str {
     }
 }
 
+fn feedback_topic(topic: FeedbackTopic) -> &'static str {
+    match topic {
+        FeedbackTopic::MachineNotWorking => "the machine did not work",
+        FeedbackTopic::BookMissing => "a book is missing from the shelf",
+        FeedbackTopic::Praise => "praise",
+        FeedbackTopic::Other => "something else",
+    }
+}
+
 fn action(action: Action) -> &'static str {
     match action {
         Action::Borrow => "borrowed",
@@ -131,6 +144,10 @@ impl<W: Write> Output for Transcript<W> {
             Input::Touch => "touch the screen".into(),
             Input::Rate(score) => format!("tap face {score} of 5 (how was it?)"),
             Input::RateReason(reason) => format!("say why: {}", low_score_reason(*reason)),
+            Input::IsbnTyped(text) => format!("type ISBN {text}"),
+            Input::Feedback(topic) => format!("tap feedback: {}", feedback_topic(*topic)),
+            Input::ReplyWanted(true) => "ask the library to reply".into(),
+            Input::ReplyWanted(false) => "stay anonymous".into(),
             Input::Wait(duration) => format!("wait {} s", duration.as_secs_f64()),
             Input::Sim(SimInput::Place(placement)) => {
                 let tags: Vec<String> = placement
@@ -244,6 +261,14 @@ impl<W: Write> Transcript<W> {
                 .map(|c| receipt_choice(*c))
                 .collect();
             writeln!(self.out, "  receipt: {}", choices.join(", "))?;
+        }
+        if let Some(suggest) = &screen.suggest {
+            if let Some(isbn) = &suggest.isbn {
+                writeln!(self.out, "  suggest this book? ISBN {isbn}")?;
+            }
+            if suggest.sent > 0 {
+                writeln!(self.out, "  sent to the library: {}", suggest.sent)?;
+            }
         }
         if let Some(summary) = &screen.summary {
             writeln!(

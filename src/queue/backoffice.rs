@@ -20,6 +20,8 @@ pub struct BackOfficeSettings {
     /// Loan period given while offline, in days.
     pub offline_loan_days: u32,
     pub replay: ReplaySettings,
+    /// Where feedback and purchase suggestions are delivered.
+    pub suggestions: super::journal::Destinations,
 }
 
 /// Reads the kiosk's ILS password again (the secrets file), while the ILS refuses the old one.
@@ -94,6 +96,13 @@ impl BackOffice {
             WorkerRequest::Journal(JournalRequest::Rating { rating }) => {
                 self.journal
                     .keep_rating(rating, Stamp::now())
+                    .map_err(storage)?;
+                Ok(IlsAnswer::Kept)
+            }
+            WorkerRequest::Journal(JournalRequest::Suggestion { suggestion }) => {
+                let to = self.settings.suggestions;
+                self.journal
+                    .keep_suggestion(suggestion, Stamp::now(), to)
                     .map_err(storage)?;
                 Ok(IlsAnswer::Kept)
             }

@@ -13,7 +13,9 @@ use std::time::Duration;
 use thiserror::Error;
 
 mod ratings;
+mod suggestions;
 pub use ratings::KeptRating;
+pub use suggestions::{Destinations, KeptSuggestion};
 mod records;
 mod staff;
 mod writer;

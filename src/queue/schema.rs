@@ -67,6 +67,24 @@ const MIGRATIONS: &[&str] = &[
         score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
         reason TEXT
     );",
+    // 5: feedback and purchase suggestions, kept until delivered to each destination (Koha's
+    // suggestions, the library's endpoint), exactly once: `key` is sent with each delivery.
+    // `patron` only when the reader asked to be answered.
+    "CREATE TABLE suggestions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        key TEXT NOT NULL UNIQUE,
+        created_utc TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('purchase', 'feedback')),
+        isbn TEXT,
+        topic TEXT,
+        patron TEXT,
+        language TEXT NOT NULL,
+        koha TEXT NOT NULL DEFAULT 'none' CHECK (koha IN ('none', 'pending', 'sending', 'done')),
+        endpoint TEXT NOT NULL DEFAULT 'none' CHECK (endpoint IN ('none', 'pending', 'sending', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_utc TEXT
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

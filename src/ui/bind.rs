@@ -27,6 +27,7 @@ pub fn page(page: Page) -> generated::Page {
         Page::Account => generated::Page::Account,
         Page::Receipt => generated::Page::Receipt,
         Page::Goodbye => generated::Page::Goodbye,
+        Page::Suggest => generated::Page::Suggest,
         Page::OutOfService => generated::Page::OutOfService,
     }
 }
@@ -59,6 +60,18 @@ pub fn rating_reason(reason: generated::RatingReason) -> crate::circ::satisfacti
     }
 }
 
+/// The core's feedback topic for the screen's.
+pub fn topic(topic: generated::Topic) -> crate::circ::suggestion::FeedbackTopic {
+    use crate::circ::suggestion::FeedbackTopic;
+    use generated::Topic;
+    match topic {
+        Topic::MachineNotWorking => FeedbackTopic::MachineNotWorking,
+        Topic::BookMissing => FeedbackTopic::BookMissing,
+        Topic::Praise => FeedbackTopic::Praise,
+        Topic::Other => FeedbackTopic::Other,
+    }
+}
+
 /// The session's button for the screen's.
 pub fn button(choice: generated::Choice) -> crate::circ::Button {
     use crate::circ::Button;
@@ -75,6 +88,8 @@ pub fn button(choice: generated::Choice) -> crate::circ::Button {
         Choice::PrintReceipt => Button::PrintReceipt,
         Choice::EmailReceipt => Button::EmailReceipt,
         Choice::NoReceipt => Button::NoReceipt,
+        Choice::Suggest => Button::Suggest,
+        Choice::Confirm => Button::Confirm,
     }
 }
 
@@ -223,6 +238,11 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     visit.set_low_score(rating.and_then(|r| r.score).map_or(0, i32::from));
     visit.set_reasons_offered(rating.is_some_and(|r| r.reasons_offered));
     visit.set_thanked(rating.is_some_and(|r| r.thanked));
+    let suggest = screen.suggest.clone().unwrap_or_default();
+    visit.set_suggest_isbn(suggest.isbn.unwrap_or_default().into());
+    visit.set_suggest_sent(i32::try_from(suggest.sent).unwrap_or(i32::MAX));
+    visit.set_reply_offered(suggest.reply_offered);
+    visit.set_reply_wanted(suggest.reply_wanted);
     visit.set_timeout_seconds(
         screen
             .timeout_warning

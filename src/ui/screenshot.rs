@@ -31,6 +31,7 @@ pub const SCREENS: &[&str] = &[
     "account",
     "receipt",
     "goodbye",
+    "suggest",
     "out_of_service",
     "timeout",
 ];
@@ -136,6 +137,15 @@ fn render_one(
             sign_in("20234000000019", "1234");
             step(Input::Wait(std::time::Duration::from_secs(50)));
         }
+        "suggest" => {
+            sign_in("20234000000019", "1234");
+            step(Input::Press(Button::Suggest));
+            step(Input::Feedback(
+                crate::circ::suggestion::FeedbackTopic::Praise,
+            ));
+            // 三体's ISBN, scanned from the back cover: shown back for confirmation.
+            step(Input::Scan("9787536692930".into()));
+        }
         "out_of_service" => bind::show(&ui.window, &out_of_service(shot.language)),
         _ => {}
     }
@@ -207,6 +217,7 @@ pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
             "borrow",
             "account",
             "goodbye",
+            "suggest",
             "out_of_service",
         ] {
             for lang in ["en", "zh_CN"] {

@@ -84,6 +84,12 @@ impl KioskUi {
             }
         });
         let send = self.sender();
+        actions.on_isbn_typed(move |text| send(Input::IsbnTyped(text.to_string())));
+        let send = self.sender();
+        actions.on_feedback(move |topic| send(Input::Feedback(bind::topic(topic))));
+        let send = self.sender();
+        actions.on_reply_wanted(move |wanted| send(Input::ReplyWanted(wanted)));
+        let send = self.sender();
         actions.on_rate_reason(move |reason| send(Input::RateReason(bind::rating_reason(reason))));
         let tech = self.window.global::<Technician>();
         let send = self.sender();

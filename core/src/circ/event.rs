@@ -41,6 +41,13 @@ pub enum Event {
     Rated(u8),
     /// After a low score, the reader said why.
     RatingReason(super::satisfaction::LowScoreReason),
+    /// On the suggestions page, an ISBN typed on the keypad (a scanned one is a `Barcode`);
+    /// empty puts aside the one shown back.
+    IsbnTyped(String),
+    /// On the suggestions page, a feedback topic tapped.
+    Feedback(super::suggestion::FeedbackTopic),
+    /// A signed-in reader asks the library to reply to their suggestions (or not).
+    ReplyWanted(bool),
     IlsReplied(RequestId, IlsReply),
     /// The link to the ILS came back, was lost, or refuses the kiosk's login.
     LinkChanged(Link),
@@ -83,4 +90,8 @@ pub enum Button {
     PrintReceipt,
     EmailReceipt,
     NoReceipt,
+    /// Open the suggestions page (意见与荐购), from the menu or the attract screen.
+    Suggest,
+    /// Confirm the ISBN shown back on the suggestions page.
+    Confirm,
 }

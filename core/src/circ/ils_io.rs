@@ -78,6 +78,10 @@ pub enum JournalRequest {
     OfflinePatron { patron: PatronId },
     /// A reader's answer to the satisfaction question, to keep anonymously.
     Rating { rating: super::satisfaction::Rating },
+    /// Feedback or a purchase suggestion, to keep and deliver to the library.
+    Suggestion {
+        suggestion: super::suggestion::Suggestion,
+    },
 }
 
 /// What the session (or the technician's screen) asks of the ILS worker: the ILS itself, the

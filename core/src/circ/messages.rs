@@ -224,6 +224,16 @@ pub const REASONS: &[Message] = &[
         &[],
     ),
     m(
+        "not_an_isbn",
+        "That is not a book's ISBN. Scan the barcode on the back cover (it starts with 978 or 979).",
+        &[],
+    ),
+    m(
+        "isbn_misread",
+        "That ISBN does not add up: please scan it again, or check the number typed.",
+        &[],
+    ),
+    m(
         "out_of_service",
         "This machine is out of service. Please ask staff.",
         &[],
@@ -378,6 +388,8 @@ impl Reason {
             Reason::NotForOfflineReturn => "not_for_offline_return",
             Reason::OfflineReturnsOnly => "offline_returns_only",
             Reason::OfflineCardNotValid => "offline_card_not_valid",
+            Reason::NotAnIsbn => "not_an_isbn",
+            Reason::IsbnMisread => "isbn_misread",
             Reason::OutOfService { .. } => "out_of_service",
         }
     }
@@ -432,6 +444,8 @@ impl Reason {
             Reason::NotForOfflineReturn,
             Reason::OfflineReturnsOnly,
             Reason::OfflineCardNotValid,
+            Reason::NotAnIsbn,
+            Reason::IsbnMisread,
             Reason::OutOfService {
                 fault: "RFID_READER".into(),
             },
@@ -477,6 +491,8 @@ impl Reason {
                 | Reason::NotForOfflineReturn
                 | Reason::OfflineReturnsOnly
                 | Reason::OfflineCardNotValid
+                | Reason::NotAnIsbn
+                | Reason::IsbnMisread
                 | Reason::OutOfService { .. } => {}
             }
         }

@@ -13,6 +13,7 @@ pub mod reason;
 pub mod satisfaction;
 pub mod screen;
 pub mod session;
+pub mod suggestion;
 pub mod types;
 
 pub use crate::time::Moment;

@@ -103,6 +103,12 @@ pub enum Reason {
     OfflineReturnsOnly,
     /// Offline, only cards that match the library's card rules are accepted.
     OfflineCardNotValid,
+    // --- suggestions
+    /// Scanned or typed for a purchase suggestion, but not a book's ISBN.
+    NotAnIsbn,
+    /// An ISBN whose check digit is wrong: a misread, or a slip of the finger.
+    IsbnMisread,
+
     /// The machine cannot serve until a technician has looked (the code names the part).
     OutOfService {
         fault: String,

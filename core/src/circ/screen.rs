@@ -40,6 +40,9 @@ pub struct Screen {
     /// The goodbye screen asks how the visit was (on the share of visits the library chose).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<super::satisfaction::RatingAsk>,
+    /// The suggestions page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggest: Option<super::suggestion::SuggestView>,
     /// Returned books go through the return slot (unlocked once one is returned), not on the
     /// trolley or shelf the ILS's route names.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -64,6 +67,7 @@ impl Screen {
             receipt_choices: Vec::new(),
             summary: None,
             rating: None,
+            suggest: None,
             returns_to_slot: false,
         }
     }
@@ -91,6 +95,8 @@ pub enum Page {
     /// Print, e-mail or no receipt.
     Receipt,
     Goodbye,
+    /// Feedback and purchase suggestions.
+    Suggest,
     /// The machine cannot serve; `notice` carries the code for the technician.
     OutOfService,
 }

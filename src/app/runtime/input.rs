@@ -4,6 +4,7 @@
 use super::super::sim_pad::{Placement, PrinterState};
 use super::super::tech_shell::TechCommand;
 use crate::circ::satisfaction::LowScoreReason;
+use crate::circ::suggestion::FeedbackTopic;
 use crate::circ::types::{ItemId, Pin};
 use crate::circ::{Button, Language};
 use kiosk_hw::config::{PartFault, SimPart};
@@ -30,6 +31,12 @@ pub enum Input {
     Rate(u8),
     /// After a low score, why.
     RateReason(LowScoreReason),
+    /// On the suggestions page, an ISBN typed on the keypad.
+    IsbnTyped(String),
+    /// On the suggestions page, a feedback topic tapped.
+    Feedback(FeedbackTopic),
+    /// A signed-in reader asks the library to reply to the next suggestion (or not).
+    ReplyWanted(bool),
     /// Let this much time pass (moved at once on the virtual clock).
     Wait(Duration),
     /// The simulated machine: what real hardware would do.

@@ -200,6 +200,9 @@ impl<'a> Runtime<'a> {
             Input::Touch => Event::Touched,
             Input::Rate(score) => Event::Rated(score),
             Input::RateReason(reason) => Event::RatingReason(reason),
+            Input::IsbnTyped(text) => Event::IsbnTyped(text),
+            Input::Feedback(topic) => Event::Feedback(topic),
+            Input::ReplyWanted(wanted) => Event::ReplyWanted(wanted),
             Input::Sim(sim) => {
                 let done = match &sim {
                     SimInput::Place(placement) => sim_pad::place_all(&self.devices, placement),

@@ -21,6 +21,7 @@ fn office(journal: Journal) -> BackOffice {
         BackOfficeSettings {
             offline_loan_days: 14,
             replay: ReplaySettings::default(),
+            suggestions: Default::default(),
         },
     )
 }
@@ -283,6 +284,7 @@ fn office_over(ils: Faulty) -> BackOffice {
         BackOfficeSettings {
             offline_loan_days: 14,
             replay: ReplaySettings::default(),
+            suggestions: Default::default(),
         },
     )
 }

@@ -217,6 +217,16 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
         }
         k.touch(ok);
         check(&k);
+        // The suggestions page, from the menu, and back.
+        let (suggestions, back) = if switch == "English" {
+            ("Suggestions", "Back")
+        } else {
+            ("意见与荐购", "返回")
+        };
+        k.touch(suggestions);
+        assert_eq!(k.page(), Page::Suggest);
+        check(&k);
+        k.touch(back);
         k.device(books);
         check(&k);
         k.touch(done);

@@ -18,6 +18,13 @@ impl Session {
             .is_some_and(|r| r.status.is_some());
         match (self.phase, button) {
             (Phase::Pin, Button::Cancel) => self.reset_to_idle(),
+            (Phase::Idle | Phase::Menu, Button::Suggest) => self.open_suggestions(),
+            (Phase::Suggest, Button::Confirm) => self.confirm_isbn(fx),
+            (Phase::Suggest, Button::Back) => self.close_suggestions(),
+            (Phase::Suggest, Button::Cancel) if !signed_in => self.reset_to_idle(),
+            (Phase::Suggest, Button::Cancel) => {
+                self.visit.finishing = Some(Finishing::NoReceipt);
+            }
             (Phase::Menu, Button::Borrow) => self.phase = Phase::Items(Action::Borrow),
             (Phase::Menu, Button::Return) if !self.policy.returns => {
                 self.tell(Reason::ReturnsNotHere, fx)

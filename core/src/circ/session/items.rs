@@ -12,6 +12,10 @@ use crate::circ::types::{Due, ItemId, OfflineUse, PatronId, ReturnRoute, SetChec
 
 impl Session {
     pub(super) fn barcode(&mut self, raw: &str, fx: &mut Vec<Effect>) {
+        if self.phase == Phase::Suggest {
+            // On the suggestions page the scanner reads a book's ISBN, whatever the rules say.
+            return self.isbn_entered(raw, fx);
+        }
         let code = match barcode::clean(raw) {
             Ok(code) => code,
             Err(error) => {
@@ -64,7 +68,8 @@ impl Session {
         fx: &mut Vec<Effect>,
     ) {
         match self.phase {
-            Phase::OutOfService => {}
+            // A tagged book laid down while suggesting is not lent or returned.
+            Phase::OutOfService | Phase::Suggest => {}
             Phase::Idle | Phase::Goodbye if self.policy.returns_without_card => {
                 self.reset_to_idle();
                 self.phase = Phase::Items(Action::Return);

@@ -10,6 +10,7 @@ mod items;
 mod rating;
 mod security;
 mod slot;
+mod suggest;
 mod view;
 
 #[cfg(test)]
@@ -37,6 +38,8 @@ enum Phase {
     Account,
     Receipt,
     Goodbye,
+    /// Feedback and purchase suggestions.
+    Suggest,
     /// Cannot serve (e.g. the journal cannot record): only a technician brings it back.
     OutOfService,
 }
@@ -116,6 +119,7 @@ struct Visit {
     summary: Option<Summary>,
     /// The satisfaction question, at the goodbye screen of a visit the library asks about.
     asking: Option<rating::Asking>,
+    suggesting: suggest::Suggesting,
 }
 
 /// What the session knows of the machine and its link, whoever is at it (as the shell last
@@ -291,6 +295,13 @@ impl Session {
             Event::Language(language) => self.language = language,
             Event::Touched | Event::Tick => {}
             Event::Rated(score) => self.rated(score, &mut fx),
+            Event::IsbnTyped(text) => {
+                if self.phase == Phase::Suggest {
+                    self.isbn_entered(&text, &mut fx)
+                }
+            }
+            Event::Feedback(topic) => self.feedback(topic, &mut fx),
+            Event::ReplyWanted(wanted) => self.reply_wanted(wanted),
             Event::RatingReason(reason) => self.rating_reason(reason, &mut fx),
             Event::IlsReplied(id, reply) => self.ils_replied(id, reply, &mut fx),
             // Heard before anything else (`machine_news`).
@@ -598,7 +609,12 @@ impl Session {
     fn times_out(&self) -> bool {
         matches!(
             self.phase,
-            Phase::Pin | Phase::Menu | Phase::Items(_) | Phase::Account | Phase::Receipt
+            Phase::Pin
+                | Phase::Menu
+                | Phase::Items(_)
+                | Phase::Account
+                | Phase::Receipt
+                | Phase::Suggest
         )
     }
 

@@ -26,6 +26,7 @@ impl Session {
             Phase::Account => Page::Account,
             Phase::Receipt => Page::Receipt,
             Phase::Goodbye => Page::Goodbye,
+            Phase::Suggest => Page::Suggest,
             Phase::OutOfService => Page::OutOfService,
         };
         let items = match self.phase {
@@ -80,6 +81,7 @@ impl Session {
                 .asking
                 .filter(|_| self.phase == Phase::Goodbye)
                 .map(|asking| asking.ask()),
+            suggest: self.suggest_view(),
             returns_to_slot: self.return_slot.usable,
         }
     }

@@ -7,6 +7,7 @@ mod offline;
 mod rating;
 mod rfid;
 mod slot;
+mod suggest;
 
 use crate::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
@@ -43,8 +44,8 @@ pub(super) fn policy() -> Policy {
 pub(super) struct Harness {
     pub session: Session,
     pub now: Moment,
-    /// Requests sent and not yet answered, oldest first (end-of-session notices and ratings,
-    /// which are not waited for, excluded).
+    /// Requests sent and not yet answered, oldest first (end-of-session notices, ratings and
+    /// suggestions, which are not waited for, excluded).
     pub pending: VecDeque<(RequestId, WorkerRequest)>,
     pub sent: Vec<WorkerRequest>,
 }
@@ -70,7 +71,9 @@ impl Harness {
                 if !matches!(
                     request,
                     WorkerRequest::Ils(IlsRequest::EndSession { .. })
-                        | WorkerRequest::Journal(JournalRequest::Rating { .. })
+                        | WorkerRequest::Journal(
+                            JournalRequest::Rating { .. } | JournalRequest::Suggestion { .. }
+                        )
                 ) {
                     self.pending.push_back((*id, request.clone()));
                 }

@@ -1,0 +1,182 @@
+//! Feedback and purchase suggestions, kept until they are delivered to each destination the
+//! library set (its Koha's suggestions, its own endpoint), and for staff to read and export.
+//! A suggestion carries a patron id only when the reader asked to be answered.
+
+use super::*;
+use crate::circ::suggestion::{Suggested, Suggestion};
+
+/// Where a kept suggestion still has to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Destinations {
+    /// Koha's purchase suggestions (only purchases go there).
+    pub koha: bool,
+    /// The library's own endpoint (everything goes there).
+    pub endpoint: bool,
+}
+
+/// One kept suggestion, as staff and the delivery read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeptSuggestion {
+    pub id: i64,
+    /// Sent with every delivery, so a destination can tell a repeat.
+    pub key: String,
+    pub created_utc: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isbn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patron: Option<String>,
+    pub language: String,
+    /// Per destination: `none` (not sent there), `pending`, `sending`, `done`.
+    pub koha: String,
+    pub endpoint: String,
+    pub attempts: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+const SUGGESTION_COLUMNS: &str = "id, key, created_utc, kind, isbn, topic, patron, language, koha,
+    endpoint, attempts, last_error";
+
+fn kept(r: &Row) -> rusqlite::Result<KeptSuggestion> {
+    Ok(KeptSuggestion {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        created_utc: r.get(2)?,
+        kind: r.get(3)?,
+        isbn: r.get(4)?,
+        topic: r.get(5)?,
+        patron: r.get(6)?,
+        language: r.get(7)?,
+        koha: r.get(8)?,
+        endpoint: r.get(9)?,
+        attempts: r.get(10)?,
+        last_error: r.get(11)?,
+    })
+}
+
+impl Journal {
+    /// Keeps a suggestion, durably, before anything is sent anywhere.
+    pub fn keep_suggestion(
+        &mut self,
+        suggestion: &Suggestion,
+        at: Stamp,
+        to: Destinations,
+    ) -> Result<KeptSuggestion> {
+        let (kind, isbn, topic) = match &suggestion.suggested {
+            Suggested::Purchase { isbn } => ("purchase", Some(isbn.as_str().to_owned()), None),
+            Suggested::Feedback { topic } => ("feedback", None, Some(topic.code())),
+        };
+        let state = |on: bool| if on { "pending" } else { "none" };
+        let language = match suggestion.language {
+            crate::circ::Language::En => "en",
+            crate::circ::Language::ZhCn => "zh-CN",
+        };
+        let tx = self.conn.transaction()?;
+        let next: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM suggestions",
+            [],
+            |r| r.get(0),
+        )?;
+        // Unique beyond this journal: a journal started afresh numbers from 1 again.
+        let key = format!(
+            "{}-{}-{next}",
+            self.settings.kiosk,
+            at.utc.format("%Y%m%dT%H%M%S%6f")
+        );
+        tx.execute(
+            "INSERT INTO suggestions (id, key, created_utc, kind, isbn, topic, patron, language,
+                 koha, endpoint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                next,
+                key,
+                utc_text(at.utc),
+                kind,
+                isbn,
+                topic,
+                suggestion.patron.as_ref().map(|p| &p.0),
+                language,
+                state(to.koha && kind == "purchase"),
+                state(to.endpoint),
+            ],
+        )?;
+        let row = tx.query_row(
+            &format!("SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE id = ?1"),
+            params![next],
+            kept,
+        )?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    /// The suggestions kept, oldest first; `since` an RFC 3339 time.
+    pub fn suggestions(&self, since: Option<&str>) -> Result<Vec<KeptSuggestion>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE (?1 IS NULL OR created_utc >= ?1)
+                 ORDER BY id"
+        ))?;
+        let rows = statement.query_map(params![since], kept)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circ::suggestion::FeedbackTopic;
+    use crate::circ::types::PatronId;
+    use kiosk_core::isbn::Isbn;
+
+    fn journal() -> Journal {
+        Journal::in_memory(JournalSettings {
+            kiosk: "kiosk-01".into(),
+            patron_retention: Duration::ZERO,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn suggestions_are_kept_with_a_key_of_their_own_and_a_reader_only_by_consent() {
+        let mut journal = journal();
+        let purchase = Suggestion {
+            suggested: Suggested::Purchase {
+                isbn: Isbn::parse("9787536692930").unwrap(),
+            },
+            patron: Some(PatronId("20234000000019".into())),
+            language: crate::circ::Language::ZhCn,
+        };
+        let feedback = Suggestion {
+            suggested: Suggested::Feedback {
+                topic: FeedbackTopic::Praise,
+            },
+            patron: None,
+            language: crate::circ::Language::En,
+        };
+        let to = Destinations {
+            koha: true,
+            endpoint: true,
+        };
+        let a = journal
+            .keep_suggestion(&purchase, Stamp::now(), to)
+            .unwrap();
+        let b = journal
+            .keep_suggestion(&feedback, Stamp::now(), to)
+            .unwrap();
+        assert_ne!(a.key, b.key);
+        assert!(a.key.starts_with("kiosk-01-"), "{}", a.key);
+        assert_eq!(
+            (a.koha.as_str(), a.endpoint.as_str()),
+            ("pending", "pending")
+        );
+        assert_eq!(
+            (b.koha.as_str(), b.endpoint.as_str()),
+            ("none", "pending"),
+            "feedback is not a purchase: Koha's suggestions do not take it"
+        );
+        assert_eq!(a.patron.as_deref(), Some("20234000000019"));
+        assert_eq!(b.patron, None);
+        assert_eq!(journal.suggestions(None).unwrap(), [a, b]);
+    }
+}
