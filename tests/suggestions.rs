@@ -100,3 +100,149 @@ fn suggestions_left_at_the_kiosk_reach_staff_named_only_with_consent() {
         bad.stderr
     );
 }
+
+/// The library's endpoint, as a test stands it up: it takes a suggestion once per
+/// `Idempotency-Key` (a repeat is answered 200 and not stored again), slowly.
+struct Endpoint {
+    /// Per key: (posts received, stored).
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, (u32, u32)>>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl Endpoint {
+    fn start(port: u16, pause: std::time::Duration) -> Endpoint {
+        let server = tiny_http::Server::http(("127.0.0.1", port)).expect("the endpoint listens");
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
+        let record = std::sync::Arc::clone(&seen);
+        let thread = std::thread::spawn(move || {
+            for mut request in server.incoming_requests() {
+                let key = request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Idempotency-Key"))
+                    .map(|h| h.value.to_string());
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(request.as_reader(), &mut body);
+                std::thread::sleep(pause);
+                let status = match key {
+                    Some(key) if body.contains(&key) => {
+                        let mut seen = record.lock().unwrap();
+                        let entry = seen.entry(key).or_insert((0, 0));
+                        entry.0 += 1;
+                        if entry.1 == 0 {
+                            entry.1 = 1;
+                            201
+                        } else {
+                            200
+                        }
+                    }
+                    _ => 400,
+                };
+                let _ = request.respond(tiny_http::Response::empty(status));
+            }
+        });
+        Endpoint {
+            seen,
+            _thread: thread,
+        }
+    }
+
+    fn stored(&self) -> usize {
+        self.seen
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|(_, s)| *s > 0)
+            .count()
+    }
+}
+
+#[test]
+fn every_suggestion_reaches_the_endpoint_exactly_once_though_the_kiosk_is_killed_while_delivering()
+{
+    use common::live::LiveKiosk;
+    use std::time::Duration;
+    const SUGGESTIONS: usize = 160;
+    let kills: usize = std::env::var("KIOSK_SUGGESTION_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let port = free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |text| {
+        text.replace(
+            "# endpoint = \"https://www.library.example.org/api/kiosk-suggestions\"",
+            &format!("endpoint = \"http://127.0.0.1:{port}/in\"\nretry_secs = 1"),
+        )
+    });
+    // Readers leave suggestions while the endpoint is down: kept, waiting.
+    let mut input = vec![r#"{"press": "suggest"}"#.to_owned()];
+    input.extend((0..SUGGESTIONS).map(|n| {
+        let topic = ["machine_not_working", "book_missing", "praise", "other"][n % 4];
+        format!(r#"{{"feedback": "{topic}"}}"#)
+    }));
+    run_script(&config, &input, &[]);
+
+    // The endpoint comes up, slow; the kiosk is killed (SIGKILL) again and again meanwhile.
+    let endpoint = Endpoint::start(port, Duration::from_millis(200));
+    let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+    let mut killed = 0;
+    for _ in 0..kills {
+        if endpoint.stored() == SUGGESTIONS {
+            break;
+        }
+        killed += 1;
+        let kiosk = LiveKiosk::start(&config, &[]);
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(Duration::from_millis(100 + seed % 200));
+        drop(kiosk);
+    }
+    // A last run that is left alone finishes the job.
+    let kiosk = LiveKiosk::start(&config, &[]);
+    let all = kiosk.wait_until(Duration::from_secs(60), |_| {
+        endpoint.stored() == SUGGESTIONS
+    });
+    assert!(
+        all.is_some(),
+        "stored {} of {SUGGESTIONS}",
+        endpoint.stored()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    drop(kiosk);
+
+    let seen = endpoint.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), SUGGESTIONS, "one key a suggestion");
+    assert!(
+        seen.values().all(|(_, stored)| *stored == 1),
+        "each stored once"
+    );
+    let posts: u32 = seen.values().map(|(posts, _)| posts).sum();
+    eprintln!("{SUGGESTIONS} suggestions, {posts} posts, {killed} kills while delivering");
+    assert_eq!(
+        killed, kills,
+        "killed {killed} times while suggestions were still being delivered"
+    );
+    let run = kiosk_feedback_json(&config);
+    assert!(
+        run.iter().all(|s| s["endpoint"] == "done"),
+        "the journal knows each was delivered: {run:?}"
+    );
+}
+
+fn kiosk_feedback_json(config: &std::path::Path) -> Vec<Value> {
+    let run = kiosk(
+        &[
+            "feedback",
+            "--config",
+            config.to_str().unwrap(),
+            "list",
+            "--json",
+        ],
+        "",
+        &[],
+    );
+    assert!(run.success, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}

@@ -111,6 +111,9 @@ fn run(
                 {
                     wait = Some(wait.map_or(due, |w| w.min(due)));
                 }
+                if let Some(due) = office.suggestions_due_in() {
+                    wait = Some(wait.map_or(due, |w| w.min(due)));
+                }
                 match wait {
                     Some(wait) => requests.recv_timeout(wait),
                     None => requests.recv_timeout(HOUSEKEEPING),
@@ -143,6 +146,12 @@ fn run(
                     if let Err(error) = office.journal().purge_patrons(chrono::Utc::now()) {
                         tracing::warn!(%error, "cannot erase patron ids from the journal");
                     }
+                }
+                // Suggestions go to the library's endpoint, whatever the ILS link does.
+                if office.suggestions_due_in().is_some_and(|due| due.is_zero())
+                    && let Err(error) = office.deliver_suggestions()
+                {
+                    tracing::error!(%error, "the suggestions cannot be delivered: the journal");
                 }
                 if replay_rests_until.is_none_or(|until| until <= Instant::now()) {
                     let stalled = replay_while_idle(&mut office, &requests, &mut stashed);

@@ -43,6 +43,8 @@ pub enum StartError {
     Login(IlsError),
     #[error("cannot start the ILS worker thread: {0}")]
     Thread(std::io::Error),
+    #[error("key `suggestions.endpoint`: {0}")]
+    SuggestionsEndpoint(IlsError),
     #[error("the journal (key `journal.path`): {0}")]
     Journal(JournalError),
     #[error("cannot listen on {addr}: {source}")]
@@ -279,10 +281,19 @@ pub fn start(
                 retry_after: Duration::from_secs(config.offline.retry_secs),
                 ..ReplaySettings::default()
             },
-            suggestions: Default::default(),
+            suggestions: crate::queue::journal::Destinations {
+                koha: false,
+                endpoint: config.suggestions.endpoint.is_some(),
+            },
         },
     )
     .with_password_source(password_source(config));
+    if let Some(url) = &config.suggestions.endpoint {
+        let endpoint =
+            crate::queue::deliver::Endpoint::new(url, &config.suggestions, &config.kiosk.id)
+                .map_err(StartError::SuggestionsEndpoint)?;
+        office = office.with_endpoint(endpoint);
+    }
     office.start_with_link(link);
     let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
     devices.set_library(&config.kiosk.library_name);

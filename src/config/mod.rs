@@ -34,6 +34,8 @@ pub struct Config {
     #[serde(default)]
     pub satisfaction: SatisfactionSection,
     #[serde(default)]
+    pub suggestions: SuggestionsSection,
+    #[serde(default)]
     pub journal: JournalSection,
     #[serde(default)]
     pub logging: LoggingSection,
@@ -195,6 +197,28 @@ impl Default for SatisfactionSection {
         SatisfactionSection {
             enabled: true,
             ask_one_in: 1,
+        }
+    }
+}
+
+/// `[suggestions]`: where suggestions go besides the journal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SuggestionsSection {
+    /// The library's endpoint (its CMS, a form service) that takes each suggestion as a JSON
+    /// POST, e.g. `https://www.library.example.org/api/kiosk-suggestions`.
+    pub endpoint: Option<String>,
+    /// After a failed delivery, wait this long before the next, in seconds.
+    pub retry_secs: u64,
+    pub http: crate::ils::http::HttpSettings,
+}
+
+impl Default for SuggestionsSection {
+    fn default() -> Self {
+        SuggestionsSection {
+            endpoint: None,
+            retry_secs: 60,
+            http: crate::ils::http::HttpSettings::default(),
         }
     }
 }

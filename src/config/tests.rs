@@ -176,7 +176,7 @@ fn a_secrets_file_others_can_read_is_warned_about() {
 #[test]
 fn the_documented_sip2_keys_all_parse() {
     let start = EXAMPLE.find("# [ils.sip2]").unwrap();
-    let end = EXAMPLE.find("[logging]").unwrap();
+    let end = EXAMPLE.find("\n[offline]").unwrap();
     let block: String = EXAMPLE[start..end]
         .lines()
         .filter_map(|l| l.strip_prefix("# "))

@@ -38,6 +38,8 @@ pub struct BackOffice {
     password: Option<PasswordSource>,
     /// A charset warning already noted in the journal.
     charset_noted: bool,
+    /// The library's endpoint for suggestions, when it has one.
+    endpoint: Option<super::deliver::Endpoint>,
     /// When to look again at a link the adapter does not watch itself.
     checks: link::LinkChecks,
 }
@@ -69,7 +71,34 @@ impl BackOffice {
             link_change: None,
             password: None,
             charset_noted: false,
+            endpoint: None,
             checks: link::LinkChecks::default(),
+        }
+    }
+
+    /// Where suggestions are delivered besides the journal.
+    pub fn with_endpoint(mut self, endpoint: super::deliver::Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Delivers the suggestions that are due to the library's endpoint.
+    pub fn deliver_suggestions(&mut self) -> Result<super::deliver::Delivered, JournalError> {
+        match &self.endpoint {
+            Some(endpoint) => super::deliver::deliver_round(&mut self.journal, endpoint),
+            None => Ok(super::deliver::Delivered::default()),
+        }
+    }
+
+    /// How long until a suggestion is due at the endpoint; `None`: nothing to deliver.
+    pub fn suggestions_due_in(&self) -> Option<Duration> {
+        self.endpoint.as_ref()?;
+        match self.journal.next_suggestion_in(Utc::now()) {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the suggestions");
+                None
+            }
         }
     }
 

@@ -10,8 +10,10 @@
 //! - [`settle`]: asking the ILS what became of a transaction it did not answer.
 //! - [`backoffice`]: the ILS and the journal together, as the ILS worker runs them.
 //! - [`export`]: .koc for Koha, JSON lines, CSV.
+//! - [`deliver`]: feedback and purchase suggestions to the library's endpoint, exactly once.
 
 pub mod backoffice;
+pub mod deliver;
 pub mod export;
 pub mod journal;
 pub mod replay;

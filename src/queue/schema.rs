@@ -79,8 +79,10 @@ const MIGRATIONS: &[&str] = &[
         topic TEXT,
         patron TEXT,
         language TEXT NOT NULL,
-        koha TEXT NOT NULL DEFAULT 'none' CHECK (koha IN ('none', 'pending', 'sending', 'done')),
-        endpoint TEXT NOT NULL DEFAULT 'none' CHECK (endpoint IN ('none', 'pending', 'sending', 'done')),
+        koha TEXT NOT NULL DEFAULT 'none'
+            CHECK (koha IN ('none', 'pending', 'sending', 'done', 'refused')),
+        endpoint TEXT NOT NULL DEFAULT 'none'
+            CHECK (endpoint IN ('none', 'pending', 'sending', 'done', 'refused')),
         attempts INTEGER NOT NULL DEFAULT 0,
         last_error TEXT,
         next_attempt_utc TEXT

@@ -111,6 +111,78 @@ impl Journal {
         Ok(row)
     }
 
+    /// Suggestions the library's endpoint has not taken yet and whose backoff is over, oldest
+    /// first. One caught `sending` by a crash is among them: it is sent again with the same key,
+    /// which the endpoint uses to take it once.
+    pub fn suggestions_to_deliver(&self, now: DateTime<Utc>) -> Result<Vec<KeptSuggestion>> {
+        let mut statement = self.conn.prepare_cached(&format!(
+            "SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE endpoint IN ('pending', 'sending')
+                 AND (next_attempt_utc IS NULL OR next_attempt_utc <= ?1) ORDER BY id LIMIT 64"
+        ))?;
+        let rows = statement.query_map(params![utc_text(now)], kept)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How long until a suggestion waiting out a backoff may be sent (zero: now).
+    pub fn next_suggestion_in(&self, now: DateTime<Utc>) -> Result<Option<Duration>> {
+        let next: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT next_attempt_utc FROM suggestions WHERE endpoint IN ('pending', 'sending')
+                     ORDER BY next_attempt_utc IS NOT NULL, next_attempt_utc LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(next.map(|at| {
+            at.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map_or(Duration::ZERO, |t| {
+                    (t.with_timezone(&Utc) - now)
+                        .to_std()
+                        .unwrap_or(Duration::ZERO)
+                })
+        }))
+    }
+
+    /// Marked durably before it leaves for the endpoint.
+    pub fn suggestion_sending(&mut self, id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE suggestions SET endpoint = 'sending', attempts = attempts + 1 WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(())
+    }
+
+    /// The endpoint took it (or already had it).
+    pub fn suggestion_delivered(&mut self, id: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE suggestions SET endpoint = 'done', last_error = NULL, next_attempt_utc = NULL
+                 WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(())
+    }
+
+    /// Not taken now (unreachable, a timeout, a 5xx): tried again after `after`.
+    pub fn suggestion_retry(&mut self, id: i64, error: &str, after: Duration) -> Result<()> {
+        let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+        self.conn.execute(
+            "UPDATE suggestions SET endpoint = 'pending', last_error = ?2, next_attempt_utc = ?3
+                 WHERE id = ?1",
+            params![id, error, utc_text(at)],
+        )?;
+        Ok(())
+    }
+
+    /// The endpoint will not take it as sent (a 4xx): kept for staff, not sent again.
+    pub fn suggestion_refused(&mut self, id: i64, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE suggestions SET endpoint = 'refused', last_error = ?2 WHERE id = ?1",
+            params![id, error],
+        )?;
+        Ok(())
+    }
+
     /// The suggestions kept, oldest first; `since` an RFC 3339 time.
     pub fn suggestions(&self, since: Option<&str>) -> Result<Vec<KeptSuggestion>> {
         let mut statement = self.conn.prepare_cached(&format!(
