@@ -24,20 +24,8 @@ const BOOKS: [&str; 6] = [
 
 /// Transactions the journal holds as settled (done), as `kiosk queue list` reads them.
 fn settled(config: &Path) -> usize {
-    let run = kiosk(
-        &[
-            "queue",
-            "--config",
-            config.to_str().unwrap(),
-            "list",
-            "--json",
-        ],
-        "",
-        &[],
-    );
-    assert!(run.success, "{}", run.stderr);
-    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    rows.as_array()
+    staff_json("queue", config, &["list", "--json"])
+        .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["state"] == "done")

@@ -52,19 +52,7 @@ fn write_secrets(path: &Path, password: &str) {
 }
 
 fn queue_status(config: &Path) -> serde_json::Value {
-    let run = kiosk(
-        &[
-            "queue",
-            "--config",
-            config.to_str().unwrap(),
-            "status",
-            "--json",
-        ],
-        "",
-        &[],
-    );
-    assert!(run.success, "{}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap()
+    staff_json("queue", config, &["status", "--json"])
 }
 
 /// The share of one core the kiosk used over `window`.

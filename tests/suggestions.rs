@@ -224,25 +224,10 @@ fn every_suggestion_reaches_the_endpoint_exactly_once_though_the_kiosk_is_killed
         killed, kills,
         "killed {killed} times while suggestions were still being delivered"
     );
-    let run = kiosk_feedback_json(&config);
+    let run = staff_json("feedback", &config, &["list", "--json"]);
+    let run = run.as_array().expect("a list");
     assert!(
         run.iter().all(|s| s["endpoint"] == "done"),
         "the journal knows each was delivered: {run:?}"
     );
-}
-
-fn kiosk_feedback_json(config: &std::path::Path) -> Vec<Value> {
-    let run = kiosk(
-        &[
-            "feedback",
-            "--config",
-            config.to_str().unwrap(),
-            "list",
-            "--json",
-        ],
-        "",
-        &[],
-    );
-    assert!(run.success, "{}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap()
 }

@@ -150,6 +150,16 @@ pub fn results(lines: &[Value]) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// `kiosk COMMAND --config CONFIG ARGS…` (a staff tool with `--json`), which must succeed, its
+/// output parsed.
+pub fn staff_json(command: &str, config: &std::path::Path, args: &[&str]) -> Value {
+    let mut all = vec![command, "--config", config.to_str().expect("a UTF-8 path")];
+    all.extend_from_slice(args);
+    let run = kiosk(&all, "", &[]);
+    assert!(run.success, "kiosk {all:?}: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
 /// The example configuration with its journal in `dir`, changed by `edit`, written to
 /// `dir/kiosk.toml`.
 pub fn config_in(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
