@@ -282,7 +282,7 @@ pub fn start(
                 ..ReplaySettings::default()
             },
             suggestions: crate::queue::journal::Destinations {
-                koha: false,
+                koha: config.ils.kind == IlsKind::Koha && config.suggestions.koha,
                 endpoint: config.suggestions.endpoint.is_some(),
             },
         },

@@ -208,6 +208,8 @@ pub struct SuggestionsSection {
     /// The library's endpoint (its CMS, a form service) that takes each suggestion as a JSON
     /// POST, e.g. `https://www.library.example.org/api/kiosk-suggestions`.
     pub endpoint: Option<String>,
+    /// With `ils.kind = "koha"`: purchase suggestions also go into Koha's own suggestions.
+    pub koha: bool,
     /// After a failed delivery, wait this long before the next, in seconds.
     pub retry_secs: u64,
     pub http: crate::ils::http::HttpSettings,
@@ -217,6 +219,7 @@ impl Default for SuggestionsSection {
     fn default() -> Self {
         SuggestionsSection {
             endpoint: None,
+            koha: true,
             retry_secs: 60,
             http: crate::ils::http::HttpSettings::default(),
         }

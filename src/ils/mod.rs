@@ -103,6 +103,16 @@ pub trait Ils: Send {
     fn charset_warning(&self) -> Option<String> {
         None
     }
+    /// A reader's purchase suggestion for the ILS's own list (Koha's suggestions). `key` goes
+    /// with it, so that [`Ils::has_suggestion`] can tell whether one whose answer was lost
+    /// arrived.
+    fn suggest_purchase(&mut self, _suggestion: &PurchaseSuggestion) -> Result<(), IlsError> {
+        Err(IlsError::Unsupported("purchase suggestions"))
+    }
+    /// Whether the ILS has the suggestion sent with this key.
+    fn has_suggestion(&mut self, _key: &str) -> Result<bool, IlsError> {
+        Err(IlsError::Unsupported("purchase suggestions"))
+    }
     /// The kiosk's password for the next login, read again while the ILS refuses the old one.
     fn set_password(&mut self, _password: crate::config::secrets::Secret) {}
     /// A round trip now, connecting first if needed: whether the ILS answers at all (after a
@@ -124,6 +134,17 @@ pub trait Ils: Send {
     fn keep_alive_in(&self) -> Option<std::time::Duration> {
         None
     }
+}
+
+/// A purchase suggestion as an ILS takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseSuggestion {
+    /// The suggestion's own key (also sent to the library's endpoint).
+    pub key: String,
+    pub isbn: String,
+    /// Only when the reader asked to be answered.
+    pub patron: Option<PatronId>,
+    pub kiosk: String,
 }
 
 /// How long after a failed attempt to reach the ILS the next one is made: 1, 2, 4 … s, at

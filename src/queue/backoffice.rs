@@ -82,17 +82,36 @@ impl BackOffice {
         self
     }
 
-    /// Delivers the suggestions that are due to the library's endpoint.
+    /// Delivers the suggestions that are due: purchases to the ILS's own suggestions (Koha),
+    /// everything to the library's endpoint.
     pub fn deliver_suggestions(&mut self) -> Result<super::deliver::Delivered, JournalError> {
-        match &self.endpoint {
-            Some(endpoint) => super::deliver::deliver_round(&mut self.journal, endpoint),
-            None => Ok(super::deliver::Delivered::default()),
+        let mut delivered = super::deliver::Delivered::default();
+        if self.settings.suggestions.koha && self.link.is_some_and(Link::is_online) {
+            let kiosk = self.journal.settings().kiosk.clone();
+            let retry = self.settings.replay.retry_after;
+            let round = super::deliver::deliver_to_ils(
+                &mut self.journal,
+                self.ils.as_mut(),
+                &kiosk,
+                retry,
+            )?;
+            delivered.done += round.done;
+            delivered.stopped |= round.stopped;
         }
+        if let Some(endpoint) = &self.endpoint {
+            let round = super::deliver::deliver_round(&mut self.journal, endpoint)?;
+            delivered.done += round.done;
+            delivered.stopped |= round.stopped;
+        }
+        Ok(delivered)
     }
 
-    /// How long until a suggestion is due at the endpoint; `None`: nothing to deliver.
+    /// How long until a suggestion is due somewhere; `None`: nothing to deliver.
     pub fn suggestions_due_in(&self) -> Option<Duration> {
-        self.endpoint.as_ref()?;
+        let koha = self.settings.suggestions.koha && self.link.is_some_and(Link::is_online);
+        if self.endpoint.is_none() && !koha {
+            return None;
+        }
         match self.journal.next_suggestion_in(Utc::now()) {
             Ok(due) => due,
             Err(error) => {

@@ -1,13 +1,19 @@
-//! Delivering kept suggestions to the library's own endpoint, exactly once: each is marked
-//! `sending` durably before it leaves and `done` when the endpoint says it has it; every
-//! attempt carries the suggestion's key (`Idempotency-Key`), so one sent again after a crash or
-//! a lost answer is taken once. Unreachable or failing: tried again after a backoff, never lost.
-//! Refused (a 4xx): kept for staff, not sent again.
+//! Delivering kept suggestions, exactly once per destination. Each is marked `sending` durably
+//! before it leaves and `done` when the destination has it.
+//!
+//! - The library's endpoint: every attempt carries the suggestion's key (`Idempotency-Key`), so
+//!   one sent again after a crash or a lost answer is taken once.
+//! - Koha's suggestions (purchases only): Koha has no such key, so one whose answer was lost is
+//!   looked for (its key is in its note) before anything is sent again.
+//!
+//! Unreachable or failing: tried again after a backoff, never lost. Refused: kept for staff, not
+//! sent there again.
 
-use super::journal::{Journal, JournalError, KeptSuggestion};
+use super::journal::{Destination, Journal, JournalError, KeptSuggestion};
 use crate::circ::IlsError;
 use crate::config::SuggestionsSection;
 use crate::ils::http::{HttpLink, Method};
+use crate::ils::{Ils, PurchaseSuggestion};
 use serde_json::json;
 use std::time::Duration;
 
@@ -57,8 +63,9 @@ pub fn deliver_round(
     endpoint: &Endpoint,
 ) -> Result<Delivered, JournalError> {
     let mut round = Delivered::default();
-    for suggestion in journal.suggestions_to_deliver(chrono::Utc::now())? {
-        journal.suggestion_sending(suggestion.id)?;
+    let to = Destination::Endpoint;
+    for suggestion in journal.suggestions_to_deliver(to, chrono::Utc::now())? {
+        journal.suggestion_sending(suggestion.id, to)?;
         let headers = [("idempotency-key", suggestion.key.as_str())];
         let sent = endpoint.link.send(
             Method::Post,
@@ -69,12 +76,12 @@ pub fn deliver_round(
         match sent {
             // 409: it has one with this key already.
             Ok(response) if response.ok() || response.status == 409 => {
-                journal.suggestion_delivered(suggestion.id)?;
+                journal.suggestion_delivered(suggestion.id, to)?;
                 round.done += 1;
             }
             Ok(response) if response.status == 408 || response.status == 429 => {
                 let why = format!("HTTP {}", response.status);
-                journal.suggestion_retry(suggestion.id, &why, endpoint.retry_after)?;
+                journal.suggestion_retry(suggestion.id, to, &why, endpoint.retry_after, true)?;
                 round.stopped = true;
                 break;
             }
@@ -85,18 +92,79 @@ pub fn deliver_round(
                     crate::ils::http::excerpt(&response.body)
                 );
                 tracing::warn!(key = %suggestion.key, %why, "suggestion not delivered");
-                journal.suggestion_refused(suggestion.id, &why)?;
+                journal.suggestion_refused(suggestion.id, to, &why)?;
             }
             Err(error) => {
                 // Unreachable, or the answer was lost: the same key goes again later.
                 tracing::info!(key = %suggestion.key, %error, "suggestion not delivered now");
-                journal.suggestion_retry(
-                    suggestion.id,
-                    &error.to_string(),
-                    endpoint.retry_after,
-                )?;
+                let why = error.to_string();
+                journal.suggestion_retry(suggestion.id, to, &why, endpoint.retry_after, true)?;
                 round.stopped = true;
                 break;
+            }
+        }
+    }
+    Ok(round)
+}
+
+/// Delivers the purchases that are due to the ILS's own suggestions (Koha), until one fails.
+pub fn deliver_to_ils(
+    journal: &mut Journal,
+    ils: &mut dyn Ils,
+    kiosk: &str,
+    retry_after: Duration,
+) -> Result<Delivered, JournalError> {
+    let mut round = Delivered::default();
+    let to = Destination::Koha;
+    for suggestion in journal.suggestions_to_deliver(to, chrono::Utc::now())? {
+        let Some(isbn) = suggestion.isbn.clone() else {
+            journal.suggestion_refused(suggestion.id, to, "not a purchase")?;
+            continue;
+        };
+        if suggestion.koha == "sending" {
+            // Sent before without an answer: Koha is asked before anything goes again.
+            match ils.has_suggestion(&suggestion.key) {
+                Ok(true) => {
+                    journal.suggestion_delivered(suggestion.id, to)?;
+                    round.done += 1;
+                    continue;
+                }
+                Ok(false) => {}
+                Err(error) => {
+                    let why = error.to_string();
+                    journal.suggestion_retry(suggestion.id, to, &why, retry_after, true)?;
+                    round.stopped = true;
+                    break;
+                }
+            }
+        }
+        journal.suggestion_sending(suggestion.id, to)?;
+        let purchase = PurchaseSuggestion {
+            key: suggestion.key.clone(),
+            isbn,
+            patron: suggestion.patron.clone().map(crate::circ::types::PatronId),
+            kiosk: kiosk.to_owned(),
+        };
+        match ils.suggest_purchase(&purchase) {
+            Ok(()) => {
+                journal.suggestion_delivered(suggestion.id, to)?;
+                round.done += 1;
+            }
+            Err(error @ IlsError::LinkDown(_)) => {
+                let why = error.to_string();
+                journal.suggestion_retry(suggestion.id, to, &why, retry_after, false)?;
+                round.stopped = true;
+                break;
+            }
+            Err(error @ (IlsError::OutcomeUnknown(_) | IlsError::LoginRefused(_))) => {
+                let why = error.to_string();
+                journal.suggestion_retry(suggestion.id, to, &why, retry_after, true)?;
+                round.stopped = true;
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(key = %suggestion.key, %error, "the ILS did not take the suggestion");
+                journal.suggestion_refused(suggestion.id, to, &error.to_string())?;
             }
         }
     }

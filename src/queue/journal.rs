@@ -15,7 +15,7 @@ use thiserror::Error;
 mod ratings;
 mod suggestions;
 pub use ratings::KeptRating;
-pub use suggestions::{Destinations, KeptSuggestion};
+pub use suggestions::{Destination, Destinations, KeptSuggestion};
 mod records;
 mod staff;
 mod writer;

@@ -548,6 +548,14 @@ impl Ils for KohaIls {
         }
     }
 
+    fn suggest_purchase(&mut self, suggestion: &super::PurchaseSuggestion) -> Result<(), IlsError> {
+        self.post_suggestion(suggestion)
+    }
+
+    fn has_suggestion(&mut self, key: &str) -> Result<bool, IlsError> {
+        self.find_suggestion(key)
+    }
+
     fn set_password(&mut self, password: crate::config::secrets::Secret) {
         self.secret = Some(password);
         self.token = None;
@@ -604,5 +612,6 @@ impl Ils for KohaIls {
     }
 }
 
+mod suggestions;
 #[cfg(test)]
 mod tests;

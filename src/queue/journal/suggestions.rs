@@ -14,6 +14,22 @@ pub struct Destinations {
     pub endpoint: bool,
 }
 
+/// One of the places a suggestion is delivered to (a column of the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Koha,
+    Endpoint,
+}
+
+impl Destination {
+    fn column(self) -> &'static str {
+        match self {
+            Destination::Koha => "koha",
+            Destination::Endpoint => "endpoint",
+        }
+    }
+}
+
 /// One kept suggestion, as staff and the delivery read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeptSuggestion {
@@ -111,24 +127,30 @@ impl Journal {
         Ok(row)
     }
 
-    /// Suggestions the library's endpoint has not taken yet and whose backoff is over, oldest
-    /// first. One caught `sending` by a crash is among them: it is sent again with the same key,
-    /// which the endpoint uses to take it once.
-    pub fn suggestions_to_deliver(&self, now: DateTime<Utc>) -> Result<Vec<KeptSuggestion>> {
+    /// Suggestions a destination has not taken yet and whose backoff is over, oldest first.
+    /// One caught `sending` is among them: its answer was lost (a crash, a timeout), and the
+    /// delivery resends it with the same key (the endpoint) or asks first (Koha).
+    pub fn suggestions_to_deliver(
+        &self,
+        to: Destination,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<KeptSuggestion>> {
+        let column = to.column();
         let mut statement = self.conn.prepare_cached(&format!(
-            "SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE endpoint IN ('pending', 'sending')
+            "SELECT {SUGGESTION_COLUMNS} FROM suggestions WHERE {column} IN ('pending', 'sending')
                  AND (next_attempt_utc IS NULL OR next_attempt_utc <= ?1) ORDER BY id LIMIT 64"
         ))?;
         let rows = statement.query_map(params![utc_text(now)], kept)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How long until a suggestion waiting out a backoff may be sent (zero: now).
+    /// How long until a suggestion is due somewhere (zero: now); `None`: nothing waits.
     pub fn next_suggestion_in(&self, now: DateTime<Utc>) -> Result<Option<Duration>> {
         let next: Option<Option<String>> = self
             .conn
             .query_row(
-                "SELECT next_attempt_utc FROM suggestions WHERE endpoint IN ('pending', 'sending')
+                "SELECT next_attempt_utc FROM suggestions
+                     WHERE koha IN ('pending', 'sending') OR endpoint IN ('pending', 'sending')
                      ORDER BY next_attempt_utc IS NOT NULL, next_attempt_utc LIMIT 1",
                 [],
                 |r| r.get(0),
@@ -144,40 +166,59 @@ impl Journal {
         }))
     }
 
-    /// Marked durably before it leaves for the endpoint.
-    pub fn suggestion_sending(&mut self, id: i64) -> Result<()> {
+    /// Marked durably before it leaves for `to`.
+    pub fn suggestion_sending(&mut self, id: i64, to: Destination) -> Result<()> {
+        let column = to.column();
         self.conn.execute(
-            "UPDATE suggestions SET endpoint = 'sending', attempts = attempts + 1 WHERE id = ?1",
+            &format!(
+                "UPDATE suggestions SET {column} = 'sending', attempts = attempts + 1 WHERE id = ?1"
+            ),
             params![id],
         )?;
         Ok(())
     }
 
-    /// The endpoint took it (or already had it).
-    pub fn suggestion_delivered(&mut self, id: i64) -> Result<()> {
+    /// `to` took it (or already had it).
+    pub fn suggestion_delivered(&mut self, id: i64, to: Destination) -> Result<()> {
+        let column = to.column();
         self.conn.execute(
-            "UPDATE suggestions SET endpoint = 'done', last_error = NULL, next_attempt_utc = NULL
-                 WHERE id = ?1",
+            &format!(
+                "UPDATE suggestions SET {column} = 'done', last_error = NULL, next_attempt_utc = NULL
+                     WHERE id = ?1"
+            ),
             params![id],
         )?;
         Ok(())
     }
 
-    /// Not taken now (unreachable, a timeout, a 5xx): tried again after `after`.
-    pub fn suggestion_retry(&mut self, id: i64, error: &str, after: Duration) -> Result<()> {
+    /// Not taken now: tried again after `after` — as never sent (`in_doubt` false: the request
+    /// did not leave), or still `sending` when it may have arrived (asked about first).
+    pub fn suggestion_retry(
+        &mut self,
+        id: i64,
+        to: Destination,
+        error: &str,
+        after: Duration,
+        in_doubt: bool,
+    ) -> Result<()> {
+        let column = to.column();
+        let state = if in_doubt { "sending" } else { "pending" };
         let at = Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
         self.conn.execute(
-            "UPDATE suggestions SET endpoint = 'pending', last_error = ?2, next_attempt_utc = ?3
-                 WHERE id = ?1",
-            params![id, error, utc_text(at)],
+            &format!(
+                "UPDATE suggestions SET {column} = ?2, last_error = ?3, next_attempt_utc = ?4
+                     WHERE id = ?1"
+            ),
+            params![id, state, error, utc_text(at)],
         )?;
         Ok(())
     }
 
-    /// The endpoint will not take it as sent (a 4xx): kept for staff, not sent again.
-    pub fn suggestion_refused(&mut self, id: i64, error: &str) -> Result<()> {
+    /// `to` will not take it as sent: kept for staff, not sent there again.
+    pub fn suggestion_refused(&mut self, id: i64, to: Destination, error: &str) -> Result<()> {
+        let column = to.column();
         self.conn.execute(
-            "UPDATE suggestions SET endpoint = 'refused', last_error = ?2 WHERE id = ?1",
+            &format!("UPDATE suggestions SET {column} = 'refused', last_error = ?2 WHERE id = ?1"),
             params![id, error],
         )?;
         Ok(())

@@ -4,6 +4,7 @@
 use super::*;
 
 mod link;
+mod suggestions;
 use crate::circ::types::{Block, ReturnRoute};
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
