@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Days a suggestion kept only for staff keeps the card number of a reader who asked for a reply.
+pub const SUGGESTION_REPLY_DAYS: i64 = 30;
+
 impl Journal {
     pub fn list(&self, state: Option<State>, since: Option<&str>) -> Result<Vec<Record>> {
         let sql = format!(
@@ -106,11 +109,23 @@ impl Journal {
     pub fn purge_patrons(&mut self, now: DateTime<Utc>) -> Result<usize> {
         let cutoff =
             now - chrono::Duration::from_std(self.settings.patron_retention).unwrap_or_default();
-        Ok(self.conn.execute(
+        let transactions = self.conn.execute(
             "UPDATE transactions SET patron = NULL WHERE patron IS NOT NULL
                  AND state IN ('done', 'declined', 'void', 'discarded') AND updated_utc <= ?1",
             params![utc_text(cutoff)],
-        )?)
+        )?;
+        // A suggestion's card number (the reader asked for a reply) goes once every destination
+        // has it and the retention is over; with no destination (staff export them), a month
+        // after it was made, so staff have time to answer.
+        let month = now - chrono::Duration::days(SUGGESTION_REPLY_DAYS);
+        let suggestions = self.conn.execute(
+            "UPDATE suggestions SET patron = NULL WHERE patron IS NOT NULL
+                 AND koha NOT IN ('pending', 'sending') AND endpoint NOT IN ('pending', 'sending')
+                 AND (((koha != 'none' OR endpoint != 'none') AND created_utc <= ?1)
+                      OR created_utc <= ?2)",
+            params![utc_text(cutoff), utc_text(month)],
+        )?;
+        Ok(transactions + suggestions)
     }
 
     /// Anonymous counts per day, kind, origin and outcome.

@@ -290,6 +290,43 @@ mod tests {
         );
         assert_eq!(a.patron.as_deref(), Some("20234000000019"));
         assert_eq!(b.patron, None);
-        assert_eq!(journal.suggestions(None).unwrap(), [a, b]);
+        assert_eq!(journal.suggestions(None).unwrap(), [a.clone(), b]);
+
+        // The card number stays while the suggestion waits to be delivered…
+        let later = Utc::now() + chrono::Duration::days(400);
+        journal.purge_patrons(later).unwrap();
+        assert!(journal.suggestions(None).unwrap()[0].patron.is_some());
+        // …and goes once every destination has it.
+        journal
+            .suggestion_delivered(a.id, Destination::Koha)
+            .unwrap();
+        journal
+            .suggestion_delivered(a.id, Destination::Endpoint)
+            .unwrap();
+        journal.purge_patrons(later).unwrap();
+        assert_eq!(journal.suggestions(None).unwrap()[0].patron, None);
+    }
+
+    #[test]
+    fn with_no_destination_a_reply_card_number_stays_a_month_for_staff() {
+        let mut journal = journal();
+        let suggestion = Suggestion {
+            suggested: Suggested::Feedback {
+                topic: FeedbackTopic::BookMissing,
+            },
+            patron: Some(PatronId("20234000000019".into())),
+            language: crate::circ::Language::En,
+        };
+        journal
+            .keep_suggestion(&suggestion, Stamp::now(), Destinations::default())
+            .unwrap();
+        journal
+            .purge_patrons(Utc::now() + chrono::Duration::days(29))
+            .unwrap();
+        assert!(journal.suggestions(None).unwrap()[0].patron.is_some());
+        journal
+            .purge_patrons(Utc::now() + chrono::Duration::days(31))
+            .unwrap();
+        assert_eq!(journal.suggestions(None).unwrap()[0].patron, None);
     }
 }
