@@ -8,6 +8,7 @@
 //! - [`sip2`]: the SIP2 codec (frames, checksums, charsets, typed messages) and what replies mean.
 //! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags;
 //!   [`isbn`]: ISBN-13 and ISBN-10 as readers scan or type them.
+//! - [`promotion`]: the attract screen's slides and when each shows.
 //! - [`secret`]: a string that never prints; [`time`]: the moments the shell hands in.
 
 #![forbid(unsafe_code)]
@@ -15,6 +16,7 @@
 pub mod barcode;
 pub mod circ;
 pub mod isbn;
+pub mod promotion;
 pub mod secret;
 pub mod sip2;
 pub mod tag;
