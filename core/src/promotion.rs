@@ -166,7 +166,12 @@ mod tests {
             slide("reading-hour", 5, weekend_mornings),
             slide("closure", 10, december),
         ];
-        let ids = |at| showing(&slides, at).iter().map(|s| s.id.as_str()).collect::<Vec<_>>();
+        let ids = |at| {
+            showing(&slides, at)
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+        };
         // Saturday 5 December 2026, 10:00.
         assert_eq!(ids(at(5, 10)), ["closure", "reading-hour", "always"]);
         assert_eq!(ids(at(5, 14)), ["closure", "always"], "past noon");
