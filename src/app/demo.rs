@@ -76,14 +76,19 @@ pub fn window(
     window: &dyn super::WindowFrontEnd,
 ) -> Result<(), AppError> {
     let clock = Clock::real();
-    let (config, secrets, _served) = demo_config(config, link, &clock)?;
-    window.run_window(&config, &secrets, true)
+    let demo = demo_config(config, link, &clock)?;
+    window.run_window(&demo.config, &demo.secrets, true)
 }
 
 /// Runs the script against the simulated library with a virtual clock (no waiting).
 pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppError> {
     let clock = Clock::virtual_from_now();
-    let (config, secrets, _served) = demo_config(config, link, &clock)?;
+    let Demo {
+        config,
+        secrets,
+        _served,
+        _slides,
+    } = demo_config(config, link, &clock)?;
     let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
     for (index, input) in script().into_iter().enumerate() {
@@ -94,18 +99,39 @@ pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppE
     drop(tx);
     Runtime::new(session, worker, devices, clock, out)
         .with_tech(TechShell::new(&config, &secrets))
+        .with_promotion(start::promotion(&config))
         .run(rx)?;
     Ok(())
 }
 
 /// The demo's configuration and secrets for `link`, and the FOLIO endpoint it serves (kept
 /// alive by the caller).
-fn demo_config(
-    config: &Config,
-    link: Link,
-    clock: &Clock,
-) -> Result<(Config, Secrets, Option<FolioServer>), AppError> {
+/// The demo's configuration, and what must live as long as the demo does.
+struct Demo {
+    config: Config,
+    secrets: Secrets,
+    /// The FOLIO-shaped server, when the demo talks to one.
+    _served: Option<FolioServer>,
+    /// The sample slides, unless the configuration names a folder of its own.
+    _slides: Option<tempfile::TempDir>,
+}
+
+fn demo_config(config: &Config, link: Link, clock: &Clock) -> Result<Demo, AppError> {
     let mut config = config.clone();
+    let slides = match config.promotion.dir {
+        Some(_) => None,
+        None => {
+            let dir = crate::promotion::sample::unpack()?;
+            config.promotion.dir = Some(dir.path().to_owned());
+            Some(dir)
+        }
+    };
+    let demo = |config, secrets, served| Demo {
+        config,
+        secrets,
+        _served: served,
+        _slides: slides,
+    };
     let wall = clock.clone();
     let sim = || SimIls::new(&Seed::builtin(), Arc::new(move || wall.wall()));
     let demo_secrets = Secrets {
@@ -113,7 +139,7 @@ fn demo_config(
         ..Secrets::default()
     };
     match link {
-        Link::InProcess => Ok((config, demo_secrets, None)),
+        Link::InProcess => Ok(demo(config, demo_secrets, None)),
         Link::Sip2 => {
             let settings = ServerSettings {
                 framing: Framing::default(),
@@ -134,7 +160,7 @@ fn demo_config(
             config.ils.sip2 = Some(
                 toml::from_str(&section).map_err(|e| AppError::Output(std::io::Error::other(e)))?,
             );
-            Ok((config, demo_secrets, None))
+            Ok(demo(config, demo_secrets, None))
         }
         Link::Folio => {
             let server = FolioServer::start("127.0.0.1:0", sim(), FolioServerSettings::default())
@@ -151,7 +177,7 @@ fn demo_config(
                 ils_password: Some(crate::config::secrets::Secret::new("demo")),
                 ..demo_secrets
             };
-            Ok((config, secrets, Some(server)))
+            Ok(demo(config, secrets, Some(server)))
         }
     }
 }

@@ -219,6 +219,7 @@ fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     let mut out = JsonLines::new(std::io::stdout().lock());
     Runtime::new(session, worker, devices, clock, &mut out)
         .with_tech(tech_shell::TechShell::new(&config, &secrets))
+        .with_promotion(start::promotion(&config))
         .run(rx)?;
     Ok(())
 }

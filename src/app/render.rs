@@ -75,6 +75,11 @@ impl<W: Write> Output for JsonLines<W> {
         }
     }
 
+    /// `{"effect": "slides", "slides": [{"id": …, "kind": …, "title": {"en": …, "zh": …}, …}]}`
+    fn slides(&mut self, slides: &[kiosk_core::promotion::Slide]) -> io::Result<()> {
+        self.line(&json!({"effect": "slides", "slides": slides}))
+    }
+
     /// `{"effect": "tech", "tech": {"page": …, "devices": […], …}}`
     fn tech(&mut self, view: &super::tech_shell::TechView) -> io::Result<()> {
         self.line(&json!({"effect": "tech", "tech": view}))

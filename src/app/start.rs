@@ -320,6 +320,11 @@ pub fn start(
     Ok((session, worker, devices))
 }
 
+/// The attract screen's slides, as the configuration names them (problems are logged).
+pub fn promotion(config: &Config) -> crate::promotion::Catalogue {
+    crate::promotion::Catalogue::gather(&config.promotion, &config.kiosk.announcement)
+}
+
 /// The ILS password as the secrets file (or the environment) has it now.
 fn password_source(config: &Config) -> crate::queue::backoffice::PasswordSource {
     let file = config.secrets.file.clone();

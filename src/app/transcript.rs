@@ -208,6 +208,18 @@ impl<W: Write> Output for Transcript<W> {
         }
     }
 
+    fn slides(&mut self, slides: &[kiosk_core::promotion::Slide]) -> io::Result<()> {
+        let titles: Vec<&str> = slides.iter().map(|s| s.title.pick(self.language)).collect();
+        if titles.is_empty() {
+            return writeln!(self.out, "  [attract screen: no slides]");
+        }
+        writeln!(
+            self.out,
+            "  [attract screen slides: {}]",
+            titles.join(" · ")
+        )
+    }
+
     fn security(&mut self, report: &SecurityReport) -> io::Result<()> {
         let tags: Vec<&str> = report.tags.iter().map(|t| t.0.as_str()).collect();
         let (item, state, tags) = (&report.item, report.state, tags.join(", "));

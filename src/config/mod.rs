@@ -35,6 +35,9 @@ pub struct Config {
     pub satisfaction: SatisfactionSection,
     #[serde(default)]
     pub suggestions: SuggestionsSection,
+    /// The attract screen's slides.
+    #[serde(default)]
+    pub promotion: crate::promotion::PromotionSection,
     #[serde(default)]
     pub journal: JournalSection,
     #[serde(default)]

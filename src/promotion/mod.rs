@@ -6,6 +6,7 @@
 
 mod folder;
 mod images;
+pub mod sample;
 
 use kiosk_core::promotion::Slide;
 use serde::Deserialize;

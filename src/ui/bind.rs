@@ -180,6 +180,10 @@ fn model<T: Clone + 'static>(rows: Vec<T>) -> ModelRc<T> {
 pub fn show(window: &KioskWindow, screen: &Screen) {
     let visit = window.global::<Visit>();
     let machine = window.global::<Machine>();
+    if screen.page != Page::Idle {
+        // A card or a book started a visit: an opened slide gives way.
+        window.global::<super::generated::Promotion>().set_open(-1);
+    }
     visit.set_page(page(screen.page));
     visit.set_language(ui_language(screen.language));
     visit.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());

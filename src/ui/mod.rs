@@ -8,6 +8,7 @@
 pub mod bind;
 pub mod run;
 pub mod screenshot;
+pub mod slides;
 pub mod window;
 
 #[allow(clippy::all, clippy::pedantic, unused)]

@@ -21,6 +21,7 @@ const REFRESH: Duration = Duration::from_millis(30);
 /// The runtime's output for the touchscreen: screens go to the window; the rest is logged.
 pub struct ScreenSink {
     screens: Sender<UiUpdate>,
+    seconds_per_slide: u32,
 }
 
 impl Output for ScreenSink {
@@ -29,6 +30,14 @@ impl Output for ScreenSink {
             // The window may be gone while the session finishes; nothing to show then.
             let _ = self.screens.send(UiUpdate::Screen(screen.clone()));
         }
+        Ok(())
+    }
+
+    fn slides(&mut self, slides: &[kiosk_core::promotion::Slide]) -> io::Result<()> {
+        let _ = self.screens.send(UiUpdate::Slides {
+            slides: slides.to_vec(),
+            seconds_each: self.seconds_per_slide,
+        });
         Ok(())
     }
 
@@ -62,6 +71,8 @@ pub fn start_session(
 ) -> Result<Running, AppError> {
     let (session, worker, devices) = start::start(config, secrets, &clock)?;
     let tech = TechShell::new(config, secrets);
+    let promotion = start::promotion(config);
+    let seconds_per_slide = config.promotion.seconds_per_slide;
     let (commands, inputs) = channel();
     let (screens_tx, screens) = channel();
     let thread = std::thread::Builder::new()
@@ -69,9 +80,11 @@ pub fn start_session(
         .spawn(move || {
             let mut sink = ScreenSink {
                 screens: screens_tx,
+                seconds_per_slide,
             };
             Runtime::new(session, worker, devices, clock, &mut sink)
                 .with_tech(tech)
+                .with_promotion(promotion)
                 .run(inputs)?;
             Ok(())
         })?;

@@ -25,6 +25,7 @@ use std::rc::Rc;
 /// The screens that can be rendered.
 pub const SCREENS: &[&str] = &[
     "idle",
+    "slide",
     "pin",
     "borrow",
     "return",
@@ -147,6 +148,10 @@ fn render_one(
             step(Input::Scan("9787536692930".into()));
         }
         "out_of_service" => bind::show(&ui.window, &out_of_service(shot.language)),
+        // The first slide opened by a touch on the attract screen.
+        "slide" => {
+            slint::ComponentHandle::global::<super::generated::Promotion>(&ui.window).set_open(0)
+        }
         _ => {}
     }
     slint::platform::update_timers_and_animations();
@@ -189,7 +194,10 @@ fn write_png(path: &Path, width: u32, height: u32, pixels: &[Rgb8Pixel]) -> Resu
 
 /// `kiosk screenshot`: one screen, or with `--all` the README's set, rendered to PNG files.
 pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
-    let config = Config::demo();
+    let mut config = Config::demo();
+    // The demo's slides on the attract screen.
+    let slides = crate::promotion::sample::unpack()?;
+    config.promotion.dir = Some(slides.path().to_owned());
     let language = |text: &str| match text {
         "en" => Ok(Language::En),
         "zh_CN" | "zh-CN" => Ok(Language::ZhCn),
@@ -213,6 +221,7 @@ pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
         let mut shots = Vec::new();
         for screen in [
             "idle",
+            "slide",
             "pin",
             "borrow",
             "account",

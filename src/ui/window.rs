@@ -21,6 +21,11 @@ use std::time::Duration;
 pub enum UiUpdate {
     Screen(Box<Screen>),
     Tech(Box<TechView>),
+    /// The attract screen's slides now.
+    Slides {
+        slides: Vec<kiosk_core::promotion::Slide>,
+        seconds_each: u32,
+    },
 }
 
 pub struct KioskUi {
@@ -41,7 +46,6 @@ impl KioskUi {
         let window = KioskWindow::new()?;
         let machine = window.global::<Machine>();
         machine.set_library_name(kiosk.library_name.as_str().into());
-        machine.set_announcement(kiosk.announcement.as_str().into());
         if let Some(path) = &kiosk.logo {
             match slint::Image::load_from_path(path) {
                 Ok(logo) => {
@@ -155,12 +159,19 @@ impl KioskUi {
 
     /// Shows the newest screens the session and the technician's shell sent, if any.
     pub fn apply_pending(&self) {
-        let (mut screen, mut tech) = (None, None);
+        let (mut screen, mut tech, mut slides) = (None, None, None);
         for update in self.screens.try_iter() {
             match update {
                 UiUpdate::Screen(s) => screen = Some(s),
                 UiUpdate::Tech(t) => tech = Some(t),
+                UiUpdate::Slides {
+                    slides: s,
+                    seconds_each,
+                } => slides = Some((s, seconds_each)),
             }
+        }
+        if let Some((slides, seconds_each)) = slides {
+            super::slides::show(&self.window, &slides, seconds_each);
         }
         if let Some(view) = tech {
             bind::show_tech(&self.window, &view);

@@ -21,6 +21,8 @@ use super::sim_pad;
 use super::tech_shell::{TechCommand, TechShell};
 use crate::circ::ils_io::{RequestId, StaffRequest};
 use crate::circ::{Effect, Event, Session};
+use crate::promotion::Catalogue;
+use kiosk_core::promotion::{Slide, showing};
 use std::collections::HashMap;
 use std::io;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -49,6 +51,9 @@ pub struct Runtime<'a> {
     /// Staff requests in flight, by id (their answers go to the technician's screen).
     staff: HashMap<RequestId, StaffRequest>,
     next_staff_id: u64,
+    /// The slides there are; those showing now were last reported as `slides_shown`.
+    promotion: Catalogue,
+    slides_shown: Option<Vec<String>>,
 }
 
 /// Staff requests are numbered apart from the session's.
@@ -72,7 +77,28 @@ impl<'a> Runtime<'a> {
             tech: TechShell::disabled(),
             staff: HashMap::new(),
             next_staff_id: FIRST_STAFF_ID,
+            promotion: Catalogue::default(),
+            slides_shown: None,
         }
+    }
+
+    /// The slides the attract screen promotes.
+    pub fn with_promotion(mut self, catalogue: Catalogue) -> Self {
+        self.promotion = catalogue;
+        self
+    }
+
+    /// Tells the front-end which slides show now, when that changed (a slide's dates, days or
+    /// hours began or ended).
+    fn show_slides(&mut self) -> Result<(), RuntimeError> {
+        let showing = showing(&self.promotion.slides, self.clock.wall());
+        let ids: Vec<String> = showing.iter().map(|s| s.id.clone()).collect();
+        if self.slides_shown.as_ref() != Some(&ids) {
+            let slides: Vec<Slide> = showing.into_iter().cloned().collect();
+            self.out.slides(&slides)?;
+            self.slides_shown = Some(ids);
+        }
+        Ok(())
     }
 
     /// The technician mode this kiosk offers (without it, the mode cannot be entered).
@@ -121,6 +147,7 @@ impl<'a> Runtime<'a> {
         let effects = self.session.start();
         self.apply(effects)?;
         loop {
+            self.show_slides()?;
             self.settle()?;
             self.link_news()?;
             let input = match self.time_to_deadline() {

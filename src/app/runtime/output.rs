@@ -6,6 +6,7 @@ use super::super::devices::SecurityReport;
 use super::super::tech_shell::TechView;
 use super::input::Input;
 use crate::circ::Effect;
+use kiosk_core::promotion::Slide;
 use std::io;
 
 pub trait Output {
@@ -18,6 +19,10 @@ pub trait Output {
     fn security(&mut self, report: &SecurityReport) -> io::Result<()>;
     /// An input that could not be applied, and why; `line` as the input came with it.
     fn rejected(&mut self, line: Option<usize>, message: &str) -> io::Result<()>;
+    /// The slides the attract screen shows now changed (in order; empty: none).
+    fn slides(&mut self, _slides: &[Slide]) -> io::Result<()> {
+        Ok(())
+    }
     /// The technician's screen changed.
     fn tech(&mut self, _view: &TechView) -> io::Result<()> {
         Ok(())

@@ -1,6 +1,7 @@
 //! The touchscreen driven through Slint's testing backend, by accessible labels, against the
 //! simulated library and the simulated machine — the way a reader would use it.
 
+mod promotion;
 mod sessions;
 mod tech;
 mod translations;
@@ -42,7 +43,9 @@ impl Kiosk {
     }
 
     pub fn start_with_secrets(edit: impl FnOnce(&mut Config), secrets: &Secrets) -> Kiosk {
-        i_slint_backend_testing::init_no_event_loop();
+        // One testing platform per test thread, however many kiosks the test starts.
+        thread_local!(static PLATFORM: std::cell::OnceCell<()> = const { std::cell::OnceCell::new() });
+        PLATFORM.with(|p| *p.get_or_init(i_slint_backend_testing::init_no_event_loop));
         let mut config = Config::demo();
         edit(&mut config);
         let Running {

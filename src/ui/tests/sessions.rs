@@ -143,7 +143,7 @@ fn the_account_shows_loans_holds_and_fines() {
 }
 
 /// Every button of the page lies wholly inside the window (so it can be seen and touched).
-fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), String> {
+pub(super) fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), String> {
     use i_slint_backend_testing::{AccessibleRole, ElementQuery};
     let buttons = ElementQuery::from_root(&k.ui.window)
         .match_accessible_role(AccessibleRole::Button)
