@@ -320,9 +320,20 @@ pub fn start(
     Ok((session, worker, devices))
 }
 
-/// The attract screen's slides, as the configuration names them (problems are logged).
-pub fn promotion(config: &Config) -> crate::promotion::Catalogue {
-    crate::promotion::Catalogue::gather(&config.promotion, &config.kiosk.announcement)
+/// The attract screen's slides, as the configuration names them (problems are logged), and
+/// the refreshes to come from the folder and the feeds.
+pub fn promotion(config: &Config) -> crate::promotion::Live {
+    let sources = crate::promotion::Sources::new(
+        &config.promotion,
+        &config.kiosk.announcement,
+        &config.journal.path,
+    );
+    let now = sources.saved();
+    for problem in &now.problems {
+        tracing::warn!(%problem, "a promotion slide cannot be shown");
+    }
+    let updates = sources.spawn_refresh(now.clone());
+    crate::promotion::Live { now, updates }
 }
 
 /// The ILS password as the secrets file (or the environment) has it now.

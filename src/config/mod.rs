@@ -423,6 +423,9 @@ impl Config {
                 return invalid(key, "a consistent barcode rule", problem);
             }
         }
+        if let Some((key, expected, found)) = self.promotion.problem() {
+            return invalid(&key, expected, found);
+        }
         if let Some(problem) = self.ils_http_problem() {
             return Err(ConfigError::Parse {
                 path: path.to_owned(),

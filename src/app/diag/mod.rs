@@ -3,7 +3,8 @@
 //!
 //! The parts (readers, scanner, lights, return slot, printer), the ILS link (SIP2 login and
 //! status, FOLIO or Koha authentication, with the round-trip time), the clock, the storage (free
-//! space, the journal's integrity and depth) and the CPU (temperature, throttling on a Pi).
+//! space, the journal's integrity and depth), the CPU (temperature, throttling on a Pi) and the
+//! attract screen's slides (their folder, the feeds).
 
 use super::AppError;
 use super::clock::Clock;
@@ -77,6 +78,7 @@ pub const CHECKS: &[&str] = &[
     "clock",
     "storage",
     "cpu",
+    "promotion",
 ];
 
 /// What the checks need to know besides the configuration.
@@ -153,6 +155,9 @@ pub fn report(config: &Config, secrets: &Secrets, options: Options) -> Result<Re
             checks::cpu(checks::cpu_temperature(), checks::throttled())
         });
     }
+    if wanted("promotion") {
+        timed("promotion", &mut || promotion::check(config));
+    }
     let status = checks.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
     Ok(Report { status, checks })
 }
@@ -202,6 +207,7 @@ fn storage(config: &Config, simulated_free_mb: Option<u64>) -> Outcome {
 
 pub mod bundle;
 pub mod checks;
+mod promotion;
 
 type Outcome = (Status, String, Option<String>);
 

@@ -53,7 +53,8 @@ pub struct Runtime<'a> {
     next_staff_id: u64,
     /// The slides there are; those showing now were last reported as `slides_shown`.
     promotion: Catalogue,
-    slides_shown: Option<Vec<String>>,
+    promotion_updates: Option<std::sync::mpsc::Receiver<Catalogue>>,
+    slides_shown: Option<Vec<Slide>>,
 }
 
 /// Staff requests are numbered apart from the session's.
@@ -78,25 +79,34 @@ impl<'a> Runtime<'a> {
             staff: HashMap::new(),
             next_staff_id: FIRST_STAFF_ID,
             promotion: Catalogue::default(),
+            promotion_updates: None,
             slides_shown: None,
         }
     }
 
     /// The slides the attract screen promotes.
-    pub fn with_promotion(mut self, catalogue: Catalogue) -> Self {
-        self.promotion = catalogue;
+    pub fn with_promotion(mut self, live: crate::promotion::Live) -> Self {
+        self.promotion = live.now;
+        self.promotion_updates = live.updates;
         self
     }
 
     /// Tells the front-end which slides show now, when that changed (a slide's dates, days or
     /// hours began or ended).
     fn show_slides(&mut self) -> Result<(), RuntimeError> {
-        let showing = showing(&self.promotion.slides, self.clock.wall());
-        let ids: Vec<String> = showing.iter().map(|s| s.id.clone()).collect();
-        if self.slides_shown.as_ref() != Some(&ids) {
-            let slides: Vec<Slide> = showing.into_iter().cloned().collect();
+        if let Some(updates) = &self.promotion_updates {
+            // The newest catalogue wins; the refresh thread may have sent several.
+            while let Ok(catalogue) = updates.try_recv() {
+                self.promotion = catalogue;
+            }
+        }
+        let slides: Vec<Slide> = showing(&self.promotion.slides, self.clock.wall())
+            .into_iter()
+            .cloned()
+            .collect();
+        if self.slides_shown.as_ref() != Some(&slides) {
             self.out.slides(&slides)?;
-            self.slides_shown = Some(ids);
+            self.slides_shown = Some(slides);
         }
         Ok(())
     }
