@@ -193,6 +193,9 @@ pub struct SatisfactionSection {
     pub enabled: bool,
     /// Asked on one visit in this many (1: every visit).
     pub ask_one_in: u32,
+    /// The library's own wording of the question; empty: the kiosk's ("How was it?").
+    pub question_en: String,
+    pub question_zh: String,
 }
 
 impl Default for SatisfactionSection {
@@ -200,6 +203,8 @@ impl Default for SatisfactionSection {
         SatisfactionSection {
             enabled: true,
             ask_one_in: 1,
+            question_en: String::new(),
+            question_zh: String::new(),
         }
     }
 }
@@ -211,6 +216,9 @@ pub struct SuggestionsSection {
     /// The library's endpoint (its CMS, a form service) that takes each suggestion as a JSON
     /// POST, e.g. `https://www.library.example.org/api/kiosk-suggestions`.
     pub endpoint: Option<String>,
+    /// The library's own feedback form (a web page readers open on their phone, for anything
+    /// longer than a tap): shown as a QR code on the suggestions page.
+    pub form_url: Option<String>,
     /// With `ils.kind = "koha"`: purchase suggestions also go into Koha's own suggestions.
     pub koha: bool,
     /// After a failed delivery, wait this long before the next, in seconds.
@@ -222,6 +230,7 @@ impl Default for SuggestionsSection {
     fn default() -> Self {
         SuggestionsSection {
             endpoint: None,
+            form_url: None,
             koha: true,
             retry_secs: 60,
             http: crate::ils::http::HttpSettings::default(),
@@ -323,6 +332,8 @@ impl Config {
         // The demo leaves nothing on disk and runs the simulated machine.
         config.journal.path = PathBuf::from(":memory:");
         config.hardware.backend = kiosk_hw::config::Backend::Sim;
+        // The simulated library's feedback form, so the demo shows where it goes.
+        config.suggestions.form_url = Some("https://www.library.example.org/feedback".into());
         config
     }
 
@@ -422,6 +433,15 @@ impl Config {
             if let Some(problem) = rule.as_ref().and_then(|r| r.problem()) {
                 return invalid(key, "a consistent barcode rule", problem);
             }
+        }
+        if let Some(url) = &self.suggestions.form_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return invalid(
+                "suggestions.form_url",
+                "a web address (https://…)",
+                format!("{url:?}"),
+            );
         }
         if let Some((key, expected, found)) = self.promotion.problem() {
             return invalid(&key, expected, found);

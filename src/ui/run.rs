@@ -112,13 +112,8 @@ pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), 
         return Err(AppError::Usage(why.into()));
     }
     let running = start_session(config, secrets, Clock::real())?;
-    let ui = KioskUi::new(
-        running.commands.clone(),
-        running.screens,
-        &config.kiosk,
-        demo,
-    )
-    .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
+    let ui = KioskUi::new(running.commands.clone(), running.screens, config, demo)
+        .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
     let ui = std::rc::Rc::new(ui);
     let timer = slint::Timer::default();
     let refresh = std::rc::Rc::clone(&ui);

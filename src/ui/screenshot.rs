@@ -89,13 +89,8 @@ fn render_one(
     shot: &Shot,
 ) -> Result<Vec<Rgb8Pixel>, AppError> {
     let running = start_session(config, &Secrets::default(), Clock::virtual_from_now())?;
-    let ui = KioskUi::new(
-        running.commands.clone(),
-        running.screens,
-        &config.kiosk,
-        false,
-    )
-    .map_err(|e| usage(format!("cannot create the window: {e}")))?;
+    let ui = KioskUi::new(running.commands.clone(), running.screens, config, false)
+        .map_err(|e| usage(format!("cannot create the window: {e}")))?;
     slint::ComponentHandle::show(&ui.window)
         .map_err(|e| usage(format!("cannot show the window: {e}")))?;
     window.set_size(slint::PhysicalSize::new(shot.width, shot.height));

@@ -9,7 +9,7 @@ use crate::app::tech_shell::{TechCommand, TechView};
 use crate::circ::Screen;
 use crate::circ::screen::Language;
 use crate::circ::types::{ItemId, Pin};
-use crate::config::KioskSection;
+use crate::config::Config;
 use kiosk_hw::config::{PartFault, SimPart};
 use slint::ComponentHandle;
 use std::cell::Cell;
@@ -40,12 +40,24 @@ impl KioskUi {
     pub fn new(
         commands: Sender<Inbound>,
         screens: Receiver<UiUpdate>,
-        kiosk: &KioskSection,
+        config: &Config,
         with_panel: bool,
     ) -> Result<Self, slint::PlatformError> {
         let window = KioskWindow::new()?;
         let machine = window.global::<Machine>();
+        let kiosk = &config.kiosk;
         machine.set_library_name(kiosk.library_name.as_str().into());
+        if let Some(form) = config
+            .suggestions
+            .form_url
+            .as_deref()
+            .and_then(super::slides::qr_image)
+        {
+            machine.set_feedback_form(form);
+            machine.set_has_feedback_form(true);
+        }
+        machine.set_rating_question_en(config.satisfaction.question_en.trim().into());
+        machine.set_rating_question_zh(config.satisfaction.question_zh.trim().into());
         if let Some(path) = &kiosk.logo {
             match slint::Image::load_from_path(path) {
                 Ok(logo) => {

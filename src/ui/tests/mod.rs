@@ -2,6 +2,7 @@
 //! simulated library and the simulated machine — the way a reader would use it.
 
 mod promotion;
+mod reader_relations;
 mod sessions;
 mod tech;
 mod translations;
@@ -53,7 +54,7 @@ impl Kiosk {
             screens,
             thread,
         } = start_session(&config, secrets, Clock::virtual_from_now()).expect("the session starts");
-        let ui = KioskUi::new(commands, screens, &config.kiosk, true).expect("the window opens");
+        let ui = KioskUi::new(commands, screens, &config, true).expect("the window opens");
         if let Some(panel) = &ui.panel {
             // Tall enough that no sample is scrolled out of sight.
             use slint::ComponentHandle;
