@@ -4,7 +4,7 @@
 
 use std::io;
 
-const FILES: [(&str, &[u8]); 6] = [
+const FILES: [(&str, &[u8]); 8] = [
     (
         "1-story-time.toml",
         include_bytes!("../../ui/promotion-sample/1-story-time.toml"),
@@ -20,6 +20,14 @@ const FILES: [(&str, &[u8]); 6] = [
     (
         "4-exam-hours.toml",
         include_bytes!("../../ui/promotion-sample/4-exam-hours.toml"),
+    ),
+    (
+        "5-lecture.toml",
+        include_bytes!("../../ui/promotion-sample/5-lecture.toml"),
+    ),
+    (
+        "6-holiday-closures.toml",
+        include_bytes!("../../ui/promotion-sample/6-holiday-closures.toml"),
     ),
     (
         "story-time.png",

@@ -130,3 +130,26 @@ fn a_missing_folder_is_a_problem_not_a_crash() {
     assert!(catalogue.slides.is_empty());
     assert!(catalogue.problems[0].message.contains("cannot read"));
 }
+
+#[test]
+fn the_demos_sample_set_reads_cleanly_and_has_events_new_arrivals_and_notices() {
+    let dir = sample::unpack().unwrap();
+    let section = PromotionSection {
+        dir: Some(dir.path().to_path_buf()),
+        ..PromotionSection::default()
+    };
+    let catalogue = Catalogue::gather(&section, "");
+    assert!(catalogue.problems.is_empty(), "{:?}", catalogue.problems);
+    let of = |kind| catalogue.slides.iter().filter(move |s| s.kind == kind);
+    assert!(of(SlideKind::Event).count() >= 2);
+    assert!(of(SlideKind::Notice).count() >= 2);
+    assert!(of(SlideKind::NewArrival).all(|s| s.image.is_some()));
+    assert!(of(SlideKind::Digital).all(|s| s.qr.is_some()));
+    // Every slide speaks both languages.
+    assert!(
+        catalogue
+            .slides
+            .iter()
+            .all(|s| s.title.en.is_some() && s.title.zh.is_some() && s.text.zh.is_some())
+    );
+}
