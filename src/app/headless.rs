@@ -72,6 +72,9 @@ pub enum Command {
     Fault(
         std::collections::BTreeMap<kiosk_hw::config::SimPart, Option<kiosk_hw::config::PartFault>>,
     ),
+    /// Simulated machine only, a test of systemd's watchdog: `"freeze_session"` stops the
+    /// session loop for good, as a hang would.
+    FreezeSession,
     /// The technician's screen: `"corner_held"`, `{"pin": "2468"}`, `{"open": "queue"}`,
     /// `{"test": "printer"}`, `"test_ils"`, `"replay_now"`, `"exit"`.
     Tech(TechCommand),
@@ -124,6 +127,7 @@ impl Command {
             Command::ClearPad => Input::Sim(SimInput::ClearPad),
             Command::Printer(state) => Input::Sim(SimInput::Printer(state)),
             Command::Fault(faults) => Input::Sim(SimInput::Fault(faults)),
+            Command::FreezeSession => Input::Sim(SimInput::Freeze),
             Command::Tech(command) => Input::Tech(command),
         })
     }
@@ -177,9 +181,11 @@ pub fn spawn_reader(input: impl BufRead + Send + 'static, tx: Sender<Inbound>) -
                     },
                 };
                 if tx.send(inbound).is_err() {
-                    break;
+                    return;
                 }
             }
+            // Said, not left to the channel's closing: a signal handler may hold a sender too.
+            let _ = tx.send(Inbound::End);
         })?;
     Ok(())
 }

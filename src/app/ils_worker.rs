@@ -4,6 +4,8 @@
 
 use crate::circ::{IlsReply, IlsRequest, JournalRequest, Link, RequestId, WorkerRequest};
 use crate::queue::backoffice::BackOffice;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -20,7 +22,12 @@ pub struct IlsWorker {
     requests: Option<Sender<(RequestId, WorkerRequest)>>,
     replies: Receiver<FromWorker>,
     thread: Option<JoinHandle<()>>,
+    /// Transactions the ILS has still to receive, as the worker last counted them
+    /// ([`UNCOUNTED`] before it did).
+    waiting: Arc<AtomicU64>,
 }
+
+const UNCOUNTED: u64 = u64::MAX;
 
 /// Why nothing came.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,14 +47,22 @@ impl IlsWorker {
     pub fn spawn(back_office: BackOffice) -> std::io::Result<Self> {
         let (request_tx, request_rx) = mpsc::channel::<(RequestId, WorkerRequest)>();
         let (reply_tx, reply_rx) = mpsc::channel();
+        let waiting = Arc::new(AtomicU64::new(UNCOUNTED));
+        let counted = Arc::clone(&waiting);
         let thread = std::thread::Builder::new()
             .name("ils-worker".into())
-            .spawn(move || run(back_office, request_rx, reply_tx))?;
+            .spawn(move || run(back_office, request_rx, reply_tx, &counted))?;
         Ok(IlsWorker {
             requests: Some(request_tx),
             replies: reply_rx,
             thread: Some(thread),
+            waiting,
         })
+    }
+
+    /// Transactions the ILS has still to receive, as last counted.
+    pub fn waiting(&self) -> Option<u64> {
+        Some(self.waiting.load(Ordering::Relaxed)).filter(|n| *n != UNCOUNTED)
     }
 
     pub fn send(&self, id: RequestId, request: WorkerRequest) -> Result<(), NoReply> {
@@ -80,7 +95,11 @@ fn run(
     mut office: BackOffice,
     requests: Receiver<(RequestId, WorkerRequest)>,
     replies: Sender<FromWorker>,
+    waiting: &AtomicU64,
 ) {
+    let count = |office: &BackOffice| {
+        waiting.store(office.waiting().unwrap_or(UNCOUNTED), Ordering::Relaxed);
+    };
     let report_link = |office: &mut BackOffice| {
         office
             .take_link_change()
@@ -96,6 +115,7 @@ fn run(
     // that keeps failing one question must not turn the worker into a loop.
     let mut replay_rests_until: Option<Instant> = None;
     loop {
+        count(&office);
         let next = match stashed.take() {
             Some(request) => Ok(request),
             None => {

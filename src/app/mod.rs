@@ -17,6 +17,7 @@ mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
 pub(crate) mod start;
+pub mod supervision;
 pub mod tech_shell;
 pub mod tell;
 pub mod transcript;
@@ -215,6 +216,7 @@ fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     }
     tracing::info!(kiosk = %config.kiosk.id, "kiosk started, headless");
     let (tx, rx) = std::sync::mpsc::channel();
+    supervision::on_termination(tx.clone(), || {})?;
     headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
     let mut out = JsonLines::new(std::io::stdout().lock());
     Runtime::new(session, worker, devices, clock, &mut out)

@@ -167,6 +167,7 @@ impl<W: Write> Output for Transcript<W> {
             Input::Sim(SimInput::ClearPad) => "take everything off the pad".into(),
             Input::Sim(SimInput::Printer(state)) => format!("the printer: {}", printer(*state)),
             Input::Sim(SimInput::Fault(faults)) => format!("simulated faults: {faults:?}"),
+            Input::Sim(SimInput::Freeze) => "the session loop freezes (a watchdog test)".into(),
             // Pin's Debug is masked.
             Input::Tech(command) => format!("technician: {command:?}"),
         };

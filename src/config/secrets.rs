@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub const ILS_PASSWORD_ENV: &str = "KIOSK_ILS_PASSWORD";
+/// Where systemd puts the service's credentials (`LoadCredential=`).
+pub const CREDENTIALS_ENV: &str = "CREDENTIALS_DIRECTORY";
 pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
 pub const TERMINAL_PASSWORD_ENV: &str = "KIOSK_TERMINAL_PASSWORD";
 
@@ -61,6 +63,30 @@ impl Secrets {
             }
             None => Secrets::default(),
         };
+        // systemd's credentials (`LoadCredential=ils_password:/etc/kiosk/ils_password`): a
+        // file per secret, named as the secrets file's keys, readable by this service only.
+        if let Some(dir) = env(CREDENTIALS_ENV).filter(|d| !d.is_empty()) {
+            let dir = PathBuf::from(dir);
+            let credential = |name: &str| -> Result<Option<Secret>, SecretsError> {
+                let path = dir.join(name);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(Some(text.trim_end_matches(['\n', '\r']).to_owned())
+                        .filter(|t| !t.is_empty())
+                        .map(Secret::new)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(source) => Err(SecretsError::Read { path, source }),
+                }
+            };
+            if let Some(secret) = credential("ils_password")? {
+                secrets.ils_password = Some(secret);
+            }
+            if let Some(secret) = credential("staff_pin_hash")? {
+                secrets.staff_pin_hash = Some(secret);
+            }
+            if let Some(secret) = credential("terminal_password")? {
+                secrets.terminal_password = Some(secret);
+            }
+        }
         let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret::new);
         if let Some(password) = from_env(ILS_PASSWORD_ENV) {
             secrets.ils_password = Some(password);

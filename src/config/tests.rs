@@ -147,6 +147,32 @@ fn secrets_come_from_the_file_and_the_environment_overrides() {
 }
 
 #[test]
+fn systemd_credentials_override_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secrets.toml");
+    std::fs::write(
+        &path,
+        "ils_password = \"from-file\"\nterminal_password = \"t\"\n",
+    )
+    .unwrap();
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    std::fs::write(credentials.join("ils_password"), "from-credential\n").unwrap();
+    let env = |name: &str| {
+        (name == crate::config::secrets::CREDENTIALS_ENV).then(|| credentials.display().to_string())
+    };
+    let secrets = Secrets::load(Some(&path), env).unwrap();
+    let expose =
+        |s: &Option<crate::config::secrets::Secret>| s.as_ref().map(|s| s.expose().to_owned());
+    assert_eq!(
+        expose(&secrets.ils_password).as_deref(),
+        Some("from-credential")
+    );
+    // A credential not given leaves the file's.
+    assert_eq!(expose(&secrets.terminal_password).as_deref(), Some("t"));
+}
+
+#[test]
 fn a_broken_secrets_file_does_not_show_its_secret() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secrets.toml");

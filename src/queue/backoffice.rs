@@ -121,6 +121,11 @@ impl BackOffice {
         }
     }
 
+    /// Transactions the ILS has still to receive (queued, in flight, or to be asked about).
+    pub fn waiting(&self) -> Option<u64> {
+        self.journal.waiting_count().ok()
+    }
+
     pub fn journal(&mut self) -> &mut Journal {
         &mut self.journal
     }

@@ -5,6 +5,7 @@ use super::window::{KioskUi, UiUpdate};
 use crate::app::clock::Clock;
 use crate::app::devices::SecurityReport;
 use crate::app::runtime::{Inbound, Output, Runtime};
+use crate::app::supervision::Heartbeat;
 use crate::app::tech_shell::{TechShell, TechView};
 use crate::app::{AppError, start};
 use crate::circ::Effect;
@@ -62,6 +63,8 @@ pub struct Running {
     pub commands: Sender<Inbound>,
     pub screens: Receiver<UiUpdate>,
     pub thread: JoinHandle<Result<(), AppError>>,
+    /// Beaten by the window's thread; the session loop's watchdog pings stop without it.
+    pub heartbeat: Heartbeat,
 }
 
 pub fn start_session(
@@ -75,6 +78,8 @@ pub fn start_session(
     let seconds_per_slide = config.promotion.seconds_per_slide;
     let (commands, inputs) = channel();
     let (screens_tx, screens) = channel();
+    let heartbeat = Heartbeat::default();
+    let watched = heartbeat.clone();
     let thread = std::thread::Builder::new()
         .name("session".into())
         .spawn(move || {
@@ -85,6 +90,7 @@ pub fn start_session(
             Runtime::new(session, worker, devices, clock, &mut sink)
                 .with_tech(tech)
                 .with_promotion(promotion)
+                .watching(watched)
                 .run(inputs)?;
             Ok(())
         })?;
@@ -92,6 +98,7 @@ pub fn start_session(
         commands,
         screens,
         thread,
+        heartbeat,
     })
 }
 
@@ -112,12 +119,18 @@ pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), 
         return Err(AppError::Usage(why.into()));
     }
     let running = start_session(config, secrets, Clock::real())?;
+    crate::app::supervision::on_termination(running.commands.clone(), || {
+        let _ = slint::quit_event_loop();
+    })?;
     let ui = KioskUi::new(running.commands.clone(), running.screens, config, demo)
         .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
     let ui = std::rc::Rc::new(ui);
     let timer = slint::Timer::default();
     let refresh = std::rc::Rc::clone(&ui);
+    let heartbeat = running.heartbeat.clone();
     timer.start(slint::TimerMode::Repeated, REFRESH, move || {
+        // The session loop pings systemd's watchdog only while this turns too.
+        heartbeat.beat();
         refresh.apply_pending();
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
         slint::ComponentHandle::global::<super::generated::Machine>(&refresh.window)

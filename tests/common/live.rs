@@ -113,6 +113,19 @@ impl LiveKiosk {
         self.screens().pop().expect("a screen")
     }
 
+    /// Sends the kiosk a signal (`libc::SIGTERM`, as systemd does to stop it).
+    pub fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "the signal was sent");
+    }
+
+    /// Kills the kiosk outright (it cannot stop by itself: a frozen loop).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// User plus system CPU time the process has used so far.
     pub fn cpu_time(&self) -> Duration {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))

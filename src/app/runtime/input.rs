@@ -58,6 +58,8 @@ pub enum SimInput {
     Printer(PrinterState),
     /// Make parts misbehave from now on, or mend them with `None`.
     Fault(BTreeMap<SimPart, Option<PartFault>>),
+    /// The session loop stops turning for good, as a hang would (tests of the watchdog).
+    Freeze,
 }
 
 /// What reaches the runtime's inbox, in order.
@@ -71,6 +73,10 @@ pub enum Inbound {
     /// Answer once everything before has been applied and the ILS has answered (the
     /// touchscreen's tests wait on it).
     Sync(Sender<()>),
+    /// The input ended (a script's last line): finish what is under way and stop.
+    End,
+    /// SIGTERM (systemd stopping the kiosk, a package upgrade): the same, said in the log.
+    Stop,
 }
 
 impl From<Input> for Inbound {

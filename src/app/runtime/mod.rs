@@ -18,6 +18,7 @@ use super::clock::Clock;
 use super::devices::{DeviceHub, Done};
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
 use super::sim_pad;
+use super::supervision::{Heartbeat, Supervision};
 use super::tech_shell::{TechCommand, TechShell};
 use crate::circ::ils_io::{RequestId, StaffRequest};
 use crate::circ::{Effect, Event, Session};
@@ -26,7 +27,7 @@ use kiosk_core::promotion::{Slide, showing};
 use std::collections::HashMap;
 use std::io;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// How often the real clock looks for news from the ILS worker while no input comes.
@@ -55,6 +56,7 @@ pub struct Runtime<'a> {
     promotion: Catalogue,
     promotion_updates: Option<std::sync::mpsc::Receiver<Catalogue>>,
     slides_shown: Option<Vec<Slide>>,
+    supervision: Supervision,
 }
 
 /// Staff requests are numbered apart from the session's.
@@ -81,6 +83,7 @@ impl<'a> Runtime<'a> {
             promotion: Catalogue::default(),
             promotion_updates: None,
             slides_shown: None,
+            supervision: Supervision::from_env(),
         }
     }
 
@@ -109,6 +112,12 @@ impl<'a> Runtime<'a> {
             self.slides_shown = Some(slides);
         }
         Ok(())
+    }
+
+    /// The session loop also pings systemd's watchdog only while this other thread turns.
+    pub fn watching(mut self, heartbeat: Heartbeat) -> Self {
+        self.supervision = self.supervision.watching(heartbeat);
+        self
     }
 
     /// The technician mode this kiosk offers (without it, the mode cannot be entered).
@@ -157,6 +166,8 @@ impl<'a> Runtime<'a> {
         let effects = self.session.start();
         self.apply(effects)?;
         loop {
+            self.supervision.alive(Instant::now());
+            self.supervision.refresh(self.worker.waiting());
             self.show_slides()?;
             self.settle()?;
             self.link_news()?;
@@ -191,8 +202,14 @@ impl<'a> Runtime<'a> {
                     // The asker may have given up waiting; nothing to do then.
                     let _ = ack.send(());
                 }
+                Inbound::End => break,
+                Inbound::Stop => {
+                    tracing::info!("asked to stop: finishing what is under way");
+                    break;
+                }
             }
         }
+        self.supervision.stopping();
         self.settle()
     }
 
@@ -247,6 +264,13 @@ impl<'a> Runtime<'a> {
                     SimInput::ClearPad => sim_pad::clear(&self.devices),
                     SimInput::Printer(state) => sim_pad::printer(&self.devices, *state),
                     SimInput::Fault(faults) => sim_pad::faults(&self.devices, faults),
+                    SimInput::Freeze if self.devices.sim().is_some() => {
+                        tracing::warn!("session loop frozen on purpose (a test of the watchdog)");
+                        loop {
+                            std::thread::park();
+                        }
+                    }
+                    SimInput::Freeze => Err("only the simulated machine can be frozen".into()),
                 };
                 return match done {
                     Ok(()) => Ok(()),
@@ -310,6 +334,9 @@ impl<'a> Runtime<'a> {
                 self.in_flight += 1;
             }
             self.out.effect(&effect)?;
+            if let Effect::Show { screen } = &effect {
+                self.supervision.screen(screen, self.worker.waiting());
+            }
             if let Some(Done { event, report }) = self.devices.carry_out(&effect) {
                 if let Some(report) = report {
                     self.out.security(&report)?;
@@ -325,6 +352,7 @@ impl<'a> Runtime<'a> {
     /// Waits for every ILS request sent so far to be answered.
     fn settle(&mut self) -> Result<(), RuntimeError> {
         while self.in_flight > 0 {
+            self.supervision.alive(Instant::now());
             match self.worker.recv(self.time_to_deadline()) {
                 Ok(FromWorker::Reply(id, reply)) => {
                     self.in_flight -= 1;

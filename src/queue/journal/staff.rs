@@ -51,6 +51,17 @@ impl Journal {
         Ok(counts)
     }
 
+    /// Transactions queued or to be asked about (what the ILS has still to receive); counted on
+    /// the partial index of open transactions, so it stays cheap however long the history.
+    pub fn waiting_count(&self) -> Result<u64> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM transactions WHERE state IN ('pending', 'unknown')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(count.max(0) as u64)
+    }
+
     /// The oldest transaction still owed to the ILS.
     pub fn oldest_waiting(&self) -> Result<Option<Record>> {
         let sql = format!(

@@ -53,6 +53,7 @@ impl Kiosk {
             commands,
             screens,
             thread,
+            ..
         } = start_session(&config, secrets, Clock::virtual_from_now()).expect("the session starts");
         let ui = KioskUi::new(commands, screens, &config, true).expect("the window opens");
         if let Some(panel) = &ui.panel {
