@@ -58,6 +58,17 @@ pub enum Commands {
         Without --config, the example configuration (simulated library) is used.\n\
         The headless protocol is described in README.md.")]
     Run(RunArgs),
+    /// Show only the out-of-service screen, in both languages, with a code (systemd starts this
+    /// when the kiosk failed too often to be started again).
+    #[command(after_help = "Example:\n  kiosk out-of-service --code START")]
+    OutOfService {
+        /// The code a technician looks up (START: the kiosk failed to start repeatedly).
+        #[arg(long, default_value = "START")]
+        code: String,
+        /// The configuration (for the library's name and language); unreadable, the defaults.
+        #[arg(long, value_name = "PATH", default_value = "/etc/kiosk/kiosk.toml")]
+        config: PathBuf,
+    },
     /// Work with configuration files.
     Config {
         #[command(subcommand)]
@@ -95,7 +106,7 @@ pub enum Commands {
         kiosk diag --device ils          only the ILS link\n  \
         kiosk diag bundle support.tar.gz a support bundle (no secrets, no patron ids)\n\n\
         Checks: item_reader, card_reader, scanner, indicators, return_slot, printer, ils, clock,\n\
-        storage, cpu. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
+        storage, cpu, promotion. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
         Exit code: 0 all ok, 1 a warning, 2 a failure.")]
     Diag(DiagArgs),
 }
@@ -184,6 +195,10 @@ pub struct QueueArgs {
         default_value = "/etc/kiosk/kiosk.toml"
     )]
     pub config: PathBuf,
+    /// The journal itself, read without the configuration (a package being removed whose
+    /// configuration was never filled in).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
     #[command(subcommand)]
     pub action: QueueAction,
 }
@@ -195,6 +210,9 @@ pub enum QueueAction {
         #[arg(long)]
         json: bool,
     },
+    /// How many transactions have still to reach the ILS (queued, in flight, or to be asked
+    /// about), as one number for scripts (the package's removal reads it).
+    Waiting,
     /// The transactions, oldest first.
     List {
         /// Only this state (pending, sending, unknown, done, refused, review, declined, void, discarded).
@@ -342,4 +360,11 @@ pub enum ConfigAction {
     /// the secrets file (the PIN never goes on the command line or into shell history).
     #[command(after_help = "Example:\n  read -rs PIN; echo \"$PIN\" | kiosk config hash-pin")]
     HashPin,
+    /// Print the documented example configuration; with --packaged, as the Debian package
+    /// installs it for a real machine (what is left to fill in is marked).
+    #[command(after_help = "Example:\n  kiosk config example --packaged > kiosk.toml")]
+    Example {
+        #[arg(long)]
+        packaged: bool,
+    },
 }

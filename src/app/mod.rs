@@ -59,6 +59,8 @@ pub trait WindowFrontEnd {
     fn run_window(&self, config: &Config, secrets: &Secrets, demo: bool) -> Result<(), AppError>;
     /// `kiosk screenshot`: renders screens to PNG files.
     fn screenshot(&self, args: cli::ScreenshotArgs) -> Result<(), AppError>;
+    /// `kiosk out-of-service`: the out-of-service screen alone, until stopped.
+    fn out_of_service(&self, config: &Config, code: &str) -> Result<(), AppError>;
 }
 
 /// The `kiosk` binary, with the touchscreen front-end it opens when asked.
@@ -101,6 +103,16 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
             demo::run(&config, link, out.as_mut())
         }
         Commands::Run(args) => run(args, window),
+        Commands::OutOfService { code, config } => {
+            init_logging("info");
+            // Whatever is wrong with the configuration, the screen must come up.
+            let config = Config::load(&config).unwrap_or_else(|error| {
+                tracing::warn!(%error, "configuration unreadable: the defaults name the library");
+                Config::demo()
+            });
+            tracing::warn!(code, "out of service: the kiosk failed to start repeatedly");
+            window.out_of_service(&config, &code)
+        }
         Commands::Screenshot(args) => {
             init_logging("warn");
             window.screenshot(args)
@@ -124,12 +136,29 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
                 ),
                 Some(_) => {}
             }
+            if !config.kiosk.announcement.trim().is_empty() {
+                eprintln!(
+                    "note: [kiosk] announcement shows as a notice slide on the attract screen; \
+                     for pictures, QR codes and dates, use slide files in [promotion] dir"
+                );
+            }
             println!(
                 "{}: ok (kiosk {}, ILS {:?})",
                 path.display(),
                 config.kiosk.id,
                 config.ils.kind
             );
+            Ok(())
+        }
+        Commands::Config {
+            action: ConfigAction::Example { packaged },
+        } => {
+            let text = if packaged {
+                crate::config::packaged::packaged_example()
+            } else {
+                crate::config::EXAMPLE.to_owned()
+            };
+            std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
             Ok(())
         }
         Commands::Config {

@@ -52,12 +52,28 @@ fn state_arg(state: Option<&str>) -> Result<Option<State>, AppError> {
 }
 
 pub fn run(args: QueueArgs) -> Result<(), AppError> {
-    let config = Config::load(&args.config)?;
+    let config = match &args.journal {
+        Some(path) => {
+            let mut config = Config::demo();
+            config.journal.path = path.clone();
+            config
+        }
+        None => Config::load(&args.config)?,
+    };
     super::init_logging("warn");
     let mut journal = open(&config)?;
     let mut out = std::io::stdout().lock();
     match args.action {
         QueueAction::Status { json } => status(&journal, json, &mut out),
+        QueueAction::Waiting => {
+            let counts = journal.counts().map_err(journal_error)?;
+            let waiting: u64 = [State::Pending, State::Sending, State::Unknown]
+                .iter()
+                .filter_map(|s| counts.get(s))
+                .sum();
+            writeln!(out, "{waiting}")?;
+            Ok(())
+        }
         QueueAction::List { state, json } => {
             let records = journal
                 .list(state_arg(state.as_deref())?, None)

@@ -4,6 +4,7 @@
 //! Unknown keys are errors, and every message names the key, what was expected and what was
 //! found, so a technician can fix the file without reading code.
 
+pub mod packaged;
 pub mod secrets;
 
 use crate::circ::policy::{OfflineMode, OfflinePolicy};

@@ -32,6 +32,10 @@ impl WindowFrontEnd for Touchscreen {
     fn screenshot(&self, args: ScreenshotArgs) -> Result<(), AppError> {
         screenshot::from_args(args)
     }
+
+    fn out_of_service(&self, config: &Config, code: &str) -> Result<(), AppError> {
+        run::run_out_of_service(config, code)
+    }
 }
 
 #[cfg(test)]

@@ -112,6 +112,32 @@ fn no_display() -> Option<&'static str> {
     )
 }
 
+/// The out-of-service screen alone (no session, no ILS, no parts), until SIGTERM.
+pub fn run_out_of_service(config: &Config, code: &str) -> Result<(), AppError> {
+    use crate::circ::{Page, Reason, Refusal, Screen};
+    if let Some(why) = no_display() {
+        return Err(AppError::Usage(why.into()));
+    }
+    let (commands, _inputs) = channel();
+    let (_screens_tx, screens) = channel();
+    let ui = KioskUi::new(commands.clone(), screens, config, false)
+        .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
+    let screen = Screen {
+        notice: Some(Refusal::new(Reason::OutOfService {
+            fault: code.to_owned(),
+        })),
+        ..Screen::blank(Page::OutOfService, config.kiosk.language)
+    };
+    super::bind::show(&ui.window, &screen);
+    crate::app::supervision::on_termination(commands, || {
+        let _ = slint::quit_event_loop();
+    })?;
+    slint::ComponentHandle::show(&ui.window)
+        .map_err(|e| AppError::Usage(format!("cannot show the kiosk window: {e}")))?;
+    slint::run_event_loop_until_quit()
+        .map_err(|e| AppError::Usage(format!("the window's event loop failed: {e}")))
+}
+
 /// Opens the kiosk window (and with `demo`, the simulated-devices panel) and runs until it is
 /// closed.
 pub fn run_window(config: &Config, secrets: &Secrets, demo: bool) -> Result<(), AppError> {
