@@ -29,7 +29,7 @@ fn collect(from: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String>>>
 impl LiveKiosk {
     /// `kiosk run --headless --config CONFIG` on the real clock, with `env` (e.g. RUST_LOG).
     pub fn start(config: &Path, env: &[(&str, &str)]) -> LiveKiosk {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        let mut child = super::kiosk_command()
             .args(["run", "--headless", "--config"])
             .arg(config)
             .env_remove("RUST_LOG")

@@ -28,8 +28,25 @@ impl Run {
     }
 }
 
+/// The kiosk binary as a command. Built for another CPU (aarch64 in CI), it runs under the
+/// emulator named in `KIOSK_TEST_RUNNER` (e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu`), as
+/// cargo's target runner runs the test binaries themselves.
+pub fn kiosk_command() -> Command {
+    let binary = env!("CARGO_BIN_EXE_kiosk");
+    let runner = std::env::var("KIOSK_TEST_RUNNER").unwrap_or_default();
+    let mut words = runner.split_whitespace();
+    match words.next() {
+        Some(emulator) => {
+            let mut command = Command::new(emulator);
+            command.args(words).arg(binary);
+            command
+        }
+        None => Command::new(binary),
+    }
+}
+
 pub fn kiosk(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+    let mut child = kiosk_command()
         .args(args)
         .env_remove("RUST_LOG")
         .env_remove("KIOSK_ILS_PASSWORD")
@@ -206,7 +223,7 @@ pub fn free_port() -> u16 {
 /// Starts `kiosk sim-ils ARGS` and waits until it listens on `port`.
 pub fn serve(args: &[&str], port: u16) -> Served {
     let served = Served(
-        Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        kiosk_command()
             .arg("sim-ils")
             .args(args)
             .stdout(Stdio::null())
