@@ -22,24 +22,22 @@ fn window_titles(display: &str) -> String {
         .unwrap_or_default()
 }
 
-#[test]
-fn the_demo_opens_its_window_under_xvfb() {
-    let display = format!(":{}", 90 + std::process::id() % 100);
+/// An X server of its own on `display`.
+fn xvfb(display: &str) -> Killed {
     let xvfb = Command::new("Xvfb")
-        .args([
-            display.as_str(),
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ])
+        .args([display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("Xvfb is installed (apt-get install xvfb x11-utils; .ci/run does it)");
-    let _xvfb = Killed(xvfb);
+        .expect("Xvfb is installed (apt-get install xvfb x11-utils; tests/run does it)");
     std::thread::sleep(Duration::from_millis(500));
+    Killed(xvfb)
+}
+
+#[test]
+fn the_demo_opens_its_window_under_xvfb() {
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let _xvfb = xvfb(&display);
     let demo = Command::new(env!("CARGO_BIN_EXE_kiosk"))
         .arg("demo")
         .env("DISPLAY", &display)
@@ -67,4 +65,49 @@ fn the_demo_opens_its_window_under_xvfb() {
         std::thread::sleep(Duration::from_millis(200));
     }
     panic!("no kiosk window and devices panel appeared: {titles}");
+}
+
+#[test]
+fn the_out_of_service_screen_comes_up_alone_and_goes_on_sigterm() {
+    // What systemd shows after the kiosk failed to start too often: no configuration needed.
+    let display = format!(":{}", 200 + std::process::id() % 100);
+    let _xvfb = xvfb(&display);
+    let screen = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "out-of-service",
+            "--code",
+            "START",
+            "--config",
+            "/nonexistent/kiosk.toml",
+        ])
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the kiosk starts");
+    let mut screen = Killed(screen);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut titles = String::new();
+    while Instant::now() < deadline && !titles.contains("图书馆自助借还") {
+        assert!(
+            matches!(screen.0.try_wait(), Ok(None)),
+            "the out-of-service screen exited by itself"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        titles = window_titles(&display);
+    }
+    assert!(titles.contains("图书馆自助借还"), "no window: {titles}");
+    let pid = i32::try_from(screen.0.id()).expect("a pid");
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = screen.0.try_wait() {
+            assert!(status.success(), "ended with {status} on SIGTERM");
+            break;
+        }
+        assert!(Instant::now() < deadline, "still up 10 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

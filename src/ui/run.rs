@@ -119,7 +119,7 @@ pub fn run_out_of_service(config: &Config, code: &str) -> Result<(), AppError> {
         return Err(AppError::Usage(why.into()));
     }
     let (commands, _inputs) = channel();
-    let (_screens_tx, screens) = channel();
+    let (screens_tx, screens) = channel();
     let ui = KioskUi::new(commands.clone(), screens, config, false)
         .map_err(|e| AppError::Usage(format!("cannot open the kiosk window: {e}")))?;
     let screen = Screen {
@@ -128,7 +128,9 @@ pub fn run_out_of_service(config: &Config, code: &str) -> Result<(), AppError> {
         })),
         ..Screen::blank(Page::OutOfService, config.kiosk.language)
     };
-    super::bind::show(&ui.window, &screen);
+    // As the session would send it: the window takes its language from the screen.
+    let _ = screens_tx.send(UiUpdate::Screen(Box::new(screen)));
+    ui.apply_pending();
     crate::app::supervision::on_termination(commands, || {
         let _ = slint::quit_event_loop();
     })?;
