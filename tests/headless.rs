@@ -301,3 +301,44 @@ fn a_reader_rates_the_visit_and_the_journal_keeps_it_anonymously() {
         row.0
     );
 }
+
+#[test]
+fn a_library_keying_cards_on_resident_id_numbers_checks_them_before_the_ils_and_logs_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |text| {
+        text.replacen(
+            "[barcodes.patron]\nmin_length = 14\nmax_length = 14\ncodabar_type_digit = 2\ncheck_digit = \"codabar-mod10\"",
+            "[barcodes.patron]\nmin_length = 18\nmax_length = 18\ncheck_digit = \"gb11643\"",
+            1,
+        )
+    });
+    let typo = "440524188001010015";
+    let good = "11010519491231002X";
+    let input: Vec<String> = [
+        format!(r#"{{"scan": "{typo}"}}"#),
+        format!(r#"{{"scan": "{good}"}}"#),
+        r#"{"pin": "1234"}"#.to_owned(),
+    ]
+    .into();
+    let run = run_script(&config, &input, &[("RUST_LOG", "debug")]);
+    let lines = run.lines();
+    let asked: Vec<String> = effects(&lines, "ils")
+        .into_iter()
+        .map(|e| e.to_string())
+        .collect();
+    // The mistyped number never reaches the ILS (the reader is told it was misread); the good
+    // one is asked about after the PIN.
+    assert!(asked.iter().all(|a| !a.contains(typo)), "{asked:?}");
+    assert!(asked.iter().any(|a| a.contains(good)), "{asked:?}");
+    let codes: Vec<&Value> = effects(&lines, "show")
+        .into_iter()
+        .map(|s| &s["screen"]["notice"]["code"])
+        .collect();
+    assert!(codes.iter().any(|c| *c == "misread"), "{codes:?}");
+    // Not in the log, even at debug level.
+    assert!(
+        !run.stderr.contains(good) && !run.stderr.contains(typo),
+        "{}",
+        run.stderr
+    );
+}

@@ -80,6 +80,9 @@ pub enum CheckDigit {
     None,
     /// Luhn-style mod 10 of 14-digit Codabar library barcodes.
     CodabarMod10,
+    /// The 18-character resident ID number (身份证号, GB 11643: ISO 7064 MOD 11-2, 'X'
+    /// allowed, the birth date plausible), for libraries that use it as the card number.
+    Gb11643,
 }
 
 /// What one kind of barcode (patron cards, or items) looks like at a library.
@@ -159,6 +162,12 @@ impl BarcodeRule {
             CheckDigit::CodabarMod10 if codabar_check_ok(code) => Fit::Yes,
             // Shape right, check digit wrong: almost always a misread, not another kind of code.
             CheckDigit::CodabarMod10 => Fit::BadCheckDigit,
+            CheckDigit::Gb11643 => match crate::resident_id::check(code) {
+                Ok(()) => Fit::Yes,
+                Err(crate::resident_id::ResidentIdError::NotShaped) => Fit::No,
+                // A wrong check character or a date no one was born on: mistyped or misread.
+                Err(_) => Fit::BadCheckDigit,
+            },
         }
     }
 }
@@ -222,6 +231,29 @@ mod tests {
         assert!(!codabar_check_ok("3023400051786X"));
         assert!(!codabar_check_ok(""));
         assert!(!codabar_check_ok("7"));
+    }
+
+    #[test]
+    fn a_library_that_uses_resident_id_numbers_as_cards() {
+        let rules = BarcodeRules {
+            patron: Some(BarcodeRule {
+                min_length: 18,
+                max_length: 18,
+                prefixes: Vec::new(),
+                codabar_type_digit: None,
+                check_digit: CheckDigit::Gb11643,
+            }),
+            item: Some(BarcodeRule::codabar14(3)),
+        };
+        assert_eq!(rules.classify("11010519491231002X"), BarcodeKind::Patron);
+        assert_eq!(rules.classify("440524188001010014"), BarcodeKind::Patron);
+        assert_eq!(rules.classify("440524188001010015"), BarcodeKind::Misread);
+        assert_eq!(rules.classify("30234000517861"), BarcodeKind::Item);
+        assert_eq!(rules.classify("hello"), BarcodeKind::Neither);
+        let parsed: BarcodeRule =
+            toml::from_str("min_length = 18\nmax_length = 18\ncheck_digit = \"gb11643\"\n")
+                .unwrap();
+        assert_eq!(parsed.check_digit, CheckDigit::Gb11643);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod barcode;
 pub mod circ;
 pub mod isbn;
 pub mod promotion;
+pub mod resident_id;
 pub mod secret;
 pub mod sip2;
 pub mod tag;

@@ -191,7 +191,9 @@ impl HttpLink {
                     if !retry {
                         return Err(error);
                     }
-                    tracing::debug!(path, attempt, %error, "read failed; trying again");
+                    // The query may name a reader (a card or ID number): not logged.
+                    let path = path.split('?').next().unwrap_or_default();
+                    tracing::debug!(path, attempt, "read failed; trying again");
                     last = Some(error);
                 }
             }

@@ -188,7 +188,16 @@ impl<'a> Runtime<'a> {
             };
             match input {
                 Inbound::Input { input, line } => {
-                    tracing::debug!(?input, "input");
+                    match &input {
+                        // A scanned code may be a card or resident ID number: never logged.
+                        Input::Scan(code) => {
+                            tracing::debug!(chars = code.len(), "input: a code scanned")
+                        }
+                        Input::CardUid(uid) => {
+                            tracing::debug!(bytes = uid.len(), "input: a card laid")
+                        }
+                        other => tracing::debug!(input = ?other, "input"),
+                    }
                     self.out.input(&input)?;
                     self.input(input, line)?;
                     self.poll_devices()?;
