@@ -153,11 +153,15 @@ fn get(client: &reqwest::blocking::Client, url: &str, limit: u64) -> Result<Vec<
     Ok(body)
 }
 
-/// Fetches one feed now: its slides, or why not (as a sentence about the URL).
-pub fn fetch(client: &reqwest::blocking::Client, source: &FeedSource) -> Result<Vec<u8>, String> {
+/// Fetches one feed now: its body (to save) and its slides, or why not (as a sentence about
+/// the URL).
+pub fn fetch(
+    client: &reqwest::blocking::Client,
+    source: &FeedSource,
+) -> Result<(Vec<u8>, feed::FeedSlides), String> {
     let body = get(client, &source.url, MAX_FEED_BYTES)?;
-    feed::parse(&body, source)?;
-    Ok(body)
+    let slides = feed::parse(&body, source)?;
+    Ok((body, slides))
 }
 
 /// What the kiosk shows of a feed whose fetch failed, for the message.
@@ -182,22 +186,26 @@ pub fn fetch_all(
 ) -> FeedRound {
     let mut round = FeedRound::default();
     for source in sources {
-        let fetched = fetch(client, source).and_then(|body| {
+        let fetched = fetch(client, source).and_then(|(body, parsed)| {
             cache
                 .save(&cache.body_path(&source.url), &body)
+                .map(|()| parsed)
                 .map_err(|e| format!("cannot save it in {}: {e}", cache.dir().display()))
         });
-        if let Err(message) = fetched {
-            round.problems.push(Problem {
-                source: source.url.clone(),
-                message: format!("{message}; {}", fallback_note(cache, &source.url)),
-            });
-        }
-        let Some((body, _)) = cache.body(&source.url) else {
-            continue;
-        };
-        let Ok(parsed) = feed::parse(&body, source) else {
-            continue;
+        let parsed = match fetched {
+            Ok(parsed) => parsed,
+            Err(message) => {
+                round.problems.push(Problem {
+                    source: source.url.clone(),
+                    message: format!("{message}; {}", fallback_note(cache, &source.url)),
+                });
+                // The last good copy, as saved.
+                let saved = cache.body(&source.url);
+                match saved.and_then(|(body, _)| feed::parse(&body, source).ok()) {
+                    Some(parsed) => parsed,
+                    None => continue,
+                }
+            }
         };
         for mut slide in parsed.slides {
             slide.image = slide

@@ -4,7 +4,7 @@
 
 use super::{Outcome, Status};
 use crate::config::Config;
-use crate::promotion::{Catalogue, Problem, Sources, feed, refresh};
+use crate::promotion::{Catalogue, Problem, Sources, refresh};
 
 pub fn check(config: &Config) -> Outcome {
     let section = &config.promotion;
@@ -21,10 +21,8 @@ pub fn check(config: &Config) -> Outcome {
         match refresh::client() {
             Ok(client) => {
                 for source in &section.feed {
-                    let parsed =
-                        refresh::fetch(&client, source).and_then(|body| feed::parse(&body, source));
-                    match parsed {
-                        Ok(slides) => {
+                    match refresh::fetch(&client, source) {
+                        Ok((_, slides)) => {
                             answering += 1;
                             items += slides.slides.len();
                         }
