@@ -51,6 +51,8 @@ pub struct Supervision {
     status: String,
     /// The screen last shown (the status is said again when the queue changes under it).
     screen: Option<Screen>,
+    /// The queue count the status was last made from.
+    waiting: Option<u64>,
 }
 
 impl Supervision {
@@ -67,6 +69,7 @@ impl Supervision {
             ready: false,
             status: String::new(),
             screen: None,
+            waiting: None,
         }
     }
 
@@ -85,14 +88,21 @@ impl Supervision {
     /// The screen changed; `waiting` is how many transactions the ILS has still to receive.
     pub fn screen(&mut self, screen: &Screen, waiting: Option<u64>) {
         self.screen = Some(screen.clone());
-        self.refresh(waiting);
+        self.say_status(waiting);
     }
 
-    /// Says the status again if the queue changed it.
+    /// Says the status again if the queue changed it (called on every turn of the loop).
     pub fn refresh(&mut self, waiting: Option<u64>) {
+        if waiting != self.waiting {
+            self.say_status(waiting);
+        }
+    }
+
+    fn say_status(&mut self, waiting: Option<u64>) {
         let Some(screen) = &self.screen else {
             return;
         };
+        self.waiting = waiting;
         let status = status_line(screen, waiting);
         if status != self.status {
             Self::notify(&[NotifyState::Status(&status)]);
@@ -197,6 +207,7 @@ mod tests {
             ready: false,
             status: String::new(),
             screen: None,
+            waiting: None,
         };
         let heartbeat = Heartbeat::default();
         supervision = supervision.watching(heartbeat.clone());

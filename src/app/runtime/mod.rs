@@ -103,11 +103,14 @@ impl<'a> Runtime<'a> {
                 self.promotion = catalogue;
             }
         }
-        let slides: Vec<Slide> = showing(&self.promotion.slides, self.clock.wall())
-            .into_iter()
-            .cloned()
-            .collect();
-        if self.slides_shown.as_ref() != Some(&slides) {
+        // Looked at on every turn of the loop: compared in place, copied only when it changed.
+        let now = showing(&self.promotion.slides, self.clock.wall());
+        let unchanged = self
+            .slides_shown
+            .as_ref()
+            .is_some_and(|shown| shown.iter().eq(now.iter().copied()));
+        if !unchanged {
+            let slides: Vec<Slide> = now.into_iter().cloned().collect();
             self.out.slides(&slides)?;
             self.slides_shown = Some(slides);
         }
