@@ -34,37 +34,48 @@ fn xvfb(display: &str) -> Killed {
     Killed(xvfb)
 }
 
-#[test]
-fn the_demo_opens_its_window_under_xvfb() {
-    let display = format!(":{}", 90 + std::process::id() % 100);
-    let _xvfb = xvfb(&display);
-    let demo = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .arg("demo")
-        .env("DISPLAY", &display)
+/// `kiosk ARGS` on `display`, its standard error kept for when it exits too early.
+fn start_kiosk(display: &str, args: &[&str]) -> Killed {
+    let child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .env("DISPLAY", display)
         .env_remove("WAYLAND_DISPLAY")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the kiosk starts");
-    let mut demo = Killed(demo);
+    Killed(child)
+}
+
+/// Waits until windows with all of `wanted` in their titles are up; panics if the kiosk exits
+/// first or after 20 s.
+fn wait_for_windows(kiosk: &mut Killed, display: &str, wanted: &[&str]) {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut titles = String::new();
     while Instant::now() < deadline {
-        if let Ok(Some(status)) = demo.0.try_wait() {
+        if let Ok(Some(status)) = kiosk.0.try_wait() {
             let mut stderr = String::new();
-            if let Some(mut pipe) = demo.0.stderr.take() {
+            if let Some(mut pipe) = kiosk.0.stderr.take() {
                 let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
             }
-            panic!("the demo exited ({status}): {stderr}");
+            panic!("the kiosk exited ({status}): {stderr}");
         }
-        titles = window_titles(&display);
-        // The demo's configuration speaks Chinese first.
-        if titles.contains("图书馆自助借还") && titles.contains("模拟设备") {
+        titles = window_titles(display);
+        if wanted.iter().all(|w| titles.contains(w)) {
             return;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    panic!("no kiosk window and devices panel appeared: {titles}");
+    panic!("no window with {wanted:?} appeared: {titles}");
+}
+
+#[test]
+fn the_demo_opens_its_window_under_xvfb() {
+    let display = format!(":{}", 90 + std::process::id() % 100);
+    let _xvfb = xvfb(&display);
+    let mut demo = start_kiosk(&display, &["demo"]);
+    // The demo's configuration speaks Chinese first: the kiosk window and the devices panel.
+    wait_for_windows(&mut demo, &display, &["图书馆自助借还", "模拟设备"]);
 }
 
 #[test]
@@ -72,32 +83,15 @@ fn the_out_of_service_screen_comes_up_alone_and_goes_on_sigterm() {
     // What systemd shows after the kiosk failed to start too often: no configuration needed.
     let display = format!(":{}", 200 + std::process::id() % 100);
     let _xvfb = xvfb(&display);
-    let screen = Command::new(env!("CARGO_BIN_EXE_kiosk"))
-        .args([
-            "out-of-service",
-            "--code",
-            "START",
-            "--config",
-            "/nonexistent/kiosk.toml",
-        ])
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the kiosk starts");
-    let mut screen = Killed(screen);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut titles = String::new();
-    while Instant::now() < deadline && !titles.contains("图书馆自助借还") {
-        assert!(
-            matches!(screen.0.try_wait(), Ok(None)),
-            "the out-of-service screen exited by itself"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-        titles = window_titles(&display);
-    }
-    assert!(titles.contains("图书馆自助借还"), "no window: {titles}");
+    let args = [
+        "out-of-service",
+        "--code",
+        "START",
+        "--config",
+        "/nonexistent/kiosk.toml",
+    ];
+    let mut screen = start_kiosk(&display, &args);
+    wait_for_windows(&mut screen, &display, &["图书馆自助借还"]);
     let pid = i32::try_from(screen.0.id()).expect("a pid");
     // SAFETY: kill(2) on our own child's pid.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
