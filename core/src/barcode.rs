@@ -15,8 +15,8 @@ pub const MAX_BARCODE_LEN: usize = 64;
 pub enum BarcodeError {
     #[error("the barcode is empty")]
     Empty,
-    #[error("the barcode is {0} characters long; at most {MAX_BARCODE_LEN} are accepted")]
-    TooLong(usize),
+    #[error("the barcode is {0} characters long; at most {1} are accepted")]
+    TooLong(usize, usize),
     /// Control characters and `|` would break the SIP2 framing (and could inject fields).
     #[error("the barcode contains a character that is not allowed: {0:?}")]
     ForbiddenChar(char),
@@ -26,6 +26,20 @@ pub enum BarcodeError {
 /// characters, `|` and non-ASCII rejected, because barcodes on library material are ASCII and the
 /// value is sent to the ILS verbatim.
 pub fn clean(raw: &str) -> Result<String, BarcodeError> {
+    clean_up_to(raw, MAX_BARCODE_LEN)
+}
+
+/// Longest text a scanner may hand over: a 2D scanner reads e-card QR codes (web addresses,
+/// signed tokens), which the session tells from barcodes.
+pub const MAX_SCAN_LEN: usize = crate::ecard::MAX_PAYLOAD_LEN;
+
+/// Cleans what a scanner sent as [`clean`] does, but lets QR payloads up to [`MAX_SCAN_LEN`]
+/// through: the session decides what they are.
+pub fn clean_scan(raw: &str) -> Result<String, BarcodeError> {
+    clean_up_to(raw, MAX_SCAN_LEN)
+}
+
+fn clean_up_to(raw: &str, max: usize) -> Result<String, BarcodeError> {
     let code = raw.trim();
     if code.is_empty() {
         return Err(BarcodeError::Empty);
@@ -34,8 +48,8 @@ pub fn clean(raw: &str) -> Result<String, BarcodeError> {
         return Err(BarcodeError::ForbiddenChar(bad));
     }
     let len = code.chars().count();
-    if len > MAX_BARCODE_LEN {
-        return Err(BarcodeError::TooLong(len));
+    if len > max {
+        return Err(BarcodeError::TooLong(len, max));
     }
     Ok(code.to_owned())
 }
@@ -188,6 +202,9 @@ pub struct BarcodeRules {
     pub patron: Option<BarcodeRule>,
     #[serde(default)]
     pub item: Option<BarcodeRule>,
+    /// E-card QR codes from the library's app (电子读者证).
+    #[serde(default)]
+    pub qr: Option<crate::ecard::QrRule>,
 }
 
 /// What a scanned barcode is, as far as the rules can tell.
@@ -244,6 +261,7 @@ mod tests {
                 check_digit: CheckDigit::Gb11643,
             }),
             item: Some(BarcodeRule::codabar14(3)),
+            qr: None,
         };
         assert_eq!(rules.classify("11010519491231002X"), BarcodeKind::Patron);
         assert_eq!(rules.classify("440524188001010014"), BarcodeKind::Patron);
@@ -266,13 +284,20 @@ mod tests {
         assert_eq!(clean("3123|AOfake"), Err(BarcodeError::ForbiddenChar('|')));
         assert_eq!(clean("31\r23"), Err(BarcodeError::ForbiddenChar('\r')));
         assert_eq!(clean("书123"), Err(BarcodeError::ForbiddenChar('书')));
-        assert_eq!(clean(&"9".repeat(65)), Err(BarcodeError::TooLong(65)));
+        assert_eq!(clean(&"9".repeat(65)), Err(BarcodeError::TooLong(65, 64)));
+        // A QR code's text may be longer; the session tells it from a barcode.
+        assert_eq!(clean_scan(&"9".repeat(65)), Ok("9".repeat(65)));
+        assert_eq!(
+            clean_scan(&"9".repeat(1025)),
+            Err(BarcodeError::TooLong(1025, 1024))
+        );
     }
 
     fn codabar_rules() -> BarcodeRules {
         BarcodeRules {
             patron: Some(BarcodeRule::codabar14(2)),
             item: Some(BarcodeRule::codabar14(3)),
+            qr: None,
         }
     }
 
@@ -302,6 +327,7 @@ mod tests {
                 check_digit: CheckDigit::None,
             }),
             item: None,
+            qr: None,
         };
         assert_eq!(rules.classify("P1234567"), BarcodeKind::Either);
         assert_eq!(rules.classify("X1234567"), BarcodeKind::Item);

@@ -15,6 +15,7 @@
 
 pub mod barcode;
 pub mod circ;
+pub mod ecard;
 pub mod isbn;
 pub mod promotion;
 pub mod resident_id;

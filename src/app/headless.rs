@@ -19,6 +19,10 @@ use std::time::Duration;
 pub enum Command {
     /// `{"scan": "20234000000019"}`: the barcode scanner read this (card or item).
     Scan(String),
+    /// `{"qr": "20234000000019.1893456000.es1O…"}`: a 2D scanner read this QR code (an e-card,
+    /// or anything else a reader holds up); the scanner hands QR codes over as text, like
+    /// barcodes, and `[barcodes.qr]` tells them apart.
+    Qr(String),
     /// `{"card_uid": "04A1B2C3"}`: the RFID card reader saw a card with this UID (hex).
     CardUid(String),
     /// `{"tag": {"uid": "E004015012345678", "item": "30234000001015"}}`: lay a tagged item on
@@ -84,7 +88,7 @@ impl Command {
     /// The runtime's input this line stands for, or why it is not one.
     pub fn into_input(self) -> Result<Input, String> {
         Ok(match self {
-            Command::Scan(code) => Input::Scan(code),
+            Command::Scan(code) | Command::Qr(code) => Input::Scan(code),
             Command::CardUid(hex) => Input::CardUid(
                 parse_hex(&hex).ok_or("`card_uid` takes hex bytes, e.g. \"04A1B2C3\"")?,
             ),
@@ -199,6 +203,10 @@ mod tests {
         assert_eq!(
             parse_line(r#"{"scan": "3023"}"#),
             Ok(Some(Command::Scan("3023".into())))
+        );
+        assert_eq!(
+            parse_line(r#"{"qr": "https://lib.example.org/e?card=1"}"#),
+            Ok(Some(Command::Qr("https://lib.example.org/e?card=1".into())))
         );
         assert_eq!(
             parse_line(r#"{"press": "renew_all"}"#),

@@ -246,6 +246,7 @@ pub fn request_kind(request: &WorkerRequest) -> &'static str {
         WorkerRequest::Journal(JournalRequest::OfflinePatron { .. }) => "offline_patron",
         WorkerRequest::Journal(JournalRequest::Rating { .. }) => "rating",
         WorkerRequest::Journal(JournalRequest::Suggestion { .. }) => "suggestion",
+        WorkerRequest::Journal(JournalRequest::UseToken { .. }) => "use_token",
         WorkerRequest::Staff(_) => "staff",
     }
 }

@@ -124,6 +124,7 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
             let secrets = Secrets::load(config.secrets.file.as_deref(), env_var)
                 .map_err(ConfigError::from)?;
             start::check_ils(&config, &secrets)?;
+            start::qr_rule(&config, &secrets)?;
             for warning in Secrets::warnings(config.secrets.file.as_deref()) {
                 eprintln!("warning: {warning}");
             }

@@ -41,6 +41,8 @@ pub enum StartError {
     NoPassword,
     #[error("cannot log in to the ILS: {0}")]
     Login(IlsError),
+    #[error("{0}")]
+    QrKey(String),
     #[error("cannot start the ILS worker thread: {0}")]
     Thread(std::io::Error),
     #[error("key `suggestions.endpoint`: {0}")]
@@ -264,6 +266,27 @@ pub fn open_journal(config: &Config) -> Result<Journal, StartError> {
     Ok(journal)
 }
 
+/// The e-card QR rule with its key from the secrets, or why it cannot be used.
+pub fn qr_rule(
+    config: &Config,
+    secrets: &Secrets,
+) -> Result<Option<kiosk_core::ecard::QrRule>, StartError> {
+    let Some(mut rule) = config.barcodes.qr.clone() else {
+        return Ok(None);
+    };
+    rule.hmac_key = secrets.qr_hmac_key.clone();
+    if let Some(missing) = rule.missing_secret() {
+        return Err(StartError::QrKey(format!(
+            "{missing} (or the environment variable {})",
+            crate::config::secrets::QR_HMAC_KEY_ENV
+        )));
+    }
+    match rule.problem() {
+        Some(problem) => Err(StartError::QrKey(format!("secrets file: {problem}"))),
+        None => Ok(Some(rule)),
+    }
+}
+
 pub fn start(
     config: &Config,
     secrets: &Secrets,
@@ -271,7 +294,8 @@ pub fn start(
 ) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
     let journal = open_journal(config)?;
     let (ils, link) = open_ils_link(config, secrets, clock)?;
-    let policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
+    let mut policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
+    policy.barcodes.qr = qr_rule(config, secrets)?;
     let mut office = BackOffice::new(
         ils,
         journal,

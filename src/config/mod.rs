@@ -435,6 +435,9 @@ impl Config {
                 return invalid(key, "a consistent barcode rule", problem);
             }
         }
+        if let Some(problem) = self.barcodes.qr.as_ref().and_then(|r| r.problem()) {
+            return invalid("barcodes.qr", "a complete e-card QR rule", problem);
+        }
         if let Some(url) = &self.suggestions.form_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
@@ -559,7 +562,9 @@ impl Config {
 }
 
 /// Keys that hold secrets, wherever they appear, and where the secret belongs instead.
-const SECRET_KEYS: [(&str, &str, &str); 5] = [
+const SECRET_KEYS: [(&str, &str, &str); 7] = [
+    ("hmac_key", "qr_hmac_key", secrets::QR_HMAC_KEY_ENV),
+    ("qr_hmac_key", "qr_hmac_key", secrets::QR_HMAC_KEY_ENV),
     (
         "terminal_password",
         "terminal_password",

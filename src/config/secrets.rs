@@ -11,6 +11,7 @@ pub const ILS_PASSWORD_ENV: &str = "KIOSK_ILS_PASSWORD";
 pub const CREDENTIALS_ENV: &str = "CREDENTIALS_DIRECTORY";
 pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
 pub const TERMINAL_PASSWORD_ENV: &str = "KIOSK_TERMINAL_PASSWORD";
+pub const QR_HMAC_KEY_ENV: &str = "KIOSK_QR_HMAC_KEY";
 
 pub use kiosk_core::secret::Secret;
 
@@ -23,6 +24,9 @@ pub struct Secrets {
     pub staff_pin_hash: Option<Secret>,
     /// The SIP2 terminal password (AC), for ACSes that use one.
     pub terminal_password: Option<Secret>,
+    /// The key e-card QR tokens are signed with, for `[barcodes.qr] algorithm = "hmac-sha256"`
+    /// (base64, at least 16 bytes).
+    pub qr_hmac_key: Option<Secret>,
 }
 
 #[derive(Debug, Error)]
@@ -86,6 +90,9 @@ impl Secrets {
             if let Some(secret) = credential("terminal_password")? {
                 secrets.terminal_password = Some(secret);
             }
+            if let Some(secret) = credential("qr_hmac_key")? {
+                secrets.qr_hmac_key = Some(secret);
+            }
         }
         let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret::new);
         if let Some(password) = from_env(ILS_PASSWORD_ENV) {
@@ -96,6 +103,9 @@ impl Secrets {
         }
         if let Some(password) = from_env(TERMINAL_PASSWORD_ENV) {
             secrets.terminal_password = Some(password);
+        }
+        if let Some(key) = from_env(QR_HMAC_KEY_ENV) {
+            secrets.qr_hmac_key = Some(key);
         }
         Ok(secrets)
     }

@@ -159,6 +159,18 @@ impl BackOffice {
                     .map_err(storage)?;
                 Ok(IlsAnswer::Kept)
             }
+            WorkerRequest::Journal(JournalRequest::UseToken {
+                digest,
+                expires,
+                max_lifetime_secs,
+            }) => {
+                let now = Utc::now().timestamp();
+                let verdict = self
+                    .journal
+                    .use_token(digest, *expires, *max_lifetime_secs, now)
+                    .map_err(storage)?;
+                Ok(IlsAnswer::Token(verdict))
+            }
             WorkerRequest::Staff(staff) => Ok(self.staff(*staff)),
         }
     }

@@ -14,6 +14,7 @@ use thiserror::Error;
 
 mod ratings;
 mod suggestions;
+mod tokens;
 pub use ratings::KeptRating;
 pub use suggestions::{Destination, Destinations, KeptSuggestion};
 mod records;

@@ -87,6 +87,12 @@ const MIGRATIONS: &[&str] = &[
         last_error TEXT,
         next_attempt_utc TEXT
     );",
+    // 6: e-card QR tokens used to sign in, kept until they expire so none signs in twice (even
+    // across a restart). Only a digest of what was signed: no card number.
+    "CREATE TABLE used_tokens (
+        digest TEXT PRIMARY KEY,
+        expires INTEGER NOT NULL
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -82,6 +82,14 @@ pub enum JournalRequest {
     Suggestion {
         suggestion: super::suggestion::Suggestion,
     },
+    /// A genuine e-card token: is it current, and not used before? If so it is used now.
+    UseToken {
+        /// What identifies the token (never the card number).
+        digest: String,
+        /// Unix seconds.
+        expires: i64,
+        max_lifetime_secs: u64,
+    },
 }
 
 /// What the session (or the technician's screen) asks of the ILS worker: the ILS itself, the
@@ -143,6 +151,8 @@ pub enum IlsAnswer {
     Queued {
         due: Option<super::types::Due>,
     },
+    /// The journal's verdict on an e-card token.
+    Token(crate::ecard::TokenUse),
     /// From the blocked-patron list kept for offline use.
     OfflinePatron {
         blocked: Option<super::types::Block>,

@@ -83,6 +83,26 @@ pub const REASONS: &[Message] = &[
         &[],
     ),
     m(
+        "ecard_unreadable",
+        "This QR code is not a library card. Please show the e-card code from the library's app.",
+        &[],
+    ),
+    m(
+        "ecard_forged",
+        "This e-card code is not valid here. Please open your e-card in the library's app again, or ask staff.",
+        &[],
+    ),
+    m(
+        "ecard_expired",
+        "This e-card code has expired. Please refresh it in the library's app and show it again.",
+        &[],
+    ),
+    m(
+        "ecard_used",
+        "This e-card code has already been used. Please refresh it in the library's app: each code signs in once.",
+        &[],
+    ),
+    m(
         "returns_need_card",
         "Please scan your library card to return books.",
         &[],
@@ -359,6 +379,10 @@ impl Reason {
             Reason::OtherPatronCard => "other_patron_card",
             Reason::Misread => "misread",
             Reason::BadBarcode { .. } => "bad_barcode",
+            Reason::EcardUnreadable => "ecard_unreadable",
+            Reason::EcardForged => "ecard_forged",
+            Reason::EcardExpired => "ecard_expired",
+            Reason::EcardUsed => "ecard_used",
             Reason::ReturnsNeedCard => "returns_need_card",
             Reason::ReturnsNotHere => "returns_not_here",
             Reason::UnknownItem => "unknown_item",
@@ -412,6 +436,10 @@ impl Reason {
             Reason::BadBarcode {
                 detail: "control characters".into(),
             },
+            Reason::EcardUnreadable,
+            Reason::EcardForged,
+            Reason::EcardExpired,
+            Reason::EcardUsed,
             Reason::ReturnsNeedCard,
             Reason::ReturnsNotHere,
             Reason::UnknownItem,
@@ -462,6 +490,10 @@ impl Reason {
                 | Reason::OtherPatronCard
                 | Reason::Misread
                 | Reason::BadBarcode { .. }
+                | Reason::EcardUnreadable
+                | Reason::EcardForged
+                | Reason::EcardExpired
+                | Reason::EcardUsed
                 | Reason::ReturnsNeedCard
                 | Reason::ReturnsNotHere
                 | Reason::UnknownItem

@@ -35,6 +35,14 @@ pub enum Reason {
     BadBarcode {
         detail: String,
     },
+    /// A QR code meant as an e-card that cannot be read as one (another QR code, a broken one).
+    EcardUnreadable,
+    /// An e-card QR code whose signature is not the library's (or valid for far too long).
+    EcardForged,
+    /// An e-card QR code past its expiry: the app shows a fresh one.
+    EcardExpired,
+    /// An e-card QR code already used to sign in (a screenshot, a shared code).
+    EcardUsed,
     /// Returns need a library card at this kiosk.
     ReturnsNeedCard,
     /// This kiosk takes no returns (its library system cannot take them from here).

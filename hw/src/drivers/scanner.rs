@@ -2,7 +2,7 @@
 //! USB-CDC) or typed as keystrokes (see `wedge`). The framing is pure: bytes in, codes or a
 //! reason for discarding out; the serial driver feeds it from an embedded-hal-nb port.
 
-use crate::barcode::{self, MAX_BARCODE_LEN};
+use crate::barcode::{self, MAX_SCAN_LEN};
 use crate::device::{BarcodeScanner, Device, DeviceError, Fault};
 use embedded_hal_nb::nb;
 use embedded_hal_nb::serial::{Error as _, ErrorKind, Read};
@@ -72,7 +72,7 @@ impl ScanFramer {
 
     /// Longest frame kept before the line counts as overlong.
     fn limit(&self) -> usize {
-        MAX_BARCODE_LEN + self.prefix.len() + self.suffix.len()
+        MAX_SCAN_LEN + self.prefix.len() + self.suffix.len()
     }
 
     pub fn has_partial(&self) -> bool {
@@ -87,7 +87,7 @@ impl ScanFramer {
                 self.overflowed = false;
                 self.buf.clear();
                 let bytes = std::mem::take(&mut self.dropped);
-                let why = format!("line longer than {MAX_BARCODE_LEN} characters");
+                let why = format!("line longer than {MAX_SCAN_LEN} characters");
                 return Some(Framed::Discarded { why, bytes });
             }
             // Only the tail is needed to spot the suffix.
@@ -157,7 +157,7 @@ impl ScanFramer {
                 return Framed::Discarded { why, bytes: total };
             }
         };
-        match barcode::clean(text) {
+        match barcode::clean_scan(text) {
             Ok(code) => Framed::Code(code),
             Err(error) => Framed::Discarded {
                 why: error.to_string(),

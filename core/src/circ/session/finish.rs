@@ -83,6 +83,7 @@ impl Session {
             Waiting::Offline(queued) => self.offline_replied(queued, reply, fx),
             Waiting::RenewAll => self.renew_all_replied(reply, fx),
             Waiting::Email => self.email_replied(reply, fx),
+            Waiting::Token(card) => self.token_checked(card, reply, fx),
         }
     }
 

@@ -18,6 +18,8 @@ use crate::time::Moment;
 pub(super) enum CardSource {
     Scanner,
     CardReader,
+    /// A signed e-card token, verified and not used before.
+    ECard,
 }
 
 impl Session {
@@ -53,7 +55,7 @@ impl Session {
                 }
             }
             _ if same_reader => {
-                if source == CardSource::Scanner {
+                if source != CardSource::CardReader {
                     self.tell(Reason::CardNotItem, fx);
                 }
             }
@@ -95,7 +97,7 @@ impl Session {
             OfflineMode::CheckinOnly => Some(Reason::OfflineReturnsOnly),
             OfflineMode::Full => {
                 // Nobody can check the card: it must at least look like one of ours.
-                let looks_right = source == CardSource::CardReader
+                let looks_right = source != CardSource::Scanner
                     || self.policy.barcodes.patron.is_none()
                     || self.policy.barcodes.classify(&id.0) == BarcodeKind::Patron;
                 (!looks_right).then_some(Reason::OfflineCardNotValid)

@@ -16,6 +16,9 @@ impl Session {
             // On the suggestions page the scanner reads a book's ISBN, whatever the rules say.
             return self.isbn_entered(raw, fx);
         }
+        if self.ecard_scanned(raw, fx) {
+            return;
+        }
         let code = match barcode::clean(raw) {
             Ok(code) => code,
             Err(error) => {

@@ -4,6 +4,7 @@
 //! `Event::Tick`. One request to the ILS is in flight at a time; items presented meanwhile wait
 //! in a queue, so a stack of books on the RFID pad is processed one by one, in order.
 
+mod ecard;
 mod finish;
 mod identify;
 mod items;
@@ -90,6 +91,8 @@ enum Waiting {
     Offline(WaitingItem),
     RenewAll,
     Email,
+    /// Asking the journal whether an e-card token is current and unused (for this card).
+    Token(PatronId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +180,8 @@ pub struct Session {
     securing: Vec<Securing>,
     /// A card shown while card-less returns were still being processed; served after them.
     waiting_card: Option<(PatronId, identify::CardSource)>,
+    /// An e-card token shown while the ILS was busy; checked once it is free.
+    waiting_token: Option<crate::ecard::SignedCard>,
     return_slot: slot::ReturnSlot,
     /// Items presented lately, for the duplicate-scan window.
     recent: Vec<(ItemId, Moment)>,
@@ -208,6 +213,7 @@ impl Session {
             waiting: None,
             securing: Vec::new(),
             waiting_card: None,
+            waiting_token: None,
             return_slot: slot::ReturnSlot::default(),
             recent: Vec::new(),
             notice: None,
@@ -559,7 +565,9 @@ impl Session {
         if self.busy() {
             return;
         }
-        if let Some((card, source)) = self.waiting_card.take() {
+        if let Some(token) = self.waiting_token.take() {
+            self.use_token(token, fx);
+        } else if let Some((card, source)) = self.waiting_card.take() {
             self.identify(card, source, fx);
         } else if self.visit.refresh_account && self.phase == Phase::Items(Action::Renew) {
             self.visit.refresh_account = false;

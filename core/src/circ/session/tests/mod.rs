@@ -1,5 +1,6 @@
 //! Session rules, one test each: feed events, answer the ILS by hand, assert the effects.
 
+mod ecard;
 mod identify;
 mod items;
 mod lifecycle;
@@ -34,6 +35,7 @@ pub(super) fn policy() -> Policy {
         barcodes: BarcodeRules {
             patron: Some(BarcodeRule::codabar14(2)),
             item: Some(BarcodeRule::codabar14(3)),
+            qr: None,
         },
         email_receipts: true,
         language: Language::En,
