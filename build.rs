@@ -15,6 +15,11 @@ fn main() {
         eprintln!("cannot write {}: {error}", strings.display());
         std::process::exit(1);
     }
+    let clips = out.join("voice_clips.rs");
+    if let Err(error) = std::fs::write(&clips, voice_clips()) {
+        eprintln!("cannot write {}: {error}", clips.display());
+        std::process::exit(1);
+    }
     let config = slint_build::CompilerConfiguration::new()
         .with_bundled_translations("ui/translations")
         .with_default_translation_context(slint_build::DefaultTranslationContext::None)
@@ -80,4 +85,39 @@ fn strings_slint() -> String {
         chooser("", BLOCKS, BLOCK_FALLBACK),
         chooser("", ROUTES, ROUTE_FALLBACK),
     )
+}
+
+/// `EMBEDDED_CLIPS`: every recording under `ui/voice/LANG/`, built into the binary so the kiosk
+/// speaks with no files installed (a library's own recordings replace them at run time).
+fn voice_clips() -> String {
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"))
+        .join("ui/voice");
+    let mut entries = Vec::new();
+    for language in ["en", "zh-CN"] {
+        let Ok(files) = std::fs::read_dir(root.join(language)) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("ogg") {
+                continue;
+            }
+            if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+                entries.push((language, id.to_owned(), path.display().to_string()));
+            }
+        }
+    }
+    entries.sort();
+    let mut text = String::from("pub const EMBEDDED_CLIPS: &[(&str, &str, &[u8])] = &[\n");
+    for (language, id, path) in entries {
+        let _ = writeln!(
+            text,
+            "    ({}, {}, include_bytes!({})),",
+            quoted(language),
+            quoted(&id),
+            quoted(&path)
+        );
+    }
+    text.push_str("];\n");
+    text
 }

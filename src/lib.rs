@@ -7,6 +7,7 @@ pub mod ils;
 pub mod promotion;
 pub mod queue;
 pub mod ui;
+pub mod voice;
 
 // The pure core lives in its own crate (`core/`), which cannot do I/O; its modules keep the
 // paths they always had here.

@@ -237,3 +237,40 @@ fn kiosk_config_hash_pin_makes_a_hash_the_kiosk_accepts() {
     let short = kiosk(&["config", "hash-pin"], "12\n", &[]);
     assert!(!short.success && short.stderr.contains("4 or more digits"));
 }
+
+#[test]
+fn the_technician_turns_the_voice_down_off_and_on_and_the_audit_log_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let input = [
+        r#"{"tech": {"voice": "louder"}}"#.to_owned(),
+        r#"{"tech": "corner_held"}"#.to_owned(),
+        format!(r#"{{"tech": {{"pin": "{STAFF_PIN}"}}}}"#),
+        r#"{"tech": {"voice": "softer"}}"#.to_owned(),
+        r#"{"tech": {"voice": "softer"}}"#.to_owned(),
+        r#"{"tech": {"voice": "off"}}"#.to_owned(),
+        r#"{"tech": {"voice": "on"}}"#.to_owned(),
+        r#"{"tech": {"voice": "test"}}"#.to_owned(),
+    ];
+    let hash = staff_pin_hash();
+    let run = run_script(&config, &input, &[("KIOSK_STAFF_PIN_HASH", hash.as_str())]);
+    let lines = run.lines();
+    let voice: Vec<&str> = tech_views(&lines)
+        .iter()
+        .filter_map(|v| v["voice"].as_str())
+        .collect();
+    // Before the staff PIN nothing changes; then 70 % → 60 % → 50 %, off, on.
+    assert!(voice.iter().all(|v| !v.contains("80%")), "{voice:?}");
+    let last = |prefix: &str| voice.iter().any(|v| v.starts_with(prefix));
+    assert!(last("on, volume 60%"), "{voice:?}");
+    assert!(last("off, volume 50%"), "{voice:?}");
+    assert_eq!(
+        voice.last().copied().unwrap_or(""),
+        "on, volume 50%, quiet hours none, output none"
+    );
+    let audit = std::fs::read_to_string(dir.path().join("staff-audit.jsonl")).unwrap();
+    assert!(
+        audit.contains("voice: softer") && audit.contains("voice: turned off"),
+        "{audit}"
+    );
+}

@@ -109,6 +109,32 @@ pub enum Commands {
         storage, cpu, promotion. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
         Exit code: 0 all ok, 1 a warning, 2 a failure.")]
     Diag(DiagArgs),
+    /// The spoken prompts: the text of every clip (to record a library's own), or one clip
+    /// played through the sound card (to check the speaker and the volume).
+    #[command(after_help = "Examples:\n  \
+        kiosk voice texts                     every clip id and what it says, per language (TSV)\n  \
+        kiosk voice say enter_pin --lang zh-CN\n\n\
+        A library's recording replaces a built-in one when it has the same name in [voice] dir,\n\
+        e.g. /etc/kiosk/voice/zh-CN/enter_pin.ogg.")]
+    Voice {
+        #[command(subcommand)]
+        action: VoiceAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VoiceAction {
+    /// Print `language<TAB>clip<TAB>text` for every clip.
+    Texts,
+    /// Play one clip (at the configured volume, ignoring quiet hours) and wait for it to end.
+    Say {
+        clip: String,
+        #[arg(long, value_name = "en|zh-CN", default_value = "zh-CN")]
+        lang: String,
+        /// The configuration (for `[voice] dir` and the volume); the defaults without it.
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

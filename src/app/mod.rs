@@ -21,6 +21,7 @@ pub mod supervision;
 pub mod tech_shell;
 pub mod tell;
 pub mod transcript;
+mod voice_cli;
 
 use crate::config::secrets::Secrets;
 use crate::config::{Config, ConfigError};
@@ -184,6 +185,10 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
             println!("staff_pin_hash = \"{hash}\"");
             Ok(())
         }
+        Commands::Voice { action } => {
+            init_logging("warn");
+            voice_cli::run(action)
+        }
         Commands::Queue(args) => queue_cli::run(args),
         Commands::Feedback(args) => feedback_cli::run(args),
         Commands::Diag(args) => {
@@ -249,8 +254,11 @@ fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     supervision::on_termination(tx.clone(), || {})?;
     headless::spawn_reader(std::io::BufReader::new(std::io::stdin()), tx)?;
     let mut out = JsonLines::new(std::io::stdout().lock());
+    // Headless the voice shows as `speak` effects; the sound card is the window's.
+    let voice = crate::voice::Voice::new(config.voice.clone(), Box::new(crate::voice::NullSink));
     Runtime::new(session, worker, devices, clock, &mut out)
         .with_tech(tech_shell::TechShell::new(&config, &secrets))
+        .with_voice(voice)
         .with_promotion(start::promotion(&config))
         .run(rx)?;
     Ok(())

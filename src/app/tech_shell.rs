@@ -38,7 +38,20 @@ pub enum TechCommand {
         uid: String,
         on_loan: bool,
     },
+    /// The spoken prompts: `{"voice": "louder"}` (`on`, `off`, `louder`, `softer`, `test`),
+    /// until the kiosk restarts (the configuration keeps the lasting setting).
+    Voice(VoiceControl),
     Exit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoiceControl {
+    On,
+    Off,
+    Louder,
+    Softer,
+    Test,
 }
 
 /// One part on the devices page.
@@ -65,6 +78,8 @@ pub struct TechView {
     pub log: Vec<String>,
     /// The tags on the pad: UID and what was read.
     pub tags: Vec<TagRow>,
+    /// The spoken prompts: on or off, volume, quiet hours, output.
+    pub voice: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -214,6 +229,8 @@ impl TechShell {
                 self.read_tags(devices);
             }
             TechCommand::Exit => self.event(TechEvent::Exit, now),
+            // The runtime owns the voice and carries these out (`voice_control`).
+            TechCommand::Voice(_) => {}
             TechCommand::Test(_)
             | TechCommand::TestIls
             | TechCommand::ReplayNow
@@ -313,6 +330,19 @@ impl TechShell {
         for line in self.mode.handle(event, now) {
             self.audit(&line);
         }
+    }
+
+    /// Whether the staff PIN was given (a technician's actions are allowed).
+    pub fn signed_in(&self) -> bool {
+        self.mode.signed_in()
+    }
+
+    /// The voice changed (or is first known): its line on the devices page, and the audit.
+    pub fn voice_changed(&mut self, line: String, action: Option<&str>) {
+        if let Some(action) = action {
+            self.audit(&format!("voice: {action} ({line})"));
+        }
+        self.view.voice = line;
     }
 
     fn refresh(&mut self) {

@@ -39,6 +39,9 @@ pub struct Config {
     /// The attract screen's slides.
     #[serde(default)]
     pub promotion: crate::promotion::PromotionSection,
+    /// Spoken prompts.
+    #[serde(default)]
+    pub voice: crate::voice::VoiceSection,
     #[serde(default)]
     pub journal: JournalSection,
     #[serde(default)]
@@ -446,6 +449,9 @@ impl Config {
                 "a web address (https://…)",
                 format!("{url:?}"),
             );
+        }
+        if let Some((key, expected, found)) = self.voice.problem() {
+            return invalid(&key, expected, found);
         }
         if let Some((key, expected, found)) = self.promotion.problem() {
             return invalid(&key, expected, found);

@@ -389,6 +389,7 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
     tech.set_ils(lines(&view.ils));
     tech.set_queue(lines(&view.queue));
     tech.set_log(lines(&view.log));
+    tech.set_voice(view.voice.as_str().into());
     let tags: Vec<TechTagRow> = view
         .tags
         .iter()

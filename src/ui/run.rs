@@ -76,6 +76,9 @@ pub fn start_session(
     let tech = TechShell::new(config, secrets);
     let promotion = start::promotion(config);
     let seconds_per_slide = config.promotion.seconds_per_slide;
+    let voice_settings = config.voice.clone();
+    // The sound card for a real kiosk; screenshots and UI tests (virtual clock) stay silent.
+    let speaks = !clock.is_virtual();
     let (commands, inputs) = channel();
     let (screens_tx, screens) = channel();
     let heartbeat = Heartbeat::default();
@@ -87,8 +90,15 @@ pub fn start_session(
                 screens: screens_tx,
                 seconds_per_slide,
             };
+            let output = if speaks {
+                crate::voice::open_device()
+            } else {
+                Box::new(crate::voice::NullSink)
+            };
+            let voice = crate::voice::Voice::new(voice_settings, output);
             Runtime::new(session, worker, devices, clock, &mut sink)
                 .with_tech(tech)
+                .with_voice(voice)
                 .with_promotion(promotion)
                 .watching(watched)
                 .run(inputs)?;

@@ -127,6 +127,18 @@ impl KioskUi {
         let send = self.sender();
         tech.on_exit(move || send(Input::Tech(TechCommand::Exit)));
         let send = self.sender();
+        tech.on_voice_control(move |control| {
+            use crate::app::tech_shell::VoiceControl;
+            let control = match control.as_str() {
+                "on" => VoiceControl::On,
+                "off" => VoiceControl::Off,
+                "louder" => VoiceControl::Louder,
+                "softer" => VoiceControl::Softer,
+                _ => VoiceControl::Test,
+            };
+            send(Input::Tech(TechCommand::Voice(control)))
+        });
+        let send = self.sender();
         tech.on_read_tags(move || send(Input::Tech(TechCommand::ReadTags)));
         let send = self.sender();
         tech.on_secure(move |uid, on_loan| {

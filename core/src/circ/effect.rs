@@ -41,6 +41,13 @@ pub enum Effect {
     Sound {
         cue: Cue,
     },
+    /// Say this clip aloud ([`super::voice`]), cutting whatever is being said.
+    Speak {
+        clip: &'static str,
+        language: super::screen::Language,
+    },
+    /// Stop talking: the reader moved on.
+    Hush,
     Print {
         receipt: Receipt,
     },

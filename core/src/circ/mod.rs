@@ -15,6 +15,7 @@ pub mod screen;
 pub mod session;
 pub mod suggestion;
 pub mod types;
+pub mod voice;
 
 pub use crate::time::Moment;
 pub use effect::{Action, Cue, Effect, ItemOutcome, ItemResult, Receipt, Security, Transaction};

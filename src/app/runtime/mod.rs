@@ -19,7 +19,7 @@ use super::devices::{DeviceHub, Done};
 use super::ils_worker::{FromWorker, IlsWorker, NoReply};
 use super::sim_pad;
 use super::supervision::{Heartbeat, Supervision};
-use super::tech_shell::{TechCommand, TechShell};
+use super::tech_shell::{TechCommand, TechShell, VoiceControl};
 use crate::circ::ils_io::{RequestId, StaffRequest};
 use crate::circ::{Effect, Event, Session};
 use crate::promotion::Catalogue;
@@ -57,6 +57,7 @@ pub struct Runtime<'a> {
     promotion_updates: Option<std::sync::mpsc::Receiver<Catalogue>>,
     slides_shown: Option<Vec<Slide>>,
     supervision: Supervision,
+    voice: crate::voice::Voice,
 }
 
 /// Staff requests are numbered apart from the session's.
@@ -84,7 +85,49 @@ impl<'a> Runtime<'a> {
             promotion_updates: None,
             slides_shown: None,
             supervision: Supervision::from_env(),
+            voice: crate::voice::Voice::silent(),
         }
+    }
+
+    /// Speaks the session's prompts (silent without this).
+    pub fn with_voice(mut self, voice: crate::voice::Voice) -> Self {
+        self.voice = voice;
+        self.tech.voice_changed(self.voice.describe(), None);
+        self
+    }
+
+    /// The technician's voice controls (the staff PIN given).
+    fn voice_control(&mut self, control: VoiceControl) -> Result<(), RuntimeError> {
+        if !self.tech.signed_in() {
+            tracing::warn!("a technician's action without the staff PIN was ignored");
+            return Ok(());
+        }
+        let volume = self.voice.volume();
+        let action = match control {
+            VoiceControl::On => {
+                self.voice.set_enabled(true);
+                "turned on"
+            }
+            VoiceControl::Off => {
+                self.voice.set_enabled(false);
+                "turned off"
+            }
+            VoiceControl::Louder => {
+                self.voice.set_volume(volume.saturating_add(10).min(100));
+                "louder"
+            }
+            VoiceControl::Softer => {
+                self.voice.set_volume(volume.saturating_sub(10));
+                "softer"
+            }
+            VoiceControl::Test => {
+                let language = self.session.screen().language;
+                self.voice.say_now("show_card", language, false);
+                "test prompt played"
+            }
+        };
+        self.tech.voice_changed(self.voice.describe(), Some(action));
+        Ok(self.out.tech(self.tech.view())?)
     }
 
     /// The slides the attract screen promotes.
@@ -130,6 +173,9 @@ impl<'a> Runtime<'a> {
     }
 
     fn tech_command(&mut self, command: TechCommand) -> Result<(), RuntimeError> {
+        if let TechCommand::Voice(control) = command {
+            return self.voice_control(control);
+        }
         let now = self.clock.now();
         if let Some(request) = self.tech.command(command, &mut self.devices, now) {
             let id = RequestId(self.next_staff_id);
@@ -346,6 +392,7 @@ impl<'a> Runtime<'a> {
                 self.in_flight += 1;
             }
             self.out.effect(&effect)?;
+            self.voice.carry_out(&effect, self.clock.wall().time());
             if let Effect::Show { screen } = &effect {
                 self.supervision.screen(screen, self.worker.waiting());
             }

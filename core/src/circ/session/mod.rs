@@ -633,10 +633,17 @@ impl Session {
     fn show_if_changed(&mut self, fx: &mut Vec<Effect>) {
         let screen = self.view();
         if self.shown.as_ref() != Some(&screen) {
+            let speech = super::voice::speech(self.shown.as_ref(), &screen);
+            let language = screen.language;
             self.shown = Some(screen.clone());
             fx.push(Effect::Show {
                 screen: Box::new(screen),
             });
+            match speech {
+                Some(super::voice::Speech::Say(clip)) => fx.push(Effect::Speak { clip, language }),
+                Some(super::voice::Speech::Hush) => fx.push(Effect::Hush),
+                None => {}
+            }
         }
     }
 }

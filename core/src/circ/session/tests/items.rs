@@ -57,8 +57,9 @@ fn a_stack_of_tagged_books_goes_to_the_ils_one_at_a_time_in_order() {
                 Effect::Show { .. } => "show",
                 Effect::Print { .. } => "print",
                 Effect::ReturnSlot { .. } => "return_slot",
+                Effect::Speak { .. } | Effect::Hush => "voice",
             })
-            .filter(|kind| !matches!(*kind, "ils" | "show"))
+            .filter(|kind| !matches!(*kind, "ils" | "show" | "voice"))
             .collect();
         let expected_start = ["record", "security", "outcome", "sound"];
         assert_eq!(&kinds[..4], &expected_start, "effects in order: {kinds:?}");

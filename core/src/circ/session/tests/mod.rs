@@ -9,6 +9,7 @@ mod rating;
 mod rfid;
 mod slot;
 mod suggest;
+mod voice;
 
 use crate::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
