@@ -69,6 +69,9 @@ pub struct KioskSection {
     /// A short announcement on the attract screen (opening hours, a closure).
     #[serde(default)]
     pub announcement: String,
+    /// Where the parts readers use are, seen from the screen: the illustrations point there.
+    #[serde(default)]
+    pub layout: MachineLayout,
 }
 
 fn default_library_name() -> String {
@@ -77,6 +80,32 @@ fn default_library_name() -> String {
 
 fn default_language() -> Language {
     Language::ZhCn
+}
+
+/// `[kiosk.layout]`: which side of the screen each part is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MachineLayout {
+    pub card_reader: Side,
+    pub pad: Side,
+}
+
+impl Default for MachineLayout {
+    fn default() -> Self {
+        MachineLayout {
+            card_reader: Side::Right,
+            pad: Side::Below,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Below,
+    Left,
+    Right,
+    Above,
 }
 
 #[derive(Debug, Clone, Deserialize)]

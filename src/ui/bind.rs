@@ -184,6 +184,12 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
         // A card or a book started a visit: an opened slide gives way.
         window.global::<super::generated::Promotion>().set_open(-1);
     }
+    if screen.page != Page::Pin {
+        // Digits typed and not sent do not wait for the next reader.
+        window
+            .global::<super::generated::PinEntry>()
+            .set_pin("".into());
+    }
     visit.set_page(page(screen.page));
     visit.set_language(ui_language(screen.language));
     visit.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());

@@ -27,8 +27,11 @@ pub const SCREENS: &[&str] = &[
     "idle",
     "slide",
     "pin",
+    "pin_wrong",
+    "menu",
     "borrow",
     "return",
+    "renew",
     "account",
     "receipt",
     "goodbye",
@@ -109,7 +112,18 @@ fn render_one(
         step(Input::Pin(Pin::new(pin)));
     };
     match shot.screen.as_str() {
-        "pin" => step(Input::Scan("20234000000019".into())),
+        "pin" => {
+            step(Input::Scan("20234000000019".into()));
+            // Two digits typed: two dots of the four places.
+            slint::ComponentHandle::global::<super::generated::PinEntry>(&ui.window)
+                .set_pin("12".into());
+        }
+        "pin_wrong" => sign_in("20234000000019", "9999"),
+        "menu" => sign_in("20234000000019", "1234"),
+        "renew" => {
+            sign_in("20234000000043", "4567");
+            step(Input::Press(Button::Renew));
+        }
         "borrow" | "receipt" | "goodbye" => {
             sign_in("20234000000019", "1234");
             step(Input::Scan("30234000001015".into()));
@@ -218,8 +232,13 @@ pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
             "idle",
             "slide",
             "pin",
+            "pin_wrong",
+            "menu",
             "borrow",
+            "return",
+            "renew",
             "account",
+            "receipt",
             "goodbye",
             "suggest",
             "out_of_service",

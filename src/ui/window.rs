@@ -56,6 +56,14 @@ impl KioskUi {
             machine.set_feedback_form(form);
             machine.set_has_feedback_form(true);
         }
+        let side = |side: crate::config::Side| match side {
+            crate::config::Side::Below => super::generated::Side::Below,
+            crate::config::Side::Left => super::generated::Side::Left,
+            crate::config::Side::Right => super::generated::Side::Right,
+            crate::config::Side::Above => super::generated::Side::Above,
+        };
+        machine.set_card_side(side(kiosk.layout.card_reader));
+        machine.set_pad_side(side(kiosk.layout.pad));
         machine.set_rating_question_en(config.satisfaction.question_en.trim().into());
         machine.set_rating_question_zh(config.satisfaction.question_zh.trim().into());
         if let Some(path) = &kiosk.logo {

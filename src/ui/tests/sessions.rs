@@ -8,7 +8,7 @@ use slint::ComponentHandle;
 fn a_borrow_session_in_english() {
     let k = Kiosk::start();
     k.touch("English");
-    k.assert_shows("Place your library card on the reader, or scan it");
+    k.assert_shows("Place your library card on the reader, or scan it or your e-card QR code");
     k.device("Card: Li Hua");
     k.assert_shows("Please enter your PIN");
     k.type_pin("1234", "OK");
@@ -43,7 +43,7 @@ fn a_borrow_session_in_chinese() {
     let k = Kiosk::start();
     // Chinese is the configured default: the switch offers English.
     k.assert_shows("English");
-    k.assert_shows("请将读者证放在读卡区，或扫描读者证");
+    k.assert_shows("请将读者证放在读卡区，或扫描读者证、电子读者证二维码");
     k.device("读者证：李华");
     k.assert_shows("请输入密码");
     k.type_pin("1234", "确定");
@@ -154,6 +154,14 @@ pub(super) fn buttons_inside(k: &Kiosk, width: f32, height: f32) -> Result<(), S
     for button in buttons {
         let (at, size) = (button.absolute_position(), button.size());
         let label = button.accessible_label().unwrap_or_default();
+        // A fingertip's target: 48 px at the least (the touch size is 9 mm or more).
+        if size.height < 48.0 {
+            return Err(format!(
+                "{label:?} on {:?} at {width}x{height} is {} px high",
+                k.page(),
+                size.height
+            ));
+        }
         let inside = at.x >= 0.0
             && at.y >= 0.0
             && at.x + size.width <= width + 0.5
@@ -174,15 +182,20 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
     let k = Kiosk::start();
     let sizes = [(800.0, 480.0), (1280.0, 800.0), (1080.0, 1920.0)];
     let mut problems = Vec::new();
+    let theme = k.ui.window.global::<crate::ui::generated::Theme>();
     let mut check = |k: &Kiosk| {
-        for (width, height) in sizes {
-            k.ui.window
-                .window()
-                .set_size(slint::LogicalSize::new(width, height));
-            if let Err(problem) = buttons_inside(k, width, height) {
-                problems.push(problem);
+        for large in [false, true] {
+            theme.set_large_text(large);
+            for (width, height) in sizes {
+                k.ui.window
+                    .window()
+                    .set_size(slint::LogicalSize::new(width, height));
+                if let Err(problem) = buttons_inside(k, width, height) {
+                    problems.push(format!("{problem} (large text {large})"));
+                }
             }
         }
+        theme.set_large_text(false);
     };
     // (switch, card, OK, books, done, no receipt, a low face, a reason) in each language.
     let walks = [
@@ -296,6 +309,11 @@ fn text_contrast_is_at_least_7_to_1_in_high_contrast_and_4_5_otherwise() {
                 theme.get_background(),
             ),
             ("ok on surface", theme.get_ok(), theme.get_surface()),
+            // The picture tiles and illustrations: their icons and labels on the tile tint.
+            ("accent on tile", theme.get_accent(), theme.get_tile()),
+            ("text on tile", theme.get_text(), theme.get_tile()),
+            // The pending icon of an item row.
+            ("muted on surface", theme.get_muted(), theme.get_surface()),
         ];
         for (what, fg, bg) in pairs {
             let ratio = contrast(fg, bg);
@@ -460,4 +478,26 @@ fn a_reader_at_the_machine_when_it_stops_is_told_their_loans_stand() {
     k.wait(6.0);
     assert_eq!(k.page(), Page::OutOfService);
     k.assert_shows("停机前的操作已记录：借出 1 册，归还 0 册，续借 0 册。");
+}
+
+#[test]
+fn the_illustrations_point_where_the_configuration_says_the_parts_are() {
+    use crate::ui::generated::Side;
+    let k = Kiosk::start();
+    let machine = k.ui.window.global::<Machine>();
+    assert_eq!(
+        (machine.get_card_side(), machine.get_pad_side()),
+        (Side::Right, Side::Below)
+    );
+    let k = Kiosk::start_with(|config| {
+        config.kiosk.layout.card_reader = crate::config::Side::Left;
+        config.kiosk.layout.pad = crate::config::Side::Right;
+    });
+    let machine = k.ui.window.global::<Machine>();
+    assert_eq!(
+        (machine.get_card_side(), machine.get_pad_side()),
+        (Side::Left, Side::Right)
+    );
+    // The picture says what it shows, for a screen reader.
+    k.assert_shows("图示：读者证或显示电子读者证二维码的手机，朝这个方向放到读卡区");
 }
