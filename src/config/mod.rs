@@ -88,6 +88,8 @@ fn default_language() -> Language {
 pub struct MachineLayout {
     pub card_reader: Side,
     pub pad: Side,
+    /// The return slot, where one is fitted (`[hardware] return_slot`).
+    pub return_slot: Side,
 }
 
 impl Default for MachineLayout {
@@ -95,6 +97,7 @@ impl Default for MachineLayout {
         MachineLayout {
             card_reader: Side::Right,
             pad: Side::Below,
+            return_slot: Side::Left,
         }
     }
 }

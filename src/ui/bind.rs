@@ -194,6 +194,7 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
     visit.set_language(ui_language(screen.language));
     visit.set_patron_name(screen.patron_name.clone().unwrap_or_default().into());
     visit.set_busy(screen.busy);
+    visit.set_returns_to_slot(screen.returns_to_slot);
     machine.set_offline(screen.offline);
     machine.set_returns_offered(screen.returns_offered);
     let notice = |which| screen.service_notices.contains(&which);

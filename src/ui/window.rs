@@ -64,6 +64,7 @@ impl KioskUi {
         };
         machine.set_card_side(side(kiosk.layout.card_reader));
         machine.set_pad_side(side(kiosk.layout.pad));
+        machine.set_slot_side(side(kiosk.layout.return_slot));
         machine.set_rating_question_en(config.satisfaction.question_en.trim().into());
         machine.set_rating_question_zh(config.satisfaction.question_zh.trim().into());
         if let Some(path) = &kiosk.logo {
