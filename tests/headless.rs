@@ -342,3 +342,32 @@ fn a_library_keying_cards_on_resident_id_numbers_checks_them_before_the_ils_and_
         run.stderr
     );
 }
+
+/// The progress cue: the screen that goes out with a request to the ILS already says it is
+/// busy (the header's pulsing dots), before the ILS has answered — not after.
+#[test]
+fn the_screen_says_busy_as_soon_as_the_ils_is_asked() {
+    let input = session(&[
+        &format!(r#"{{"scan": "{LI_HUA}"}}"#),
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"scan": "30234000001015"}"#,
+    ]);
+    let run = kiosk(&["run", "--headless", "--clock", "virtual"], &input, &[]);
+    assert!(run.success, "stderr: {}", run.stderr);
+    let lines = run.lines();
+    let checkout = lines
+        .iter()
+        .position(|l| l["effect"] == "ils" && l["request"]["request"] == "checkout")
+        .expect("a checkout");
+    let outcome = lines
+        .iter()
+        .position(|l| l["effect"] == "outcome" && l["outcome"]["status"] != "pending")
+        .expect("an outcome");
+    // The screen shown with the request (the same batch), before the ILS's answer.
+    let shown = lines[checkout..outcome]
+        .iter()
+        .find(|l| l["effect"] == "show")
+        .expect("a screen between the request and the answer");
+    assert_eq!(shown["screen"]["busy"], true, "{shown}");
+}
