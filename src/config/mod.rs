@@ -19,6 +19,10 @@ use thiserror::Error;
 /// The example configuration, which is also what `kiosk demo` runs with.
 pub const EXAMPLE: &str = include_str!("../../kiosk.example.toml");
 
+/// The simulated library app's signing key for e-card QR codes, in the demo only: it is public,
+/// so no real library may use it.
+pub const DEMO_APP_KEY: &[u8; 32] = b"kiosk-demo-app-key-not-a-secret!";
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -370,6 +374,16 @@ impl Config {
         config.hardware.backend = kiosk_hw::config::Backend::Sim;
         // The simulated library's feedback form, so the demo shows where it goes.
         config.suggestions.form_url = Some("https://www.library.example.org/feedback".into());
+        // The simulated library's app signs e-card QR codes (the devices panel shows one).
+        config.barcodes.qr = Some(kiosk_core::ecard::QrRule {
+            format: kiosk_core::ecard::QrFormat::Signed,
+            prefix: String::new(),
+            url_parameter: "card".into(),
+            algorithm: Some(kiosk_core::ecard::TokenAlgorithm::Ed25519),
+            public_key: Some(kiosk_core::ecard::ed25519_public_key(DEMO_APP_KEY)),
+            max_lifetime_secs: 300,
+            hmac_key: None,
+        });
         config
     }
 

@@ -240,6 +240,10 @@ pub fn sample(id: &str) -> Vec<Input> {
     let tag = |uid: &str, item: &str| PlaceTag::item(uid, item);
     match id {
         "card-li-hua" => vec![Input::Scan("20234000000019".into())],
+        // The library app's e-card for Li Hua, a fresh one-minute code; then the same code
+        // again, as a screenshot passed on would be.
+        "ecard-li-hua" => vec![Input::Scan(demo_ecard(true))],
+        "ecard-again" => vec![Input::Scan(demo_ecard(false))],
         "card-emily" => vec![Input::Scan("20234000000050".into())],
         "book-santi" => vec![Input::Scan("30234000001015".into())],
         "book-reserved" => vec![Input::Scan("30234000001049".into())],
@@ -270,4 +274,21 @@ pub fn sample(id: &str) -> Vec<Input> {
             Vec::new()
         }
     }
+}
+
+/// The demo app's e-card QR code for Li Hua: a fresh one, or the last one shown.
+fn demo_ecard(fresh: bool) -> String {
+    static LAST: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if fresh || last.is_empty() {
+        let now = chrono::Utc::now().timestamp();
+        *last = kiosk_core::ecard::sign_ed25519(
+            crate::config::DEMO_APP_KEY,
+            "20234000000019",
+            now + 60,
+        );
+    }
+    last.clone()
 }

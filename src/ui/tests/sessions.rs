@@ -501,3 +501,19 @@ fn the_illustrations_point_where_the_configuration_says_the_parts_are() {
     // The picture says what it shows, for a screen reader.
     k.assert_shows("图示：读者证或显示电子读者证二维码的手机，朝这个方向放到读卡区");
 }
+
+#[test]
+fn the_demo_apps_e_card_signs_in_once_and_its_screenshot_is_refused() {
+    let k = Kiosk::start();
+    k.touch("English");
+    k.device("E-card QR code: Li Hua (library app)");
+    k.assert_shows("Please enter your PIN");
+    k.type_pin("1234", "OK");
+    k.assert_shows("Hello, 李华 Li Hua. What would you like to do?");
+    k.touch("Log out");
+    k.device("The same QR code again (a screenshot)");
+    assert_ne!(k.page(), Page::Pin, "the screenshot does not sign in");
+    k.assert_shows(
+        "This e-card code has already been used. Please refresh it in the library's app: each code signs in once.",
+    );
+}
