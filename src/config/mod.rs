@@ -4,8 +4,11 @@
 //! Unknown keys are errors, and every message names the key, what was expected and what was
 //! found, so a technician can fix the file without reading code.
 
+mod layout;
 pub mod packaged;
 pub mod secrets;
+
+pub use layout::{MachineLayout, Side};
 
 use crate::circ::policy::{OfflineMode, OfflinePolicy};
 use crate::circ::{CardUidFormat, Language, Policy, ReceiptChoice};
@@ -84,35 +87,6 @@ fn default_library_name() -> String {
 
 fn default_language() -> Language {
     Language::ZhCn
-}
-
-/// `[kiosk.layout]`: which side of the screen each part is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MachineLayout {
-    pub card_reader: Side,
-    pub pad: Side,
-    /// The return slot, where one is fitted (`[hardware] return_slot`).
-    pub return_slot: Side,
-}
-
-impl Default for MachineLayout {
-    fn default() -> Self {
-        MachineLayout {
-            card_reader: Side::Right,
-            pad: Side::Below,
-            return_slot: Side::Left,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    Below,
-    Left,
-    Right,
-    Above,
 }
 
 #[derive(Debug, Clone, Deserialize)]
