@@ -240,6 +240,20 @@ fn nothing_is_cut_off_at_the_supported_sizes() {
         assert_eq!(k.page(), Page::Suggest);
         check(&k);
         k.touch(back);
+        // The account and renew pages, and back to the menu each time.
+        let (account, renew) = if switch == "English" {
+            ("My account", "Renew")
+        } else {
+            ("我的账户", "续借")
+        };
+        k.touch(account);
+        assert_eq!(k.page(), Page::Account);
+        check(&k);
+        k.touch(back);
+        k.touch(renew);
+        assert_eq!(k.page(), Page::Renew);
+        check(&k);
+        k.touch(back);
         k.device(books);
         check(&k);
         k.touch(done);
