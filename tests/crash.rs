@@ -449,4 +449,30 @@ fn crash_run(link: Link) {
         "the test must actually kill the kiosk"
     );
     assert!(replay_kills > 0 && total_told > 0 && total_applied >= total_told);
+
+    // The anonymous hourly statistics, written in the transactions that record the outcomes,
+    // agree with the journal's own records after every kill: nothing counted twice or lost.
+    let db = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+    let totals = |sql: &str| -> Vec<(String, String, String, i64)> {
+        db.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let recorded = totals(
+        "SELECT kind, origin, state, count(*) FROM transactions
+             WHERE state IN ('done', 'declined', 'refused')
+             GROUP BY kind, origin, state ORDER BY kind, origin, state",
+    );
+    let counted = totals(
+        "SELECT kind, origin, outcome, sum(count) FROM hourly_counts
+             GROUP BY kind, origin, outcome ORDER BY kind, origin, outcome",
+    );
+    assert_eq!(
+        counted, recorded,
+        "hourly statistics against the journal's records"
+    );
+    assert!(!recorded.is_empty());
 }

@@ -22,7 +22,7 @@ mod staff;
 mod writer;
 
 use records::QUEUED_COLUMNS;
-pub use records::{DailyCount, Finish, Record, ReplayRow};
+pub use records::{DailyCount, Finish, HourlyCount, Record, ReplayRow};
 
 /// When something happened: the library's local time (receipts, .koc) and UTC (ordering, audit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

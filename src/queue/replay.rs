@@ -92,6 +92,7 @@ pub fn after_send(
     match answer {
         Ok(Ok(due)) => Finish::Done { due, reply: None },
         Ok(Err(refusal)) => Finish::Refused {
+            reason: Some(refusal.reason.code()),
             reply: Some(
                 refusal
                     .screen_message

@@ -93,6 +93,20 @@ const MIGRATIONS: &[&str] = &[
         digest TEXT PRIMARY KEY,
         expires INTEGER NOT NULL
     );",
+    // 7: anonymous outcomes by hour (business statistics): no reader, card, item or title. The
+    // daily counts kept so far become the history, under hour -1 (the hour is not known).
+    "CREATE TABLE hourly_counts (
+        day TEXT NOT NULL,
+        hour INTEGER NOT NULL CHECK (hour BETWEEN -1 AND 23),
+        kind TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, hour, kind, origin, outcome, reason)
+    );
+    INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
+        SELECT day, -1, kind, origin, outcome, '', count FROM daily_counts;",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -113,5 +127,35 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), i64>> {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daily_counts_kept_so_far_become_hourly_history_with_no_hour() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        // A journal as the release before the hourly statistics left it.
+        for step in &MIGRATIONS[..6] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute(
+            "INSERT INTO daily_counts (day, kind, origin, outcome, count)
+                 VALUES ('2026-11-28', 'checkout', 'offline', 'done', 7)",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap().unwrap();
+        let row: (String, i64, String, i64) = conn
+            .query_row(
+                "SELECT day, hour, outcome, count FROM hourly_counts",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("2026-11-28".into(), -1, "done".into(), 7));
     }
 }

@@ -114,6 +114,12 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         .into_iter()
         .map(|d| serde_json::to_value(d).unwrap_or_default())
         .collect();
+    let hourly: Vec<serde_json::Value> = journal
+        .hourly_counts()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| serde_json::to_value(h).unwrap_or_default())
+        .collect();
     let oldest = journal
         .oldest_waiting()
         .ok()
@@ -124,6 +130,7 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         "waiting": waiting,
         "oldest_waiting_local_time": oldest,
         "daily_counts": daily,
+        "hourly_counts": hourly,
         "blocked_patrons_cached": journal.blocked_count().unwrap_or(0),
         "last_replay_utc": journal.meta("last_replay_utc").ok().flatten(),
     });

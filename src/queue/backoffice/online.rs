@@ -89,7 +89,11 @@ impl BackOffice {
             Action::Return => IlsAnswer::Checkin(Err(refusal)),
             Action::Renew => IlsAnswer::Renew(Err(refusal)),
         };
-        (Ok((None, answer)), Finish::Declined { reply: Some(note) })
+        let finish = Finish::Declined {
+            reply: Some(note),
+            reason: Some(crate::circ::reason::Reason::SeeStaff.code()),
+        };
+        (Ok((None, answer)), finish)
     }
 }
 
@@ -102,6 +106,7 @@ fn finished(result: Result<(Option<String>, IlsAnswer), IlsError>) -> Outcome {
                 reply: None,
             },
             Some(refusal) => Finish::Declined {
+                reason: Some(refusal.reason.code()),
                 reply: Some(
                     refusal
                         .screen_message

@@ -117,6 +117,20 @@ pub struct DailyCount {
     pub count: i64,
 }
 
+/// Anonymous statistics by hour: how many transactions of a kind ended how, and why a refused
+/// one was refused. `hour` is -1 for history kept before hours were (the daily counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HourlyCount {
+    pub day: String,
+    pub hour: i64,
+    pub kind: String,
+    pub origin: String,
+    pub outcome: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    pub count: i64,
+}
+
 fn serialize_kind<S: serde::Serializer>(
     kind: &Action,
     s: S,
@@ -134,10 +148,13 @@ pub enum Finish {
     /// An online attempt the ILS refused (the reader was told).
     Declined {
         reply: Option<String>,
+        /// The refusal's reason code, for the anonymous statistics.
+        reason: Option<&'static str>,
     },
     /// A queued transaction the ILS refused (staff must look).
     Refused {
         reply: Option<String>,
+        reason: Option<&'static str>,
     },
     /// Took effect on the ILS, but the reader was never told (an online attempt interrupted):
     /// staff check the item. Settled as far as order goes: later transactions of the item

@@ -156,6 +156,26 @@ impl Journal {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Anonymous counts per hour, kind, origin, outcome and refusal reason, oldest first.
+    pub fn hourly_counts(&self) -> Result<Vec<HourlyCount>> {
+        let mut statement = self.conn.prepare(
+            "SELECT day, hour, kind, origin, outcome, reason, count FROM hourly_counts
+                 ORDER BY day, hour, kind, origin, outcome, reason",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok(HourlyCount {
+                day: r.get(0)?,
+                hour: r.get(1)?,
+                kind: r.get(2)?,
+                origin: r.get(3)?,
+                outcome: r.get(4)?,
+                reason: r.get(5)?,
+                count: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Why this patron is blocked, when the list says so.
     pub fn blocked(&self, patron: &PatronId) -> Result<Option<String>> {
         Ok(self

@@ -211,6 +211,7 @@ fn replay_order_is_oldest_first_and_in_order_per_item() {
             a1,
             Finish::Refused {
                 reply: Some("on hold".into()),
+                reason: Some("on_hold_for_another"),
             },
         )
         .unwrap();
@@ -382,6 +383,7 @@ fn staff_can_retry_and_discard_only_what_is_open() {
             seq,
             Finish::Refused {
                 reply: Some("not on loan".into()),
+                reason: Some("on_hold_for_another"),
             },
         )
         .unwrap();
@@ -517,6 +519,7 @@ fn states_move_as_documented() {
             declined,
             Finish::Declined {
                 reply: Some("on hold".into()),
+                reason: Some("on_hold_for_another"),
             },
         )
         .unwrap();
@@ -539,4 +542,90 @@ fn states_move_as_documented() {
     assert!(journal.oldest_waiting().unwrap().is_none());
     let counts = journal.counts().unwrap();
     assert_eq!(counts.get(&State::Declined), Some(&1));
+}
+
+#[test]
+fn outcomes_are_counted_by_hour_and_refusal_reason_with_nothing_about_the_reader() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let lent = journal
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(0)).by(&patron()))
+        .unwrap();
+    journal
+        .finish(
+            lent,
+            Finish::Done {
+                due: Some("2026-12-27 23:59".into()),
+                reply: None,
+            },
+        )
+        .unwrap();
+    for n in [2, 3] {
+        let refused = journal
+            .begin_online(&NewTransaction::new(Action::Borrow, &item(n), stamp(n)).by(&patron()))
+            .unwrap();
+        journal
+            .finish(
+                refused,
+                Finish::Declined {
+                    reply: Some("on hold".into()),
+                    reason: Some("on_hold_for_another"),
+                },
+            )
+            .unwrap();
+    }
+    let hourly: Vec<(String, i64, String, String, String, String, i64)> = journal
+        .hourly_counts()
+        .unwrap()
+        .into_iter()
+        .map(|h| {
+            (
+                h.day, h.hour, h.kind, h.origin, h.outcome, h.reason, h.count,
+            )
+        })
+        .collect();
+    let row = |outcome: &str, reason: &str, count| {
+        (
+            "2026-11-29".to_owned(),
+            10,
+            "checkout".to_owned(),
+            "online".to_owned(),
+            outcome.to_owned(),
+            reason.to_owned(),
+            count,
+        )
+    };
+    assert_eq!(
+        hourly,
+        [
+            row("declined", "on_hold_for_another", 2),
+            row("done", "", 1)
+        ]
+    );
+    // The table has no place for a reader, a card, an item or a title.
+    let columns: Vec<String> = journal
+        .conn
+        .prepare("SELECT name FROM pragma_table_info('hourly_counts')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        columns,
+        [
+            "day", "hour", "kind", "origin", "outcome", "reason", "count"
+        ]
+    );
+    let dump: String = journal
+        .conn
+        .query_row(
+            "SELECT group_concat(day || hour || kind || origin || outcome || reason, '|') FROM hourly_counts",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !dump.contains(&patron().0) && !dump.contains(&item(1).0),
+        "{dump}"
+    );
 }

@@ -167,6 +167,7 @@ impl Journal {
             now,
             now_text: utc_text(now),
             counts: BTreeMap::new(),
+            hourly: BTreeMap::new(),
             unknown_online: false,
         })
     }
@@ -181,6 +182,8 @@ pub(super) struct BatchWriter<'a> {
     now_text: String,
     /// Anonymous counts, added up here and written once at commit.
     counts: BTreeMap<(String, &'static str, &'static str, State), i64>,
+    /// The same outcomes by hour and refusal reason (`hourly_counts`).
+    hourly: BTreeMap<HourKey, i64>,
     unknown_online: bool,
 }
 
@@ -192,8 +195,12 @@ impl BatchWriter<'_> {
             Finish::Done { due, reply } => {
                 (State::Done, due.clone(), reply.clone(), None, None, None)
             }
-            Finish::Declined { reply } => (State::Declined, None, reply.clone(), None, None, None),
-            Finish::Refused { reply } => (State::Refused, None, reply.clone(), None, None, None),
+            Finish::Declined { reply, .. } => {
+                (State::Declined, None, reply.clone(), None, None, None)
+            }
+            Finish::Refused { reply, .. } => {
+                (State::Refused, None, reply.clone(), None, None, None)
+            }
             Finish::Void { note } => (State::Void, None, None, Some(note.clone()), None, None),
             Finish::Review { note } => (
                 State::Review,
@@ -269,6 +276,24 @@ impl BatchWriter<'_> {
         if matches!(state, State::Done | State::Declined | State::Refused) {
             let local = &queued.local_time;
             let day = local[..local.len().min(10)].to_owned();
+            let reason = match finish {
+                Finish::Declined { reason, .. } | Finish::Refused { reason, .. } => {
+                    reason.unwrap_or("")
+                }
+                _ => "",
+            };
+            let hour = hour_of(local);
+            *self
+                .hourly
+                .entry((
+                    day.clone(),
+                    hour,
+                    kind_str(queued.kind),
+                    origin.as_str(),
+                    state,
+                    reason,
+                ))
+                .or_default() += 1;
             *self
                 .counts
                 .entry((day, kind_str(queued.kind), origin.as_str(), state))
@@ -286,6 +311,15 @@ impl BatchWriter<'_> {
                 params![day, kind, origin, state.as_str(), n],
             )?;
         }
+        for ((day, hour, kind, origin, state, reason), n) in &self.hourly {
+            self.tx.execute(
+                "INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (day, hour, kind, origin, outcome, reason)
+                 DO UPDATE SET count = count + ?7",
+                params![day, hour, kind, origin, state.as_str(), reason, n],
+            )?;
+        }
         if let Some(batch) = batch {
             self.tx
                 .execute("DELETE FROM inflight WHERE id = ?1", params![batch])?;
@@ -294,4 +328,16 @@ impl BatchWriter<'_> {
         *self.maybe_unknown_online |= self.unknown_online;
         Ok(())
     }
+}
+
+/// `(day, hour, kind, origin, outcome, reason)` of the hourly statistics.
+type HourKey = (String, i64, &'static str, &'static str, State, &'static str);
+
+/// The hour (0–23) of a local time written `YYYY-MM-DD?HH…`; -1 when it has none.
+fn hour_of(local: &str) -> i64 {
+    local
+        .get(11..13)
+        .and_then(|h| h.parse::<i64>().ok())
+        .filter(|h| (0..24).contains(h))
+        .unwrap_or(-1)
 }
