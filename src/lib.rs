@@ -6,6 +6,7 @@ pub mod config;
 pub mod ils;
 pub mod promotion;
 pub mod queue;
+pub mod stats;
 pub mod ui;
 pub mod voice;
 

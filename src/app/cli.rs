@@ -110,6 +110,14 @@ pub enum Commands {
         storage, cpu, promotion. Stop the kiosk first: the readers and the printer serve one program at a time.\n\
         Exit code: 0 all ok, 1 a warning, 2 a failure.")]
     Diag(DiagArgs),
+    /// Business statistics (业务统计) from the journal's anonymous counts: borrowed, returned,
+    /// renewed, refused and offline, per hour, day, week, month, weekday or hour of the day.
+    #[command(after_help = "Examples:\n  \
+        kiosk stats                                   per day, as a table\n  \
+        kiosk stats --by hour-of-day --since 2026-11-01   the busiest hours\n  \
+        kiosk stats --by month --format csv --lang zh-CN -o 月报.csv   for Excel or WPS\n\n\
+        Nothing about readers is counted: see the README, \"What the kiosk keeps about readers\".")]
+    Stats(StatsArgs),
     /// The spoken prompts: the text of every clip (to record a library's own), or one clip
     /// played through the sound card (to check the speaker and the volume).
     #[command(after_help = "Examples:\n  \
@@ -394,4 +402,43 @@ pub enum ConfigAction {
         #[arg(long)]
         packaged: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The kiosk's configuration (it names the journal).
+    #[arg(
+        long,
+        short,
+        value_name = "PATH",
+        env = "KIOSK_CONFIG",
+        default_value = "/etc/kiosk/kiosk.toml"
+    )]
+    pub config: PathBuf,
+    /// The journal itself, read without the configuration.
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// First day counted (YYYY-MM-DD, the kiosk's local date).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Last day counted (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value = "day")]
+    pub by: crate::stats::By,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatsFormat,
+    /// Column names in English or Chinese (`zh-CN`: CSV in UTF-8 with a byte-order mark).
+    #[arg(long, value_name = "en|zh-CN", default_value = "en")]
+    pub lang: String,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Table,
+    Csv,
+    Json,
 }

@@ -17,6 +17,7 @@ mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
 pub(crate) mod start;
+mod stats_cli;
 pub mod supervision;
 pub mod tech_shell;
 pub mod tell;
@@ -189,6 +190,7 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
             init_logging("warn");
             voice_cli::run(action)
         }
+        Commands::Stats(args) => stats_cli::run(args),
         Commands::Queue(args) => queue_cli::run(args),
         Commands::Feedback(args) => feedback_cli::run(args),
         Commands::Diag(args) => {

@@ -1,0 +1,158 @@
+//! `kiosk stats` after scripted sessions: the counts per hour as the journal recorded them,
+//! and CSV a spreadsheet (here, the `csv` crate's parser) reads back in both languages.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn stats(config: &std::path::Path, args: &[&str]) -> Run {
+    let mut all = vec!["stats", "--config", config.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let run = kiosk(&all, "", &[]);
+    assert!(run.success, "{}", run.stderr);
+    run
+}
+
+#[test]
+fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let input: Vec<String> = [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        // Reserved for another reader: refused.
+        r#"{"scan": "30234000001049"}"#,
+        r#"{"press": "done"}"#,
+        r#"{"press": "no_receipt"}"#,
+        r#"{"wait": 20}"#,
+        // A return without a card.
+        r#"{"scan": "30234000001080"}"#,
+        r#"{"wait": 20}"#,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    run_script(&config, &input, &[]);
+
+    let json: Value =
+        serde_json::from_str(&stats(&config, &["--by", "day", "--format", "json"]).stdout).unwrap();
+    let periods = json.as_array().unwrap();
+    assert_eq!(periods.len(), 1, "{json}");
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let p = &periods[0];
+    assert_eq!(p["period"], today.as_str());
+    assert_eq!(
+        (
+            &p["borrowed"],
+            &p["returned"],
+            &p["renewed"],
+            &p["refused"],
+            &p["offline"]
+        ),
+        (
+            &Value::from(1),
+            &Value::from(1),
+            &Value::from(0),
+            &Value::from(1),
+            &Value::from(0)
+        ),
+        "{p}"
+    );
+    assert_eq!(p["refusals"]["on_hold_for_another"], 1, "{p}");
+    // By hour: the same, under one hour of today (two if the test ran across the hour).
+    let hours: Value =
+        serde_json::from_str(&stats(&config, &["--by", "hour", "--format", "json"]).stdout)
+            .unwrap();
+    let hours = hours.as_array().unwrap();
+    assert!(!hours.is_empty() && hours.len() <= 2);
+    let sum = |key: &str| hours.iter().map(|h| h[key].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(
+        (sum("borrowed"), sum("returned"), sum("refused")),
+        (1, 1, 1)
+    );
+    assert!(
+        hours
+            .iter()
+            .all(|h| h["period"].as_str().unwrap().starts_with(&today))
+    );
+
+    // CSV for a spreadsheet, in both languages, read back by a CSV parser.
+    for (lang, header) in [
+        (
+            "en",
+            vec![
+                "period", "borrowed", "returned", "renewed", "refused", "offline",
+            ],
+        ),
+        (
+            "zh-CN",
+            vec!["时段", "借出", "归还", "续借", "被拒", "离线办理"],
+        ),
+    ] {
+        let out = dir.path().join(format!("stats-{lang}.csv"));
+        stats(
+            &config,
+            &[
+                "--format",
+                "csv",
+                "--lang",
+                lang,
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        let bytes = std::fs::read(&out).unwrap();
+        // Excel opens UTF-8 as such only with a byte-order mark.
+        assert_eq!(bytes.starts_with("\u{feff}".as_bytes()), lang == "zh-CN");
+        let text = String::from_utf8(bytes).unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let found: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(found, header);
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 1);
+        assert_eq!(&records[0][0], today.as_str());
+        assert_eq!(
+            (&records[0][1], &records[0][2], &records[0][4]),
+            ("1", "1", "1")
+        );
+    }
+}
+
+#[test]
+fn bad_dates_and_a_missing_journal_are_told_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let run = kiosk(&["stats", "--config", config.to_str().unwrap()], "", &[]);
+    assert!(
+        !run.success && run.stderr.contains("no journal"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.path().join("journal.db").exists(),
+        "no empty journal was made"
+    );
+    let run = kiosk(
+        &[
+            "stats",
+            "--config",
+            config.to_str().unwrap(),
+            "--since",
+            "1 Dec",
+        ],
+        "",
+        &[],
+    );
+    assert!(
+        !run.success && run.stderr.contains("YYYY-MM-DD"),
+        "{}",
+        run.stderr
+    );
+}
