@@ -221,6 +221,15 @@ pub enum FeedbackFormat {
 
 #[derive(Debug, Args)]
 pub struct QueueArgs {
+    #[command(flatten)]
+    pub source: JournalSource,
+    #[command(subcommand)]
+    pub action: QueueAction,
+}
+
+/// Where a staff tool finds the journal: through the configuration, or named directly.
+#[derive(Debug, Args)]
+pub struct JournalSource {
     /// The kiosk's configuration (it names the journal).
     #[arg(
         long,
@@ -234,8 +243,6 @@ pub struct QueueArgs {
     /// configuration was never filled in).
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
-    #[command(subcommand)]
-    pub action: QueueAction,
 }
 
 #[derive(Debug, Subcommand)]
@@ -406,18 +413,8 @@ pub enum ConfigAction {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// The kiosk's configuration (it names the journal).
-    #[arg(
-        long,
-        short,
-        value_name = "PATH",
-        env = "KIOSK_CONFIG",
-        default_value = "/etc/kiosk/kiosk.toml"
-    )]
-    pub config: PathBuf,
-    /// The journal itself, read without the configuration.
-    #[arg(long, value_name = "PATH")]
-    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: JournalSource,
     /// First day counted (YYYY-MM-DD, the kiosk's local date).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,

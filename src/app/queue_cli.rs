@@ -1,7 +1,7 @@
 //! `kiosk queue …`: the staff tools around the journal and the offline queue.
 
 use super::AppError;
-use super::cli::{ExportFormat, QueueAction, QueueArgs};
+use super::cli::{ExportFormat, JournalSource, QueueAction, QueueArgs};
 use super::clock::Clock;
 use super::start::{self, StartError};
 use crate::circ::types::Block;
@@ -16,11 +16,24 @@ use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
 
-fn journal_error(error: JournalError) -> AppError {
+pub(super) fn journal_error(error: JournalError) -> AppError {
     AppError::Start(StartError::Journal(error))
 }
 
-fn open(config: &Config) -> Result<Journal, AppError> {
+/// The configuration a staff tool works with: the kiosk's, or, with `--journal`, the demo's
+/// naming that journal.
+pub(super) fn config_of(source: &JournalSource) -> Result<Config, AppError> {
+    Ok(match &source.journal {
+        Some(path) => {
+            let mut config = Config::demo();
+            config.journal.path = path.clone();
+            config
+        }
+        None => Config::load(&source.config)?,
+    })
+}
+
+pub(super) fn open(config: &Config) -> Result<Journal, AppError> {
     let settings = JournalSettings {
         kiosk: config.kiosk.id.clone(),
         patron_retention: Duration::from_secs(
@@ -52,14 +65,7 @@ fn state_arg(state: Option<&str>) -> Result<Option<State>, AppError> {
 }
 
 pub fn run(args: QueueArgs) -> Result<(), AppError> {
-    let config = match &args.journal {
-        Some(path) => {
-            let mut config = Config::demo();
-            config.journal.path = path.clone();
-            config
-        }
-        None => Config::load(&args.config)?,
-    };
+    let config = config_of(&args.source)?;
     super::init_logging("warn");
     let mut journal = open(&config)?;
     let mut out = std::io::stdout().lock();

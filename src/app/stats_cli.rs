@@ -3,13 +3,9 @@
 
 use super::AppError;
 use super::cli::{StatsArgs, StatsFormat};
-use super::start::StartError;
-use crate::config::Config;
-use crate::queue::journal::{Journal, JournalSettings};
 use crate::stats::{self, Period};
 use chrono::NaiveDate;
 use std::io::Write;
-use std::time::Duration;
 
 fn day(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     text.map(|t| {
@@ -33,30 +29,19 @@ pub fn run(args: StatsArgs) -> Result<(), AppError> {
     };
     let since = day("--since", args.since.as_deref())?;
     let until = day("--until", args.until.as_deref())?;
-    let (path, kiosk) = match &args.journal {
-        Some(path) => (path.clone(), String::new()),
-        None => {
-            let config = Config::load(&args.config)?;
-            (config.journal.path.clone(), config.kiosk.id.clone())
-        }
-    };
+    let config = super::queue_cli::config_of(&args.source)?;
     // Statistics read a journal; they never start an empty one.
+    let path = &config.journal.path;
     if path.as_os_str() != ":memory:" && !path.exists() {
         return Err(AppError::Usage(format!(
             "no journal at {}: the kiosk has not recorded anything there",
             path.display()
         )));
     }
-    let settings = JournalSettings {
-        kiosk,
-        patron_retention: Duration::ZERO,
-    };
-    let journal = Journal::open(&path, settings)
-        .map_err(|e| AppError::Start(StartError::Journal(e)))?
-        .journal;
+    let journal = super::queue_cli::open(&config)?;
     let rows = journal
         .hourly_counts()
-        .map_err(|e| AppError::Start(StartError::Journal(e)))?;
+        .map_err(super::queue_cli::journal_error)?;
     let periods: Vec<Period> = stats::totals(&rows, args.by, since, until);
     let text = match args.format {
         StatsFormat::Table => stats::table(&periods, chinese),
