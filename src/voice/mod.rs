@@ -93,15 +93,23 @@ impl Voice {
     /// Plays one clip now, whatever the hour (`kiosk voice say`, the technician's test), and
     /// waits for it to end if asked. `false` when there is no such clip.
     pub fn say_now(&mut self, clip: &str, language: Language, wait: bool) -> bool {
+        let played = self.play(clip, language);
+        if played && wait {
+            self.sink.wait();
+        }
+        played
+    }
+
+    /// Cuts whatever is being said and plays the clip at the set volume; `false` when there is
+    /// no recording of it.
+    fn play(&mut self, clip: &str, language: Language) -> bool {
+        self.sink.stop();
         let Some(bytes) = clip_bytes(self.settings.dir.as_deref(), clip, language) else {
             return false;
         };
         let volume = f32::from(self.settings.volume) / 100.0;
-        self.sink.stop();
-        self.sink.play(clip, bytes, volume);
-        if wait {
-            self.sink.wait();
-        }
+        self.sink
+            .play(&format!("{}/{clip}", language_dir(language)), bytes, volume);
         true
     }
 
@@ -120,22 +128,13 @@ impl Voice {
     }
 
     fn say(&mut self, clip: &str, language: Language, at: NaiveTime) {
-        // Whatever was being said belongs to the step the reader has left.
-        self.sink.stop();
         if !self.settings.enabled || self.settings.volume == 0 || self.quiet_at(at) {
+            // Whatever was being said belongs to the step the reader has left.
+            self.sink.stop();
             return;
         }
-        match clip_bytes(self.settings.dir.as_deref(), clip, language) {
-            Some(bytes) => {
-                let volume = f32::from(self.settings.volume) / 100.0;
-                self.sink
-                    .play(&format!("{}/{clip}", language_dir(language)), bytes, volume);
-            }
-            None => {
-                if self.missing.insert(format!("{language:?}/{clip}")) {
-                    tracing::warn!(clip, ?language, "no recording of this spoken prompt");
-                }
-            }
+        if !self.play(clip, language) && self.missing.insert(format!("{language:?}/{clip}")) {
+            tracing::warn!(clip, ?language, "no recording of this spoken prompt");
         }
     }
 }

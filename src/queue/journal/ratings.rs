@@ -119,16 +119,8 @@ mod tests {
             }]
         );
         // The table has no column that could hold a reader, a card, an item or a time.
-        let columns: Vec<String> = journal
-            .conn
-            .prepare("SELECT name FROM pragma_table_info('ratings')")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
         assert_eq!(
-            columns,
+            super::super::tests::column_names(&journal, "ratings"),
             [
                 "id", "hour", "kind", "borrowed", "returned", "renewed", "refused", "language",
                 "score", "reason"

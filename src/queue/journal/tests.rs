@@ -27,6 +27,18 @@ fn item(n: u32) -> ItemId {
     ItemId(format!("3023400000{n:04}"))
 }
 
+/// The columns of one of the journal's tables, in order (the privacy tests read them).
+pub(super) fn column_names(journal: &Journal, table: &str) -> Vec<String> {
+    journal
+        .conn
+        .prepare("SELECT name FROM pragma_table_info(?1)")
+        .unwrap()
+        .query_map([table], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
 fn states(journal: &Journal) -> Vec<(i64, State)> {
     journal
         .list(None, None)
@@ -602,16 +614,8 @@ fn outcomes_are_counted_by_hour_and_refusal_reason_with_nothing_about_the_reader
         ]
     );
     // The table has no place for a reader, a card, an item or a title.
-    let columns: Vec<String> = journal
-        .conn
-        .prepare("SELECT name FROM pragma_table_info('hourly_counts')")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
     assert_eq!(
-        columns,
+        column_names(&journal, "hourly_counts"),
         [
             "day", "hour", "kind", "origin", "outcome", "reason", "count"
         ]
