@@ -98,18 +98,14 @@ pub struct SignedCard {
     pub digest: String,
 }
 
-/// Why an e-card code was not accepted.
+/// Why an e-card code was not accepted on sight (whether a genuine token is current and unused
+/// is the journal's [`TokenUse`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QrRefusal {
     /// It is meant to be an e-card but cannot be read as one (the reason, for the log).
     Unreadable(String),
     /// The signature is not the library's.
     Forged,
-    Expired,
-    /// Valid for longer than the rule allows (or the kiosk's clock is far behind).
-    TooLongLived,
-    /// Already used to sign in.
-    Used,
 }
 
 /// The journal's verdict on a genuine token.

@@ -31,9 +31,6 @@ impl Session {
                         tracing::warn!("e-card QR code with a signature that is not the library's");
                         Reason::EcardForged
                     }
-                    QrRefusal::Expired => Reason::EcardExpired,
-                    QrRefusal::TooLongLived => Reason::EcardForged,
-                    QrRefusal::Used => Reason::EcardUsed,
                 };
                 self.tell(reason, fx);
             }
