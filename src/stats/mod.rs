@@ -34,10 +34,9 @@ pub struct Period {
     pub refusals: BTreeMap<String, i64>,
 }
 
-/// The period a row belongs to; `None` when the grouping needs an hour the row lacks (history
-/// kept before hours were) or the day cannot be read.
-fn period_of(row: &HourlyCount, by: By) -> Option<String> {
-    let day = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d").ok()?;
+/// The period a row of `day` belongs to; `None` when the grouping needs an hour the row lacks
+/// (history kept before hours were).
+fn period_of(row: &HourlyCount, day: NaiveDate, by: By) -> Option<String> {
     let hour = (0..24).contains(&row.hour).then_some(row.hour);
     Some(match by {
         By::Hour => format!("{} {:02}", row.day, hour?),
@@ -68,7 +67,7 @@ pub fn totals(
         if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
             continue;
         }
-        let Some(key) = period_of(row, by) else {
+        let Some(key) = period_of(row, day, by) else {
             continue;
         };
         let period = periods.entry(key.clone()).or_insert_with(|| Period {
