@@ -156,3 +156,119 @@ fn bad_dates_and_a_missing_journal_are_told_and_change_nothing() {
         run.stderr
     );
 }
+
+fn script(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[test]
+fn merging_two_kiosks_exports_gives_the_branchs_totals() {
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let north = tempfile::tempdir().unwrap();
+    let south = tempfile::tempdir().unwrap();
+    let north_config = config_in(north.path(), |t| t);
+    let south_config = config_in(south.path(), |t| t);
+    // North: one borrow, one refused (on hold for another reader).
+    run_script(
+        &north_config,
+        &script(&[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"press": "borrow"}"#,
+            r#"{"scan": "30234000001015"}"#,
+            r#"{"scan": "30234000001049"}"#,
+            r#"{"press": "done"}"#,
+            r#"{"press": "no_receipt"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    // South: two borrows and a return.
+    run_script(
+        &south_config,
+        &script(&[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"press": "borrow"}"#,
+            r#"{"scan": "30234000001023"}"#,
+            r#"{"scan": "30234000001031"}"#,
+            r#"{"press": "done"}"#,
+            r#"{"press": "no_receipt"}"#,
+            r#"{"wait": 20}"#,
+            r#"{"scan": "30234000001080"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    let mut exports = Vec::new();
+    for (config, name) in [(&north_config, "north"), (&south_config, "south")] {
+        for format in ["json", "csv"] {
+            let file = north.path().join(format!("{name}.{format}"));
+            stats(
+                config,
+                &[
+                    "--format",
+                    format,
+                    "-o",
+                    file.to_str().unwrap(),
+                    "--lang",
+                    "zh-CN",
+                ],
+            );
+            exports.push(file.to_str().unwrap().to_owned());
+        }
+    }
+    let merged = |files: &[&String]| -> Value {
+        let mut args = vec!["stats", "merge", "--format", "json"];
+        args.extend(files.iter().map(|f| f.as_str()));
+        let run = kiosk(&args, "", &[]);
+        assert!(run.success, "{}", run.stderr);
+        serde_json::from_str(&run.stdout).unwrap()
+    };
+    let json = merged(&[&exports[0], &exports[2]]);
+    assert_eq!(
+        json,
+        serde_json::json!([{
+            "period": today, "borrowed": 3, "returned": 1, "renewed": 0, "refused": 1,
+            "offline": 0, "refusals": {"on_hold_for_another": 1}
+        }])
+    );
+    // The CSV exports (Chinese columns) give the same totals, without the reasons.
+    let csv = merged(&[&exports[1], &exports[3]]);
+    assert_eq!(csv[0]["borrowed"], 3);
+    assert_eq!(csv[0]["refused"], 1);
+    assert!(csv[0].get("refusals").is_none());
+
+    // A month's report cannot be added to a day's: told, and nothing written.
+    let by_month = north.path().join("month.json");
+    stats(
+        &north_config,
+        &[
+            "--by",
+            "month",
+            "--format",
+            "json",
+            "-o",
+            by_month.to_str().unwrap(),
+        ],
+    );
+    let out = north.path().join("branch.json");
+    let run = kiosk(
+        &[
+            "stats",
+            "merge",
+            "-o",
+            out.to_str().unwrap(),
+            by_month.to_str().unwrap(),
+            &exports[2],
+        ],
+        "",
+        &[],
+    );
+    assert!(
+        !run.success && run.stderr.contains("grouped by month") && run.stderr.contains("by day"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}

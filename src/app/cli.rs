@@ -115,7 +115,8 @@ pub enum Commands {
     #[command(after_help = "Examples:\n  \
         kiosk stats                                   per day, as a table\n  \
         kiosk stats --by hour-of-day --since 2026-11-01   the busiest hours\n  \
-        kiosk stats --by month --format csv --lang zh-CN -o 月报.csv   for Excel or WPS\n\n\
+        kiosk stats --by month --format csv --lang zh-CN -o 月报.csv   for Excel or WPS\n  \
+        kiosk stats merge north.json south.json       a branch's report from its kiosks\n\n\
         Nothing about readers is counted: see the README, \"What the kiosk keeps about readers\".")]
     Stats(StatsArgs),
     /// The spoken prompts: the text of every clip (to record a library's own), or one clip
@@ -412,7 +413,10 @@ pub enum ConfigAction {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct StatsArgs {
+    #[command(subcommand)]
+    pub action: Option<StatsAction>,
     #[command(flatten)]
     pub source: JournalSource,
     /// First day counted (YYYY-MM-DD, the kiosk's local date).
@@ -423,6 +427,13 @@ pub struct StatsArgs {
     pub until: Option<String>,
     #[arg(long, value_enum, default_value = "day")]
     pub by: crate::stats::By,
+    #[command(flatten)]
+    pub report: StatsOutput,
+}
+
+/// How a statistics report is written.
+#[derive(Debug, Args)]
+pub struct StatsOutput {
     #[arg(long, value_enum, default_value = "table")]
     pub format: StatsFormat,
     /// Column names in English or Chinese (`zh-CN`: CSV in UTF-8 with a byte-order mark).
@@ -431,6 +442,22 @@ pub struct StatsArgs {
     /// Write here instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsAction {
+    /// Add up exports of several kiosks (`kiosk stats --format json|csv`, grouped the same way)
+    /// into one report: a branch's or a library's.
+    #[command(after_help = "Example:\n  \
+        kiosk stats merge north.json south.json --format csv --lang zh-CN -o 分馆.csv\n\n\
+        JSON exports keep refusals by reason; CSV exports only the totals.")]
+    Merge {
+        /// The exports (JSON or CSV, either language).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        report: StatsOutput,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

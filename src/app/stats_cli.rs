@@ -1,11 +1,12 @@
-//! `kiosk stats`: the business statistics, read from the journal, written as a table, CSV or
-//! JSON.
+//! `kiosk stats`: the business statistics, read from the journal (or from several kiosks'
+//! exports), written as a table, CSV or JSON.
 
 use super::AppError;
-use super::cli::{StatsArgs, StatsFormat};
+use super::cli::{StatsAction, StatsArgs, StatsFormat, StatsOutput};
 use crate::stats::{self, Period};
 use chrono::NaiveDate;
 use std::io::Write;
+use std::path::PathBuf;
 
 fn day(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     text.map(|t| {
@@ -16,17 +17,22 @@ fn day(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     .transpose()
 }
 
+fn chinese(lang: &str) -> Result<bool, AppError> {
+    match lang {
+        "en" => Ok(false),
+        "zh-CN" | "zh_CN" => Ok(true),
+        other => Err(AppError::Usage(format!(
+            "--lang: expected en or zh-CN, found {other:?}"
+        ))),
+    }
+}
+
 pub fn run(args: StatsArgs) -> Result<(), AppError> {
     super::init_logging("warn");
-    let chinese = match args.lang.as_str() {
-        "en" => false,
-        "zh-CN" | "zh_CN" => true,
-        other => {
-            return Err(AppError::Usage(format!(
-                "--lang: expected en or zh-CN, found {other:?}"
-            )));
-        }
-    };
+    if let Some(StatsAction::Merge { files, report }) = args.action {
+        return merge(&files, &report);
+    }
+    let chinese_columns = chinese(&args.report.lang)?;
     let since = day("--since", args.since.as_deref())?;
     let until = day("--until", args.until.as_deref())?;
     let config = super::queue_cli::config_of(&args.source)?;
@@ -43,13 +49,32 @@ pub fn run(args: StatsArgs) -> Result<(), AppError> {
         .hourly_counts()
         .map_err(super::queue_cli::journal_error)?;
     let periods: Vec<Period> = stats::totals(&rows, args.by, since, until);
-    let text = match args.format {
-        StatsFormat::Table => stats::table(&periods, chinese),
-        StatsFormat::Csv => stats::csv(&periods, chinese),
-        StatsFormat::Json => serde_json::to_string_pretty(&periods).unwrap_or_default() + "\n",
+    write(&periods, &args.report, chinese_columns)
+}
+
+fn merge(files: &[PathBuf], report: &StatsOutput) -> Result<(), AppError> {
+    let chinese_columns = chinese(&report.lang)?;
+    let mut exports = Vec::with_capacity(files.len());
+    for file in files {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
+        let periods =
+            stats::read_export(&name, &text).map_err(|e| AppError::Usage(e.to_string()))?;
+        exports.push((name, periods));
+    }
+    let merged = stats::merge(&exports).map_err(|e| AppError::Usage(e.to_string()))?;
+    write(&merged, report, chinese_columns)
+}
+
+fn write(periods: &[Period], report: &StatsOutput, chinese_columns: bool) -> Result<(), AppError> {
+    let text = match report.format {
+        StatsFormat::Table => stats::table(periods, chinese_columns),
+        StatsFormat::Csv => stats::csv(periods, chinese_columns),
+        StatsFormat::Json => serde_json::to_string_pretty(periods).unwrap_or_default() + "\n",
     };
-    match args.output {
-        Some(file) => std::fs::write(&file, text)
+    match &report.output {
+        Some(file) => std::fs::write(file, text)
             .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", file.display()))),
         None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
     }

@@ -4,7 +4,10 @@
 
 use crate::queue::journal::HourlyCount;
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod merge;
+pub use merge::{MergeError, merge, read_export};
 use std::collections::BTreeMap;
 
 /// How the counts are grouped.
@@ -19,7 +22,7 @@ pub enum By {
 }
 
 /// The totals of one period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub period: String,
     pub borrowed: i64,
@@ -30,7 +33,7 @@ pub struct Period {
     /// Done while the library system was unreachable (counted when the queue reached it).
     pub offline: i64,
     /// Refusals by reason code.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub refusals: BTreeMap<String, i64>,
 }
 
