@@ -272,3 +272,77 @@ fn merging_two_kiosks_exports_gives_the_branchs_totals() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_chart_is_drawn_as_png_and_svg_from_a_journal_and_bad_requests_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    run_script(
+        &config,
+        &script(&[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"press": "borrow"}"#,
+            r#"{"scan": "30234000001015"}"#,
+            r#"{"scan": "30234000001049"}"#,
+            r#"{"press": "done"}"#,
+            r#"{"press": "no_receipt"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    let chart = |out: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "stats",
+            "chart",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        kiosk(&args, "", &[])
+    };
+    let png = dir.path().join("report.png");
+    let run = chart(&png, &[]);
+    assert!(run.success, "{}", run.stderr);
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let info = decoder.read_info().unwrap();
+    assert_eq!(
+        (info.info().width, info.info().height),
+        (1240, 1754),
+        "A4 at 150 dpi"
+    );
+    let svg = dir.path().join("report.svg");
+    let run = chart(&svg, &[]);
+    assert!(run.success, "{}", run.stderr);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    for words in [
+        "业务统计 Business statistics",
+        "借出 Borrowed 1",
+        "被拒 Refused 1",
+        "预约给他人 Reserved",
+        today.as_str(),
+    ] {
+        assert!(text.contains(words), "the SVG lacks {words:?}");
+    }
+
+    // A name that is neither .png nor .svg, and a period with nothing counted: told, no file.
+    let pdf = dir.path().join("report.pdf");
+    let run = chart(&pdf, &[]);
+    assert!(
+        !run.success && run.stderr.contains(".png or an .svg"),
+        "{}",
+        run.stderr
+    );
+    let empty = dir.path().join("empty.png");
+    let run = chart(&empty, &["--since", "2001-01-01", "--until", "2001-01-31"]);
+    assert!(
+        !run.success && run.stderr.contains("nothing was counted"),
+        "{}",
+        run.stderr
+    );
+    assert!(!pdf.exists() && !empty.exists());
+}

@@ -458,6 +458,30 @@ pub enum StatsAction {
         #[command(flatten)]
         report: StatsOutput,
     },
+    /// Draw the statistics as one page (A4, legible on a phone): the daily trend, use by
+    /// weekday and hour, refusals by reason, satisfaction and the share done offline.
+    #[command(after_help = "Examples:\n  \
+        kiosk stats chart --out report.png --since 2026-11-01\n  \
+        kiosk stats chart --out report.svg\n  \
+        kiosk stats chart --demo --out sample.png      a made-up library's eight weeks\n\n\
+        The PNG carries its Chinese in the kiosk's own font; the SVG names common Chinese fonts and \
+        relies on the viewer's fonts.")]
+    Chart {
+        #[command(flatten)]
+        source: JournalSource,
+        /// First day drawn (YYYY-MM-DD); the first day with counts without it.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Last day drawn (YYYY-MM-DD); the last day with counts without it.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// The file to write: `.png` or `.svg`.
+        #[arg(long, short, value_name = "FILE")]
+        out: PathBuf,
+        /// Draw the demo's made-up library (eight weeks) instead of a journal.
+        #[arg(long)]
+        demo: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

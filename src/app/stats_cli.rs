@@ -2,11 +2,12 @@
 //! exports), written as a table, CSV or JSON.
 
 use super::AppError;
-use super::cli::{StatsAction, StatsArgs, StatsFormat, StatsOutput};
+use super::cli::{JournalSource, StatsAction, StatsArgs, StatsFormat, StatsOutput};
+use crate::queue::journal::Journal;
 use crate::stats::{self, Period};
 use chrono::NaiveDate;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn day(flag: &str, text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     text.map(|t| {
@@ -29,14 +30,35 @@ fn chinese(lang: &str) -> Result<bool, AppError> {
 
 pub fn run(args: StatsArgs) -> Result<(), AppError> {
     super::init_logging("warn");
-    if let Some(StatsAction::Merge { files, report }) = args.action {
-        return merge(&files, &report);
+    match args.action {
+        Some(StatsAction::Merge { files, report }) => return merge(&files, &report),
+        Some(StatsAction::Chart {
+            source,
+            since,
+            until,
+            out,
+            demo,
+        }) => {
+            let since = day("--since", since.as_deref())?;
+            let until = day("--until", until.as_deref())?;
+            return chart(&source, since, until, &out, demo);
+        }
+        None => {}
     }
     let chinese_columns = chinese(&args.report.lang)?;
     let since = day("--since", args.since.as_deref())?;
     let until = day("--until", args.until.as_deref())?;
-    let config = super::queue_cli::config_of(&args.source)?;
-    // Statistics read a journal; they never start an empty one.
+    let journal = existing_journal(&args.source)?;
+    let rows = journal
+        .hourly_counts()
+        .map_err(super::queue_cli::journal_error)?;
+    let periods: Vec<Period> = stats::totals(&rows, args.by, since, until);
+    write(&periods, &args.report, chinese_columns)
+}
+
+/// The journal named by `source`; statistics read a journal, they never start an empty one.
+fn existing_journal(source: &JournalSource) -> Result<Journal, AppError> {
+    let config = super::queue_cli::config_of(source)?;
     let path = &config.journal.path;
     if path.as_os_str() != ":memory:" && !path.exists() {
         return Err(AppError::Usage(format!(
@@ -44,12 +66,56 @@ pub fn run(args: StatsArgs) -> Result<(), AppError> {
             path.display()
         )));
     }
-    let journal = super::queue_cli::open(&config)?;
-    let rows = journal
-        .hourly_counts()
-        .map_err(super::queue_cli::journal_error)?;
-    let periods: Vec<Period> = stats::totals(&rows, args.by, since, until);
-    write(&periods, &args.report, chinese_columns)
+    super::queue_cli::open(&config)
+}
+
+fn chart(
+    source: &JournalSource,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    out: &Path,
+    demo: bool,
+) -> Result<(), AppError> {
+    let svg = match out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => true,
+        Some(e) if e.eq_ignore_ascii_case("png") => false,
+        _ => {
+            return Err(AppError::Usage(format!(
+                "--out {}: name a .png or an .svg file",
+                out.display()
+            )));
+        }
+    };
+    let (rows, scores) = if demo {
+        let last = until.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let days = 56;
+        (
+            stats::sample::history(last, days, 12.0, 2026),
+            stats::sample::scores(days),
+        )
+    } else {
+        let journal = existing_journal(source)?;
+        let rows = journal
+            .hourly_counts()
+            .map_err(super::queue_cli::journal_error)?;
+        let mut scores = [0i64; 5];
+        for rating in journal.ratings().map_err(super::queue_cli::journal_error)? {
+            if let Some(n) = scores.get_mut(usize::from(rating.score).wrapping_sub(1)) {
+                *n += 1;
+            }
+        }
+        (rows, scores)
+    };
+    let data = stats::chart_data(&rows, scores, since, until)
+        .ok_or_else(|| AppError::Usage("nothing was counted in that period".into()))?;
+    let bytes = if svg {
+        stats::chart::svg(&data, stats::chart::SIZE).map(String::into_bytes)
+    } else {
+        stats::chart::png(&data, stats::chart::SIZE)
+    }
+    .map_err(|e| AppError::Usage(e.to_string()))?;
+    std::fs::write(out, bytes)
+        .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", out.display())))
 }
 
 fn merge(files: &[PathBuf], report: &StatsOutput) -> Result<(), AppError> {

@@ -6,7 +6,11 @@ use crate::queue::journal::HourlyCount;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+pub mod chart;
+mod chart_data;
 mod merge;
+pub mod sample;
+pub use chart_data::{ChartData, Day, chart_data};
 pub use merge::{MergeError, merge, read_export};
 use std::collections::BTreeMap;
 
