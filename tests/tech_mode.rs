@@ -274,3 +274,57 @@ fn the_technician_turns_the_voice_down_off_and_on_and_the_audit_log_says_so() {
         "{audit}"
     );
 }
+
+#[test]
+fn the_statistics_page_behind_the_staff_pin_counts_what_readers_did_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    let input: Vec<String> = [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"scan": "30234000001049"}"#,
+        r#"{"press": "done"}"#,
+        r#"{"press": "no_receipt"}"#,
+        r#"{"wait": 20}"#,
+        r#"{"tech": "corner_held"}"#,
+        // Not without the PIN.
+        r#"{"tech": {"open": "statistics"}}"#,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([
+        format!(r#"{{"tech": {{"pin": "{STAFF_PIN}"}}}}"#),
+        r#"{"tech": {"open": "statistics"}}"#.to_owned(),
+        r#"{"wait": 1}"#.to_owned(),
+    ])
+    .collect();
+    let hash = staff_pin_hash();
+    let run = run_script(&config, &input, &[("KIOSK_STAFF_PIN_HASH", hash.as_str())]);
+    let lines = run.lines();
+    let views = tech_views(&lines);
+    assert_eq!(views[1]["page"], "pin", "no statistics without the PIN");
+    assert!(views[1].get("statistics").is_none());
+    let page = views
+        .iter()
+        .rev()
+        .find(|v| v["page"] == "statistics" && v.get("statistics").is_some())
+        .unwrap_or_else(|| panic!("no statistics page in {views:#?}"));
+    let stats = &page["statistics"];
+    for period in ["today", "last_7_days", "last_30_days"] {
+        assert_eq!(stats[period]["borrowed"], 1, "{period}: {stats}");
+        assert_eq!(stats[period]["refused"], 1, "{period}: {stats}");
+    }
+    assert_eq!(
+        stats["refusals"],
+        serde_json::json!([["on_hold_for_another", 1]])
+    );
+    let hours: Vec<i64> = stats["hours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_i64().unwrap())
+        .collect();
+    assert_eq!((hours.len(), hours.iter().sum::<i64>()), (24, 1));
+}

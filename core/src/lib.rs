@@ -9,6 +9,7 @@
 //! - [`barcode`], [`tag`]: library barcodes (Codabar check digits) and ISO 28560 tags;
 //!   [`isbn`]: ISBN-13 and ISBN-10 as readers scan or type them.
 //! - [`promotion`]: the attract screen's slides and when each shows.
+//! - [`stats`]: business statistics as staff read them (periods, the technician's page).
 //! - [`secret`]: a string that never prints; [`time`]: the moments the shell hands in.
 
 #![forbid(unsafe_code)]
@@ -21,6 +22,7 @@ pub mod promotion;
 pub mod resident_id;
 pub mod secret;
 pub mod sip2;
+pub mod stats;
 pub mod tag;
 pub mod tech;
 pub mod time;

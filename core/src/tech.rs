@@ -39,6 +39,8 @@ pub enum TechPage {
     Queue,
     /// Recent log lines.
     Log,
+    /// Business statistics: today, the last 7 and 30 days, the busiest hours, refusals.
+    Statistics,
 }
 
 impl TechPage {

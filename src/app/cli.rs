@@ -49,8 +49,8 @@ pub enum Commands {
         kiosk screenshot --screen borrow --lang zh_CN --size 1280x800 borrow.png\n  \
         kiosk screenshot --screen pin --size 800x480 --large-text pin.png\n  \
         kiosk screenshot --all docs/screens     the README's set (both languages, two sizes)\n\n\
-        Screens: idle, slide, pin, pin_wrong, menu, borrow, return, renew, account, receipt, goodbye, suggest,\n\
-        out_of_service, timeout.")]
+        Screens: idle, slide, pin, pin_wrong, menu, borrow, return, renew, account, receipt,\n\
+        goodbye, suggest, out_of_service, timeout, statistics (the technician's, made-up counts).")]
     Screenshot(ScreenshotArgs),
     /// Run the kiosk with a configuration file.
     #[command(after_help = "Examples:\n  \

@@ -80,6 +80,12 @@ pub struct TechView {
     pub tags: Vec<TagRow>,
     /// The spoken prompts: on or off, volume, quiet hours, output.
     pub voice: String,
+    /// The Statistics page, once the journal answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<crate::stats::Statistics>,
+    /// Why the Statistics page has nothing to show (the journal could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics_problem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -177,6 +183,7 @@ impl TechShell {
                 if self.mode.page() == Some(page) {
                     match page {
                         TechPage::Queue => request = Some(StaffRequest::QueueStatus),
+                        TechPage::Statistics => request = Some(StaffRequest::Statistics),
                         TechPage::Log => self.view.log = self.recent_log(),
                         TechPage::Tags => self.read_tags(devices),
                         TechPage::Devices => {
@@ -246,6 +253,11 @@ impl TechShell {
     /// What the ILS worker answered to a staff request.
     pub fn answered(&mut self, request: StaffRequest, reply: IlsReply) {
         let lines = match reply {
+            Ok(IlsAnswer::Statistics(statistics)) => {
+                self.view.statistics = Some(*statistics);
+                self.view.statistics_problem = None;
+                return;
+            }
             Ok(IlsAnswer::Staff { lines, .. }) => lines,
             Ok(other) => vec![format!("unexpected answer: {other:?}")],
             Err(error) => vec![error.to_string()],
@@ -256,6 +268,11 @@ impl TechShell {
                 self.view.ils = lines;
             }
             StaffRequest::QueueStatus => self.view.queue = lines,
+            // The page says it could not read them, rather than show old or empty counts.
+            StaffRequest::Statistics => {
+                self.view.statistics = None;
+                self.view.statistics_problem = Some(lines.join("; "));
+            }
             StaffRequest::ReplayNow => {
                 self.audit(&lines.join("; "));
                 self.view.queue.extend(lines);

@@ -275,6 +275,16 @@ impl BackOffice {
                     lines,
                 }
             }
+            StaffRequest::Statistics => match self.journal.hourly_counts() {
+                Ok(rows) => {
+                    let today = chrono::Local::now().date_naive();
+                    IlsAnswer::Statistics(Box::new(crate::stats::summary(&rows, today)))
+                }
+                Err(error) => IlsAnswer::Staff {
+                    ok: false,
+                    lines: vec![format!("the journal: {error}")],
+                },
+            },
             StaffRequest::ReplayNow => match self.journal.clear_backoff() {
                 Ok(n) => IlsAnswer::Staff {
                     ok: true,

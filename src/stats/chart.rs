@@ -41,29 +41,6 @@ const OFFLINE: RGBColor = RGBColor(0x6a, 0x4c, 0x93);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 
-/// Short bilingual names of the refusal reasons, for a chart's axis.
-fn reason_label(code: &str) -> String {
-    let name = match code {
-        "on_hold_for_another" => "预约给他人 Reserved",
-        "not_for_loan" => "不外借 Not for loan",
-        "too_many_items" => "超出借阅量 Too many",
-        "session_limit" => "本次已达上限 Visit limit",
-        "renewal_limit" => "续借次数已满 Renewal limit",
-        "renewal_on_hold" => "已被预约 Reserved (renew)",
-        "patron_blocked" => "读者证受限 Card blocked",
-        "unknown_item" => "无此条码 Unknown item",
-        "on_loan_to_another" => "他人在借 On loan",
-        "already_on_loan_to_you" => "已借此书 Already yours",
-        "not_on_loan_to_you" => "非本人所借 Not yours",
-        "not_on_loan" => "未被借出 Not on loan",
-        "missing_parts" => "缺少附件 Parts missing",
-        "see_staff" => "请找馆员 See staff",
-        "unknown" => "其他 Other",
-        other => other,
-    };
-    name.to_owned()
-}
-
 const WEEKDAYS: [&str; 7] = [
     "一 Mon", "二 Tue", "三 Wed", "四 Thu", "五 Fri", "六 Sat", "日 Sun",
 ];
@@ -388,7 +365,7 @@ where
         .refusals
         .iter()
         .take(8)
-        .map(|(code, n)| (reason_label(code), *n))
+        .map(|(code, n)| (super::reason_label(code).to_owned(), *n))
         .collect();
     bars(
         area,

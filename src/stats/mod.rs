@@ -4,13 +4,13 @@
 
 use crate::queue::journal::HourlyCount;
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 pub mod chart;
 mod chart_data;
 mod merge;
 pub mod sample;
 pub use chart_data::{ChartData, Day, chart_data};
+pub use kiosk_core::stats::{Period, Statistics};
 pub use merge::{MergeError, merge, read_export};
 use std::collections::BTreeMap;
 
@@ -23,22 +23,6 @@ pub enum By {
     Month,
     Weekday,
     HourOfDay,
-}
-
-/// The totals of one period.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
-    pub period: String,
-    pub borrowed: i64,
-    pub returned: i64,
-    pub renewed: i64,
-    /// Refused by the library system (online, or a queued transaction refused on replay).
-    pub refused: i64,
-    /// Done while the library system was unreachable (counted when the queue reached it).
-    pub offline: i64,
-    /// Refusals by reason code.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub refusals: BTreeMap<String, i64>,
 }
 
 /// The period a row of `day` belongs to; `None` when the grouping needs an hour the row lacks
@@ -106,6 +90,77 @@ pub fn totals(
         }
     }
     periods.into_values().collect()
+}
+
+/// The technician's Statistics page for `today`: totals of today and the last 7 and 30 days,
+/// and for the last 30 days, use by hour of the day and refusals by reason.
+pub fn summary(rows: &[HourlyCount], today: NaiveDate) -> Statistics {
+    let window = |days: i64, name: &str| {
+        let since = today - chrono::Duration::days(days - 1);
+        let mut total = Period {
+            period: name.to_owned(),
+            ..Period::default()
+        };
+        for p in totals(rows, By::Day, Some(since), Some(today)) {
+            total.borrowed += p.borrowed;
+            total.returned += p.returned;
+            total.renewed += p.renewed;
+            total.refused += p.refused;
+            total.offline += p.offline;
+            for (reason, n) in p.refusals {
+                *total.refusals.entry(reason).or_default() += n;
+            }
+        }
+        total
+    };
+    let since = today - chrono::Duration::days(29);
+    let mut hours = vec![0; 24];
+    for p in totals(rows, By::HourOfDay, Some(since), Some(today)) {
+        if let Some(n) = p
+            .period
+            .parse::<usize>()
+            .ok()
+            .and_then(|h| hours.get_mut(h))
+        {
+            *n = p.borrowed + p.returned + p.renewed;
+        }
+    }
+    let last_30_days = window(30, "last_30_days");
+    let mut refusals: Vec<(String, i64)> = last_30_days
+        .refusals
+        .iter()
+        .map(|(r, n)| (r.clone(), *n))
+        .collect();
+    refusals.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Statistics {
+        today: window(1, "today"),
+        last_7_days: window(7, "last_7_days"),
+        last_30_days,
+        hours,
+        refusals,
+    }
+}
+
+/// Short bilingual names of the refusal reasons, for a chart's axis and the technician's page.
+pub fn reason_label(code: &str) -> &str {
+    match code {
+        "on_hold_for_another" => "预约给他人 Reserved",
+        "not_for_loan" => "不外借 Not for loan",
+        "too_many_items" => "超出借阅量 Too many",
+        "session_limit" => "本次已达上限 Visit limit",
+        "renewal_limit" => "续借次数已满 Renewal limit",
+        "renewal_on_hold" => "已被预约 Reserved (renew)",
+        "patron_blocked" => "读者证受限 Card blocked",
+        "unknown_item" => "无此条码 Unknown item",
+        "on_loan_to_another" => "他人在借 On loan",
+        "already_on_loan_to_you" => "已借此书 Already yours",
+        "not_on_loan_to_you" => "非本人所借 Not yours",
+        "not_on_loan" => "未被借出 Not on loan",
+        "missing_parts" => "缺少附件 Parts missing",
+        "see_staff" => "请找馆员 See staff",
+        "unknown" => "其他 Other",
+        other => other,
+    }
 }
 
 /// Column titles, in English or Chinese (for a spreadsheet in WPS or Excel).
@@ -239,6 +294,27 @@ mod tests {
         let since = NaiveDate::from_ymd_opt(2026, 11, 30);
         let until = NaiveDate::from_ymd_opt(2026, 11, 30);
         assert_eq!(totals(&rows(), By::Month, since, until)[0].borrowed, 3);
+    }
+
+    #[test]
+    fn the_technicians_summary_counts_today_the_week_and_the_month() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let s = summary(&rows(), today);
+        // Today: the four renewals at nine.
+        assert_eq!((s.today.renewed, s.today.borrowed), (4, 0));
+        // The last 7 days (from 30 November): Monday's too.
+        assert_eq!(
+            (
+                s.last_7_days.borrowed,
+                s.last_7_days.returned,
+                s.last_7_days.refused
+            ),
+            (3, 2, 1)
+        );
+        // The last 30 days (from 7 November): not the history of 1 November.
+        assert_eq!(s.last_30_days.borrowed, 3);
+        assert_eq!((s.hours[9], s.hours[15], s.hours.len()), (7, 2, 24));
+        assert_eq!(s.refusals, [("on_hold_for_another".to_owned(), 1)]);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use super::generated::{
     self, FineRow, HoldRow, ItemRow, ItemStatus, KioskWindow, LoanRow, Machine, NoticeData,
-    PartStatus, SummaryData, TechDeviceRow, TechPinProblem, TechScreen, TechTagRow, Technician,
-    UiLanguage, Visit,
+    PartStatus, SummaryData, TechBar, TechDeviceRow, TechPinProblem, TechScreen, TechTagRow,
+    TechTotals, Technician, UiLanguage, Visit,
 };
 use crate::circ::effect::{ItemOutcome, ItemResult};
 use crate::circ::reason::{Reason, Refusal};
@@ -334,6 +334,7 @@ pub fn tech_screen(page: Option<crate::tech::TechPage>) -> TechScreen {
         Some(TechPage::Ils) => TechScreen::Ils,
         Some(TechPage::Queue) => TechScreen::Queue,
         Some(TechPage::Log) => TechScreen::Log,
+        Some(TechPage::Statistics) => TechScreen::Statistics,
     }
 }
 
@@ -349,6 +350,7 @@ pub fn tech_page(screen: TechScreen) -> Option<crate::tech::TechPage> {
         TechScreen::Ils => TechPage::Ils,
         TechScreen::Queue => TechPage::Queue,
         TechScreen::Log => TechPage::Log,
+        TechScreen::Statistics => TechPage::Statistics,
     })
 }
 
@@ -406,4 +408,57 @@ pub fn show_tech(window: &KioskWindow, view: &crate::app::tech_shell::TechView) 
         })
         .collect();
     tech.set_tags(ModelRc::new(VecModel::from(tags)));
+    show_statistics(&tech, view);
+}
+
+/// The Statistics page: three periods, the hours of the day and the refusals as bars.
+fn show_statistics(tech: &Technician, view: &crate::app::tech_shell::TechView) {
+    let Some(stats) = &view.statistics else {
+        tech.set_stats_ready(false);
+        tech.set_stats_problem(view.statistics_problem.clone().unwrap_or_default().into());
+        return;
+    };
+    let number = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    let totals = |p: &crate::stats::Period| TechTotals {
+        borrowed: number(p.borrowed),
+        returned: number(p.returned),
+        renewed: number(p.renewed),
+        refused: number(p.refused),
+        offline: number(p.offline),
+    };
+    let bars = |items: Vec<(String, i64)>| -> ModelRc<TechBar> {
+        let top = items.iter().map(|i| i.1).max().unwrap_or(0).max(1) as f32;
+        ModelRc::new(VecModel::from(
+            items
+                .into_iter()
+                .map(|(label, count)| TechBar {
+                    label: label.into(),
+                    count: number(count),
+                    share: count as f32 / top,
+                })
+                .collect::<Vec<_>>(),
+        ))
+    };
+    tech.set_stats_periods(ModelRc::new(VecModel::from(vec![
+        totals(&stats.today),
+        totals(&stats.last_7_days),
+        totals(&stats.last_30_days),
+    ])));
+    tech.set_stats_hours(bars(
+        stats
+            .hours
+            .iter()
+            .enumerate()
+            .map(|(h, n)| (h.to_string(), *n))
+            .collect(),
+    ));
+    tech.set_stats_refusals(bars(
+        stats
+            .refusals
+            .iter()
+            .map(|(code, n)| (crate::stats::reason_label(code).to_owned(), *n))
+            .collect(),
+    ));
+    tech.set_stats_problem(SharedString::new());
+    tech.set_stats_ready(true);
 }

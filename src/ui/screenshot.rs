@@ -38,6 +38,7 @@ pub const SCREENS: &[&str] = &[
     "suggest",
     "out_of_service",
     "timeout",
+    "statistics",
 ];
 
 struct Offscreen {
@@ -157,6 +158,7 @@ fn render_one(
             step(Input::Scan("9787536692930".into()));
         }
         "out_of_service" => bind::show(&ui.window, &out_of_service(shot.language)),
+        "statistics" => bind::show_tech(&ui.window, &statistics()),
         // The first slide opened by a touch on the attract screen.
         "slide" => {
             slint::ComponentHandle::global::<super::generated::Promotion>(&ui.window).set_open(0)
@@ -177,6 +179,18 @@ fn render_one(
     drop(running.commands);
     let _ = running.thread.join();
     Ok(pixels)
+}
+
+/// The technician's Statistics page over the made-up library's eight weeks (the same as
+/// `kiosk stats chart --demo`), on the day the screenshots' clock shows.
+fn statistics() -> crate::app::tech_shell::TechView {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
+    let rows = crate::stats::sample::history(today, 56, 12.0, 2026);
+    crate::app::tech_shell::TechView {
+        page: Some(crate::tech::TechPage::Statistics),
+        statistics: Some(crate::stats::summary(&rows, today)),
+        ..Default::default()
+    }
 }
 
 fn out_of_service(language: Language) -> Screen {
@@ -242,6 +256,7 @@ pub fn from_args(args: ScreenshotArgs) -> Result<(), AppError> {
             "goodbye",
             "suggest",
             "out_of_service",
+            "statistics",
         ] {
             for lang in ["en", "zh_CN"] {
                 for (width, height) in [(800, 480), (1080, 1920)] {

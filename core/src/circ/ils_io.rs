@@ -130,6 +130,8 @@ pub enum StaffRequest {
     QueueStatus,
     /// Forget the backoff: send the queue at once.
     ReplayNow,
+    /// The anonymous counts for the Statistics page.
+    Statistics,
 }
 
 /// What the ILS answered. Refusals are answers (the ILS worked and said no); an [`IlsError`]
@@ -162,6 +164,8 @@ pub enum IlsAnswer {
         ok: bool,
         lines: Vec<String>,
     },
+    /// The journal's counts for the technician's Statistics page.
+    Statistics(Box<crate::stats::Statistics>),
 }
 
 pub type IlsReply = Result<IlsAnswer, IlsError>;
