@@ -166,6 +166,10 @@ fn run(
                     if let Err(error) = office.journal().purge_patrons(chrono::Utc::now()) {
                         tracing::warn!(%error, "cannot erase patron ids from the journal");
                     }
+                    let today = chrono::Local::now().date_naive();
+                    if let Err(error) = office.journal().prune_statistics(today) {
+                        tracing::warn!(%error, "cannot delete old statistics from the journal");
+                    }
                 }
                 // Suggestions go to the library's endpoint, whatever the ILS link does.
                 if office.suggestions_due_in().is_some_and(|due| due.is_zero())

@@ -247,6 +247,12 @@ pub fn open_journal(config: &Config) -> Result<Journal, StartError> {
             u64::from(config.journal.patron_retention_days) * 86_400,
         ),
     };
+    let mut journal = open_journal_file(config, settings)?;
+    journal.keep_statistics_for(config.journal.statistics_retention_days);
+    Ok(journal)
+}
+
+fn open_journal_file(config: &Config, settings: JournalSettings) -> Result<Journal, StartError> {
     let mut journal = if config.journal.path.as_os_str() == ":memory:" {
         Journal::in_memory(settings).map_err(StartError::Journal)?
     } else {

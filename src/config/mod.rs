@@ -259,6 +259,8 @@ pub struct JournalSection {
     pub path: PathBuf,
     /// Days a patron id stays on a transaction the ILS has; 0 erases it at once.
     pub patron_retention_days: u32,
+    /// Days the anonymous statistics are kept (hourly counts, satisfaction answers).
+    pub statistics_retention_days: u32,
 }
 
 impl Default for JournalSection {
@@ -266,6 +268,7 @@ impl Default for JournalSection {
         JournalSection {
             path: PathBuf::from("/var/lib/kiosk/journal.db"),
             patron_retention_days: 0,
+            statistics_retention_days: crate::queue::journal::STATISTICS_RETENTION_DAYS,
         }
     }
 }
@@ -408,6 +411,13 @@ impl Config {
                 "kiosk.id",
                 "1 to 32 letters, digits, '-', '_' or '.'",
                 format!("{id:?}"),
+            );
+        }
+        if self.journal.statistics_retention_days == 0 {
+            return invalid(
+                "journal.statistics_retention_days",
+                "at least 1 day (the default keeps three years)",
+                "0".into(),
             );
         }
         let s = &self.session;

@@ -99,7 +99,12 @@ pub struct Journal {
     /// Rows this process marked in flight (or attempts it began) whose outcomes are not yet
     /// recorded: after a failed write they must be reconciled, as after a crash.
     unrecorded: bool,
+    /// Days the anonymous statistics are kept (`[journal] statistics_retention_days`).
+    statistics_retention_days: u32,
 }
+
+/// Three years: what a library compares a year with.
+pub const STATISTICS_RETENTION_DAYS: u32 = 3 * 365;
 
 /// What opening found.
 pub struct Opened {
@@ -236,6 +241,7 @@ impl Journal {
             writer_lock: None,
             maybe_unknown_online: true,
             unrecorded: false,
+            statistics_retention_days: STATISTICS_RETENTION_DAYS,
         })
     }
 

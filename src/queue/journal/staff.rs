@@ -139,6 +139,25 @@ impl Journal {
         Ok(transactions + suggestions)
     }
 
+    /// Keeps the anonymous statistics for `days` days (from the next [`Journal::prune_statistics`]).
+    pub fn keep_statistics_for(&mut self, days: u32) {
+        self.statistics_retention_days = days;
+    }
+
+    /// Deletes the statistics of days more than the retention before `today` (the kiosk's local
+    /// date): the hourly and daily counts and the satisfaction answers. Returns the rows deleted.
+    pub fn prune_statistics(&mut self, today: chrono::NaiveDate) -> Result<usize> {
+        let oldest = today - chrono::Duration::days(i64::from(self.statistics_retention_days) - 1);
+        let oldest = oldest.format("%Y-%m-%d").to_string();
+        let tx = self.conn.transaction()?;
+        let mut deleted = tx.execute("DELETE FROM hourly_counts WHERE day < ?1", params![oldest])?;
+        deleted += tx.execute("DELETE FROM daily_counts WHERE day < ?1", params![oldest])?;
+        // A rating's hour is `YYYY-MM-DD HH`, which sorts as its day does.
+        deleted += tx.execute("DELETE FROM ratings WHERE hour < ?1", params![oldest])?;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
     /// Anonymous counts per day, kind, origin and outcome.
     pub fn daily_counts(&self) -> Result<Vec<DailyCount>> {
         let mut statement = self.conn.prepare(

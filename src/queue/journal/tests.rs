@@ -633,3 +633,31 @@ fn outcomes_are_counted_by_hour_and_refusal_reason_with_nothing_about_the_reader
         "{dump}"
     );
 }
+
+#[test]
+fn statistics_older_than_the_retention_are_deleted_and_newer_ones_kept() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let lent = journal
+        .begin_online(&NewTransaction::new(Action::Borrow, &item(1), stamp(0)).by(&patron()))
+        .unwrap();
+    journal
+        .finish(
+            lent,
+            Finish::Done {
+                due: None,
+                reply: None,
+            },
+        )
+        .unwrap();
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    journal.keep_statistics_for(30);
+    // 29 days later the day is still within the thirty kept.
+    assert_eq!(journal.prune_statistics(day("2026-12-28")).unwrap(), 0);
+    assert_eq!(journal.hourly_counts().unwrap().len(), 1);
+    // The day after, it goes, hourly and daily alike.
+    assert_eq!(journal.prune_statistics(day("2026-12-29")).unwrap(), 2);
+    assert!(journal.hourly_counts().unwrap().is_empty());
+    assert!(journal.daily_counts().unwrap().is_empty());
+    // The transaction itself is the journal's record, not a statistic: it stays.
+    assert_eq!(journal.list(None, None).unwrap().len(), 1);
+}
