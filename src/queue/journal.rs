@@ -101,6 +101,8 @@ pub struct Journal {
     unrecorded: bool,
     /// Days the anonymous statistics are kept (`[journal] statistics_retention_days`).
     statistics_retention_days: u32,
+    /// The benchmark's floor: outcomes recorded without their statistics.
+    bench_without_counts: bool,
 }
 
 /// Three years: what a library compares a year with.
@@ -242,6 +244,7 @@ impl Journal {
             maybe_unknown_online: true,
             unrecorded: false,
             statistics_retention_days: STATISTICS_RETENTION_DAYS,
+            bench_without_counts: false,
         })
     }
 
@@ -483,6 +486,31 @@ impl Journal {
             discard_reason: r.get(15)?,
             updated_utc: text(16)?,
         })
+    }
+
+    /// For the benchmark's floor only: record outcomes without updating the statistics.
+    #[doc(hidden)]
+    pub fn bench_without_counts(&mut self, without: bool) {
+        self.bench_without_counts = without;
+    }
+
+    /// For the benchmark only: hourly counts as if years of outcomes had been recorded.
+    #[doc(hidden)]
+    pub fn bench_add_hourly_counts(&mut self, rows: &[HourlyCount]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for r in rows {
+            tx.prepare_cached(
+                "INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (day, hour, kind, origin, outcome, reason)
+                 DO UPDATE SET count = count + ?7",
+            )?
+            .execute(params![
+                r.day, r.hour, r.kind, r.origin, r.outcome, r.reason, r.count
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// A bare `INSERT` (autocommit) of the same row into a table of the same shape, with the

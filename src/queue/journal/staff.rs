@@ -150,7 +150,8 @@ impl Journal {
         let oldest = today - chrono::Duration::days(i64::from(self.statistics_retention_days) - 1);
         let oldest = oldest.format("%Y-%m-%d").to_string();
         let tx = self.conn.transaction()?;
-        let mut deleted = tx.execute("DELETE FROM hourly_counts WHERE day < ?1", params![oldest])?;
+        let mut deleted =
+            tx.execute("DELETE FROM hourly_counts WHERE day < ?1", params![oldest])?;
         deleted += tx.execute("DELETE FROM daily_counts WHERE day < ?1", params![oldest])?;
         // A rating's hour is `YYYY-MM-DD HH`, which sorts as its day does.
         deleted += tx.execute("DELETE FROM ratings WHERE hour < ?1", params![oldest])?;
