@@ -482,6 +482,27 @@ pub enum StatsAction {
         #[arg(long)]
         demo: bool,
     },
+    /// Load "also borrowed" pair counts computed by the library from its ILS (CSV:
+    /// title_a,title_b,sessions); they replace the previous import and add to this kiosk's own.
+    #[command(
+        after_help = "Example:\n  kiosk stats import-pairs /srv/library/pairs.csv\n\n\
+        Shown only with [also_borrowed] enabled, and only pairs seen in at least min_sessions visits."
+    )]
+    ImportPairs {
+        #[command(flatten)]
+        source: JournalSource,
+        file: PathBuf,
+    },
+    /// Write the pairs this kiosk counted (CSV: title_a,title_b,sessions), for the library to
+    /// add up across its kiosks.
+    #[command(after_help = "Example:\n  kiosk stats export-pairs -o pairs-north.csv")]
+    ExportPairs {
+        #[command(flatten)]
+        source: JournalSource,
+        /// Write here instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -422,6 +422,17 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
         lines.push(String::new());
         lines.extend(receipt.ils_lines.iter().cloned());
     }
+    if let Some(also) = &receipt.also_borrowed {
+        lines.push(String::new());
+        lines.push(format!(
+            "借阅《{}》的读者也借了《{}》",
+            also.borrowed, also.also
+        ));
+        lines.push(format!(
+            "Readers who borrowed \"{}\" also borrowed \"{}\"",
+            also.borrowed, also.also
+        ));
+    }
     PrintJob { lines }
 }
 

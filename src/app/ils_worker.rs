@@ -251,6 +251,7 @@ pub fn request_kind(request: &WorkerRequest) -> &'static str {
         WorkerRequest::Journal(JournalRequest::Rating { .. }) => "rating",
         WorkerRequest::Journal(JournalRequest::Suggestion { .. }) => "suggestion",
         WorkerRequest::Journal(JournalRequest::UseToken { .. }) => "use_token",
+        WorkerRequest::Journal(JournalRequest::BorrowedTogether { .. }) => "borrowed_together",
         WorkerRequest::Staff(_) => "staff",
     }
 }

@@ -249,6 +249,11 @@ pub fn open_journal(config: &Config) -> Result<Journal, StartError> {
     };
     let mut journal = open_journal_file(config, settings)?;
     journal.keep_statistics_for(config.journal.statistics_retention_days);
+    if !config.also_borrowed.demo_pairs.is_empty() {
+        journal
+            .import_pairs(&config.also_borrowed.demo_pairs)
+            .map_err(StartError::Journal)?;
+    }
     Ok(journal)
 }
 

@@ -43,6 +43,14 @@ pub fn run(args: StatsArgs) -> Result<(), AppError> {
             let until = day("--until", until.as_deref())?;
             return chart(&source, since, until, &out, demo);
         }
+        Some(StatsAction::ImportPairs { source, file }) => return import_pairs(&source, &file),
+        Some(StatsAction::ExportPairs { source, output }) => {
+            let journal = existing_journal(&source)?;
+            let pairs = journal
+                .pair_counts()
+                .map_err(super::queue_cli::journal_error)?;
+            return write_text(&stats::pairs::write(&pairs), output.as_deref());
+        }
         None => {}
     }
     let chinese_columns = chinese(&args.report.lang)?;
@@ -118,6 +126,21 @@ fn chart(
         .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", out.display())))
 }
 
+/// Reads the whole file first: a bad row imports nothing.
+fn import_pairs(source: &JournalSource, file: &Path) -> Result<(), AppError> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| AppError::Usage(format!("cannot read {name}: {e}")))?;
+    let pairs = stats::pairs::read(&name, &text).map_err(AppError::Usage)?;
+    let config = super::queue_cli::config_of(source)?;
+    let mut journal = super::queue_cli::open(&config)?;
+    let n = journal
+        .import_pairs(&pairs)
+        .map_err(super::queue_cli::journal_error)?;
+    println!("{n} pairs imported from {name} (the previous import replaced)");
+    Ok(())
+}
+
 fn merge(files: &[PathBuf], report: &StatsOutput) -> Result<(), AppError> {
     let chinese_columns = chinese(&report.lang)?;
     let mut exports = Vec::with_capacity(files.len());
@@ -139,7 +162,11 @@ fn write(periods: &[Period], report: &StatsOutput, chinese_columns: bool) -> Res
         StatsFormat::Csv => stats::csv(periods, chinese_columns),
         StatsFormat::Json => serde_json::to_string_pretty(periods).unwrap_or_default() + "\n",
     };
-    match &report.output {
+    write_text(&text, report.output.as_deref())
+}
+
+fn write_text(text: &str, output: Option<&Path>) -> Result<(), AppError> {
+    match output {
         Some(file) => std::fs::write(file, text)
             .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", file.display()))),
         None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),

@@ -42,6 +42,8 @@ pub struct Config {
     #[serde(default)]
     pub satisfaction: SatisfactionSection,
     #[serde(default)]
+    pub also_borrowed: AlsoBorrowedSection,
+    #[serde(default)]
     pub suggestions: SuggestionsSection,
     /// The attract screen's slides.
     #[serde(default)]
@@ -252,6 +254,30 @@ impl Default for SuggestionsSection {
     }
 }
 
+/// "Readers who borrowed this also borrowed …" on the goodbye screen and the receipt.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlsoBorrowedSection {
+    /// Off by default: nothing is counted.
+    pub enabled: bool,
+    /// The fewest visits a pair must have been seen in (here and imported) to be shown.
+    pub min_sessions: u32,
+    /// Pairs imported when the journal opens: the demo's made-up library's (not a key of the
+    /// file; a real kiosk imports with `kiosk stats import-pairs`).
+    #[serde(skip)]
+    pub demo_pairs: Vec<crate::queue::journal::PairCount>,
+}
+
+impl Default for AlsoBorrowedSection {
+    fn default() -> Self {
+        AlsoBorrowedSection {
+            enabled: false,
+            min_sessions: 5,
+            demo_pairs: Vec::new(),
+        }
+    }
+}
+
 /// Where transactions are recorded, and how long patron ids stay.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -349,6 +375,20 @@ impl Config {
         // The demo leaves nothing on disk and runs the simulated machine.
         config.journal.path = PathBuf::from(":memory:");
         config.hardware.backend = kiosk_hw::config::Backend::Sim;
+        // "Also borrowed", with pairs as if the library had computed them from its loans.
+        config.also_borrowed.enabled = true;
+        config.also_borrowed.demo_pairs = [
+            ("三体", "球状闪电", 12),
+            ("活着", "许三观卖血记", 8),
+            ("The Left Hand of Darkness", "The Dispossessed", 6),
+        ]
+        .into_iter()
+        .map(|(a, b, sessions)| crate::queue::journal::PairCount {
+            a: a.into(),
+            b: b.into(),
+            sessions,
+        })
+        .collect();
         // The simulated library's feedback form, so the demo shows where it goes.
         config.suggestions.form_url = Some("https://www.library.example.org/feedback".into());
         // The simulated library's app signs e-card QR codes (the devices panel shows one).
@@ -418,6 +458,13 @@ impl Config {
                 "journal.statistics_retention_days",
                 "at least 1 day (the default keeps three years)",
                 "0".into(),
+            );
+        }
+        if self.also_borrowed.min_sessions < crate::circ::also_borrowed::MIN_K {
+            return invalid(
+                "also_borrowed.min_sessions",
+                "at least 3 visits (fewer could point at one reader)",
+                self.also_borrowed.min_sessions.to_string(),
             );
         }
         let s = &self.session;
@@ -593,6 +640,10 @@ impl Config {
                 enabled: self.satisfaction.enabled,
                 every: self.satisfaction.ask_one_in.max(1),
             },
+            also_borrowed: self
+                .also_borrowed
+                .enabled
+                .then_some(self.also_borrowed.min_sessions),
         }
     }
 }

@@ -171,6 +171,16 @@ impl BackOffice {
                     .map_err(storage)?;
                 Ok(IlsAnswer::Token(verdict))
             }
+            WorkerRequest::Journal(JournalRequest::BorrowedTogether {
+                titles,
+                min_sessions,
+            }) => {
+                let suggestion = self
+                    .journal
+                    .borrowed_together(titles, *min_sessions)
+                    .map_err(storage)?;
+                Ok(IlsAnswer::AlsoBorrowed(suggestion))
+            }
             WorkerRequest::Staff(staff) => Ok(self.staff(*staff)),
         }
     }

@@ -12,9 +12,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
 
+mod pairs;
 mod ratings;
 mod suggestions;
 mod tokens;
+pub use pairs::PairCount;
 pub use ratings::KeptRating;
 pub use suggestions::{Destination, Destinations, KeptSuggestion};
 mod records;

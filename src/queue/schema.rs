@@ -107,6 +107,15 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
         SELECT day, -1, kind, origin, outcome, '', count FROM daily_counts;",
+    // 8: "also borrowed" — visits in which two titles were borrowed together, counted here or
+    // imported from the library's own computation; no reader, no day, no item barcode.
+    "CREATE TABLE pair_counts (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL CHECK (a < b),
+        source TEXT NOT NULL CHECK (source IN ('kiosk', 'imported')),
+        sessions INTEGER NOT NULL CHECK (sessions > 0),
+        PRIMARY KEY (a, b, source)
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

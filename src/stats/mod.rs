@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 pub mod chart;
 mod chart_data;
 mod merge;
+pub mod pairs;
 pub mod sample;
 pub use chart_data::{ChartData, Day, chart_data};
 pub use kiosk_core::stats::{Period, Statistics};

@@ -244,6 +244,14 @@ pub fn show(window: &KioskWindow, screen: &Screen) {
             refused: n(summary.refused),
         });
     }
+    let (also, with) = screen
+        .also_borrowed
+        .as_ref()
+        .map_or((String::new(), String::new()), |a| {
+            (a.borrowed.clone(), a.also.clone())
+        });
+    visit.set_also_borrowed(also.into());
+    visit.set_also_borrowed_with(with.into());
     let rating = screen.rating;
     visit.set_asking(rating.is_some());
     visit.set_low_score(rating.and_then(|r| r.score).map_or(0, i32::from));

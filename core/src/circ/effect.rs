@@ -158,6 +158,9 @@ pub struct Receipt {
     /// Some of it happened offline: the receipt says due dates are estimates.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
+    /// "Readers who borrowed … also borrowed …", when the library has it on and a pair qualifies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also_borrowed: Option<super::also_borrowed::AlsoBorrowed>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

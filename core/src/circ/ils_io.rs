@@ -90,6 +90,12 @@ pub enum JournalRequest {
         expires: i64,
         max_lifetime_secs: u64,
     },
+    /// A visit borrowed these titles: count each pair once (anonymously) and answer the
+    /// "also borrowed" suggestion for them, from pairs seen in at least `min_sessions` visits.
+    BorrowedTogether {
+        titles: Vec<String>,
+        min_sessions: u32,
+    },
 }
 
 /// What the session (or the technician's screen) asks of the ILS worker: the ILS itself, the
@@ -164,6 +170,8 @@ pub enum IlsAnswer {
         ok: bool,
         lines: Vec<String>,
     },
+    /// The "also borrowed" suggestion for a visit, if a pair qualifies.
+    AlsoBorrowed(Option<super::also_borrowed::AlsoBorrowed>),
     /// The journal's counts for the technician's Statistics page.
     Statistics(Box<crate::stats::Statistics>),
 }

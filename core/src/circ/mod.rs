@@ -4,6 +4,7 @@
 //! [`Session::handle`] and carries out the [`Effect`]s it returns; every rule of circulation
 //! lives here and is tested here.
 
+pub mod also_borrowed;
 pub mod effect;
 pub mod event;
 pub mod ils_io;

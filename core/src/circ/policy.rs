@@ -38,6 +38,9 @@ pub struct Policy {
     pub language: Language,
     pub offline: OfflinePolicy,
     pub satisfaction: super::satisfaction::SatisfactionPolicy,
+    /// "Readers who borrowed this also borrowed …": `Some(k)`, the fewest visits a pair must
+    /// have been seen in; `None`, off (nothing is counted).
+    pub also_borrowed: Option<u32>,
 }
 
 /// What the kiosk does while the ILS is unreachable, as libraries set it on commercial machines.
@@ -105,6 +108,7 @@ impl Default for Policy {
             language: Language::ZhCn,
             offline: OfflinePolicy::default(),
             satisfaction: super::satisfaction::SatisfactionPolicy::default(),
+            also_borrowed: None,
         }
     }
 }

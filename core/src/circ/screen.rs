@@ -47,6 +47,9 @@ pub struct Screen {
     /// trolley or shelf the ILS's route names.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub returns_to_slot: bool,
+    /// The goodbye screen's "readers who borrowed … also borrowed …".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also_borrowed: Option<super::also_borrowed::AlsoBorrowed>,
 }
 
 impl Screen {
@@ -69,6 +72,7 @@ impl Screen {
             rating: None,
             suggest: None,
             returns_to_slot: false,
+            also_borrowed: None,
         }
     }
 }

@@ -63,6 +63,10 @@ fn sounds_and_receipts_reach_their_devices() {
         }],
         ils_lines: vec!["Thank you".into()],
         offline: true,
+        also_borrowed: Some(crate::circ::also_borrowed::AlsoBorrowed {
+            borrowed: "三体".into(),
+            also: "球状闪电".into(),
+        }),
     };
     hub.carry_out(&Effect::Print { receipt });
     let printed = &sim.printed()[0].lines;
@@ -76,7 +80,15 @@ fn sounds_and_receipts_reach_their_devices() {
     );
     assert!(printed.iter().any(|l| l.contains("estimates")));
     assert!(printed.iter().any(|l| l.contains("预估")));
-    assert_eq!(printed.last().map(String::as_str), Some("Thank you"));
+    assert!(printed.contains(&"Thank you".to_owned()));
+    // The "also borrowed" suggestion closes the receipt, in both languages.
+    assert_eq!(
+        printed[printed.len() - 2..],
+        [
+            "借阅《三体》的读者也借了《球状闪电》",
+            "Readers who borrowed \"三体\" also borrowed \"球状闪电\""
+        ]
+    );
 }
 
 #[test]
@@ -115,6 +127,7 @@ fn receipt() -> Receipt {
         lines: Vec::new(),
         ils_lines: Vec::new(),
         offline: false,
+        also_borrowed: None,
     }
 }
 

@@ -84,6 +84,7 @@ impl Session {
             Waiting::RenewAll => self.renew_all_replied(reply, fx),
             Waiting::Email => self.email_replied(reply, fx),
             Waiting::Token(card) => self.token_checked(card, reply, fx),
+            Waiting::AlsoBorrowed(finishing) => self.also_borrowed_replied(finishing, reply, fx),
         }
     }
 
@@ -124,6 +125,9 @@ impl Session {
     pub(super) fn complete_finish(&mut self, finishing: Finishing, fx: &mut Vec<Effect>) {
         if self.visit.reader.is_none() {
             return self.end_session(None, fx);
+        }
+        if self.ask_also_borrowed(finishing, fx) {
+            return;
         }
         let choices = self.receipt_choices();
         let anything = self.visit.outcomes.iter().any(|o| o.succeeded());
@@ -233,6 +237,7 @@ impl Session {
                 .unwrap_or_default(),
             lines,
             ils_lines: self.visit.print_lines.clone(),
+            also_borrowed: self.visit.also_borrowed.clone(),
         }
     }
 
@@ -251,9 +256,11 @@ impl Session {
         self.notify_session_end(fx);
         let summary = self.summary_of_visit(receipt);
         let kind = self.visit_kind();
+        let also_borrowed = self.visit.also_borrowed.take();
         self.reset_to_idle();
         self.phase = Phase::Goodbye;
         self.visit.summary = Some(summary);
+        self.visit.also_borrowed = also_borrowed;
         self.maybe_ask(kind, summary);
         self.timers.goodbye_until = Some(self.now + self.policy.goodbye);
         fx.push(Effect::Sound { cue: Cue::Success });

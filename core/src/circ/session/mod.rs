@@ -4,6 +4,7 @@
 //! `Event::Tick`. One request to the ILS is in flight at a time; items presented meanwhile wait
 //! in a queue, so a stack of books on the RFID pad is processed one by one, in order.
 
+mod also;
 mod ecard;
 mod finish;
 mod identify;
@@ -93,6 +94,8 @@ enum Waiting {
     Email,
     /// Asking the journal whether an e-card token is current and unused (for this card).
     Token(PatronId),
+    /// Counting the visit's pairs of titles and asking for a suggestion, before finishing.
+    AlsoBorrowed(Finishing),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +126,9 @@ struct Visit {
     /// The satisfaction question, at the goodbye screen of a visit the library asks about.
     asking: Option<rating::Asking>,
     suggesting: suggest::Suggesting,
+    /// The journal was asked (once a visit) and answered this.
+    also_asked: bool,
+    also_borrowed: Option<crate::circ::also_borrowed::AlsoBorrowed>,
 }
 
 /// What the session knows of the machine and its link, whoever is at it (as the shell last

@@ -83,6 +83,11 @@ impl Session {
                 .map(|asking| asking.ask()),
             suggest: self.suggest_view(),
             returns_to_slot: self.return_slot.usable,
+            also_borrowed: self
+                .visit
+                .also_borrowed
+                .clone()
+                .filter(|_| self.phase == Phase::Goodbye),
         }
     }
 
