@@ -22,6 +22,8 @@ fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
         r#"{"pin": "1234"}"#,
         r#"{"press": "borrow"}"#,
         r#"{"scan": "30234000001015"}"#,
+        // The reader looks at the screen for 35 s before the next book.
+        r#"{"wait": 35}"#,
         // Reserved for another reader: refused.
         r#"{"scan": "30234000001049"}"#,
         r#"{"press": "done"}"#,
@@ -61,6 +63,20 @@ fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
         "{p}"
     );
     assert_eq!(p["refusals"]["on_hold_for_another"], 1, "{p}");
+    // Whole visits, in buckets: a borrowing visit of two items, 35 s and four taps (the PIN's
+    // OK, Borrow, Done, No receipt), and a card-less return of one item with none.
+    assert_eq!(
+        p["visits"],
+        serde_json::json!({
+            "visits": {"borrow": 1, "return": 1},
+            "items": {"1": 1, "2": 1},
+            "duration_secs": {"0": 1, "30": 1},
+            "touches": {"0": 1, "4": 1},
+            "language": {"zh-CN": 2},
+            "item_ms": {"0": 3},
+        }),
+        "{p}"
+    );
     // By hour: the same, under one hour of today (two if the test ran across the hour).
     let hours: Value =
         serde_json::from_str(&stats(&config, &["--by", "hour", "--format", "json"]).stdout)
@@ -225,7 +241,17 @@ fn merging_two_kiosks_exports_gives_the_branchs_totals() {
         assert!(run.success, "{}", run.stderr);
         serde_json::from_str(&run.stdout).unwrap()
     };
-    let json = merged(&[&exports[0], &exports[2]]);
+    let mut json = merged(&[&exports[0], &exports[2]]);
+    // Visits add up too: north's borrowing visit, south's borrowing visit and return.
+    assert_eq!(
+        json[0]["visits"]["visits"],
+        serde_json::json!({"borrow": 2, "return": 1})
+    );
+    assert_eq!(
+        json[0]["visits"]["items"],
+        serde_json::json!({"1": 1, "2": 2})
+    );
+    json[0].as_object_mut().unwrap().remove("visits");
     assert_eq!(
         json,
         serde_json::json!([{

@@ -18,6 +18,11 @@ pub struct Period {
     /// Refusals by reason code.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub refusals: BTreeMap<String, i64>,
+    /// Whole visits: per measure (visits by kind, language, items, duration_secs, touches,
+    /// item_ms), how many fell in each bucket (named by its lower edge; see
+    /// [`crate::circ::visit_stats`]), from which medians and percentiles are read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub visits: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
 /// The technician's Statistics page: today, the last 7 and 30 days (today included), and for

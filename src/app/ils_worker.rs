@@ -252,6 +252,7 @@ pub fn request_kind(request: &WorkerRequest) -> &'static str {
         WorkerRequest::Journal(JournalRequest::Suggestion { .. }) => "suggestion",
         WorkerRequest::Journal(JournalRequest::UseToken { .. }) => "use_token",
         WorkerRequest::Journal(JournalRequest::BorrowedTogether { .. }) => "borrowed_together",
+        WorkerRequest::Journal(JournalRequest::Visit { .. }) => "visit",
         WorkerRequest::Staff(_) => "staff",
     }
 }

@@ -60,7 +60,16 @@ pub fn run(args: StatsArgs) -> Result<(), AppError> {
     let rows = journal
         .hourly_counts()
         .map_err(super::queue_cli::journal_error)?;
-    let periods: Vec<Period> = stats::totals(&rows, args.by, since, until);
+    let visits = journal
+        .visit_counts()
+        .map_err(super::queue_cli::journal_error)?;
+    let periods: Vec<Period> = stats::with_visits(
+        stats::totals(&rows, args.by, since, until),
+        &visits,
+        args.by,
+        since,
+        until,
+    );
     write(&periods, &args.report, chinese_columns)
 }
 

@@ -171,6 +171,12 @@ impl BackOffice {
                     .map_err(storage)?;
                 Ok(IlsAnswer::Token(verdict))
             }
+            WorkerRequest::Journal(JournalRequest::Visit { record }) => {
+                self.journal
+                    .count_visit(record, Stamp::now())
+                    .map_err(storage)?;
+                Ok(IlsAnswer::Kept)
+            }
             WorkerRequest::Journal(JournalRequest::BorrowedTogether {
                 titles,
                 min_sessions,

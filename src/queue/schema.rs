@@ -116,6 +116,16 @@ const MIGRATIONS: &[&str] = &[
         sessions INTEGER NOT NULL CHECK (sessions > 0),
         PRIMARY KEY (a, b, source)
     );",
+    // 9: whole visits, in buckets under the hour they ended: kind, language, items, duration,
+    // touches, and each item's time. No reader, item or time finer than the hour.
+    "CREATE TABLE visit_counts (
+        day TEXT NOT NULL,
+        hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+        measure TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, hour, measure, value)
+    );",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

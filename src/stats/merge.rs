@@ -84,6 +84,7 @@ pub fn read_export(file: &str, text: &str) -> Result<Vec<Period>, MergeError> {
             refused: count(4)?,
             offline: count(5)?,
             refusals: BTreeMap::new(),
+            visits: BTreeMap::new(),
         });
     }
     Ok(periods)
@@ -119,6 +120,12 @@ pub fn merge(exports: &[(String, Vec<Period>)]) -> Result<Vec<Period>, MergeErro
             total.offline += p.offline;
             for (reason, n) in &p.refusals {
                 *total.refusals.entry(reason.clone()).or_default() += n;
+            }
+            for (measure, buckets) in &p.visits {
+                let sum = total.visits.entry(measure.clone()).or_default();
+                for (bucket, n) in buckets {
+                    *sum.entry(bucket.clone()).or_default() += n;
+                }
             }
         }
     }

@@ -2,7 +2,7 @@
 //! (hour, day, ISO week, month, weekday or hour of the day) of what readers did, for a shell,
 //! a cron job or a spreadsheet. Pure: rows in, periods out; the CLI reads and writes.
 
-use crate::queue::journal::HourlyCount;
+use crate::queue::journal::{HourlyCount, VisitCount};
 use chrono::{Datelike, NaiveDate};
 
 pub mod chart;
@@ -28,11 +28,11 @@ pub enum By {
 
 /// The period a row of `day` belongs to; `None` when the grouping needs an hour the row lacks
 /// (history kept before hours were).
-fn period_of(row: &HourlyCount, day: NaiveDate, by: By) -> Option<String> {
-    let hour = (0..24).contains(&row.hour).then_some(row.hour);
+fn period_of(day_text: &str, hour: i64, day: NaiveDate, by: By) -> Option<String> {
+    let hour = (0..24).contains(&hour).then_some(hour);
     Some(match by {
-        By::Hour => format!("{} {:02}", row.day, hour?),
-        By::Day => row.day.clone(),
+        By::Hour => format!("{} {:02}", day_text, hour?),
+        By::Day => day_text.to_owned(),
         By::Week => {
             let week = day.iso_week();
             format!("{}-W{:02}", week.year(), week.week())
@@ -59,7 +59,7 @@ pub fn totals(
         if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
             continue;
         }
-        let Some(key) = period_of(row, day, by) else {
+        let Some(key) = period_of(&row.day, row.hour, day, by) else {
             continue;
         };
         let period = periods.entry(key.clone()).or_insert_with(|| Period {
@@ -162,6 +162,41 @@ pub fn reason_label(code: &str) -> &str {
         "unknown" => "其他 Other",
         other => other,
     }
+}
+
+/// The periods with their visits' figures added (`Period::visits`), for the visit counts
+/// whose day lies in `since..=until`; a period with visits and no transactions is added.
+pub fn with_visits(
+    periods: Vec<Period>,
+    visits: &[VisitCount],
+    by: By,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Vec<Period> {
+    let mut all: BTreeMap<String, Period> =
+        periods.into_iter().map(|p| (p.period.clone(), p)).collect();
+    for row in visits {
+        let Ok(day) = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d") else {
+            continue;
+        };
+        if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
+            continue;
+        }
+        let Some(key) = period_of(&row.day, row.hour, day, by) else {
+            continue;
+        };
+        let period = all.entry(key.clone()).or_insert_with(|| Period {
+            period: key,
+            ..Period::default()
+        });
+        *period
+            .visits
+            .entry(row.measure.clone())
+            .or_default()
+            .entry(row.value.clone())
+            .or_default() += row.count;
+    }
+    all.into_values().collect()
 }
 
 /// Column titles, in English or Chinese (for a spreadsheet in WPS or Excel).

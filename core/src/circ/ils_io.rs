@@ -90,6 +90,10 @@ pub enum JournalRequest {
         expires: i64,
         max_lifetime_secs: u64,
     },
+    /// A visit ended: add it to the anonymous statistics.
+    Visit {
+        record: super::visit_stats::VisitRecord,
+    },
     /// A visit borrowed these titles: count each pair once (anonymously) and answer the
     /// "also borrowed" suggestion for them, from pairs seen in at least `min_sessions` visits.
     BorrowedTogether {

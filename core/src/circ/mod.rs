@@ -16,6 +16,7 @@ pub mod screen;
 pub mod session;
 pub mod suggestion;
 pub mod types;
+pub mod visit_stats;
 pub mod voice;
 
 pub use crate::time::Moment;

@@ -120,6 +120,8 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         .into_iter()
         .map(|h| serde_json::to_value(h).unwrap_or_default())
         .collect();
+    let visits =
+        serde_json::to_value(journal.visit_counts().unwrap_or_default()).unwrap_or_default();
     let oldest = journal
         .oldest_waiting()
         .ok()
@@ -131,6 +133,7 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         "oldest_waiting_local_time": oldest,
         "daily_counts": daily,
         "hourly_counts": hourly,
+        "visit_counts": visits,
         "blocked_patrons_cached": journal.blocked_count().unwrap_or(0),
         "last_replay_utc": journal.meta("last_replay_utc").ok().flatten(),
     });

@@ -145,7 +145,7 @@ impl Journal {
     }
 
     /// Deletes the statistics of days more than the retention before `today` (the kiosk's local
-    /// date): the hourly and daily counts and the satisfaction answers. Returns the rows deleted.
+    /// date): the hourly, daily and visit counts and the satisfaction answers. Returns the rows deleted.
     pub fn prune_statistics(&mut self, today: chrono::NaiveDate) -> Result<usize> {
         let oldest = today - chrono::Duration::days(i64::from(self.statistics_retention_days) - 1);
         let oldest = oldest.format("%Y-%m-%d").to_string();
@@ -153,6 +153,7 @@ impl Journal {
         let mut deleted =
             tx.execute("DELETE FROM hourly_counts WHERE day < ?1", params![oldest])?;
         deleted += tx.execute("DELETE FROM daily_counts WHERE day < ?1", params![oldest])?;
+        deleted += tx.execute("DELETE FROM visit_counts WHERE day < ?1", params![oldest])?;
         // A rating's hour is `YYYY-MM-DD HH`, which sorts as its day does.
         deleted += tx.execute("DELETE FROM ratings WHERE hour < ?1", params![oldest])?;
         tx.commit()?;

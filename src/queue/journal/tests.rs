@@ -661,3 +661,40 @@ fn statistics_older_than_the_retention_are_deleted_and_newer_ones_kept() {
     // The transaction itself is the journal's record, not a statistic: it stays.
     assert_eq!(journal.list(None, None).unwrap().len(), 1);
 }
+
+#[test]
+fn a_visit_is_counted_in_buckets_with_nothing_about_the_reader() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let visit = crate::circ::visit_stats::VisitRecord {
+        kind: "borrow",
+        items: 3,
+        duration_secs: 95,
+        touches: 6,
+        language: crate::circ::Language::En,
+        item_ms: vec![700, 650],
+    };
+    journal.count_visit(&visit, stamp(0)).unwrap();
+    journal.count_visit(&visit, stamp(1)).unwrap();
+    let counts: Vec<(String, String, i64)> = journal
+        .visit_counts()
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.measure, v.value, v.count))
+        .collect();
+    let row = |m: &str, v: &str, n| (m.to_owned(), v.to_owned(), n);
+    assert_eq!(
+        counts,
+        [
+            row("duration_secs", "90", 2),
+            row("item_ms", "500", 4),
+            row("items", "3", 2),
+            row("language", "en", 2),
+            row("touches", "6", 2),
+            row("visits", "borrow", 2),
+        ]
+    );
+    assert_eq!(
+        column_names(&journal, "visit_counts"),
+        ["day", "hour", "measure", "value", "count"]
+    );
+}

@@ -181,6 +181,7 @@ impl Session {
             action,
             offline_use,
             undo: false,
+            presented: self.now,
         });
     }
 
@@ -354,6 +355,10 @@ impl Session {
         }) {
             outcome.result = result;
             outcome.title = title.or(outcome.title.take());
+            let took = self.now.saturating_duration_since(queued.presented);
+            self.visit
+                .item_ms
+                .push(u64::try_from(took.as_millis()).unwrap_or(u64::MAX));
             outcome.screen_message = screen_message;
             fx.push(Effect::Outcome {
                 outcome: outcome.clone(),

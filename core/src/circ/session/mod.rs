@@ -13,6 +13,7 @@ mod rating;
 mod security;
 mod slot;
 mod suggest;
+mod tally;
 mod view;
 
 #[cfg(test)]
@@ -64,6 +65,8 @@ struct WaitingItem {
     offline_use: OfflineUse,
     /// A return that cancels a loan whose security could not be set.
     undo: bool,
+    /// When the reader presented it (the item time runs from here to its outcome).
+    presented: Moment,
 }
 
 /// A loan the ILS granted whose tag is being released: the reader is told once it is.
@@ -126,6 +129,10 @@ struct Visit {
     /// The satisfaction question, at the goodbye screen of a visit the library asks about.
     asking: Option<rating::Asking>,
     suggesting: suggest::Suggesting,
+    /// When the visit began, its button presses and its items' times, for the statistics.
+    started: Option<Moment>,
+    touches: u32,
+    item_ms: Vec<u64>,
     /// The journal was asked (once a visit) and answered this.
     also_asked: bool,
     also_borrowed: Option<crate::circ::also_borrowed::AlsoBorrowed>,
@@ -200,6 +207,8 @@ pub struct Session {
     visits_ended: u64,
     now: Moment,
     shown: Option<Screen>,
+    /// A visit that ended, for the journal's statistics with the next effects.
+    finished_visit: Option<crate::circ::visit_stats::VisitRecord>,
 }
 
 impl Session {
@@ -229,6 +238,7 @@ impl Session {
             visits_ended: 0,
             now,
             shown: None,
+            finished_visit: None,
         }
     }
 
@@ -264,6 +274,7 @@ impl Session {
             self.show_if_changed(&mut fx);
             return fx;
         }
+        self.note_touch(&event);
         if is_from_reader(&event) {
             self.timers.last_activity = self.now;
             self.timers.warned = false;
@@ -556,6 +567,7 @@ impl Session {
 
     /// Everything about the reader forgotten; the attract screen.
     fn reset_to_idle(&mut self) {
+        self.close_visit();
         self.phase = Phase::Idle;
         self.visit = Visit::default();
         self.timers.goodbye_until = None;
@@ -637,6 +649,8 @@ impl Session {
     }
 
     fn show_if_changed(&mut self, fx: &mut Vec<Effect>) {
+        // Every handling ends here: the visit's figures go with its effects.
+        self.account_visit(fx);
         let screen = self.view();
         if self.shown.as_ref() != Some(&screen) {
             let speech = super::voice::speech(self.shown.as_ref(), &screen);

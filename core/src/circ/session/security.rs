@@ -60,6 +60,7 @@ impl Session {
             action: Action::Return,
             offline_use: OfflineUse::default(),
             undo: true,
+            presented: self.now,
         });
     }
 

@@ -9,6 +9,7 @@ mod rating;
 mod rfid;
 mod slot;
 mod suggest;
+mod tally;
 mod voice;
 
 use crate::barcode::{BarcodeRule, BarcodeRules, codabar_check_digit};
