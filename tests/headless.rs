@@ -150,10 +150,18 @@ fn an_absent_reader_is_warned_then_signed_out() {
         .collect();
     assert_eq!(sounds, ["success", "warning"]);
     assert_eq!(pages(&lines).last().map(String::as_str), Some("idle"));
-    let last_request = effects(&lines, "ils")
-        .last()
-        .map(|r| r["request"]["request"].clone());
-    assert_eq!(last_request, Some("end_session".into()));
+    let requests: Vec<&Value> = effects(&lines, "ils")
+        .into_iter()
+        .map(|r| &r["request"])
+        .collect();
+    // The ILS is told the session is over; the journal counts the visit (anonymously).
+    let last_to_the_ils = requests.iter().rev().find(|r| r["request"] != "visit");
+    assert_eq!(
+        last_to_the_ils.map(|r| r["request"].clone()),
+        Some("end_session".into())
+    );
+    let visit = requests.iter().find(|r| r["request"] == "visit").unwrap();
+    assert_eq!(visit["record"]["kind"], "account", "{visit}");
 }
 
 #[test]

@@ -177,6 +177,22 @@ fn script(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// Li Hua borrows 三体, is refused Pride and Prejudice (reserved for another reader) and
+/// leaves without a receipt; then `then`.
+fn borrow_and_refusal(then: &[&str]) -> Vec<String> {
+    let mut lines = script(&[
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"scan": "30234000001015"}"#,
+        r#"{"scan": "30234000001049"}"#,
+        r#"{"press": "done"}"#,
+        r#"{"press": "no_receipt"}"#,
+    ]);
+    lines.extend(script(then));
+    lines
+}
+
 #[test]
 fn merging_two_kiosks_exports_gives_the_branchs_totals() {
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
@@ -187,16 +203,7 @@ fn merging_two_kiosks_exports_gives_the_branchs_totals() {
     // North: one borrow, one refused (on hold for another reader).
     run_script(
         &north_config,
-        &script(&[
-            r#"{"scan": "20234000000019"}"#,
-            r#"{"pin": "1234"}"#,
-            r#"{"press": "borrow"}"#,
-            r#"{"scan": "30234000001015"}"#,
-            r#"{"scan": "30234000001049"}"#,
-            r#"{"press": "done"}"#,
-            r#"{"press": "no_receipt"}"#,
-            r#"{"wait": 20}"#,
-        ]),
+        &borrow_and_refusal(&[r#"{"wait": 20}"#]),
         &[],
     );
     // South: two borrows and a return.
@@ -303,20 +310,7 @@ fn merging_two_kiosks_exports_gives_the_branchs_totals() {
 fn a_chart_is_drawn_as_png_and_svg_from_a_journal_and_bad_requests_are_told() {
     let dir = tempfile::tempdir().unwrap();
     let config = config_in(dir.path(), |t| t);
-    run_script(
-        &config,
-        &script(&[
-            r#"{"scan": "20234000000019"}"#,
-            r#"{"pin": "1234"}"#,
-            r#"{"press": "borrow"}"#,
-            r#"{"scan": "30234000001015"}"#,
-            r#"{"scan": "30234000001049"}"#,
-            r#"{"press": "done"}"#,
-            r#"{"press": "no_receipt"}"#,
-            r#"{"wait": 20}"#,
-        ]),
-        &[],
-    );
+    run_script(&config, &borrow_and_refusal(&[r#"{"wait": 20}"#]), &[]);
     let chart = |out: &std::path::Path, extra: &[&str]| {
         let mut args = vec![
             "stats",
@@ -371,4 +365,65 @@ fn a_chart_is_drawn_as_png_and_svg_from_a_journal_and_bad_requests_are_told() {
         run.stderr
     );
     assert!(!pdf.exists() && !empty.exists());
+}
+
+#[test]
+fn no_reader_card_barcode_or_title_is_in_any_statistics_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_in(dir.path(), |t| t);
+    run_script(
+        &config,
+        &borrow_and_refusal(&[
+            r#"{"rate": 2}"#,
+            r#"{"wait": 20}"#,
+            r#"{"scan": "30234000001080"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    let db = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+    let known = [
+        "20234000000019",
+        "1234",
+        "李华",
+        "Li Hua",
+        "30234000001015",
+        "30234000001049",
+        "30234000001080",
+        "三体",
+        "Pride and Prejudice",
+        "Three-Body",
+    ];
+    let mut cells = 0;
+    for table in ["daily_counts", "hourly_counts", "visit_counts", "ratings"] {
+        let mut statement = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = statement.column_count();
+        let rows: Vec<Vec<String>> = statement
+            .query_map([], |r| {
+                (0..columns)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => String::new(),
+                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                            rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                            rusqlite::types::ValueRef::Text(t)
+                            | rusqlite::types::ValueRef::Blob(t) => {
+                                String::from_utf8_lossy(t).into_owned()
+                            }
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(!rows.is_empty(), "{table} counted the session");
+        for cell in rows.iter().flatten() {
+            cells += 1;
+            for id in known {
+                assert!(!cell.contains(id), "{table} holds {id:?} in {cell:?}");
+            }
+        }
+    }
+    assert!(cells > 30, "{cells} cells read");
 }

@@ -116,7 +116,9 @@ pub enum Commands {
         kiosk stats                                   per day, as a table\n  \
         kiosk stats --by hour-of-day --since 2026-11-01   the busiest hours\n  \
         kiosk stats --by month --format csv --lang zh-CN -o 月报.csv   for Excel or WPS\n  \
-        kiosk stats merge north.json south.json       a branch's report from its kiosks\n\n\
+        kiosk stats merge north.json south.json       a branch's report from its kiosks\n  \
+        kiosk stats chart --out report.png            the charts, one A4 page\n  \
+        kiosk stats import-pairs pairs.csv            \"also borrowed\" pairs from the library\n\n\
         Nothing about readers is counted: see the README, \"What the kiosk keeps about readers\".")]
     Stats(StatsArgs),
     /// The spoken prompts: the text of every clip (to record a library's own), or one clip

@@ -52,6 +52,8 @@ pub(super) struct Harness {
     /// suggestions, which are not waited for, excluded).
     pub pending: VecDeque<(RequestId, WorkerRequest)>,
     pub sent: Vec<WorkerRequest>,
+    /// The visits' statistics the session sent (kept apart from `sent`).
+    pub visits: Vec<crate::circ::visit_stats::VisitRecord>,
 }
 
 impl Harness {
@@ -64,6 +66,7 @@ impl Harness {
             now,
             pending: VecDeque::new(),
             sent: Vec::new(),
+            visits: Vec::new(),
         }
     }
 
@@ -71,6 +74,11 @@ impl Harness {
         let fx = self.session.handle(event, self.now);
         for effect in &fx {
             if let Effect::Ils { id, request } = effect {
+                // A visit's statistics go on their own: they are not part of a session's dialogue.
+                if let WorkerRequest::Journal(JournalRequest::Visit { record }) = request {
+                    self.visits.push(record.clone());
+                    continue;
+                }
                 self.sent.push(request.clone());
                 if !matches!(
                     request,

@@ -4,13 +4,7 @@ use super::*;
 use crate::circ::visit_stats::VisitRecord;
 
 fn visits(h: &Harness) -> Vec<VisitRecord> {
-    h.sent
-        .iter()
-        .filter_map(|r| match r {
-            WorkerRequest::Journal(JournalRequest::Visit { record }) => Some(record.clone()),
-            _ => None,
-        })
-        .collect()
+    h.visits.clone()
 }
 
 #[test]
