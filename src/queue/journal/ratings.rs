@@ -31,7 +31,8 @@ impl Journal {
             crate::circ::Language::En => "en",
             crate::circ::Language::ZhCn => "zh-CN",
         };
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO ratings (hour, kind, borrowed, returned, renewed, refused, language, score,
                  reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
@@ -46,6 +47,9 @@ impl Journal {
                 rating.reason.map(|r| r.code()),
             ],
         )?;
+        // The statistics' count of scores, in the same transaction.
+        super::visits::add_to_counter(&tx, &at, "score", &rating.score.to_string())?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -104,6 +108,21 @@ mod tests {
             reason: Some(LowScoreReason::NotRead),
         };
         journal.keep_rating(&rating, at).unwrap();
+        // Counted for the statistics under its hour, in the same transaction.
+        let counted = journal.visit_counts().unwrap();
+        assert_eq!(
+            counted
+                .iter()
+                .map(|c| (
+                    c.day.as_str(),
+                    c.hour,
+                    c.measure.as_str(),
+                    c.value.as_str(),
+                    c.count
+                ))
+                .collect::<Vec<_>>(),
+            [("2026-12-05", 14, "score", "2", 1)]
+        );
         assert_eq!(
             journal.ratings().unwrap(),
             [KeptRating {

@@ -123,6 +123,12 @@ impl Journal {
             params![next],
             kept,
         )?;
+        // The statistics count suggestions by kind (and feedback by topic), never by reader.
+        let counted = match topic {
+            Some(topic) => format!("feedback:{topic}"),
+            None => kind.to_owned(),
+        };
+        super::visits::add_to_counter(&tx, &at, "suggestions", &counted)?;
         tx.commit()?;
         Ok(row)
     }
@@ -290,6 +296,20 @@ mod tests {
         );
         assert_eq!(a.patron.as_deref(), Some("20234000000019"));
         assert_eq!(b.patron, None);
+        // The statistics count them by kind and topic, with no reader and no ISBN.
+        let counted: Vec<(String, String, i64)> = journal
+            .visit_counts()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.measure, c.value, c.count))
+            .collect();
+        assert_eq!(
+            counted,
+            [
+                ("suggestions".into(), "feedback:praise".into(), 1),
+                ("suggestions".into(), "purchase".into(), 1),
+            ]
+        );
         assert_eq!(journal.suggestions(None).unwrap(), [a.clone(), b]);
 
         // The card number stays while the suggestion waits to be delivered…

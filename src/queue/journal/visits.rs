@@ -15,18 +15,30 @@ pub struct VisitCount {
     pub count: i64,
 }
 
+/// Adds one to a counter under the day and hour of `at`, inside the caller's transaction (so
+/// a rating or a suggestion and its count are kept together or not at all).
+pub(super) fn add_to_counter(
+    tx: &rusqlite::Transaction<'_>,
+    at: &Stamp,
+    measure: &str,
+    value: &str,
+) -> Result<()> {
+    let day = at.local.format("%Y-%m-%d").to_string();
+    let hour = i64::from(chrono::Timelike::hour(&at.local));
+    tx.prepare_cached(
+        "INSERT INTO visit_counts (day, hour, measure, value, count)
+         VALUES (?1, ?2, ?3, ?4, 1)
+         ON CONFLICT (day, hour, measure, value) DO UPDATE SET count = count + 1",
+    )?
+    .execute(params![day, hour, measure, value])?;
+    Ok(())
+}
+
 impl Journal {
     pub fn count_visit(&mut self, visit: &VisitRecord, at: Stamp) -> Result<()> {
-        let day = at.local.format("%Y-%m-%d").to_string();
-        let hour = i64::from(chrono::Timelike::hour(&at.local));
         let tx = self.conn.transaction()?;
         for (measure, value) in visit.counters() {
-            tx.prepare_cached(
-                "INSERT INTO visit_counts (day, hour, measure, value, count)
-                 VALUES (?1, ?2, ?3, ?4, 1)
-                 ON CONFLICT (day, hour, measure, value) DO UPDATE SET count = count + 1",
-            )?
-            .execute(params![day, hour, measure, value])?;
+            add_to_counter(&tx, &at, measure, &value)?;
         }
         tx.commit()?;
         Ok(())
