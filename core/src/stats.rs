@@ -25,6 +25,26 @@ pub struct Period {
     pub visits: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
+impl Period {
+    /// Adds another period's counts to this one's (a branch's kiosks, a week's days).
+    pub fn add(&mut self, other: &Period) {
+        self.borrowed += other.borrowed;
+        self.returned += other.returned;
+        self.renewed += other.renewed;
+        self.refused += other.refused;
+        self.offline += other.offline;
+        for (reason, n) in &other.refusals {
+            *self.refusals.entry(reason.clone()).or_default() += n;
+        }
+        for (measure, buckets) in &other.visits {
+            let sum = self.visits.entry(measure.clone()).or_default();
+            for (bucket, n) in buckets {
+                *sum.entry(bucket.clone()).or_default() += n;
+            }
+        }
+    }
+}
+
 /// The technician's Statistics page: today, the last 7 and 30 days (today included), and for
 /// the last 30 days the transactions done by hour of the day and the refusals by reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

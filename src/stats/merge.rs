@@ -113,20 +113,7 @@ pub fn merge(exports: &[(String, Vec<Period>)]) -> Result<Vec<Period>, MergeErro
                 period: p.period.clone(),
                 ..Period::default()
             });
-            total.borrowed += p.borrowed;
-            total.returned += p.returned;
-            total.renewed += p.renewed;
-            total.refused += p.refused;
-            total.offline += p.offline;
-            for (reason, n) in &p.refusals {
-                *total.refusals.entry(reason.clone()).or_default() += n;
-            }
-            for (measure, buckets) in &p.visits {
-                let sum = total.visits.entry(measure.clone()).or_default();
-                for (bucket, n) in buckets {
-                    *sum.entry(bucket.clone()).or_default() += n;
-                }
-            }
+            total.add(p);
         }
     }
     Ok(sum.into_values().collect())

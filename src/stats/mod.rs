@@ -44,6 +44,27 @@ fn period_of(day_text: &str, hour: i64, day: NaiveDate, by: By) -> Option<String
     })
 }
 
+/// The period of `periods` a row of `day_text` and `hour` counts in, made when new; `None`
+/// for a row outside `since..=until`, with an unreadable day, or without the hour `by` needs.
+fn period_for<'a>(
+    periods: &'a mut BTreeMap<String, Period>,
+    day_text: &str,
+    hour: i64,
+    by: By,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Option<&'a mut Period> {
+    let day = NaiveDate::parse_from_str(day_text, "%Y-%m-%d").ok()?;
+    if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
+        return None;
+    }
+    let key = period_of(day_text, hour, day, by)?;
+    Some(periods.entry(key.clone()).or_insert_with(|| Period {
+        period: key,
+        ..Period::default()
+    }))
+}
+
 /// Totals per period of the rows whose day lies in `since..=until` (either open), in order.
 pub fn totals(
     rows: &[HourlyCount],
@@ -53,19 +74,9 @@ pub fn totals(
 ) -> Vec<Period> {
     let mut periods: BTreeMap<String, Period> = BTreeMap::new();
     for row in rows {
-        let Ok(day) = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d") else {
+        let Some(period) = period_for(&mut periods, &row.day, row.hour, by, since, until) else {
             continue;
         };
-        if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
-            continue;
-        }
-        let Some(key) = period_of(&row.day, row.hour, day, by) else {
-            continue;
-        };
-        let period = periods.entry(key.clone()).or_insert_with(|| Period {
-            period: key,
-            ..Period::default()
-        });
         match row.outcome.as_str() {
             "done" => {
                 match row.kind.as_str() {
@@ -103,14 +114,7 @@ pub fn summary(rows: &[HourlyCount], today: NaiveDate) -> Statistics {
             ..Period::default()
         };
         for p in totals(rows, By::Day, Some(since), Some(today)) {
-            total.borrowed += p.borrowed;
-            total.returned += p.returned;
-            total.renewed += p.renewed;
-            total.refused += p.refused;
-            total.offline += p.offline;
-            for (reason, n) in p.refusals {
-                *total.refusals.entry(reason).or_default() += n;
-            }
+            total.add(&p);
         }
         total
     };
@@ -176,19 +180,9 @@ pub fn with_visits(
     let mut all: BTreeMap<String, Period> =
         periods.into_iter().map(|p| (p.period.clone(), p)).collect();
     for row in visits {
-        let Ok(day) = NaiveDate::parse_from_str(&row.day, "%Y-%m-%d") else {
+        let Some(period) = period_for(&mut all, &row.day, row.hour, by, since, until) else {
             continue;
         };
-        if since.is_some_and(|s| day < s) || until.is_some_and(|u| day > u) {
-            continue;
-        }
-        let Some(key) = period_of(&row.day, row.hour, day, by) else {
-            continue;
-        };
-        let period = all.entry(key.clone()).or_insert_with(|| Period {
-            period: key,
-            ..Period::default()
-        });
         *period
             .visits
             .entry(row.measure.clone())
