@@ -4,6 +4,7 @@
 pub mod app;
 pub mod config;
 pub mod ils;
+pub mod metrics;
 pub mod promotion;
 pub mod queue;
 pub mod stats;

@@ -89,7 +89,12 @@ pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppE
         _served,
         _slides,
     } = demo_config(config, link, &clock)?;
-    let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
+    let start::Started {
+        session,
+        worker,
+        devices,
+        metrics,
+    } = start::start(&config, &secrets, &clock)?;
     let (tx, rx) = std::sync::mpsc::channel();
     for (index, input) in script().into_iter().enumerate() {
         // The receiver is alive until the runtime has run; lines are the script's steps.
@@ -98,6 +103,7 @@ pub fn run(config: &Config, link: Link, out: &mut dyn Output) -> Result<(), AppE
     }
     drop(tx);
     Runtime::new(session, worker, devices, clock, out)
+        .with_metrics(metrics)
         .with_tech(TechShell::new(&config, &secrets))
         .with_promotion(start::promotion(&config))
         .run(rx)?;

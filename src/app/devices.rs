@@ -255,6 +255,7 @@ impl DeviceHub {
                         let now = chrono::Local::now().format("%Y-%m-%d %H:%M").to_string();
                         let result = printer.print(&print_job(receipt, &self.library, &now));
                         if let Err(error) = &result {
+                            self.watch.printer.paper = Paper::of_error(error);
                             self.printer_failed(error.clone());
                         }
                         note(&mut self.faults, "printer", result).is_some()
@@ -436,7 +437,10 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
     PrintJob { lines }
 }
 
+mod status;
 mod watch;
+
+pub use status::{PARTS, Paper, PartState, part_label};
 #[cfg(test)]
 use watch::{ITEM_READER_CHECK, PRINTER_CHECK, READER_GRACE};
 

@@ -44,14 +44,26 @@ const REPLAY_REST: Duration = Duration::from_secs(5);
 const HOUSEKEEPING: Duration = Duration::from_secs(3600);
 
 impl IlsWorker {
-    pub fn spawn(back_office: BackOffice) -> std::io::Result<Self> {
+    /// With `metrics`, the ILS's answer times are observed.
+    pub fn spawn(
+        back_office: BackOffice,
+        metrics: Option<Arc<crate::metrics::Metrics>>,
+    ) -> std::io::Result<Self> {
         let (request_tx, request_rx) = mpsc::channel::<(RequestId, WorkerRequest)>();
         let (reply_tx, reply_rx) = mpsc::channel();
         let waiting = Arc::new(AtomicU64::new(UNCOUNTED));
         let counted = Arc::clone(&waiting);
         let thread = std::thread::Builder::new()
             .name("ils-worker".into())
-            .spawn(move || run(back_office, request_rx, reply_tx, &counted))?;
+            .spawn(move || {
+                run(
+                    back_office,
+                    request_rx,
+                    reply_tx,
+                    &counted,
+                    metrics.as_deref(),
+                )
+            })?;
         Ok(IlsWorker {
             requests: Some(request_tx),
             replies: reply_rx,
@@ -96,6 +108,7 @@ fn run(
     requests: Receiver<(RequestId, WorkerRequest)>,
     replies: Sender<FromWorker>,
     waiting: &AtomicU64,
+    metrics: Option<&crate::metrics::Metrics>,
 ) {
     let count = |office: &BackOffice| {
         waiting.store(office.waiting().unwrap_or(UNCOUNTED), Ordering::Relaxed);
@@ -144,7 +157,11 @@ fn run(
             Ok((id, request)) => {
                 let kind = request_kind(&request);
                 tracing::debug!(request = kind, id = id.0, "to the ILS");
+                let asked = Instant::now();
                 let reply = office.execute(&request);
+                if let (Some(metrics), WorkerRequest::Ils(_)) = (metrics, &request) {
+                    metrics.ils_request(kind, asked.elapsed());
+                }
                 if let Err(error) = &reply {
                     tracing::warn!(request = kind, %error, "ILS request failed");
                 }
@@ -213,6 +230,14 @@ fn replay_while_idle(
                         settled = round.settled,
                         "replayed queued transactions"
                     );
+                }
+                if round.settled > 0 {
+                    // When a replay last got through: the fleet's monitoring reads it.
+                    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                    let key = crate::queue::journal::LAST_REPLAY_KEY;
+                    if let Err(error) = office.journal().set_meta(key, &now) {
+                        tracing::warn!(%error, "cannot note the replay's time in the journal");
+                    }
                 }
                 let stalled = !round.idle
                     && !round.yielded

@@ -247,7 +247,12 @@ fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
         ClockKind::Real => Clock::real(),
         ClockKind::Virtual => Clock::virtual_from_now(),
     };
-    let (session, worker, devices) = start::start(&config, &secrets, &clock)?;
+    let start::Started {
+        session,
+        worker,
+        devices,
+        metrics,
+    } = start::start(&config, &secrets, &clock)?;
     if devices.sim().is_some() {
         tracing::warn!("hardware.backend is \"sim\": the simulated machine runs, no real readers");
     }
@@ -259,6 +264,7 @@ fn run(args: RunArgs, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
     // Headless the voice shows as `speak` effects; the sound card is the window's.
     let voice = crate::voice::Voice::new(config.voice.clone(), Box::new(crate::voice::NullSink));
     Runtime::new(session, worker, devices, clock, &mut out)
+        .with_metrics(metrics)
         .with_tech(tech_shell::TechShell::new(&config, &secrets))
         .with_voice(voice)
         .with_promotion(start::promotion(&config))

@@ -15,6 +15,7 @@ use crate::ils::sim::seed::{Seed, SeedError};
 use crate::ils::sip2::adapter::{Sip2Ils, Sip2Section};
 use crate::ils::sip2::tls;
 use crate::ils::{Ils, IlsError};
+use crate::metrics::{BuildInfo, Metrics};
 use crate::queue::backoffice::{BackOffice, BackOfficeSettings};
 use crate::queue::journal::{Journal, JournalError, JournalSettings};
 use crate::queue::replay::ReplaySettings;
@@ -298,13 +299,22 @@ pub fn qr_rule(
     }
 }
 
-pub fn start(
-    config: &Config,
-    secrets: &Secrets,
-    clock: &Clock,
-) -> Result<(Session, IlsWorker, DeviceHub), StartError> {
+/// The machine, started: the session, the worker on the ILS and the journal, the devices, and
+/// the metrics when `[metrics] listen` serves them.
+pub struct Started {
+    pub session: Session,
+    pub worker: IlsWorker,
+    pub devices: DeviceHub,
+    pub metrics: Option<Arc<Metrics>>,
+}
+
+pub fn start(config: &Config, secrets: &Secrets, clock: &Clock) -> Result<Started, StartError> {
     let journal = open_journal(config)?;
     let (ils, link) = open_ils_link(config, secrets, clock)?;
+    let metrics = serve_metrics(config, secrets)?;
+    if let Some(metrics) = &metrics {
+        metrics.ils_up(link.is_online());
+    }
     let mut policy = config.policy(ils.can_email_receipts(), ils.takes_returns());
     policy.barcodes.qr = qr_rule(config, secrets)?;
     let mut office = BackOffice::new(
@@ -333,7 +343,7 @@ pub fn start(
     let mut devices = DeviceHub::new(kiosk_hw::machine::open(&config.hardware), &config.hardware);
     devices.set_library(&config.kiosk.library_name);
     let tested = self_test(&mut devices, clock.now());
-    let worker = IlsWorker::spawn(office).map_err(StartError::Thread)?;
+    let worker = IlsWorker::spawn(office, metrics.clone()).map_err(StartError::Thread)?;
     let mut session = Session::new(policy, clock.now());
     // Known before the first reader comes (the worker reports changes as it retries).
     session.start_with_link(link);
@@ -352,7 +362,36 @@ pub fn start(
     if let Some((code, detail)) = tested.critical {
         session.fail_self_test(code, &detail);
     }
-    Ok((session, worker, devices))
+    Ok(Started {
+        session,
+        worker,
+        devices,
+        metrics,
+    })
+}
+
+/// The metrics and their endpoint, when `[metrics] listen` asks for them.
+fn serve_metrics(config: &Config, secrets: &Secrets) -> Result<Option<Arc<Metrics>>, StartError> {
+    let Some(listen) = config.metrics.listen else {
+        return Ok(None);
+    };
+    let ils_kind = match config.ils.kind {
+        IlsKind::Sim => "sim",
+        IlsKind::Sip2 => "sip2",
+        IlsKind::Folio => "folio",
+        IlsKind::Koha => "koha",
+    };
+    let metrics = Arc::new(Metrics::new(BuildInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        ils_kind,
+        journal: config.journal.path.clone(),
+    }));
+    crate::metrics::server::serve(listen, secrets.metrics_token.clone(), Arc::clone(&metrics))
+        .map_err(|source| StartError::Bind {
+            addr: format!("{listen} (key `metrics.listen`)"),
+            source,
+        })?;
+    Ok(Some(metrics))
 }
 
 /// The attract screen's slides, as the configuration names them (problems are logged), and

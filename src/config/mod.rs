@@ -55,6 +55,9 @@ pub struct Config {
     pub journal: JournalSection,
     #[serde(default)]
     pub logging: LoggingSection,
+    /// The Prometheus endpoint a library's monitoring scrapes.
+    #[serde(default)]
+    pub metrics: MetricsSection,
     #[serde(default)]
     pub secrets: SecretsSection,
     /// The devices fitted and their wiring (defined with the drivers, in `kiosk-hw`).
@@ -316,6 +319,16 @@ impl Default for LoggingSection {
             file: None,
         }
     }
+}
+
+/// `[metrics]`: off unless an address is given. The optional bearer token is a secret
+/// (`metrics_token` in the secrets file).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    /// Where `/metrics` is served, e.g. `0.0.0.0:9464` (Prometheus's port for this kind of
+    /// exporter); none: no endpoint.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

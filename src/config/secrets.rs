@@ -12,6 +12,7 @@ pub const CREDENTIALS_ENV: &str = "CREDENTIALS_DIRECTORY";
 pub const STAFF_PIN_HASH_ENV: &str = "KIOSK_STAFF_PIN_HASH";
 pub const TERMINAL_PASSWORD_ENV: &str = "KIOSK_TERMINAL_PASSWORD";
 pub const QR_HMAC_KEY_ENV: &str = "KIOSK_QR_HMAC_KEY";
+pub const METRICS_TOKEN_ENV: &str = "KIOSK_METRICS_TOKEN";
 
 pub use kiosk_core::secret::Secret;
 
@@ -27,6 +28,8 @@ pub struct Secrets {
     /// The key e-card QR tokens are signed with, for `[barcodes.qr] algorithm = "hmac-sha256"`
     /// (base64, at least 16 bytes).
     pub qr_hmac_key: Option<Secret>,
+    /// The bearer token a Prometheus scrape of `[metrics] listen` must send.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, Error)]
@@ -93,6 +96,9 @@ impl Secrets {
             if let Some(secret) = credential("qr_hmac_key")? {
                 secrets.qr_hmac_key = Some(secret);
             }
+            if let Some(secret) = credential("metrics_token")? {
+                secrets.metrics_token = Some(secret);
+            }
         }
         let from_env = |name: &str| env(name).filter(|v| !v.is_empty()).map(Secret::new);
         if let Some(password) = from_env(ILS_PASSWORD_ENV) {
@@ -106,6 +112,9 @@ impl Secrets {
         }
         if let Some(key) = from_env(QR_HMAC_KEY_ENV) {
             secrets.qr_hmac_key = Some(key);
+        }
+        if let Some(token) = from_env(METRICS_TOKEN_ENV) {
+            secrets.metrics_token = Some(token);
         }
         Ok(secrets)
     }

@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
 
+mod monitor;
 mod pairs;
 mod ratings;
 mod suggestions;
 mod tokens;
 mod visits;
+pub use monitor::{LAST_REPLAY_KEY, OPEN_STATES, QueueReader, QueueSnapshot};
 pub use pairs::PairCount;
 pub use ratings::KeptRating;
 pub use suggestions::{Destination, Destinations, KeptSuggestion};

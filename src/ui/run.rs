@@ -72,7 +72,12 @@ pub fn start_session(
     secrets: &Secrets,
     clock: Clock,
 ) -> Result<Running, AppError> {
-    let (session, worker, devices) = start::start(config, secrets, &clock)?;
+    let start::Started {
+        session,
+        worker,
+        devices,
+        metrics,
+    } = start::start(config, secrets, &clock)?;
     let tech = TechShell::new(config, secrets);
     let promotion = start::promotion(config);
     let seconds_per_slide = config.promotion.seconds_per_slide;
@@ -97,6 +102,7 @@ pub fn start_session(
             };
             let voice = crate::voice::Voice::new(voice_settings, output);
             Runtime::new(session, worker, devices, clock, &mut sink)
+                .with_metrics(metrics)
                 .with_tech(tech)
                 .with_voice(voice)
                 .with_promotion(promotion)

@@ -33,7 +33,12 @@ fn heard_during_a_visit(settings: VoiceSection, language: Language) -> Vec<Heard
     let mut config = Config::demo();
     config.kiosk.language = language;
     let clock = Clock::virtual_from_now();
-    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock).unwrap();
+    let start::Started {
+        session,
+        worker,
+        devices,
+        ..
+    } = start::start(&config, &Secrets::default(), &clock).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     for input in [
         Input::Scan("20234000000019".into()),

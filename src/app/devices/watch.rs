@@ -1,7 +1,7 @@
 //! Following the parts while the kiosk runs: the receipt printer's status every 30 s (a
 //! printer plugged in or back is opened afresh), and readers that stop answering.
 
-use super::{DeviceHub, note};
+use super::{DeviceHub, Paper, note};
 use crate::circ::Event;
 use crate::circ::Moment;
 use kiosk_hw::device::{Device, DeviceError};
@@ -26,6 +26,9 @@ impl DeviceHub {
     pub fn note_printer(&mut self, passed: bool, now: Moment) {
         self.watch.printer.ready = passed && self.machine.printer.is_some();
         self.watch.printer.next_check = Some(now + PRINTER_CHECK);
+        if let Some(printer) = self.machine.printer.as_mut() {
+            self.watch.printer.paper = Paper::of_status(&printer.status());
+        }
         if !self.printer_expected() {
             tracing::info!("no receipt printer is fitted: receipts are not printed");
         }
@@ -37,7 +40,7 @@ impl DeviceHub {
     }
 
     /// A part that is configured but not open: it did not open at start, or it went away.
-    fn awaited(&self, device: Device) -> bool {
+    pub(super) fn awaited(&self, device: Device) -> bool {
         self.open_failures.iter().any(|f| f.device == device)
     }
 
@@ -249,7 +252,9 @@ impl DeviceHub {
             // Not connected is not ready: the session was told when it was lost.
             return None;
         }
-        let check = match self.machine.printer.as_mut()?.status() {
+        let status = self.machine.printer.as_mut()?.status();
+        self.watch.printer.paper = Paper::of_status(&status);
+        let check = match status {
             Ok(status) => kiosk_hw::selftest::printer_check(status),
             Err(error) => {
                 let check = kiosk_hw::selftest::failed_check(&error);
@@ -311,6 +316,8 @@ pub(super) struct ScannerWatch {
 pub(super) struct PrinterWatch {
     pub(super) ready: bool,
     pub(super) next_check: Option<Moment>,
+    /// Its paper, as its status last said.
+    pub(super) paper: Paper,
 }
 
 impl Default for PrinterWatch {
@@ -318,6 +325,7 @@ impl Default for PrinterWatch {
         PrinterWatch {
             ready: true,
             next_check: None,
+            paper: Paper::Unknown,
         }
     }
 }
@@ -358,6 +366,11 @@ impl Streak {
         }
         let lost = !std::mem::replace(&mut self.reported, true);
         (lost.then_some(false), reset)
+    }
+
+    /// The session was told the reader is lost (and not yet that it is back).
+    pub(super) fn reported(&self) -> bool {
+        self.reported
     }
 
     /// When the reader must be polled again whatever happens at the machine.

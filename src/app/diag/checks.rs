@@ -76,6 +76,11 @@ pub fn free_space(free_mb: u64, path: &Path) -> Outcome {
 
 /// Free space (MB) on the filesystem holding `dir`.
 pub fn free_mb(dir: &Path) -> std::io::Result<u64> {
+    Ok(filesystem_bytes(dir)?.0 / 1_048_576)
+}
+
+/// The bytes free (to this user) and the size of the filesystem holding `dir`.
+pub fn filesystem_bytes(dir: &Path) -> std::io::Result<(u64, u64)> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
         .map_err(|_| std::io::Error::other("a path with a NUL byte"))?;
@@ -87,8 +92,12 @@ pub fn free_mb(dir: &Path) -> std::io::Result<u64> {
     // The field types differ between 32- and 64-bit targets (u32 on 32-bit Raspberry Pi OS);
     // both widen to u64, which on 64-bit targets is no conversion at all.
     #[allow(clippy::useless_conversion)]
-    let (blocks, size) = (u64::from(stat.f_bavail), u64::from(stat.f_frsize));
-    Ok(blocks * size / 1_048_576)
+    let (free, blocks, size) = (
+        u64::from(stat.f_bavail),
+        u64::from(stat.f_blocks),
+        u64::from(stat.f_frsize),
+    );
+    Ok((free * size, blocks * size))
 }
 
 /// CPU temperature (thousandths of °C, from /sys) and the Pi firmware's throttling flags.

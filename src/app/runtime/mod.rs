@@ -58,6 +58,8 @@ pub struct Runtime<'a> {
     slides_shown: Option<Vec<Slide>>,
     supervision: Supervision,
     voice: crate::voice::Voice,
+    /// What the library's monitoring is told, when `[metrics]` is on.
+    metrics: Option<crate::metrics::Tap>,
 }
 
 /// Staff requests are numbered apart from the session's.
@@ -86,7 +88,17 @@ impl<'a> Runtime<'a> {
             slides_shown: None,
             supervision: Supervision::from_env(),
             voice: crate::voice::Voice::silent(),
+            metrics: None,
         }
+    }
+
+    /// Tells the metrics what the session and the devices do.
+    pub fn with_metrics(
+        mut self,
+        metrics: Option<std::sync::Arc<crate::metrics::Metrics>>,
+    ) -> Self {
+        self.metrics = metrics.map(crate::metrics::Tap::new);
+        self
     }
 
     /// Speaks the session's prompts (silent without this).
@@ -220,6 +232,9 @@ impl<'a> Runtime<'a> {
             self.show_slides()?;
             self.settle()?;
             self.link_news()?;
+            if let Some(tap) = &mut self.metrics {
+                tap.machine(&self.devices);
+            }
             let input = match self.time_to_deadline() {
                 Some(timeout) => match inputs.recv_timeout(timeout) {
                     Ok(input) => input,
@@ -376,6 +391,9 @@ impl<'a> Runtime<'a> {
     }
 
     fn dispatch(&mut self, event: Event) -> Result<(), RuntimeError> {
+        if let (Event::LinkChanged(link), Some(tap)) = (&event, &self.metrics) {
+            tap.link(*link);
+        }
         let effects = self.session.handle(event, self.clock.now());
         self.apply(effects)
     }
@@ -392,6 +410,9 @@ impl<'a> Runtime<'a> {
                 self.in_flight += 1;
             }
             self.out.effect(&effect)?;
+            if let Some(tap) = &mut self.metrics {
+                tap.effect(&effect);
+            }
             self.voice.carry_out(&effect, self.clock.wall().time());
             if let Effect::Show { screen } = &effect {
                 self.supervision.screen(screen, self.worker.waiting());

@@ -59,7 +59,12 @@ fn the_journal_holds_each_loan_and_return_before_its_tag_changes() {
     let mut config = Config::demo();
     config.journal.path = journal.clone();
     let clock = Clock::virtual_from_now();
-    let (session, worker, devices) = start::start(&config, &Secrets::default(), &clock).unwrap();
+    let start::Started {
+        session,
+        worker,
+        devices,
+        ..
+    } = start::start(&config, &Secrets::default(), &clock).unwrap();
     let book = "30234000001023";
     let tag = || {
         Input::Sim(SimInput::Place(Placement::One(PlaceTag::item(
