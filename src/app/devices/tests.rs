@@ -456,3 +456,63 @@ fn a_scanner_unplugged_while_running_is_closed_looked_for_and_used_again() {
         ]
     );
 }
+
+/// The state monitoring reads for `device`.
+fn part_state(hub: &DeviceHub, device: Device) -> Option<PartState> {
+    hub.part_states()
+        .into_iter()
+        .find(|(d, _)| *d == device)
+        .map(|(_, state)| state)
+}
+
+#[test]
+fn part_states_follow_what_the_session_is_told_and_the_paper_what_the_printer_says() {
+    use kiosk_hw::config::PartFault;
+    let (mut hub, sim, start) = started();
+    assert_eq!(
+        hub.part_states().len(),
+        6,
+        "the simulated machine has every part"
+    );
+    assert!(hub.part_states().iter().all(|(_, s)| *s == PartState::Ok));
+    assert_eq!(hub.paper(), Some(Paper::Ok));
+
+    // Paper low: the printer still prints, a warning; out: failed.
+    sim.set_device_fault(Device::Printer, Some(PartFault::PaperLow));
+    hub.poll(start + PRINTER_CHECK);
+    assert_eq!(hub.paper(), Some(Paper::Low));
+    assert_eq!(part_state(&hub, Device::Printer), Some(PartState::Warning));
+    sim.set_device_fault(Device::Printer, Some(PartFault::PaperOut));
+    hub.poll(start + PRINTER_CHECK * 2);
+    assert_eq!(hub.paper(), Some(Paper::Out));
+    assert_eq!(part_state(&hub, Device::Printer), Some(PartState::Failed));
+
+    // A reader silent for one poll is a glitch; past the grace it has failed.
+    sim.set_device_fault(Device::CardReader, Some(PartFault::Timeout));
+    let later = start + PRINTER_CHECK * 2;
+    hub.poll(later);
+    assert_eq!(part_state(&hub, Device::CardReader), Some(PartState::Ok));
+    hub.poll(later + READER_GRACE);
+    assert_eq!(
+        part_state(&hub, Device::CardReader),
+        Some(PartState::Failed)
+    );
+    sim.set_device_fault(Device::CardReader, None);
+    hub.poll(later + READER_GRACE * 2);
+    assert_eq!(part_state(&hub, Device::CardReader), Some(PartState::Ok));
+}
+
+#[test]
+fn a_printer_that_fails_a_receipt_for_paper_says_out_and_one_not_fitted_has_no_paper() {
+    let (mut hub, sim, _) = started();
+    sim.set_device_fault(Device::Printer, Some(kiosk_hw::config::PartFault::PaperOut));
+    hub.carry_out(&Effect::Print { receipt: receipt() });
+    assert_eq!(hub.paper(), Some(Paper::Out));
+    let config = HwConfig::default();
+    let mut opened = kiosk_hw::machine::open(&config);
+    opened.machine.printer = None;
+    let mut bare = DeviceHub::new(opened, &config);
+    bare.note_printer(false, Moment::ZERO);
+    assert_eq!(bare.paper(), None);
+    assert_eq!(part_state(&bare, Device::Printer), None);
+}
