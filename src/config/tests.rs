@@ -263,3 +263,37 @@ fn sip2_without_its_section_is_named() {
         .to_string();
     assert!(message.contains("`ils.sip2`"), "{message}");
 }
+
+#[test]
+fn metrics_are_off_by_default_and_a_bad_address_is_named() {
+    assert!(parse(&minimal()).unwrap().metrics.listen.is_none());
+    let on = parse(&format!("{}[metrics]\nlisten = \"0.0.0.0:9464\"\n", minimal())).unwrap();
+    assert_eq!(on.metrics.listen, Some("0.0.0.0:9464".parse().unwrap()));
+    let message = parse(&format!("{}[metrics]\nlisten = \"everywhere\"\n", minimal()))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("listen = \"everywhere\""), "{message}");
+    assert!(message.contains("invalid socket address"), "{message}");
+    // The token is a secret: from the secrets file, a credential or the environment only.
+    let message = parse(&format!("{}[metrics]\ntoken = \"t0k3n\"\n", minimal()))
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("token"), "{message}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secrets.toml");
+    std::fs::write(&path, "metrics_token = \"from-file\"\n").unwrap();
+    let secrets = Secrets::load(Some(&path), |_| None).unwrap();
+    assert_eq!(
+        secrets.metrics_token.as_ref().map(|s| s.expose()),
+        Some("from-file")
+    );
+    assert!(!format!("{secrets:?}").contains("from-file"));
+    let secrets = Secrets::load(Some(&path), |name| {
+        (name == crate::config::secrets::METRICS_TOKEN_ENV).then(|| "from-env".to_string())
+    })
+    .unwrap();
+    assert_eq!(
+        secrets.metrics_token.as_ref().map(|s| s.expose()),
+        Some("from-env")
+    );
+}
