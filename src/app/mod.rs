@@ -16,7 +16,7 @@ pub mod runtime;
 mod sim_listing;
 pub mod sim_pad;
 mod sim_server;
-pub(crate) mod start;
+pub mod start;
 mod stats_cli;
 pub mod supervision;
 pub mod tech_shell;

@@ -267,11 +267,18 @@ fn sip2_without_its_section_is_named() {
 #[test]
 fn metrics_are_off_by_default_and_a_bad_address_is_named() {
     assert!(parse(&minimal()).unwrap().metrics.listen.is_none());
-    let on = parse(&format!("{}[metrics]\nlisten = \"0.0.0.0:9464\"\n", minimal())).unwrap();
+    let on = parse(&format!(
+        "{}[metrics]\nlisten = \"0.0.0.0:9464\"\n",
+        minimal()
+    ))
+    .unwrap();
     assert_eq!(on.metrics.listen, Some("0.0.0.0:9464".parse().unwrap()));
-    let message = parse(&format!("{}[metrics]\nlisten = \"everywhere\"\n", minimal()))
-        .unwrap_err()
-        .to_string();
+    let message = parse(&format!(
+        "{}[metrics]\nlisten = \"everywhere\"\n",
+        minimal()
+    ))
+    .unwrap_err()
+    .to_string();
     assert!(message.contains("listen = \"everywhere\""), "{message}");
     assert!(message.contains("invalid socket address"), "{message}");
     // The token is a secret: from the secrets file, a credential or the environment only.

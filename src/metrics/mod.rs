@@ -25,7 +25,7 @@ use prometheus::{
     Registry, TextEncoder,
 };
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a transaction came to, as `kiosk_transactions_total{outcome}` says it.
@@ -123,7 +123,12 @@ pub struct Metrics {
     part_status: IntGaugeVec,
     printer_paper: IntGaugeVec,
     probe: Mutex<probe::Probe>,
+    /// The last text written, and when: scrapes within [`RENDERED_FRESH`] share it.
+    rendered: Mutex<Option<(std::time::Instant, Arc<str>)>>,
 }
+
+/// Scrapes this close together get the same text: a storm of them costs one rendering.
+const RENDERED_FRESH: Duration = Duration::from_millis(250);
 
 /// Only called with the fixed names, help texts and label sets above: registering them cannot
 /// clash or be malformed, so a failure is a defect of this file, found by its tests.
@@ -216,6 +221,7 @@ impl Metrics {
                 &["state"],
             ),
             probe: Mutex::new(probe::Probe::new(r, build.journal)),
+            rendered: Mutex::new(None),
             registry: registry.clone(),
         };
         let info = gauges(
@@ -343,8 +349,22 @@ impl Metrics {
     }
 
     /// The text Prometheus scrapes: the queue, disk and clock read now (at most once a second
-    /// however many scrape), then every metric.
-    pub fn render(&self) -> String {
+    /// however many scrape), then every metric; scrapes within a quarter of a second share it.
+    pub fn render(&self) -> Arc<str> {
+        let Ok(mut rendered) = self.rendered.lock() else {
+            return self.render_now().into();
+        };
+        if let Some((at, text)) = rendered.as_ref()
+            && at.elapsed() < RENDERED_FRESH
+        {
+            return Arc::clone(text);
+        }
+        let text: Arc<str> = self.render_now().into();
+        *rendered = Some((std::time::Instant::now(), Arc::clone(&text)));
+        text
+    }
+
+    fn render_now(&self) -> String {
         if let Ok(mut probe) = self.probe.lock() {
             probe.refresh();
         }

@@ -47,13 +47,36 @@ pub fn serve(
         let access = Arc::clone(&access);
         std::thread::Builder::new()
             .name(format!("metrics-{n}"))
-            .spawn(move || work(&waiting, &metrics, &access))?;
+            .spawn(move || {
+                yield_to_readers();
+                work(&waiting, &metrics, &access)
+            })?;
     }
     std::thread::Builder::new()
         .name("metrics-accept".into())
-        .spawn(move || accept(&listener, &queue))?;
+        .spawn(move || {
+            yield_to_readers();
+            accept(&listener, &queue)
+        })?;
     tracing::info!(%local_addr, token = access_kind(&access), "metrics served at /metrics");
     Ok(Endpoint { local_addr })
+}
+
+/// How much lower the endpoint's threads run than the session's (nice, 0–19).
+const NICER: libc::c_int = 10;
+
+/// The calling thread gives way to the session loop and the ILS worker when the CPU is short:
+/// a storm of scrapes must not slow a reader's loan down.
+fn yield_to_readers() {
+    // SAFETY: gettid and setpriority take and return plain integers; PRIO_PROCESS with a
+    // thread id changes that thread's nice value only (Linux).
+    let result = unsafe {
+        let thread = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, thread as libc::id_t, NICER)
+    };
+    if result != 0 {
+        tracing::debug!(error = %io::Error::last_os_error(), "the metrics thread keeps its priority");
+    }
 }
 
 fn access_kind(access: &Access) -> &'static str {
@@ -77,14 +100,22 @@ fn accept(listener: &TcpListener, queue: &SyncSender<TcpStream>) {
         };
         match queue.try_send(stream) {
             Ok(()) => {}
-            Err(TrySendError::Full(mut stream)) => {
-                // The send buffer of a new connection is empty: this write does not block.
-                let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-                let _ = stream.write_all(&answer(503, "busy: try again", &[("Retry-After", "1")]));
-            }
+            Err(TrySendError::Full(stream)) => refuse_busy(stream),
             Err(TrySendError::Disconnected(_)) => return,
         }
     }
+}
+
+/// Every worker busy and the queue full: 503 at once. The request is read off first (briefly)
+/// so that closing does not reset the connection and lose the answer.
+fn refuse_busy(mut stream: TcpStream) {
+    // The send buffer of a new connection is empty: this write does not block.
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let _ = stream.write_all(&answer(503, "busy: try again", &[("Retry-After", "1")]));
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+    let mut drain = [0u8; 1024];
+    let _ = stream.read(&mut drain);
 }
 
 fn work(waiting: &Mutex<Receiver<TcpStream>>, metrics: &Metrics, access: &Access) {

@@ -73,7 +73,7 @@ fn effects_become_counts_by_action_outcome_and_mode_without_the_item_or_reader()
             screen_message: None,
         },
     });
-    let text = metrics.render();
+    let text = metrics.render_now();
     let count = |labels: &str| sample(&text, &format!("kiosk_transactions_total{{{labels}}}"));
     assert_eq!(
         count(r#"action="borrow",mode="online",outcome="done""#),
@@ -124,7 +124,7 @@ fn the_out_of_service_code_is_one_of_the_known_codes_and_service_comes_back() {
     tap.effect(&Effect::Show {
         screen: Box::new(screen.clone()),
     });
-    let text = metrics.render();
+    let text = metrics.render_now();
     assert_eq!(sample(&text, "kiosk_in_service"), Some(0.0));
     assert_eq!(
         sample(&text, r#"kiosk_out_of_service{code="RFID_READER"}"#),
@@ -141,7 +141,7 @@ fn the_out_of_service_code_is_one_of_the_known_codes_and_service_comes_back() {
     tap.effect(&Effect::Show {
         screen: Box::new(screen),
     });
-    let text = metrics.render();
+    let text = metrics.render_now();
     assert_eq!(
         sample(&text, r#"kiosk_out_of_service{code="OTHER"}"#),
         Some(1.0)
@@ -150,7 +150,7 @@ fn the_out_of_service_code_is_one_of_the_known_codes_and_service_comes_back() {
     tap.effect(&Effect::Show {
         screen: Box::new(Screen::blank(Page::Idle, Language::En)),
     });
-    let text = metrics.render();
+    let text = metrics.render_now();
     assert_eq!(sample(&text, "kiosk_in_service"), Some(1.0));
     assert_eq!(
         sample(&text, r#"kiosk_out_of_service{code="OTHER"}"#),
@@ -172,7 +172,7 @@ fn a_finished_visit_gives_its_length_and_item_times_and_ils_times_by_request() {
     metrics.ils_request("checkout", Duration::from_millis(20));
     // Only the session's requests are timed; nothing else becomes a label.
     metrics.ils_request("staff", Duration::from_millis(20));
-    let text = metrics.render();
+    let text = metrics.render_now();
     assert_eq!(
         sample(&text, r#"kiosk_sessions_total{kind="borrow"}"#),
         Some(1.0)

@@ -1,0 +1,262 @@
+//! Benchmark of the Prometheus metrics' cost to the reader, in one run:
+//!
+//! - the item time (a book's barcode entering the session loop → its outcome leaving it,
+//!   through the session, the journal with synchronous=FULL, and the simulated ILS) of a kiosk
+//!   with `[metrics]` off against the same kiosk with it on, in alternating rounds on the same
+//!   disk (the floor is the kiosk without metrics);
+//! - the same with 50 scrapers asking `/metrics` over and over meanwhile, and how long the
+//!   endpoint takes to answer them.
+//!
+//! Run: `cargo bench --bench metrics` (figures go in BENCHMARKS.md).
+
+use kiosk::app::clock::Clock;
+use kiosk::app::runtime::{Inbound, Input, Output, Runtime};
+use kiosk::app::start::{Started, start};
+use kiosk::circ::effect::ItemResult;
+use kiosk::circ::types::Pin;
+use kiosk::circ::{Button, Effect};
+use kiosk::config::Config;
+use kiosk::config::secrets::Secrets;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CARD: &str = "20234000000019";
+const BOOKS: [&str; 4] = [
+    "30234000001015",
+    "30234000001023",
+    "30234000001114",
+    "30234000001122",
+];
+const ROUNDS: usize = 40;
+const SCRAPERS: usize = 50;
+
+/// Tells the bench when an item's outcome leaves the runtime.
+struct Sink(Sender<Instant>);
+
+impl Output for Sink {
+    fn effect(&mut self, effect: &Effect) -> std::io::Result<()> {
+        if let Effect::Outcome { outcome } = effect
+            && outcome.result != ItemResult::Pending
+        {
+            let _ = self.0.send(Instant::now());
+        }
+        Ok(())
+    }
+    fn security(&mut self, _: &kiosk::app::devices::SecurityReport) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn rejected(&mut self, line: Option<usize>, message: &str) -> std::io::Result<()> {
+        panic!("input {line:?} rejected: {message}")
+    }
+}
+
+/// A kiosk on the simulated machine and ILS, its journal in `dir`, with `/metrics` on `port`
+/// when given; its session loop on a thread of its own.
+struct Kiosk {
+    inputs: Sender<Inbound>,
+    outcomes: Receiver<Instant>,
+}
+
+impl Kiosk {
+    fn start(dir: &Path, metrics_port: Option<u16>) -> Kiosk {
+        let example =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
+                .unwrap();
+        let mut text = example.replace(
+            "path = \"/var/lib/kiosk/journal.db\"",
+            &format!("path = \"{}\"", dir.join("journal.db").display()),
+        );
+        if let Some(port) = metrics_port {
+            text = text.replace(
+                "# listen = \"0.0.0.0:9464\"",
+                &format!("listen = \"127.0.0.1:{port}\""),
+            );
+        }
+        let config = Config::parse(&text, &dir.join("kiosk.toml")).unwrap();
+        let (inputs, inbox) = channel();
+        let (sent, outcomes) = channel();
+        std::thread::spawn(move || {
+            // The session's timers on a virtual clock (a goodbye does not take 6 real seconds);
+            // the journal, the ILS and the measurement on the real one.
+            let clock = Clock::virtual_from_now();
+            let Started {
+                session,
+                worker,
+                devices,
+                metrics,
+            } = start(&config, &Secrets::default(), &clock).unwrap();
+            let mut sink = Sink(sent);
+            Runtime::new(session, worker, devices, clock, &mut sink)
+                .with_metrics(metrics)
+                .run(inbox)
+                .unwrap();
+        });
+        Kiosk { inputs, outcomes }
+    }
+
+    fn send(&self, input: Input) {
+        self.inputs.send(input.into()).unwrap();
+    }
+
+    /// Scans `book` and waits for its outcome: the item time.
+    fn item(&self, book: &str) -> Duration {
+        let started = Instant::now();
+        self.send(Input::Scan(book.into()));
+        let shown = self
+            .outcomes
+            .recv_timeout(Duration::from_secs(10))
+            .expect("an outcome");
+        shown - started
+    }
+
+    /// A reader borrows the four books, then they come back without a card: eight item times.
+    fn round(&self, times: &mut Vec<f64>) {
+        self.send(Input::Scan(CARD.into()));
+        self.send(Input::Pin(Pin::new("1234")));
+        self.send(Input::Press(Button::Borrow));
+        for book in BOOKS {
+            times.push(self.item(book).as_secs_f64() * 1e6);
+        }
+        self.send(Input::Press(Button::Done));
+        self.send(Input::Press(Button::NoReceipt));
+        self.send(Input::Wait(Duration::from_secs(8)));
+        for book in BOOKS {
+            times.push(self.item(book).as_secs_f64() * 1e6);
+        }
+        self.send(Input::Wait(Duration::from_secs(12)));
+    }
+}
+
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// The mean of the middle 80 % (a disk's occasional slow fsync does not decide the ratio).
+fn trimmed_mean(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let cut = sorted.len() / 10;
+    let middle = &sorted[cut..sorted.len() - cut];
+    middle.iter().sum::<f64>() / middle.len() as f64
+}
+
+fn report(name: &str, times: &[f64]) {
+    println!(
+        "{name:<34} n={:<4} p50 {:>7.0} µs  p90 {:>7.0} µs  p99 {:>7.0} µs  trimmed mean {:>7.0} µs",
+        times.len(),
+        quantile(times, 0.5),
+        quantile(times, 0.9),
+        quantile(times, 0.99),
+        trimmed_mean(times)
+    );
+}
+
+/// One scrape: the answer time in µs.
+fn scrape(port: u16) -> Option<f64> {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: bench\r\n\r\n")
+        .ok()?;
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).ok()?;
+    reply
+        .starts_with(b"HTTP/1.1 200")
+        .then(|| started.elapsed().as_secs_f64() * 1e6)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let (off_dir, on_dir) = (dir.path().join("off"), dir.path().join("on"));
+    std::fs::create_dir_all(&off_dir).unwrap();
+    std::fs::create_dir_all(&on_dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let off = Kiosk::start(&off_dir, None);
+    let on = Kiosk::start(&on_dir, Some(port));
+    // Warm up both (the journal's pages, the simulated library's caches).
+    let mut warm = Vec::new();
+    off.round(&mut warm);
+    on.round(&mut warm);
+
+    // Alternating rounds (off, on, on, off …) so both see the same disk and machine.
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for i in 0..ROUNDS {
+        if i % 2 == 0 {
+            off.round(&mut without);
+            on.round(&mut with);
+        } else {
+            on.round(&mut with);
+            off.round(&mut without);
+        }
+    }
+
+    // The same kiosk with 50 scrapers at it the whole time.
+    let stop = Arc::new(AtomicBool::new(false));
+    let answers = Arc::new(Mutex::new(Vec::new()));
+    let failed = Arc::new(Mutex::new(0usize));
+    let scrapers: Vec<_> = (0..SCRAPERS)
+        .map(|_| {
+            let (stop, answers, failed) =
+                (Arc::clone(&stop), Arc::clone(&answers), Arc::clone(&failed));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match scrape(port) {
+                        Some(us) => answers.lock().unwrap().push(us),
+                        None => *failed.lock().unwrap() += 1,
+                    }
+                }
+            })
+        })
+        .collect();
+    let (mut scraped, mut quiet) = (Vec::new(), Vec::new());
+    for i in 0..ROUNDS / 2 {
+        // The kiosk without metrics beside it, in the same load, is the floor again.
+        if i % 2 == 0 {
+            on.round(&mut scraped);
+            off.round(&mut quiet);
+        } else {
+            off.round(&mut quiet);
+            on.round(&mut scraped);
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for scraper in scrapers {
+        scraper.join().unwrap();
+    }
+    let answers = answers.lock().unwrap().clone();
+    let failed = *failed.lock().unwrap();
+
+    println!("item time, scan → outcome shown (simulated ILS, journal synchronous=FULL):");
+    report("metrics off", &without);
+    report("metrics on", &with);
+    report("metrics on, 50 scrapers", &scraped);
+    report("metrics off, beside the scrapers", &quiet);
+    println!(
+        "ratio on/off (trimmed mean): {:.3}   (p50: {:.3})",
+        trimmed_mean(&with) / trimmed_mean(&without),
+        quantile(&with, 0.5) / quantile(&without, 0.5)
+    );
+    println!(
+        "ratio on+scrapers/off beside them (trimmed mean): {:.3}   (p50: {:.3})",
+        trimmed_mean(&scraped) / trimmed_mean(&quiet),
+        quantile(&scraped, 0.5) / quantile(&quiet, 0.5)
+    );
+    println!(
+        "scrapes under {SCRAPERS} concurrent scrapers: {} answered, {failed} refused or failed; p50 {:.0} µs, p90 {:.0} µs, p99 {:.0} µs",
+        answers.len(),
+        quantile(&answers, 0.5),
+        quantile(&answers, 0.9),
+        quantile(&answers, 0.99)
+    );
+}
