@@ -698,3 +698,62 @@ fn a_visit_is_counted_in_buckets_with_nothing_about_the_reader() {
         ["day", "hour", "measure", "value", "count"]
     );
 }
+
+#[test]
+fn the_monitoring_reads_the_open_states_the_oldest_wait_and_the_last_replay_read_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let mut journal = Journal::open(&path, settings(0)).unwrap().journal;
+    let reader = QueueReader::open(&path).unwrap();
+    let empty = reader.snapshot().unwrap();
+    assert!(empty.by_state.iter().all(|(_, n)| *n == 0));
+    assert_eq!(empty.by_state.len(), OPEN_STATES.len());
+    assert_eq!((empty.oldest_waiting, empty.last_replay), (None, None));
+
+    let mut seqs = Vec::new();
+    for minute in [5, 1, 9] {
+        seqs.push(
+            journal
+                .queue_offline(
+                    &NewTransaction::new(Action::Borrow, &item(minute), stamp(minute))
+                        .by(&patron()),
+                    None,
+                )
+                .unwrap(),
+        );
+    }
+    journal
+        .finish(
+            seqs[2],
+            Finish::Refused {
+                reply: None,
+                reason: Some("on_hold_for_another"),
+            },
+        )
+        .unwrap();
+    journal.set_meta(LAST_REPLAY_KEY, "2026-11-29T03:00:00Z").unwrap();
+    let snapshot = reader.snapshot().unwrap();
+    let count = |state| {
+        snapshot
+            .by_state
+            .iter()
+            .find(|(s, _)| *s == state)
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(count(State::Pending), Some(2));
+    assert_eq!(count(State::Refused), Some(1));
+    assert_eq!(count(State::Review), Some(0));
+    // The oldest waiting is the first queued (minute 5), not the earliest stamp.
+    assert_eq!(snapshot.oldest_waiting, Some(stamp(5).utc));
+    assert_eq!(
+        snapshot.last_replay.map(|t| t.to_rfc3339()),
+        Some("2026-11-29T03:00:00+00:00".into())
+    );
+    // Read-only: the reader cannot change the journal.
+    assert!(
+        rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap()
+            .execute("DELETE FROM transactions", [])
+            .is_err()
+    );
+}
