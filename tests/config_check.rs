@@ -9,10 +9,7 @@ fn example() -> String {
 }
 
 fn check(text: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    let path: PathBuf = dir.path().join("kiosk.toml");
-    std::fs::write(&path, text).unwrap();
-    kiosk(&["config", "check", path.to_str().unwrap()], "", &[])
+    check_with(text, &[])
 }
 
 #[test]
@@ -120,4 +117,48 @@ fn the_reference_hardware_passes_and_wiring_mistakes_fail_naming_the_pins() {
     let run = check(&with_reference.replace("afi_on_loan = 0xC2", "afi_on_loan = 0x07"));
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("afi_on_loan"), "{}", run.stderr);
+}
+
+#[test]
+fn metrics_open_to_the_network_without_a_token_are_warned_about_and_loopback_is_not() {
+    let open = example().replace("# listen = \"0.0.0.0:9464\"", "listen = \"0.0.0.0:9464\"");
+    let run = check_with(&open, &[]);
+    assert!(run.success, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("without a token") && run.stderr.contains("metrics_token"),
+        "{}",
+        run.stderr
+    );
+    let with_token = check_with(&open, &[("KIOSK_METRICS_TOKEN", "t0k3n")]);
+    assert!(with_token.success, "{}", with_token.stderr);
+    assert!(
+        !with_token.stderr.contains("without a token"),
+        "{}",
+        with_token.stderr
+    );
+    assert!(
+        !with_token.stderr.contains("t0k3n"),
+        "the token is never repeated"
+    );
+    let local = check_with(&open.replace("0.0.0.0:9464", "127.0.0.1:9464"), &[]);
+    assert!(
+        !local.stderr.contains("without a token"),
+        "{}",
+        local.stderr
+    );
+    let bad = check_with(&open.replace("0.0.0.0:9464", "nowhere"), &[]);
+    assert_eq!(bad.code, Some(1));
+    assert!(
+        bad.stderr.contains("invalid socket address"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// `kiosk config check` of `text` with `env`.
+fn check_with(text: &str, env: &[(&str, &str)]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("kiosk.toml");
+    std::fs::write(&path, text).unwrap();
+    kiosk(&["config", "check", path.to_str().unwrap()], "", env)
 }

@@ -139,6 +139,15 @@ fn dispatch(cli: Cli, window: &dyn WindowFrontEnd) -> Result<(), AppError> {
                 ),
                 Some(_) => {}
             }
+            if let Some(listen) = config.metrics.listen
+                && !listen.ip().is_loopback()
+                && secrets.metrics_token.is_none()
+            {
+                eprintln!(
+                    "warning: [metrics] listen = \"{listen}\" serves the metrics to the network without a token: \
+                     set metrics_token in the secrets file, or listen on the monitoring network only"
+                );
+            }
             if !config.kiosk.announcement.trim().is_empty() {
                 eprintln!(
                     "note: [kiosk] announcement shows as a notice slide on the attract screen; \

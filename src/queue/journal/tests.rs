@@ -731,7 +731,9 @@ fn the_monitoring_reads_the_open_states_the_oldest_wait_and_the_last_replay_read
             },
         )
         .unwrap();
-    journal.set_meta(LAST_REPLAY_KEY, "2026-11-29T03:00:00Z").unwrap();
+    journal
+        .set_meta(LAST_REPLAY_KEY, "2026-11-29T03:00:00Z")
+        .unwrap();
     let snapshot = reader.snapshot().unwrap();
     let count = |state| {
         snapshot
