@@ -167,6 +167,10 @@ fn set_info(element: &Element) -> Result<SetInfo, TagError> {
         what: what.into(),
     };
     let digits = text(element)?;
+    // Digits only: a split of other text by bytes could fall inside a character.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("set information is not a number"));
+    }
     if digits.len() % 2 != 0 || digits.is_empty() {
         return Err(bad("set information needs an even number of digits"));
     }

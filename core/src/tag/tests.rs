@@ -341,3 +341,20 @@ fn an_owner_in_a_compaction_the_kiosk_cannot_read_leaves_the_book_readable() {
     let memory = [0x61, 0x01, b'7', 0x04, 0x01, 0x99, 0x00];
     assert!(object::decode(&memory).is_err());
 }
+
+/// Found by the `tag_object` fuzzer: set information whose text is not digits (here `ÿ`, two
+/// bytes in UTF-8) was split by bytes inside a character, and the kiosk panicked on a tag laid
+/// on the pad. Now the tag is unreadable, with the reason.
+#[test]
+fn set_information_that_is_not_digits_is_refused_not_split_inside_a_character() {
+    for memory in [
+        &[81u8, 3, 3, 3, 3, 228, 3, 3, 3, 255, 4][..],
+        &[17, 6, 100, 1, 255, 255, 1, 0, 100, 1, 255, 253, 1, 0, 84, 0][..],
+    ] {
+        let result = object::decode(memory);
+        assert!(
+            matches!(result, Err(TagError::BadElement { .. })),
+            "{memory:?}: {result:?}"
+        );
+    }
+}
