@@ -33,6 +33,8 @@ pub enum Terminator {
     #[default]
     Cr,
     Crlf,
+    /// LF alone: what some ACSes behind Unix line-oriented gateways send and expect.
+    Lf,
 }
 
 impl Terminator {
@@ -40,6 +42,7 @@ impl Terminator {
         match self {
             Terminator::Cr => b"\r",
             Terminator::Crlf => b"\r\n",
+            Terminator::Lf => b"\n",
         }
     }
 }

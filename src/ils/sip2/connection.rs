@@ -121,13 +121,17 @@ impl Connection {
         }
     }
 
-    /// A whole message from the buffer, if one is there. The LF of a CRLF terminator (and any
-    /// stray LF between messages) is not part of any message: it is skipped, never mistaken
-    /// for the start of the next one.
+    /// A whole message from the buffer, if one is there: through its CR, or its LF from an ACS
+    /// that ends messages with LF alone (neither appears inside a SIP2 message). The LF of a
+    /// CRLF terminator (and any stray LF between messages) is not part of any message: it is
+    /// skipped, never mistaken for the start of the next one.
     fn take_message(&mut self) -> Option<Vec<u8>> {
         let leading = self.buffer.iter().take_while(|b| **b == b'\n').count();
         self.buffer.drain(..leading);
-        let end = self.buffer.iter().position(|b| *b == b'\r')?;
+        let end = self
+            .buffer
+            .iter()
+            .position(|b| matches!(b, b'\r' | b'\n'))?;
         let message: Vec<u8> = self.buffer.drain(..=end).collect();
         if self.buffer.first() == Some(&b'\n') {
             self.buffer.remove(0);

@@ -8,7 +8,7 @@ mod acs;
 pub use acs::{Acs, AcsSettings};
 
 use super::codec::{decode_request, encode_reply};
-use super::frame::{DecodeError, Framing};
+use super::frame::{DecodeError, Framing, Terminator};
 use super::replies::Reply;
 use super::requests::Request;
 use crate::ils::sim::SimIls;
@@ -118,7 +118,7 @@ fn serve(
     let mut logged_in = !login_required;
     loop {
         let mut message = Vec::new();
-        match reader.read_until(b'\r', &mut message) {
+        match read_through_terminator(&mut reader, &mut message) {
             Ok(0) => return Ok(()),
             Ok(_) => {}
             Err(e)
@@ -137,6 +137,19 @@ fn serve(
         if message.iter().all(|b| matches!(b, b'\r' | b'\n')) {
             continue;
         }
+        // A client that ends its messages with LF alone is answered the same way.
+        let (framing, resend) = match message.last() {
+            Some(b'\n') => {
+                let lf = Framing {
+                    terminator: Terminator::Lf,
+                    ..settings.framing
+                };
+                let resend =
+                    encode_reply(&Reply::ResendLastRequest, None, &lf).map_err(io::Error::other)?;
+                (lf, resend)
+            }
+            _ => (settings.framing, resend.clone()),
+        };
         if let Some((_, reply)) = last.as_ref().filter(|(request, _)| *request == message) {
             tracing::info!("repeated request answered again without executing it");
             writer.write_all(reply)?;
@@ -169,5 +182,37 @@ fn serve(
         let bytes = encode_reply(&reply, received.sequence, &framing).map_err(io::Error::other)?;
         writer.write_all(&bytes)?;
         last = Some((message, bytes));
+    }
+}
+
+/// Reads into `message` through the next CR or LF (a message ends with either; the LF of a CR LF
+/// then starts the next read and is skipped there); the bytes read, 0 at the end of the stream.
+fn read_through_terminator(reader: &mut impl BufRead, message: &mut Vec<u8>) -> io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(read);
+        }
+        // A LF right at the start is the tail of the last message's CR LF.
+        let skip = if message.is_empty() {
+            available.iter().take_while(|b| **b == b'\n').count()
+        } else {
+            0
+        };
+        let rest = &available[skip..];
+        match rest.iter().position(|b| matches!(b, b'\r' | b'\n')) {
+            Some(end) => {
+                message.extend_from_slice(&rest[..=end]);
+                reader.consume(skip + end + 1);
+                return Ok(read + skip + end + 1);
+            }
+            None => {
+                message.extend_from_slice(rest);
+                let n = available.len();
+                reader.consume(n);
+                read += n;
+            }
+        }
     }
 }

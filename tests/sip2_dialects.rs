@@ -1,0 +1,265 @@
+//! SIP2 as real servers frame it: messages ended by CR, CR LF or LF alone, cut into TCP
+//! segments anywhere, or several in one segment. The kiosk's SIP2 client against a raw peer that
+//! frames its replies so, and against the project's own SIP2 server (the simulated ACS), which
+//! answers a client in the terminator the client ends its messages with.
+
+use kiosk::ils::sim::SimIls;
+use kiosk::ils::sim::seed::Seed;
+use kiosk::ils::sip2::client::{LinkSettings, Sip2Client};
+use kiosk::ils::sip2::replies::*;
+use kiosk::ils::sip2::requests::*;
+use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
+use kiosk::ils::sip2::{Framing, Reply, Request, Terminator, decode_request, encode_reply};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn settings(port: u16, terminator: Terminator) -> LinkSettings {
+    LinkSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: None,
+        framing: Framing {
+            terminator,
+            ..Framing::default()
+        },
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_millis(800),
+        retries: 1,
+        use_acs_timeouts: false,
+        heartbeat: Duration::from_secs(3600),
+        max_resends: 3,
+        max_backoff: Duration::from_secs(1),
+        liveness: Duration::from_secs(5),
+        login: None,
+    }
+}
+
+fn status() -> Reply {
+    Reply::AcsStatus(AcsStatus {
+        online: true,
+        checkin_ok: true,
+        checkout_ok: true,
+        renewal_policy: true,
+        status_update_ok: false,
+        offline_ok: false,
+        timeout_tenths: None,
+        retries: None,
+        date: None,
+        protocol_version: "2.00".into(),
+        institution: "MAIN".into(),
+        library_name: None,
+        supported_messages: "YYYYYYYYYYYYYYYY".into(),
+        terminal_location: None,
+        messages: Messages::default(),
+    })
+}
+
+fn item(title: &str) -> Reply {
+    Reply::ItemInformation(ItemInformationReply {
+        circulation_status: 3,
+        security_marker: "02".into(),
+        fee_type: "01".into(),
+        date: None,
+        hold_queue_length: None,
+        due_date: None,
+        recall_date: None,
+        hold_pickup_date: None,
+        item: "3023".into(),
+        title: title.into(),
+        owner: None,
+        currency: None,
+        fee_amount: None,
+        media_type: None,
+        permanent_location: None,
+        current_location: None,
+        item_properties: None,
+        messages: Messages::default(),
+    })
+}
+
+fn item_request(barcode: &str) -> Request {
+    Request::ItemInformation(ItemInformationRequest {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+        terminal: Terminal {
+            institution: "SIM".into(),
+            terminal_password: None,
+        },
+        item: barcode.into(),
+    })
+}
+
+/// How the raw peer cuts and ends what it sends.
+#[derive(Clone, Copy)]
+enum Wire {
+    /// Each reply ended by this, in one write.
+    Ended(&'static [u8]),
+    /// Ended by CR, written a byte at a time (a segment each).
+    ByteByByte,
+    /// Each reply sent in one segment after a late duplicate of the one before (its old AY).
+    TwoInOne,
+}
+
+/// A peer that reads requests (ended by CR) and answers the status request, then each item
+/// request with an item titled after its order, framed as `wire` says. Records the requests.
+fn peer(wire: Wire) -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let received = Arc::clone(&log);
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_nodelay(true).unwrap();
+        let mut previous = Vec::new();
+        let mut buffer = Vec::new();
+        let mut answered = 0;
+        loop {
+            let mut chunk = [0u8; 512];
+            let Ok(n @ 1..) = stream.read(&mut chunk) else {
+                return;
+            };
+            buffer.extend_from_slice(&chunk[..n]);
+            while let Some(end) = buffer.iter().position(|b| matches!(b, b'\r' | b'\n')) {
+                let message: Vec<u8> = buffer.drain(..=end).collect();
+                if message.len() < 2 {
+                    continue;
+                }
+                received.lock().unwrap().push(message.clone());
+                let request = decode_request(&message, &Framing::default()).unwrap();
+                let reply = match request.message {
+                    Request::ScStatus(_) => status(),
+                    _ => {
+                        answered += 1;
+                        item(&format!("Book {answered}"))
+                    }
+                };
+                let mut bytes =
+                    encode_reply(&reply, request.sequence, &Framing::default()).unwrap();
+                match wire {
+                    Wire::Ended(terminator) => {
+                        bytes.pop();
+                        bytes.extend_from_slice(terminator);
+                        stream.write_all(&bytes).unwrap();
+                    }
+                    Wire::ByteByByte => {
+                        for byte in bytes {
+                            stream.write_all(&[byte]).unwrap();
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                    }
+                    Wire::TwoInOne => {
+                        // The last reply again (a late duplicate, its old AY) and this one,
+                        // in one write.
+                        let mut segment = std::mem::replace(&mut previous, bytes.clone());
+                        segment.extend_from_slice(&bytes);
+                        stream.write_all(&segment).unwrap();
+                    }
+                }
+            }
+        }
+    });
+    (port, log)
+}
+
+fn title(reply: Reply) -> String {
+    match reply {
+        Reply::ItemInformation(item) => item.title,
+        other => panic!("not an item: {other:?}"),
+    }
+}
+
+#[test]
+fn replies_ended_by_cr_crlf_or_lf_alone_are_all_understood_on_one_connection() {
+    for terminator in [&b"\r"[..], b"\r\n", b"\n"] {
+        let (port, requests) = peer(Wire::Ended(terminator));
+        let mut client = Sip2Client::new(settings(port, Terminator::Cr));
+        for n in 1..=3 {
+            let reply = client
+                .request(&item_request("3023"))
+                .unwrap_or_else(|e| panic!("{terminator:?}: {e}"));
+            assert_eq!(title(reply), format!("Book {n}"), "{terminator:?}");
+        }
+        // One status at the start, then one request per item: nothing repeated, no reconnect.
+        assert_eq!(requests.lock().unwrap().len(), 4, "{terminator:?}");
+    }
+}
+
+#[test]
+fn a_reply_cut_into_one_byte_segments_is_put_together() {
+    let (port, _) = peer(Wire::ByteByByte);
+    let mut client = Sip2Client::new(settings(port, Terminator::Cr));
+    for n in 1..=2 {
+        let reply = client.request(&item_request("3023")).unwrap();
+        assert_eq!(title(reply), format!("Book {n}"));
+    }
+}
+
+#[test]
+fn two_replies_in_one_segment_are_taken_apart_and_the_late_duplicate_dropped() {
+    let (port, requests) = peer(Wire::TwoInOne);
+    let mut client = Sip2Client::new(settings(port, Terminator::Cr));
+    for n in 1..=3 {
+        let reply = client.request(&item_request("3023")).unwrap();
+        assert_eq!(title(reply), format!("Book {n}"));
+    }
+    assert_eq!(requests.lock().unwrap().len(), 4, "nothing asked twice");
+}
+
+/// The project's SIP2 server on the simulated library.
+fn simulated_acs() -> u16 {
+    let sim = SimIls::new(
+        &Seed::builtin(),
+        Arc::new(|| chrono::Local::now().naive_local()),
+    );
+    let server = Sip2Server::bind(
+        "127.0.0.1:0",
+        sim,
+        ServerSettings {
+            framing: Framing::default(),
+            acs: AcsSettings {
+                institution: "SIM".into(),
+                library_name: "dialects".into(),
+                offline_ok: false,
+            },
+            idle_timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    server.spawn().unwrap().port()
+}
+
+#[test]
+fn a_kiosk_set_to_lf_or_crlf_is_served_by_the_simulated_acs_in_its_own_terminator() {
+    for terminator in [Terminator::Cr, Terminator::Crlf, Terminator::Lf] {
+        let port = simulated_acs();
+        let mut client = Sip2Client::new(settings(port, terminator));
+        for _ in 0..3 {
+            let reply = client
+                .request(&item_request("30234000001015"))
+                .unwrap_or_else(|e| panic!("{terminator:?}: {e}"));
+            assert_eq!(title(reply), "三体", "{terminator:?}");
+        }
+        // And the server answers a raw LF client with LF, not CR.
+        let mut raw = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        raw.write_all(b"9900302.00AY1AZFCA5\n").unwrap();
+        let mut answer = [0u8; 512];
+        let n = raw.read(&mut answer).unwrap();
+        assert!(
+            n > 2 && answer[..n].starts_with(b"98"),
+            "{:?}",
+            &answer[..n]
+        );
+        assert_eq!(
+            &answer[n - 1..n],
+            b"\n",
+            "{:?}",
+            String::from_utf8_lossy(&answer[..n])
+        );
+        assert!(!answer[..n].contains(&b'\r'));
+    }
+}
