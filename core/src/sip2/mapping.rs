@@ -211,14 +211,28 @@ fn refusal(messages: &Messages, table: Table, title: &str) -> Refusal {
     }
 }
 
-/// An amount as SIP2 writes it (`3.50`, `-12`, `1,234.00`), in minor units.
+/// An amount as ACSes write it, in minor units: `3.50`, `-12`, `1,234.00`, a decimal comma
+/// (`25,00`, `1.234,50`), a currency code or sign with it (`CNY 25.00`, `¥25`, `-25.00 EUR`).
+/// The currency is the message's BH, else the code in the amount, else CNY.
 pub fn money(amount: Option<&str>, currency: Option<&str>) -> Option<Money> {
-    let text: String = amount?.trim().chars().filter(|c| *c != ',').collect();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.as_str()),
+    let text = amount?.trim();
+    let negative = text.contains('-');
+    let code: String = text.chars().filter(char::is_ascii_alphabetic).collect();
+    let number: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+        .collect();
+    // The last separator is the decimal one when one or two digits follow it, or when it is a
+    // '.' (SIP2's own form); any other is a thousands separator.
+    let decimal = number.rfind(['.', ',']).filter(|&at| {
+        let after = number.len() - at - 1;
+        (1..=2).contains(&after) || (number[at..].starts_with('.') && after != 3) || after == 0
+    });
+    let (whole, fraction) = match decimal {
+        Some(at) => (&number[..at], &number[at + 1..]),
+        None => (number.as_str(), ""),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
@@ -235,6 +249,7 @@ pub fn money(amount: Option<&str>, currency: Option<&str>) -> Option<Money> {
     let minor = whole.checked_mul(100)?.checked_add(fraction)?;
     let currency = currency
         .and_then(|c| Currency::parse(c.trim()))
+        .or_else(|| Currency::parse(&code))
         .unwrap_or(Currency::CNY);
     Some(Money {
         minor: if negative { -minor } else { minor },
@@ -390,6 +405,22 @@ mod tests {
         assert_eq!(m(".75"), Some(75));
         assert_eq!(m("abc"), None);
         assert_eq!(m(""), None);
+        // As servers send them: a decimal comma, a currency code or sign, a sign anywhere.
+        assert_eq!(m("25,00"), Some(2_500));
+        assert_eq!(m("25,5"), Some(2_550));
+        assert_eq!(m("1.234,50"), Some(123_450));
+        assert_eq!(m("1,234"), Some(123_400));
+        assert_eq!(m("CNY 25.00"), Some(2_500));
+        assert_eq!(m("¥25"), Some(2_500));
+        assert_eq!(m("-25.00"), Some(-2_500));
+        assert_eq!(m("CNY -25.00"), Some(-2_500));
+        assert_eq!(m("25.00-"), Some(-2_500));
+        assert_eq!(m("CNY"), None);
+        // The code in the amount, when the message has no BH.
+        assert_eq!(
+            money(Some("-25.00 EUR"), None).map(|m| (m.minor, m.currency.as_str().to_owned())),
+            Some((-2_500, "EUR".to_owned()))
+        );
         assert_eq!(
             money(Some("1.00"), Some("usd")).map(|m| m.currency),
             Some(Currency::CNY)
