@@ -1,5 +1,6 @@
-//! The character sets SIP2 installations use: cp850 (the standard's), ISO-8859-1, or UTF-8.
-//! Checksums are computed over the encoded bytes, so encoding happens before framing.
+//! The character sets SIP2 installations use: cp850 (the standard's), ISO-8859-1, UTF-8, or
+//! GB18030 (Chinese library systems). Checksums are computed over the encoded bytes, so encoding
+//! happens before framing.
 
 use serde::Deserialize;
 
@@ -12,6 +13,9 @@ pub enum Charset {
     #[default]
     #[serde(rename = "utf-8", alias = "utf8")]
     Utf8,
+    /// China's national standard (a superset of GBK and GB2312), as Chinese ILSs speak SIP2.
+    #[serde(rename = "gb18030", alias = "gbk")]
+    Gb18030,
 }
 
 /// Code page 850, bytes 0x80 to 0xFF (bytes below 0x80 are ASCII).
@@ -29,8 +33,9 @@ impl std::str::FromStr for Charset {
             "cp850" => Ok(Charset::Cp850),
             "iso-8859-1" | "latin1" => Ok(Charset::Latin1),
             "utf-8" | "utf8" => Ok(Charset::Utf8),
+            "gb18030" | "gbk" => Ok(Charset::Gb18030),
             other => Err(format!(
-                "unknown charset {other:?}: use utf-8, cp850 or iso-8859-1"
+                "unknown charset {other:?}: use utf-8, cp850, iso-8859-1 or gb18030"
             )),
         }
     }
@@ -42,6 +47,8 @@ impl Charset {
     pub fn encode(self, text: &str) -> Vec<u8> {
         match self {
             Charset::Utf8 => text.as_bytes().to_vec(),
+            // GB18030 holds every Unicode character: nothing becomes `?`.
+            Charset::Gb18030 => encoding_rs::GB18030.encode(text).0.into_owned(),
             Charset::Latin1 => text
                 .chars()
                 .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
@@ -68,6 +75,10 @@ impl Charset {
     pub fn decode(self, bytes: &[u8]) -> String {
         match self {
             Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            Charset::Gb18030 => encoding_rs::GB18030
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
             Charset::Latin1 => bytes.iter().map(|b| char::from(*b)).collect(),
             Charset::Cp850 => bytes
                 .iter()
@@ -97,6 +108,21 @@ mod tests {
             Charset::Cp850.encode("Müller, Ångström"),
             b"M\x81ller, \x8fngstr\x94m"
         );
+    }
+
+    #[test]
+    fn gb18030_titles_as_chinese_library_systems_send_them() {
+        // 三体 in GB18030 (as in GBK): C8FD CCE5.
+        assert_eq!(Charset::Gb18030.encode("三体"), [0xC8, 0xFD, 0xCC, 0xE5]);
+        assert_eq!(Charset::Gb18030.decode(&[0xC8, 0xFD, 0xCC, 0xE5]), "三体");
+        // Beyond GBK: four-byte sequences, and ASCII as itself.
+        let text = "𠀀 Müller | 活着 €";
+        assert_eq!(
+            Charset::Gb18030.decode(&Charset::Gb18030.encode(text)),
+            text
+        );
+        assert_eq!(Charset::Gb18030.encode("AB|"), b"AB|");
+        assert_eq!("gbk".parse::<Charset>(), Ok(Charset::Gb18030));
     }
 
     #[test]

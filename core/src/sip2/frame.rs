@@ -188,16 +188,21 @@ impl Frame {
             body = content;
         }
         let mut text = charset.decode(body);
-        let mut sequence = None;
-        if let Some(digit) = sequence_suffix(&text) {
-            sequence = Some(digit);
-            text.truncate(text.len() - 3);
-        }
         let code: String = text.chars().take(2).collect();
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_digit()) {
             return Err(DecodeError::NotSip2(text.chars().take(8).collect()));
         }
         let layout = fixed_layout(&code).ok_or_else(|| DecodeError::UnknownCode(code.clone()))?;
+        let mut sequence = None;
+        if let Some(digit) = sequence_suffix(&text) {
+            // An "AY" and a digit inside the fixed fields is data, not a sequence number
+            // (found by fuzzing: a message of fixed fields only, sent without error detection).
+            let fixed_len = 2 + layout.iter().sum::<usize>();
+            if text.chars().count() - 3 >= fixed_len {
+                sequence = Some(digit);
+                text.truncate(text.len() - 3);
+            }
+        }
         let mut rest = text.chars().skip(2);
         let mut fixed = Vec::with_capacity(layout.len());
         for &len in layout {

@@ -9,9 +9,14 @@ use kiosk_core::sip2::{
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    for charset in [Charset::Utf8, Charset::Cp850, Charset::Latin1] {
+    for charset in [
+        Charset::Utf8,
+        Charset::Cp850,
+        Charset::Latin1,
+        Charset::Gb18030,
+    ] {
         for error_detection in [true, false] {
-            for terminator in [Terminator::Cr, Terminator::Crlf] {
+            for terminator in [Terminator::Cr, Terminator::Crlf, Terminator::Lf] {
                 let framing = Framing {
                     error_detection,
                     charset,
@@ -44,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
 
 fn terminator_len(terminator: Terminator) -> usize {
     match terminator {
-        Terminator::Cr => 1,
+        Terminator::Cr | Terminator::Lf => 1,
         Terminator::Crlf => 2,
     }
 }

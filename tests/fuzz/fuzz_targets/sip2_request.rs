@@ -6,7 +6,12 @@ use kiosk_core::sip2::{Charset, Framing, Terminator, decode_request, encode_requ
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    for charset in [Charset::Utf8, Charset::Cp850, Charset::Latin1] {
+    for charset in [
+        Charset::Utf8,
+        Charset::Cp850,
+        Charset::Latin1,
+        Charset::Gb18030,
+    ] {
         for error_detection in [true, false] {
             let framing = Framing {
                 error_detection,

@@ -100,6 +100,23 @@ fn utf8_titles_with_accents_and_chinese() {
 }
 
 #[test]
+fn gb18030_titles_keep_their_bars_and_round_trip() {
+    // 億 is 83 7C in GB18030: its second byte is '|', which must not split the title.
+    let text = format!("121NNY{DATE}AOMAIN|AB3023|AJ億萬富翁 三体|AH20261227    235900|AY1AZ");
+    let bytes = with_checksum(&text, Charset::Gb18030);
+    assert!(bytes.windows(2).any(|w| w == [0x83, 0x7C]));
+    let framing = ed(Charset::Gb18030);
+    let got = decode_reply(&bytes, &framing).unwrap();
+    assert_eq!(got.checksum, ChecksumCheck::Bytes);
+    let Reply::Checkout(m) = &got.message else {
+        panic!("not a checkout reply");
+    };
+    assert_eq!(m.title, "億萬富翁 三体");
+    let again = encode_reply(&got.message, got.sequence, &framing).unwrap();
+    assert_eq!(decode_reply(&again, &framing).unwrap().message, got.message);
+}
+
+#[test]
 fn cp850_titles_with_accents() {
     let text = format!("121NNY{DATE}AOMAIN|AB3023|AJMüller: Ångström, Señor|AY1AZ");
     let bytes = with_checksum(&text, Charset::Cp850);
@@ -172,4 +189,23 @@ fn values_cannot_inject_fields_or_end_the_message() {
         frame.encode(&framing),
         Err(EncodeError::ForbiddenChar { field: "AB".into() })
     );
+}
+
+/// Found by the `sip2_request` fuzzer: an SC status whose protocol version ends "AY" and a
+/// digit, sent without error detection, lost that tail as a sequence number and no longer
+/// decoded after one round trip.
+#[test]
+fn ay_and_a_digit_inside_the_fixed_fields_is_data_not_a_sequence_number() {
+    let framing = Framing {
+        error_detection: false,
+        charset: Charset::Utf8,
+        terminator: Terminator::Cr,
+    };
+    let data = b"9900216AY77777777777777777777777777777777777777777777777ZFCA3\r";
+    let received = decode_request(data, &framing).unwrap();
+    let bytes = encode_request(&received.message, 0, &framing).unwrap();
+    assert_eq!(bytes, b"9900216AY7\r");
+    let again = decode_request(&bytes, &framing).unwrap();
+    assert_eq!(again.message, received.message);
+    assert_eq!(again.sequence, None);
 }
