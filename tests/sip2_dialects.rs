@@ -263,3 +263,15 @@ fn a_kiosk_set_to_lf_or_crlf_is_served_by_the_simulated_acs_in_its_own_terminato
         assert!(!answer[..n].contains(&b'\r'));
     }
 }
+
+#[test]
+fn a_barcode_with_spaces_and_a_slash_reaches_the_acs_as_scanned() {
+    let (port, requests) = peer(Wire::Ended(b"\r"));
+    let mut client = Sip2Client::new(settings(port, Terminator::Cr));
+    let code = kiosk_core::barcode::clean(" B 12345/2\r\n").unwrap();
+    let reply = client.request(&item_request(&code)).unwrap();
+    assert_eq!(title(reply), "Book 1");
+    let sent = requests.lock().unwrap().last().cloned().unwrap();
+    let text = String::from_utf8(sent).unwrap();
+    assert!(text.contains("|ABB 12345/2|"), "{text:?}");
+}
