@@ -211,6 +211,11 @@ fn two_replies_in_one_segment_are_taken_apart_and_the_late_duplicate_dropped() {
 
 /// The project's SIP2 server on the simulated library.
 fn simulated_acs() -> u16 {
+    simulated_acs_closing_after(Duration::from_secs(60))
+}
+
+/// The same, closing connections idle for `idle` (as Koha's `client_timeout` does).
+fn simulated_acs_closing_after(idle: Duration) -> u16 {
     let sim = SimIls::new(
         &Seed::builtin(),
         Arc::new(|| chrono::Local::now().naive_local()),
@@ -225,7 +230,7 @@ fn simulated_acs() -> u16 {
                 library_name: "dialects".into(),
                 offline_ok: false,
             },
-            idle_timeout: Duration::from_secs(60),
+            idle_timeout: idle,
         },
     )
     .unwrap();
@@ -274,4 +279,27 @@ fn a_barcode_with_spaces_and_a_slash_reaches_the_acs_as_scanned() {
     let sent = requests.lock().unwrap().last().cloned().unwrap();
     let text = String::from_utf8(sent).unwrap();
     assert!(text.contains("|ABB 12345/2|"), "{text:?}");
+}
+
+#[test]
+fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_request() {
+    let port = simulated_acs_closing_after(Duration::from_millis(500));
+    let mut client = Sip2Client::new(settings(port, Terminator::Cr));
+    assert_eq!(
+        title(client.request(&item_request("30234000001015")).unwrap()),
+        "三体"
+    );
+    // The ACS drops the idle connection; the next reader's request goes out on a new one at
+    // once, not after a timeout on the dead one.
+    std::thread::sleep(Duration::from_millis(1200));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        title(client.request(&item_request("30234000001015")).unwrap()),
+        "三体"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "the reader waited {:?}",
+        started.elapsed()
+    );
 }
