@@ -90,12 +90,12 @@ pub fn encode(data: &ItemTagData) -> Result<Vec<u8>, TagError> {
         return Err(TagError::NoPrimaryId);
     }
     if let Some(isil) = &data.owner {
+        // An ISIL is country-library; an owner without a 2-letter country (a library with no
+        // ISIL, as some tags carry it) goes in the library field alone, as it is read back.
         let (country, library) = isil
             .split_once('-')
             .filter(|(country, _)| country.len() == 2)
-            .ok_or_else(|| {
-                TagError::Unencodable(isil.clone(), "an ISIL starts with a 2-letter country")
-            })?;
+            .unwrap_or(("", isil.as_str()));
         put(&mut block[COUNTRY], country)
             .and_then(|()| put(&mut block[LIBRARY], library))
             .map_err(|why| TagError::Unencodable(isil.clone(), why))?;
