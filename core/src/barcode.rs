@@ -24,8 +24,10 @@ pub enum BarcodeError {
 
 /// Cleans what a scanner sent: surrounding whitespace (CR/LF suffixes) removed; control
 /// characters, `|` and non-ASCII rejected, because barcodes on library material are ASCII and the
-/// value is sent to the ILS verbatim. Spaces inside (`B 12345`) and `/` (`12345/2`, a volume)
-/// are kept as scanned: some libraries' labels carry them, and the ILS knows them so.
+/// value is sent to the ILS verbatim. `/` (`12345/2`, a volume) is kept; a space inside is
+/// refused like other junk (a Wi-Fi QR code, two codes run together): the kiosk is told a
+/// misread rather than asking the ILS about it. Item ids with spaces that come from the ILS
+/// itself (a reader's loans) are sent back as they came.
 pub fn clean(raw: &str) -> Result<String, BarcodeError> {
     clean_up_to(raw, MAX_BARCODE_LEN)
 }
@@ -45,10 +47,7 @@ fn clean_up_to(raw: &str, max: usize) -> Result<String, BarcodeError> {
     if code.is_empty() {
         return Err(BarcodeError::Empty);
     }
-    if let Some(bad) = code
-        .chars()
-        .find(|c| !(c.is_ascii_graphic() || *c == ' ') || *c == '|')
-    {
+    if let Some(bad) = code.chars().find(|c| !c.is_ascii_graphic() || *c == '|') {
         return Err(BarcodeError::ForbiddenChar(bad));
     }
     let len = code.chars().count();
@@ -289,8 +288,9 @@ mod tests {
         assert_eq!(clean("31\r23"), Err(BarcodeError::ForbiddenChar('\r')));
         assert_eq!(clean("书123"), Err(BarcodeError::ForbiddenChar('书')));
         assert_eq!(clean("31\t23"), Err(BarcodeError::ForbiddenChar('\t')));
-        // Spaces inside and '/' are kept as the label has them.
-        assert_eq!(clean(" B 12345/2\r").as_deref(), Ok("B 12345/2"));
+        // '/' is kept as the label has it; a space inside is junk.
+        assert_eq!(clean(" 12345/2\r").as_deref(), Ok("12345/2"));
+        assert_eq!(clean("B 12345"), Err(BarcodeError::ForbiddenChar(' ')));
         assert_eq!(clean(&"9".repeat(65)), Err(BarcodeError::TooLong(65, 64)));
         // A QR code's text may be longer; the session tells it from a barcode.
         assert_eq!(clean_scan(&"9".repeat(65)), Ok("9".repeat(65)));

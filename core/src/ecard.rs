@@ -318,6 +318,8 @@ fn token_parts(text: &str) -> Option<(&str, &str, &str)> {
     let shaped = !card.is_empty()
         && (1..=12).contains(&expiry.len())
         && expiry.chars().all(|c| c.is_ascii_digit())
+        // One spelling per token: `0179…` would pass as another code for the same signature.
+        && !(expiry.len() > 1 && expiry.starts_with('0'))
         && signature.len() >= 16
         && signature.chars().all(base64url);
     shaped.then_some((card, expiry, signature))

@@ -257,3 +257,18 @@ proptest::proptest! {
         }
     }
 }
+
+/// Found by the `ecard_qr` fuzzer: a genuine token with a 0 put before its expiry
+/// (`…019.01796000000.…`) still verified (the signature covers the number, not its spelling),
+/// so one token had many spellings. Only the one the signer writes is taken now.
+#[test]
+fn a_token_is_taken_only_as_its_signer_spelt_it() {
+    let key = key_bytes(HMAC_KEY_BASE64).unwrap();
+    let token = sign_hmac_sha256(&key, "20234000000019", 1_796_000_000).unwrap();
+    assert!(matches!(hmac_rule().read(&token), QrRead::Token(_)));
+    let respelt = token.replace(".1796000000.", ".01796000000.");
+    assert!(
+        !matches!(hmac_rule().read(&respelt), QrRead::Token(_)),
+        "{respelt}"
+    );
+}
