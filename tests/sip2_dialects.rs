@@ -6,14 +6,15 @@
 use kiosk::ils::sim::SimIls;
 use kiosk::ils::sim::seed::Seed;
 use kiosk::ils::sip2::client::{LinkSettings, Sip2Client};
-use kiosk::ils::sip2::replies::*;
-use kiosk::ils::sip2::requests::*;
 use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
 use kiosk::ils::sip2::{Framing, Reply, Request, Terminator, decode_request, encode_reply};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+mod common;
+use common::sip2::{acs_status, item_reply, item_request_for};
 
 fn settings(port: u16, terminator: Terminator) -> LinkSettings {
     LinkSettings {
@@ -34,63 +35,6 @@ fn settings(port: u16, terminator: Terminator) -> LinkSettings {
         liveness: Duration::from_secs(5),
         login: None,
     }
-}
-
-fn status() -> Reply {
-    Reply::AcsStatus(AcsStatus {
-        online: true,
-        checkin_ok: true,
-        checkout_ok: true,
-        renewal_policy: true,
-        status_update_ok: false,
-        offline_ok: false,
-        timeout_tenths: None,
-        retries: None,
-        date: None,
-        protocol_version: "2.00".into(),
-        institution: "MAIN".into(),
-        library_name: None,
-        supported_messages: "YYYYYYYYYYYYYYYY".into(),
-        terminal_location: None,
-        messages: Messages::default(),
-    })
-}
-
-fn item(title: &str) -> Reply {
-    Reply::ItemInformation(ItemInformationReply {
-        circulation_status: 3,
-        security_marker: "02".into(),
-        fee_type: "01".into(),
-        date: None,
-        hold_queue_length: None,
-        due_date: None,
-        recall_date: None,
-        hold_pickup_date: None,
-        item: "3023".into(),
-        title: title.into(),
-        owner: None,
-        currency: None,
-        fee_amount: None,
-        media_type: None,
-        permanent_location: None,
-        current_location: None,
-        item_properties: None,
-        messages: Messages::default(),
-    })
-}
-
-fn item_request(barcode: &str) -> Request {
-    Request::ItemInformation(ItemInformationRequest {
-        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-        terminal: Terminal {
-            institution: "SIM".into(),
-            terminal_password: None,
-        },
-        item: barcode.into(),
-    })
 }
 
 /// How the raw peer cuts and ends what it sends.
@@ -131,10 +75,10 @@ fn peer(wire: Wire) -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
                 received.lock().unwrap().push(message.clone());
                 let request = decode_request(&message, &Framing::default()).unwrap();
                 let reply = match request.message {
-                    Request::ScStatus(_) => status(),
+                    Request::ScStatus(_) => acs_status(),
                     _ => {
                         answered += 1;
-                        item(&format!("Book {answered}"))
+                        item_reply(&format!("Book {answered}"))
                     }
                 };
                 let mut bytes =
@@ -179,7 +123,7 @@ fn replies_ended_by_cr_crlf_or_lf_alone_are_all_understood_on_one_connection() {
         let mut client = Sip2Client::new(settings(port, Terminator::Cr));
         for n in 1..=3 {
             let reply = client
-                .request(&item_request("3023"))
+                .request(&item_request_for("3023"))
                 .unwrap_or_else(|e| panic!("{terminator:?}: {e}"));
             assert_eq!(title(reply), format!("Book {n}"), "{terminator:?}");
         }
@@ -193,7 +137,7 @@ fn a_reply_cut_into_one_byte_segments_is_put_together() {
     let (port, _) = peer(Wire::ByteByByte);
     let mut client = Sip2Client::new(settings(port, Terminator::Cr));
     for n in 1..=2 {
-        let reply = client.request(&item_request("3023")).unwrap();
+        let reply = client.request(&item_request_for("3023")).unwrap();
         assert_eq!(title(reply), format!("Book {n}"));
     }
 }
@@ -203,7 +147,7 @@ fn two_replies_in_one_segment_are_taken_apart_and_the_late_duplicate_dropped() {
     let (port, requests) = peer(Wire::TwoInOne);
     let mut client = Sip2Client::new(settings(port, Terminator::Cr));
     for n in 1..=3 {
-        let reply = client.request(&item_request("3023")).unwrap();
+        let reply = client.request(&item_request_for("3023")).unwrap();
         assert_eq!(title(reply), format!("Book {n}"));
     }
     assert_eq!(requests.lock().unwrap().len(), 4, "nothing asked twice");
@@ -244,7 +188,7 @@ fn a_kiosk_set_to_lf_or_crlf_is_served_by_the_simulated_acs_in_its_own_terminato
         let mut client = Sip2Client::new(settings(port, terminator));
         for _ in 0..3 {
             let reply = client
-                .request(&item_request("30234000001015"))
+                .request(&item_request_for("30234000001015"))
                 .unwrap_or_else(|e| panic!("{terminator:?}: {e}"));
             assert_eq!(title(reply), "三体", "{terminator:?}");
         }
@@ -275,7 +219,7 @@ fn an_item_id_with_spaces_and_a_slash_reaches_the_acs_as_the_ils_gave_it() {
     let (port, requests) = peer(Wire::Ended(b"\r"));
     let mut client = Sip2Client::new(settings(port, Terminator::Cr));
     let code = "B 12345/2";
-    let reply = client.request(&item_request(code)).unwrap();
+    let reply = client.request(&item_request_for(code)).unwrap();
     assert_eq!(title(reply), "Book 1");
     let sent = requests.lock().unwrap().last().cloned().unwrap();
     let text = String::from_utf8(sent).unwrap();
@@ -287,7 +231,7 @@ fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_reques
     let port = simulated_acs_closing_after(Duration::from_millis(500));
     let mut client = Sip2Client::new(settings(port, Terminator::Cr));
     assert_eq!(
-        title(client.request(&item_request("30234000001015")).unwrap()),
+        title(client.request(&item_request_for("30234000001015")).unwrap()),
         "三体"
     );
     // The ACS drops the idle connection; the next reader's request goes out on a new one at
@@ -295,7 +239,7 @@ fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_reques
     std::thread::sleep(Duration::from_millis(1200));
     let started = std::time::Instant::now();
     assert_eq!(
-        title(client.request(&item_request("30234000001015")).unwrap()),
+        title(client.request(&item_request_for("30234000001015")).unwrap()),
         "三体"
     );
     assert!(

@@ -11,6 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::sip2::{acs_status, item_reply, item_request};
+
 /// What the scripted ACS does with one received message: the messages it sends back.
 type Action = Box<dyn Fn(&[u8]) -> Vec<Vec<u8>> + Send>;
 
@@ -127,63 +130,6 @@ fn corrupted_then_intact(reply: Reply) -> (Action, Action) {
         vec![encode_reply(&reply, sequence, &framing()).unwrap()]
     });
     (corrupt, intact)
-}
-
-fn acs_status() -> Reply {
-    Reply::AcsStatus(AcsStatus {
-        online: true,
-        checkin_ok: true,
-        checkout_ok: true,
-        renewal_policy: true,
-        status_update_ok: false,
-        offline_ok: false,
-        timeout_tenths: None,
-        retries: None,
-        date: None,
-        protocol_version: "2.00".into(),
-        institution: "MAIN".into(),
-        library_name: None,
-        supported_messages: "YYYYYYYYYYYYYYYY".into(),
-        terminal_location: None,
-        messages: Messages::default(),
-    })
-}
-
-fn item_reply(title: &str) -> Reply {
-    Reply::ItemInformation(ItemInformationReply {
-        circulation_status: 3,
-        security_marker: "02".into(),
-        fee_type: "01".into(),
-        date: None,
-        hold_queue_length: None,
-        due_date: None,
-        recall_date: None,
-        hold_pickup_date: None,
-        item: "3023".into(),
-        title: title.into(),
-        owner: None,
-        currency: None,
-        fee_amount: None,
-        media_type: None,
-        permanent_location: None,
-        current_location: None,
-        item_properties: None,
-        messages: Messages::default(),
-    })
-}
-
-fn item_request() -> Request {
-    Request::ItemInformation(ItemInformationRequest {
-        date: chrono::NaiveDate::from_ymd_opt(2026, 11, 29)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap(),
-        terminal: Terminal {
-            institution: "MAIN".into(),
-            terminal_password: None,
-        },
-        item: "3023".into(),
-    })
 }
 
 fn checkout_request() -> Request {

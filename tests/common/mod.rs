@@ -4,6 +4,7 @@
 pub mod live;
 pub mod pki;
 pub mod pysip2;
+pub mod sip2;
 
 use serde_json::Value;
 use std::io::Write;
