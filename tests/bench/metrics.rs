@@ -9,19 +9,16 @@
 //!
 //! Run: `cargo bench --bench metrics` (figures go in BENCHMARKS.md).
 
-use kiosk::app::clock::Clock;
-use kiosk::app::runtime::{Inbound, Input, Output, Runtime};
-use kiosk::app::start::{Started, start};
-use kiosk::circ::effect::ItemResult;
+mod kit;
+
+use kiosk::app::runtime::Input;
+use kiosk::circ::Button;
 use kiosk::circ::types::Pin;
-use kiosk::circ::{Button, Effect};
-use kiosk::config::Config;
-use kiosk::config::secrets::Secrets;
+use kit::{Kiosk, example_config, quantile, report, trimmed_mean};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,127 +35,33 @@ const LOADED_FOR: Duration = Duration::from_secs(15);
 const SCRAPERS: usize = 50;
 const BURST_EVERY: Duration = Duration::from_millis(250);
 
-/// Tells the bench when an item's outcome leaves the runtime.
-struct Sink(Sender<Instant>);
-
-impl Output for Sink {
-    fn effect(&mut self, effect: &Effect) -> std::io::Result<()> {
-        if let Effect::Outcome { outcome } = effect
-            && outcome.result != ItemResult::Pending
-        {
-            let _ = self.0.send(Instant::now());
-        }
-        Ok(())
-    }
-    fn security(&mut self, _: &kiosk::app::devices::SecurityReport) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn rejected(&mut self, line: Option<usize>, message: &str) -> std::io::Result<()> {
-        panic!("input {line:?} rejected: {message}")
-    }
-}
-
 /// A kiosk on the simulated machine and ILS, its journal in `dir`, with `/metrics` on `port`
-/// when given; its session loop on a thread of its own.
-struct Kiosk {
-    inputs: Sender<Inbound>,
-    outcomes: Receiver<Instant>,
+/// when given.
+fn kiosk(dir: &Path, metrics_port: Option<u16>) -> Kiosk {
+    Kiosk::start(example_config(dir, |text| match metrics_port {
+        Some(port) => text.replace(
+            "# listen = \"0.0.0.0:9464\"",
+            &format!("listen = \"127.0.0.1:{port}\""),
+        ),
+        None => text,
+    }))
 }
 
-impl Kiosk {
-    fn start(dir: &Path, metrics_port: Option<u16>) -> Kiosk {
-        let example =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
-                .unwrap();
-        let mut text = example.replace(
-            "path = \"/var/lib/kiosk/journal.db\"",
-            &format!("path = \"{}\"", dir.join("journal.db").display()),
-        );
-        if let Some(port) = metrics_port {
-            text = text.replace(
-                "# listen = \"0.0.0.0:9464\"",
-                &format!("listen = \"127.0.0.1:{port}\""),
-            );
-        }
-        let config = Config::parse(&text, &dir.join("kiosk.toml")).unwrap();
-        let (inputs, inbox) = channel();
-        let (sent, outcomes) = channel();
-        std::thread::spawn(move || {
-            // The session's timers on a virtual clock (a goodbye does not take 6 real seconds);
-            // the journal, the ILS and the measurement on the real one.
-            let clock = Clock::virtual_from_now();
-            let Started {
-                session,
-                worker,
-                devices,
-                metrics,
-            } = start(&config, &Secrets::default(), &clock).unwrap();
-            let mut sink = Sink(sent);
-            Runtime::new(session, worker, devices, clock, &mut sink)
-                .with_metrics(metrics)
-                .run(inbox)
-                .unwrap();
-        });
-        Kiosk { inputs, outcomes }
+/// A reader borrows the four books, then they come back without a card: eight item times.
+fn round(kiosk: &Kiosk, times: &mut Vec<f64>) {
+    kiosk.send(Input::Scan(CARD.into()));
+    kiosk.send(Input::Pin(Pin::new("1234")));
+    kiosk.send(Input::Press(Button::Borrow));
+    for book in BOOKS {
+        times.push(kiosk.item(book).as_secs_f64() * 1e6);
     }
-
-    fn send(&self, input: Input) {
-        self.inputs.send(input.into()).unwrap();
+    kiosk.send(Input::Press(Button::Done));
+    kiosk.send(Input::Press(Button::NoReceipt));
+    kiosk.send(Input::Wait(Duration::from_secs(8)));
+    for book in BOOKS {
+        times.push(kiosk.item(book).as_secs_f64() * 1e6);
     }
-
-    /// Scans `book` and waits for its outcome: the item time.
-    fn item(&self, book: &str) -> Duration {
-        let started = Instant::now();
-        self.send(Input::Scan(book.into()));
-        let shown = self
-            .outcomes
-            .recv_timeout(Duration::from_secs(10))
-            .expect("an outcome");
-        shown - started
-    }
-
-    /// A reader borrows the four books, then they come back without a card: eight item times.
-    fn round(&self, times: &mut Vec<f64>) {
-        self.send(Input::Scan(CARD.into()));
-        self.send(Input::Pin(Pin::new("1234")));
-        self.send(Input::Press(Button::Borrow));
-        for book in BOOKS {
-            times.push(self.item(book).as_secs_f64() * 1e6);
-        }
-        self.send(Input::Press(Button::Done));
-        self.send(Input::Press(Button::NoReceipt));
-        self.send(Input::Wait(Duration::from_secs(8)));
-        for book in BOOKS {
-            times.push(self.item(book).as_secs_f64() * 1e6);
-        }
-        self.send(Input::Wait(Duration::from_secs(12)));
-    }
-}
-
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
-/// The mean of the middle 80 % (a disk's occasional slow fsync does not decide the ratio).
-fn trimmed_mean(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let cut = sorted.len() / 10;
-    let middle = &sorted[cut..sorted.len() - cut];
-    middle.iter().sum::<f64>() / middle.len() as f64
-}
-
-fn report(name: &str, times: &[f64]) {
-    println!(
-        "{name:<34} n={:<4} p50 {:>7.0} µs  p90 {:>7.0} µs  p99 {:>7.0} µs  trimmed mean {:>7.0} µs",
-        times.len(),
-        quantile(times, 0.5),
-        quantile(times, 0.9),
-        quantile(times, 0.99),
-        trimmed_mean(times)
-    );
+    kiosk.send(Input::Wait(Duration::from_secs(12)));
 }
 
 /// One scrape: the answer time in µs.
@@ -185,22 +88,22 @@ fn main() {
         .local_addr()
         .unwrap()
         .port();
-    let off = Kiosk::start(&off_dir, None);
-    let on = Kiosk::start(&on_dir, Some(port));
+    let off = kiosk(&off_dir, None);
+    let on = kiosk(&on_dir, Some(port));
     // Warm up both (the journal's pages, the simulated library's caches).
     let mut warm = Vec::new();
-    off.round(&mut warm);
-    on.round(&mut warm);
+    round(&off, &mut warm);
+    round(&on, &mut warm);
 
     // Alternating rounds (off, on, on, off …) so both see the same disk and machine.
     let (mut without, mut with) = (Vec::new(), Vec::new());
     for i in 0..ROUNDS {
         if i % 2 == 0 {
-            off.round(&mut without);
-            on.round(&mut with);
+            round(&off, &mut without);
+            round(&on, &mut with);
         } else {
-            on.round(&mut with);
-            off.round(&mut without);
+            round(&on, &mut with);
+            round(&off, &mut without);
         }
     }
 
@@ -242,11 +145,11 @@ fn main() {
         i += 1;
         // The kiosk without metrics beside it, in the same load, is the floor again.
         if i % 2 == 0 {
-            on.round(&mut scraped);
-            off.round(&mut quiet);
+            round(&on, &mut scraped);
+            round(&off, &mut quiet);
         } else {
-            off.round(&mut quiet);
-            on.round(&mut scraped);
+            round(&off, &mut quiet);
+            round(&on, &mut scraped);
         }
     }
     stop.store(true, Ordering::Relaxed);

@@ -8,6 +8,8 @@
 //!
 //! Run: `cargo bench --bench queue` (figures go in BENCHMARKS.md).
 
+mod kit;
+
 use chrono::Utc;
 use kiosk::circ::types::{ItemId, PatronId};
 use kiosk::config::secrets::Secret;
@@ -20,6 +22,7 @@ use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
 use kiosk::queue::journal::{Journal, JournalSettings, NewTransaction, Stamp};
 use kiosk::queue::replay::{ReplaySettings, replay_round};
 use kiosk::queue::{Action, State};
+use kit::pin_to;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,24 +96,6 @@ fn seed(n: usize) -> Seed {
 
 fn item(i: usize) -> String {
     format!("3{i:013}")
-}
-
-/// Keeps the calling thread (and the threads it starts from now on) on one CPU. The ACS's
-/// threads get a CPU of their own and the kiosk's the other, as when the ACS is another machine:
-/// left to the scheduler, two threads ping-ponging on two vCPUs land together or apart from run
-/// to run, and the round-trip floor doubles or halves with it.
-fn pin_to(cpu: usize) {
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-        return;
-    }
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; the call only reads it.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
-            eprintln!("could not pin the thread to CPU {cpu}; figures may be noisier");
-        }
-    }
 }
 
 fn acs(n: usize) -> std::net::SocketAddr {

@@ -20,13 +20,26 @@ const CMD_SYSTEM_INFO: u8 = 0x2B;
 const CMD_NXP_SET_EAS: u8 = 0xA2;
 const CMD_NXP_RESET_EAS: u8 = 0xA3;
 const NXP_MANUFACTURER: u8 = 0x04;
-/// Milliseconds a tag has to start answering a read, and a write (programming takes ~20 ms).
+/// Milliseconds a tag has to start answering a read, and a write (programming takes ~20 ms),
+/// counted from the end of the request: see [`air_ms`].
 const READ_ANSWER_MS: u32 = 2;
 const WRITE_ANSWER_MS: u32 = 25;
 /// Mask rounds before an inventory gives up resolving collisions (a pad holds a few dozen tags).
 const MAX_ROUNDS: usize = 64;
 /// Blocks per read-multiple request, well inside the 508-byte reception buffer.
 const BLOCKS_PER_READ: u8 = 32;
+
+/// Whole milliseconds a request spends in the air (ISO/IEC 15693-2, 1 out of 4: 302 µs a
+/// byte, with its CRC, start and end of frame). SEND_DATA returns as the chip starts sending, so
+/// the answer window opens this much later: an addressed request (12 bytes, 3.7 ms) would
+/// otherwise be given up on before the tag could begin to answer.
+fn air_ms(frame: &[u8]) -> u32 {
+    if frame.is_empty() {
+        return 0;
+    }
+    let micros = 76 + (frame.len() as u32 + 2) * 302 + 38;
+    micros / 1000
+}
 
 impl<SPI, BUSY, RST, D> Pn5180<SPI, BUSY, RST, D>
 where
@@ -55,7 +68,7 @@ where
             request.extend_from_slice(&mask.to_le_bytes()[..mask_bytes]);
             for slot in 0..16u64 {
                 let frame: &[u8] = if slot == 0 { &request } else { &[] };
-                let reception = self.transceive(frame, READ_ANSWER_MS)?;
+                let reception = self.transceive(frame, READ_ANSWER_MS + air_ms(frame))?;
                 if slot == 0 {
                     self.write_register_and_mask(reg::TX_CONFIG, super::TX_CONFIG_EOF_ONLY_MASK)?;
                 }
@@ -91,7 +104,7 @@ where
         frame.extend_from_slice(command);
         frame.extend_from_slice(&tag.0);
         frame.extend_from_slice(params);
-        match self.transceive(&frame, answer_ms)? {
+        match self.transceive(&frame, answer_ms + air_ms(&frame))? {
             Reception::Frame(answer) => match answer.split_first() {
                 Some((flags, rest)) if flags & 1 == 0 => Ok(rest.to_vec()),
                 Some((_, rest)) => {

@@ -76,7 +76,7 @@ const SYSTEM_CONFIG_IDLE_MASK: u32 = 0xFFFF_FFF8;
 const SYSTEM_CONFIG_TRANSCEIVE: u32 = 0x0000_0003;
 /// TX_CONFIG with data and start-of-frame off: the next SEND_DATA sends only an EOF, which is how
 /// an ISO 15693 reader moves to the next inventory slot.
-const TX_CONFIG_EOF_ONLY_MASK: u32 = 0xFFFF_FB3F;
+pub const TX_CONFIG_EOF_ONLY_MASK: u32 = 0xFFFF_FB3F;
 /// The reception buffer holds 508 bytes.
 const RX_BUFFER: usize = 508;
 

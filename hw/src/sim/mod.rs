@@ -8,6 +8,8 @@ use crate::device::{
     Light, PrintJob, PrinterStatus, ReceiptPrinter, ReturnSlot, SystemInfo, TagId,
 };
 use std::collections::VecDeque;
+
+pub mod pn5180;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const BLOCK_SIZE: usize = 4;

@@ -1,0 +1,141 @@
+//! What the session-loop benchmarks share: a whole kiosk (the session loop, journal and ILS
+//! worker of `kiosk run`) on a thread of its own, which tells the bench the moment each item's
+//! outcome leaves it; and the figures' statistics.
+
+use kiosk::app::clock::Clock;
+use kiosk::app::runtime::{Inbound, Input, Output, Runtime};
+use kiosk::app::start::{Started, start};
+use kiosk::circ::Effect;
+use kiosk::circ::effect::ItemResult;
+use kiosk::config::Config;
+use kiosk::config::secrets::Secrets;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+/// Tells the bench when an item's outcome (not the "checking…" placeholder) leaves the runtime.
+struct Sink(Sender<Instant>);
+
+impl Output for Sink {
+    fn effect(&mut self, effect: &Effect) -> std::io::Result<()> {
+        if let Effect::Outcome { outcome } = effect
+            && outcome.result != ItemResult::Pending
+        {
+            let _ = self.0.send(Instant::now());
+        }
+        Ok(())
+    }
+    fn security(&mut self, _: &kiosk::app::devices::SecurityReport) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn rejected(&mut self, line: Option<usize>, message: &str) -> std::io::Result<()> {
+        panic!("input {line:?} rejected: {message}")
+    }
+}
+
+/// The shipped example configuration with its journal in `dir`, edited by `edit`.
+pub fn example_config(dir: &Path, edit: impl FnOnce(String) -> String) -> Config {
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"))
+            .expect("the example configuration");
+    let text = example.replace(
+        "path = \"/var/lib/kiosk/journal.db\"",
+        &format!("path = \"{}\"", dir.join("journal.db").display()),
+    );
+    Config::parse(&edit(text), &dir.join("kiosk.toml")).expect("a valid configuration")
+}
+
+/// A kiosk's session loop on a thread of its own.
+pub struct Kiosk {
+    inputs: Sender<Inbound>,
+    outcomes: Receiver<Instant>,
+}
+
+impl Kiosk {
+    pub fn start(config: Config) -> Kiosk {
+        let (inputs, inbox) = channel();
+        let (sent, outcomes) = channel();
+        std::thread::spawn(move || {
+            // The session's timers on a virtual clock (a goodbye does not take 6 real seconds);
+            // the journal, the ILS, the devices and the measurement on the real one.
+            let clock = Clock::virtual_from_now();
+            let Started {
+                session,
+                worker,
+                devices,
+                metrics,
+            } = start(&config, &Secrets::default(), &clock).expect("the kiosk starts");
+            let mut sink = Sink(sent);
+            Runtime::new(session, worker, devices, clock, &mut sink)
+                .with_metrics(metrics)
+                .run(inbox)
+                .expect("the session loop");
+        });
+        Kiosk { inputs, outcomes }
+    }
+
+    pub fn send(&self, input: Input) {
+        self.inputs
+            .send(input.into())
+            .expect("the kiosk is running");
+    }
+
+    /// When the next outcome left the runtime.
+    pub fn next_outcome(&self) -> Instant {
+        self.outcomes
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an outcome")
+    }
+
+    /// Scans `book` and waits for its outcome: the item time.
+    pub fn item(&self, book: &str) -> Duration {
+        let started = Instant::now();
+        self.send(Input::Scan(book.into()));
+        self.next_outcome() - started
+    }
+}
+
+pub fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// The mean of the middle 80 % (a disk's occasional slow fsync does not decide the ratio).
+pub fn trimmed_mean(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let cut = sorted.len() / 10;
+    let middle = &sorted[cut..sorted.len() - cut];
+    middle.iter().sum::<f64>() / middle.len() as f64
+}
+
+/// One line of figures, in µs.
+pub fn report(name: &str, times: &[f64]) {
+    println!(
+        "{name:<38} n={:<5} p50 {:>7.0} µs  p90 {:>7.0} µs  p99 {:>7.0} µs  trimmed mean {:>7.0} µs",
+        times.len(),
+        quantile(times, 0.5),
+        quantile(times, 0.9),
+        quantile(times, 0.99),
+        trimmed_mean(times)
+    );
+}
+
+/// Keeps the calling thread (and the threads it starts from now on) on one CPU. The ACS's
+/// threads get a CPU of their own and the kiosk's the other, as when the ACS is another machine:
+/// left to the scheduler, two threads ping-ponging on two vCPUs land together or apart from run
+/// to run, and the round-trip floor doubles or halves with it.
+pub fn pin_to(cpu: usize) {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the call only reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+            eprintln!("could not pin the thread to CPU {cpu}; figures may be noisier");
+        }
+    }
+}
