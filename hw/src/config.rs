@@ -37,6 +37,17 @@ pub struct SimSettings {
     pub clock: Option<String>,
     /// The disk holding the journal has this much free space (MB), for diagnostics.
     pub disk_free_mb: Option<u64>,
+    /// How the simulated pad is read: directly (the demo: instant) or through the real PN5180
+    /// driver on a simulated chip with the air interface's timings (as slow as the machine).
+    pub item_reader: SimItemReader,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SimItemReader {
+    #[default]
+    Direct,
+    Pn5180,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]

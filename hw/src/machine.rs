@@ -1,6 +1,6 @@
 //! The set of devices one kiosk has, whichever backend built them.
 
-use crate::config::{Backend, HwConfig, PartFault};
+use crate::config::{Backend, HwConfig, PartFault, SimItemReader};
 use crate::device::{
     BarcodeScanner, CardReader, Device, DeviceError, Fault, Indicators, ItemReader, ReceiptPrinter,
     ReturnSlot,
@@ -61,6 +61,15 @@ pub fn open(config: &HwConfig) -> Opened {
             let sim = SimDevices::new();
             let mut machine = Machine::simulated(&sim);
             let mut failures = Vec::new();
+            if config.sim.item_reader == SimItemReader::Pn5180 {
+                match crate::sim::pn5180::reader(&sim, Default::default()) {
+                    Ok((driver, _)) => machine.item_reader = Some(Box::new(driver)),
+                    Err(error) => {
+                        machine.remove(Device::ItemReader);
+                        failures.push(error);
+                    }
+                }
+            }
             for (part, fault) in &config.sim.faults {
                 let device = part.device();
                 if *fault == PartFault::Missing {

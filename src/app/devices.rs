@@ -199,7 +199,7 @@ impl DeviceHub {
             events.extend(self.follow_card_reader(answered, now));
         }
         if let Some(reader) = self.machine.item_reader.as_mut() {
-            let field = rfid::read_field(reader.as_mut(), self.format);
+            let field = rfid::read_field_again(reader.as_mut(), self.format, &self.last_field);
             let answered = field.is_ok() && self.item_reader_checks_out(now);
             if let Some(field) = note(&mut self.faults, "item_reader", field) {
                 events.extend(self.pad.update(&field).into_iter().map(pad_event));
@@ -309,8 +309,21 @@ impl DeviceHub {
             (None, _) => Err("the tag UID is not 16 hex digits".to_owned()),
             (_, None) => Err("no RFID item reader is available".to_owned()),
         };
-        if let Err(error) = &result {
-            tracing::warn!(%item, %error, ?state, "security write failed");
+        match &result {
+            Err(error) => tracing::warn!(%item, %error, ?state, "security write failed"),
+            // The tags as last read are kept for the next pass: they now carry the new AFI.
+            Ok(()) if self.security.use_afi => {
+                let afi = match on_loan {
+                    true => self.security.afi_on_loan,
+                    false => self.security.afi_in_library,
+                };
+                for tag in self.last_field.iter_mut() {
+                    if tags.iter().any(|t| TagId::from_hex(&t.0) == Some(tag.id)) {
+                        tag.afi = Some(afi);
+                    }
+                }
+            }
+            Ok(()) => {}
         }
         SecurityReport {
             item: item.clone(),

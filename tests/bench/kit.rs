@@ -1,6 +1,7 @@
 //! What the session-loop benchmarks share: a whole kiosk (the session loop, journal and ILS
 //! worker of `kiosk run`) on a thread of its own, which tells the bench the moment each item's
-//! outcome leaves it; and the figures' statistics.
+//! outcome leaves it; and the figures' statistics. Each benchmark uses part of it.
+#![allow(dead_code)]
 
 use kiosk::app::clock::Clock;
 use kiosk::app::runtime::{Inbound, Input, Output, Runtime};
@@ -13,19 +14,24 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
-/// Tells the bench when an item's outcome (not the "checking…" placeholder) leaves the runtime.
-struct Sink(Sender<Instant>);
+/// Tells the bench when an item's outcome (not the "checking…" placeholder) leaves the runtime,
+/// and when a tag's security write has been done and verified.
+struct Sink {
+    outcomes: Sender<Instant>,
+    secured: Sender<(Instant, bool)>,
+}
 
 impl Output for Sink {
     fn effect(&mut self, effect: &Effect) -> std::io::Result<()> {
         if let Effect::Outcome { outcome } = effect
             && outcome.result != ItemResult::Pending
         {
-            let _ = self.0.send(Instant::now());
+            let _ = self.outcomes.send(Instant::now());
         }
         Ok(())
     }
-    fn security(&mut self, _: &kiosk::app::devices::SecurityReport) -> std::io::Result<()> {
+    fn security(&mut self, report: &kiosk::app::devices::SecurityReport) -> std::io::Result<()> {
+        let _ = self.secured.send((Instant::now(), report.ok));
         Ok(())
     }
     fn rejected(&mut self, line: Option<usize>, message: &str) -> std::io::Result<()> {
@@ -49,12 +55,14 @@ pub fn example_config(dir: &Path, edit: impl FnOnce(String) -> String) -> Config
 pub struct Kiosk {
     inputs: Sender<Inbound>,
     outcomes: Receiver<Instant>,
+    secured: Receiver<(Instant, bool)>,
 }
 
 impl Kiosk {
     pub fn start(config: Config) -> Kiosk {
         let (inputs, inbox) = channel();
         let (sent, outcomes) = channel();
+        let (sent_secured, secured) = channel();
         std::thread::spawn(move || {
             // The session's timers on a virtual clock (a goodbye does not take 6 real seconds);
             // the journal, the ILS, the devices and the measurement on the real one.
@@ -65,13 +73,20 @@ impl Kiosk {
                 devices,
                 metrics,
             } = start(&config, &Secrets::default(), &clock).expect("the kiosk starts");
-            let mut sink = Sink(sent);
+            let mut sink = Sink {
+                outcomes: sent,
+                secured: sent_secured,
+            };
             Runtime::new(session, worker, devices, clock, &mut sink)
                 .with_metrics(metrics)
                 .run(inbox)
                 .expect("the session loop");
         });
-        Kiosk { inputs, outcomes }
+        Kiosk {
+            inputs,
+            outcomes,
+            secured,
+        }
     }
 
     pub fn send(&self, input: Input) {
@@ -80,11 +95,29 @@ impl Kiosk {
             .expect("the kiosk is running");
     }
 
+    /// Waits until the session loop has dealt with everything sent so far (each input also has
+    /// the devices polled, which takes real time with a timed reader).
+    pub fn settle(&self) {
+        let (ack, done) = channel();
+        self.inputs
+            .send(Inbound::Sync(ack))
+            .expect("the kiosk is running");
+        done.recv_timeout(Duration::from_secs(30))
+            .expect("the kiosk settles");
+    }
+
     /// When the next outcome left the runtime.
     pub fn next_outcome(&self) -> Instant {
         self.outcomes
             .recv_timeout(Duration::from_secs(30))
             .expect("an outcome")
+    }
+
+    /// When the next security write was done, and whether it held.
+    pub fn next_secured(&self) -> (Instant, bool) {
+        self.secured
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a security write")
     }
 
     /// Scans `book` and waits for its outcome: the item time.

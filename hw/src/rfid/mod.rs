@@ -26,8 +26,25 @@ pub fn read_field<R: ItemReader + ?Sized>(
     reader: &mut R,
     format: TagFormat,
 ) -> Result<Vec<FieldTag>, DeviceError> {
+    read_field_again(reader, format, &[])
+}
+
+/// Reads the field as [`read_field`] does, except that a tag found in `known` (the previous
+/// pass) with its data decoded, and still in the field, is taken from there instead of being
+/// read again: its memory does not change while it lies on the pad, and reading it costs 15 to
+/// 25 ms of air time (a stack of 20 on the pad took 0.7 s a pass). A tag that left the field
+/// for one pass is read afresh when it comes back, and one that could not be read is tried again.
+pub fn read_field_again<R: ItemReader + ?Sized>(
+    reader: &mut R,
+    format: TagFormat,
+    known: &[FieldTag],
+) -> Result<Vec<FieldTag>, DeviceError> {
     let mut field = Vec::new();
     for id in reader.inventory()? {
+        if let Some(tag) = known.iter().find(|t| t.id == id && t.data.is_ok()) {
+            field.push(tag.clone());
+            continue;
+        }
         match read_tag(reader, id, format) {
             Ok(tag) => field.push(tag),
             Err(DeviceError {

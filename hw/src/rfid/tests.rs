@@ -144,3 +144,37 @@ fn unreadable_tags_and_patron_cards_are_reported_once() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_tag_read_on_the_last_pass_is_not_read_again_while_it_stays() {
+    use crate::sim::pn5180::{Timings, reader};
+    let sim = SimDevices::new();
+    sim.place(book(1, "30001", 1, 1));
+    sim.place(book(2, "30002", 1, 1));
+    let timings = Timings {
+        spi_hz: u32::MAX,
+        busy: std::time::Duration::ZERO,
+        programming: std::time::Duration::ZERO,
+    };
+    let (mut reader, meter) = reader(&sim, timings).unwrap();
+    let first = read_field(&mut reader, TagFormat::Iso28560_3).unwrap();
+    let frames = meter.spent().frames_to_tags;
+    // Only the inventory goes to the tags: 16 slots, no reads.
+    let again = read_field_again(&mut reader, TagFormat::Iso28560_3, &first).unwrap();
+    assert_eq!(again, first);
+    assert_eq!(meter.spent().frames_to_tags - frames, 16);
+    // A new book is read; one taken away is gone; one whose read failed is tried again.
+    sim.remove(id(2));
+    sim.place(book(3, "30003", 1, 1));
+    let mut failed = first.clone();
+    failed[0].data = Err("CRC".into());
+    let frames = meter.spent().frames_to_tags;
+    let next = read_field_again(&mut reader, TagFormat::Iso28560_3, &failed).unwrap();
+    let items: Vec<&str> = next
+        .iter()
+        .map(|t| t.data.as_ref().unwrap().primary_id.as_str())
+        .collect();
+    assert_eq!(items, ["30001", "30003"]);
+    // 16 slots, and system information and memory for books 1 and 3.
+    assert_eq!(meter.spent().frames_to_tags - frames, 16 + 4);
+}

@@ -6,7 +6,8 @@
 //! to and from a tag.
 
 use super::SimDevices;
-use crate::device::{DeviceError, Fault, ItemReader, TagId};
+use crate::config::PartFault;
+use crate::device::{Device, DeviceError, Fault, ItemReader, TagId};
 use crate::drivers::pn5180::{self, Pn5180, cmd, irq, reg, rf, rx};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -178,6 +179,11 @@ fn wait(duration: Duration) {
 }
 
 impl Chip {
+    /// How the simulated reader is set to misbehave (`[hardware.sim] faults`).
+    fn fault(&self) -> Option<PartFault> {
+        self.tags.device_fault(Device::ItemReader)
+    }
+
     /// The bus carries `bytes`; the time it takes passes.
     fn clock_bytes(&mut self, bytes: usize) {
         let time = Duration::from_nanos(
@@ -267,12 +273,16 @@ impl Chip {
             }
             [cmd::READ_EEPROM, address, len] => {
                 let mut eeprom = vec![0u8; usize::from(*address) + usize::from(*len)];
-                // Firmware 4.0, as minor then major.
+                // Firmware 4.0 (a wrong chip: 2.1), as minor then major.
+                let firmware = match self.fault() {
+                    Some(PartFault::WrongChip) => [0x01, 0x02],
+                    _ => [0x00, 0x04],
+                };
                 if let Some(version) =
                     eeprom.get_mut(usize::from(pn5180::EEPROM_FIRMWARE_VERSION)..)
                     && version.len() >= 2
                 {
-                    version[..2].copy_from_slice(&[0x00, 0x04]);
+                    version[..2].copy_from_slice(&firmware);
                 }
                 self.answer = eeprom[usize::from(*address)..].to_vec();
             }
@@ -469,7 +479,11 @@ impl embedded_hal::spi::SpiDevice for Bus {
                 }
                 Operation::TransferInPlace(buffer) | Operation::Read(buffer) => {
                     chip.clock_bytes(buffer.len());
-                    let answer = std::mem::take(&mut chip.answer);
+                    let mut answer = std::mem::take(&mut chip.answer);
+                    // Unplugged: MISO floats high.
+                    if chip.fault() == Some(PartFault::Missing) {
+                        answer.clear();
+                    }
                     for (i, b) in buffer.iter_mut().enumerate() {
                         *b = answer.get(i).copied().unwrap_or(0xFF);
                     }
@@ -496,7 +510,9 @@ impl embedded_hal::digital::ErrorType for Busy {
 
 impl embedded_hal::digital::InputPin for Busy {
     fn is_high(&mut self) -> Result<bool, Infallible> {
-        Ok(Instant::now() < lock(&self.chip).busy_until)
+        let chip = lock(&self.chip);
+        // A reader set to time out is a chip that hangs: BUSY never falls.
+        Ok(chip.fault() == Some(PartFault::Timeout) || Instant::now() < chip.busy_until)
     }
     fn is_low(&mut self) -> Result<bool, Infallible> {
         self.is_high().map(|high| !high)

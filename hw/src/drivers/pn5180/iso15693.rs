@@ -6,6 +6,7 @@ use crate::device::{DeviceError, Fault, Identity, ItemReader, SystemInfo, TagId}
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{InputPin, OutputPin};
 use embedded_hal::spi::SpiDevice;
+use std::time::Duration;
 
 /// Request flags: high data rate + inventory, 16 slots, no AFI.
 const FLAGS_INVENTORY_16: u8 = 0x06;
@@ -20,25 +21,29 @@ const CMD_SYSTEM_INFO: u8 = 0x2B;
 const CMD_NXP_SET_EAS: u8 = 0xA2;
 const CMD_NXP_RESET_EAS: u8 = 0xA3;
 const NXP_MANUFACTURER: u8 = 0x04;
-/// Milliseconds a tag has to start answering a read, and a write (programming takes ~20 ms),
-/// counted from the end of the request: see [`air_ms`].
-const READ_ANSWER_MS: u32 = 2;
-const WRITE_ANSWER_MS: u32 = 25;
+/// How long after a request has left the antenna a tag's start of frame must have been heard:
+/// t1 is at most 323 µs (ISO/IEC 15693-3) and the start of frame itself 151 µs; the rest is room
+/// for the chip. A write answers once the tag has programmed its memory (the standard allows
+/// 20 ms; some tags take longer).
+const READ_REACTION: Duration = Duration::from_micros(1_000);
+const WRITE_REACTION: Duration = Duration::from_micros(25_000);
 /// Mask rounds before an inventory gives up resolving collisions (a pad holds a few dozen tags).
 const MAX_ROUNDS: usize = 64;
 /// Blocks per read-multiple request, well inside the 508-byte reception buffer.
 const BLOCKS_PER_READ: u8 = 32;
 
-/// Whole milliseconds a request spends in the air (ISO/IEC 15693-2, 1 out of 4: 302 µs a
-/// byte, with its CRC, start and end of frame). SEND_DATA returns as the chip starts sending, so
-/// the answer window opens this much later: an addressed request (12 bytes, 3.7 ms) would
-/// otherwise be given up on before the tag could begin to answer.
-fn air_ms(frame: &[u8]) -> u32 {
-    if frame.is_empty() {
-        return 0;
-    }
-    let micros = 76 + (frame.len() as u32 + 2) * 302 + 38;
-    micros / 1000
+/// How long a request spends in the air (ISO/IEC 15693-2, 1 out of 4: 302 µs a byte, with its
+/// CRC, 76 µs of start and 38 µs of end of frame; an empty frame is an end of frame alone).
+/// SEND_DATA returns as the chip starts sending, so the answer window opens this much later: an
+/// addressed request (12 bytes, 3.7 ms) would otherwise be given up on before the tag could
+/// begin to answer.
+fn air_time(frame: &[u8]) -> Duration {
+    let micros = if frame.is_empty() {
+        38
+    } else {
+        76 + (frame.len() as u64 + 2) * 302 + 38
+    };
+    Duration::from_micros(micros)
 }
 
 impl<SPI, BUSY, RST, D> Pn5180<SPI, BUSY, RST, D>
@@ -68,7 +73,7 @@ where
             request.extend_from_slice(&mask.to_le_bytes()[..mask_bytes]);
             for slot in 0..16u64 {
                 let frame: &[u8] = if slot == 0 { &request } else { &[] };
-                let reception = self.transceive(frame, READ_ANSWER_MS + air_ms(frame))?;
+                let reception = self.transceive(frame, air_time(frame) + READ_REACTION)?;
                 if slot == 0 {
                     self.write_register_and_mask(reg::TX_CONFIG, super::TX_CONFIG_EOF_ONLY_MASK)?;
                 }
@@ -98,13 +103,13 @@ where
         command: &[u8],
         tag: TagId,
         params: &[u8],
-        answer_ms: u32,
+        reaction: Duration,
     ) -> Result<Vec<u8>, DeviceError> {
         let mut frame = vec![FLAGS_ADDRESSED];
         frame.extend_from_slice(command);
         frame.extend_from_slice(&tag.0);
         frame.extend_from_slice(params);
-        match self.transceive(&frame, answer_ms + air_ms(&frame))? {
+        match self.transceive(&frame, air_time(&frame) + reaction)? {
             Reception::Frame(answer) => match answer.split_first() {
                 Some((flags, rest)) if flags & 1 == 0 => Ok(rest.to_vec()),
                 Some((_, rest)) => {
@@ -198,7 +203,7 @@ where
     }
 
     fn system_info(&mut self, tag: TagId) -> Result<SystemInfo, DeviceError> {
-        let answer = self.addressed(&[CMD_SYSTEM_INFO], tag, &[], READ_ANSWER_MS)?;
+        let answer = self.addressed(&[CMD_SYSTEM_INFO], tag, &[], READ_REACTION)?;
         let garbled = || fault(Fault::Garbled("short system information".into()));
         let (&info_flags, rest) = answer.split_first().ok_or_else(garbled)?;
         let mut fields = rest.get(8..).ok_or_else(garbled)?.iter().copied();
@@ -235,7 +240,7 @@ where
         let end = u16::from(first) + u16::from(count);
         while u16::from(block) < end {
             let n = (end - u16::from(block)).min(u16::from(BLOCKS_PER_READ)) as u8;
-            match self.addressed(&[CMD_READ_MULTIPLE], tag, &[block, n - 1], READ_ANSWER_MS) {
+            match self.addressed(&[CMD_READ_MULTIPLE], tag, &[block, n - 1], READ_REACTION) {
                 Ok(data) => memory.extend_from_slice(&data),
                 // Tags without read-multiple are read block by block.
                 Err(DeviceError {
@@ -246,7 +251,7 @@ where
                     ..
                 }) => {
                     for b in block..block + n {
-                        let data = self.addressed(&[CMD_READ_SINGLE], tag, &[b], READ_ANSWER_MS)?;
+                        let data = self.addressed(&[CMD_READ_SINGLE], tag, &[b], READ_REACTION)?;
                         memory.extend_from_slice(&data);
                     }
                 }
@@ -260,12 +265,12 @@ where
     fn write_block(&mut self, tag: TagId, block: u8, data: &[u8]) -> Result<(), DeviceError> {
         let mut params = vec![block];
         params.extend_from_slice(data);
-        self.addressed(&[CMD_WRITE_SINGLE], tag, &params, WRITE_ANSWER_MS)
+        self.addressed(&[CMD_WRITE_SINGLE], tag, &params, WRITE_REACTION)
             .map(drop)
     }
 
     fn write_afi(&mut self, tag: TagId, afi: u8) -> Result<(), DeviceError> {
-        self.addressed(&[CMD_WRITE_AFI], tag, &[afi], WRITE_ANSWER_MS)
+        self.addressed(&[CMD_WRITE_AFI], tag, &[afi], WRITE_REACTION)
             .map(drop)
     }
 
@@ -275,7 +280,7 @@ where
         } else {
             CMD_NXP_RESET_EAS
         };
-        self.addressed(&[command, NXP_MANUFACTURER], tag, &[], WRITE_ANSWER_MS)
+        self.addressed(&[command, NXP_MANUFACTURER], tag, &[], WRITE_REACTION)
             .map(drop)
     }
 }

@@ -80,12 +80,15 @@ pub const TX_CONFIG_EOF_ONLY_MASK: u32 = 0xFFFF_FB3F;
 /// The reception buffer holds 508 bytes.
 const RX_BUFFER: usize = 508;
 
-/// How many times BUSY is sampled (100 µs apart) before the chip counts as hung.
-const BUSY_POLLS: u32 = 500;
-/// IRQ_STATUS is sampled every millisecond while a tag answers.
-const IRQ_POLL_MS: u32 = 1;
-/// Longest a tag may take to finish its answer.
-const ANSWER_POLLS: u32 = 40;
+/// BUSY is sampled every 10 µs, up to 50 ms before the chip counts as hung: the chip is
+/// usually ready again within tens of µs, and coarser steps added up to a millisecond a tag.
+const BUSY_POLL_US: u32 = 10;
+const BUSY_POLLS: u32 = 5_000;
+/// IRQ_STATUS is sampled every 250 µs while a tag answers (an empty inventory slot is over in
+/// about 1 ms; polling by the millisecond doubled that).
+const IRQ_POLL_US: u32 = 250;
+/// Longest a tag may take to finish its answer once it has begun, and the field to come on.
+const ANSWER_LIMIT_US: u32 = 40_000;
 
 /// What came back from the field for one transmission.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,13 +222,15 @@ where
         self.query(&[cmd::READ_EEPROM, address, len], out)
     }
 
-    /// Sends one frame to the field and collects the answer. `answer_polls` is how many
-    /// milliseconds a tag has to start answering (writes take longer than reads).
+    /// Sends one frame to the field and collects the answer. `answer_window` is how long after
+    /// the frame is handed to the chip a tag's start of frame must have been heard: the frame's
+    /// own time in the air and the tag's reaction (writes take longer than reads).
     pub fn transceive(
         &mut self,
         frame: &[u8],
-        answer_polls: u32,
+        answer_window: Duration,
     ) -> Result<Reception, DeviceError> {
+        let window_us = u32::try_from(answer_window.as_micros()).unwrap_or(u32::MAX);
         self.write_register(reg::IRQ_CLEAR, irq::ALL)?;
         self.write_register_and_mask(reg::SYSTEM_CONFIG, SYSTEM_CONFIG_IDLE_MASK)?;
         self.write_register_or_mask(reg::SYSTEM_CONFIG, SYSTEM_CONFIG_TRANSCEIVE)?;
@@ -233,10 +238,10 @@ where
         send.extend_from_slice(&[cmd::SEND_DATA, 0x00]);
         send.extend_from_slice(frame);
         self.command(&send)?;
-        let mut polls = 0;
+        let mut waited_us: u32 = 0;
         loop {
-            self.delay.delay_ms(IRQ_POLL_MS);
-            polls += 1;
+            self.delay.delay_us(IRQ_POLL_US);
+            waited_us = waited_us.saturating_add(IRQ_POLL_US);
             let status = self.read_register(reg::IRQ_STATUS)?;
             if status & irq::GENERAL_ERROR != 0 {
                 return Err(fault(Fault::Chip("general error during transceive".into())));
@@ -244,12 +249,12 @@ where
             if status & irq::RX != 0 {
                 break;
             }
-            if status & irq::RX_SOF_DET == 0 && polls >= answer_polls {
+            if status & irq::RX_SOF_DET == 0 && waited_us >= window_us {
                 return Ok(Reception::Silence);
             }
-            if polls >= answer_polls + ANSWER_POLLS {
-                return Err(fault(Fault::Timeout(Duration::from_millis(u64::from(
-                    polls,
+            if waited_us >= window_us.saturating_add(ANSWER_LIMIT_US) {
+                return Err(fault(Fault::Timeout(Duration::from_micros(u64::from(
+                    waited_us,
                 )))));
             }
         }
@@ -273,11 +278,11 @@ where
     }
 
     fn wait_irq(&mut self, bit: u32, what: &str) -> Result<(), DeviceError> {
-        for _ in 0..ANSWER_POLLS {
+        for _ in 0..ANSWER_LIMIT_US / IRQ_POLL_US {
             if self.read_register(reg::IRQ_STATUS)? & bit != 0 {
                 return Ok(());
             }
-            self.delay.delay_ms(IRQ_POLL_MS);
+            self.delay.delay_us(IRQ_POLL_US);
         }
         Err(fault(Fault::Chip(what.into())))
     }
@@ -301,9 +306,11 @@ where
             if self.busy.is_low().map_err(|_| pin_fault("BUSY"))? {
                 return Ok(());
             }
-            self.delay.delay_us(100);
+            self.delay.delay_us(BUSY_POLL_US);
         }
-        Err(fault(Fault::Timeout(Duration::from_millis(50))))
+        Err(fault(Fault::Timeout(Duration::from_micros(u64::from(
+            BUSY_POLLS * BUSY_POLL_US,
+        )))))
     }
 }
 

@@ -160,9 +160,15 @@ fn round(s: &mut Script, request: &[u8], slots: &[(u64, Rx)]) {
         let rx = slots
             .iter()
             .position(|(n, _)| *n == slot)
-            // The request of slot 0 takes 1.6 ms in the air: the answer window is a poll longer.
+            // Polls every 250 µs until the frame's time in the air (302 µs a byte with the CRC,
+            // start and end of frame) and a millisecond for the tag have passed: an end of frame
+            // alone (38 µs) 5 polls, a request without a mask (1.6 ms) 11, with one byte of it 12.
             .map_or(
-                Rx::Silence(if slot == 0 { 3 } else { 2 }),
+                Rx::Silence(match frame.len() {
+                    0 => 5,
+                    3 => 11,
+                    _ => 12,
+                }),
                 |i| match &slots[i].1 {
                     Rx::Frame(bytes) => Rx::Frame(bytes),
                     Rx::Collision => Rx::Collision,
@@ -287,8 +293,9 @@ fn a_tag_error_and_a_silent_tag_are_told_apart() {
         &addressed(&[0x27], UID_A, &[0xC2]),
         Rx::Frame(&[0x01, 0x12]),
     );
-    // 12 bytes with the CRC take 3.7 ms to send: three polls more before the tag counts as silent.
-    s.transceive(&addressed(&[0x2B], UID_B, &[]), Rx::Silence(5));
+    // 12 bytes with the CRC take 3.7 ms to send, and the tag has a millisecond more: 19 polls
+    // of 250 µs before it counts as silent.
+    s.transceive(&addressed(&[0x2B], UID_B, &[]), Rx::Silence(19));
     let mut reader = s.driver(&[]);
     let err = reader.write_afi(TagId(UID_A), 0xC2).unwrap_err();
     assert_eq!(
@@ -313,7 +320,9 @@ fn a_chip_error_during_transceive_is_reported() {
     s.frame(&[0x09, 0x00, 0x22, 0x2B]);
     s.read_reg(0x02, 1 << 17); // GENERAL_ERROR_IRQ
     let mut reader = s.driver(&[]);
-    let err = reader.transceive(&[0x22, 0x2B], 2).unwrap_err();
+    let err = reader
+        .transceive(&[0x22, 0x2B], Duration::from_millis(2))
+        .unwrap_err();
     assert!(matches!(err.fault, Fault::Chip(_)), "{err}");
     finish(reader);
 }

@@ -114,3 +114,23 @@ fn an_afi_write_takes_the_frames_in_the_air_and_the_tags_programming_time() {
     assert!(took >= air, "{took:?} < {air:?}");
     assert!(took < air + Duration::from_millis(3), "{took:?}");
 }
+
+#[test]
+fn a_hung_chip_times_out_and_an_unknown_firmware_is_named_as_on_the_machine() {
+    use crate::config::PartFault;
+    let sim = SimDevices::new();
+    let (mut reader, _) = reader(&sim, instant()).unwrap();
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::WrongChip));
+    let identity = reader.identify().unwrap();
+    assert!(
+        identity.model.starts_with("PN5180 firmware 2.1"),
+        "{identity:?}"
+    );
+    assert!(identity.warning.is_some());
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::Timeout));
+    let hung = reader.inventory().unwrap_err();
+    assert!(matches!(hung.fault, Fault::Timeout(_)), "{hung:?}");
+    sim.set_device_fault(Device::ItemReader, Some(PartFault::Missing));
+    let gone = reader.identify().unwrap_err();
+    assert!(matches!(gone.fault, Fault::Missing(_)), "{gone:?}");
+}
