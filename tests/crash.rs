@@ -58,8 +58,20 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kiosk")
 }
 
-fn queue_json(config: &Path, args: &[&str]) -> Value {
-    let output = Command::new(bin())
+/// The kiosk binary; under a power-cut test, with the library that keeps synced images
+/// preloaded: every process that writes the journal must be seen, or an image goes stale.
+fn kiosk_command(power: Option<&PowerCut>) -> Command {
+    let mut command = Command::new(bin());
+    if let Some(power) = power {
+        command
+            .env("LD_PRELOAD", &power.library)
+            .env("KIOSK_POWERCUT_DIR", &power.dir);
+    }
+    command
+}
+
+fn queue_json(config: &Path, args: &[&str], power: Option<&PowerCut>) -> Value {
+    let output = kiosk_command(power)
         .args(["queue", "--config", config.to_str().unwrap()])
         .args(args)
         .env("KIOSK_ILS_PASSWORD", PASSWORD)
@@ -75,12 +87,15 @@ fn queue_json(config: &Path, args: &[&str]) -> Value {
 }
 
 /// Item states as the journal has them: the latest transaction that counts, per item.
-fn item_states(config: &Path) -> HashMap<String, ItemState> {
+fn item_states(config: &Path, power: Option<&PowerCut>) -> HashMap<String, ItemState> {
     let mut states: HashMap<String, ItemState> = ITEMS
         .iter()
         .map(|i| (i.to_string(), ItemState::Available))
         .collect();
-    for row in queue_json(config, &["list", "--json"]).as_array().unwrap() {
+    for row in queue_json(config, &["list", "--json"], power)
+        .as_array()
+        .unwrap()
+    {
         let item = row["item"].as_str().unwrap().to_owned();
         let state = match (
             row["kind"].as_str().unwrap(),
@@ -191,19 +206,81 @@ fn config(dir: &Path, link: Link, port: u16) -> PathBuf {
 
 #[test]
 fn killed_at_random_moments_offline_and_while_replaying_over_sip2_nothing_is_lost_or_doubled() {
-    crash_run(Link::Sip2);
+    crash_run(Link::Sip2, None);
 }
 
 #[test]
 fn killed_at_random_moments_offline_and_while_replaying_through_folio_nothing_is_lost_or_doubled() {
-    crash_run(Link::Folio);
+    crash_run(Link::Folio, None);
 }
 
-fn crash_run(link: Link) {
-    let iterations: u64 = std::env::var("KIOSK_CRASH_ITERATIONS")
+/// A power cut is harsher than SIGKILL: what was written but not yet synced to the disk is lost
+/// too. After each run (killed or not) the journal's files are put back to what their last
+/// fsync made durable (`tests/powercut/keep_synced.c`, preloaded into the kiosk).
+#[test]
+fn power_cut_at_random_moments_loses_nothing_a_reader_was_told() {
+    let iterations = std::env::var("KIOSK_POWERCUT_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+        .unwrap_or(100);
+    crash_run(Link::Sip2, Some(iterations));
+}
+
+/// The library that keeps each journal file's last synced image, and the directory it watches.
+struct PowerCut {
+    library: PathBuf,
+    dir: PathBuf,
+}
+
+/// Builds the preloaded library that keeps each journal file's last synced image.
+fn power_cut_library(dir: &Path) -> PathBuf {
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/powercut/keep_synced.c");
+    let library = dir.join("keep_synced.so");
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-Wall", "-o"])
+        .arg(&library)
+        .arg(source)
+        .arg("-ldl")
+        .status()
+        .expect("the power-cut test needs a C compiler (cc) to build its preloaded library");
+    assert!(built.success(), "cc could not build {source}");
+    library
+}
+
+/// The power fails: each of the journal's files goes back to its last synced image, and one
+/// never synced goes away. Returns how many files lost writes that were not synced.
+fn power_cut(dir: &Path) -> usize {
+    let mut lost = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("journal.db") || name.contains(".synced") {
+            continue;
+        }
+        let image = dir.join(format!("{name}.synced"));
+        let now = std::fs::read(&path).unwrap_or_default();
+        if name.ends_with("-shm") || !image.exists() {
+            // Shared memory is on no disk; a file never synced never reached one.
+            std::fs::remove_file(&path).unwrap();
+            lost += usize::from(!name.ends_with("-shm") && !now.is_empty());
+            continue;
+        }
+        let durable = std::fs::read(&image).unwrap();
+        if durable != now {
+            lost += 1;
+            std::fs::write(&path, durable).unwrap();
+        }
+    }
+    lost
+}
+
+fn crash_run(link: Link, power_cuts: Option<u64>) {
+    let iterations: u64 = power_cuts.unwrap_or_else(|| {
+        std::env::var("KIOSK_CRASH_ITERATIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(200)
+    });
     let seed: u64 = std::env::var("KIOSK_CRASH_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -214,16 +291,30 @@ fn crash_run(link: Link) {
                 .as_nanos() as u64
                 | 1
         });
-    println!("crash test ({link:?}): {iterations} iterations, KIOSK_CRASH_SEED={seed}");
+    println!(
+        "crash test ({link:?}{}): {iterations} iterations, KIOSK_CRASH_SEED={seed}",
+        if power_cuts.is_some() {
+            ", power cuts"
+        } else {
+            ""
+        }
+    );
     let mut rng = Rng(seed);
-    let dir = tempfile::tempdir().unwrap();
+    let tempdir = tempfile::tempdir().unwrap();
+    // The preloaded library matches the paths the kiosk opens, which are canonical.
+    let dir = &tempdir.path().canonicalize().unwrap();
+    let power = power_cuts.map(|_| PowerCut {
+        library: power_cut_library(dir),
+        dir: dir.clone(),
+    });
+    let mut writes_lost = 0;
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let config = config(dir.path(), link, port);
-    let applied_log = dir.path().join("applied.jsonl");
+    let config = config(dir, link, port);
+    let applied_log = dir.join("applied.jsonl");
     let mut server: Option<Served> = None;
     let mut all_told: Vec<(String, String)> = Vec::new();
     let (mut killed, mut replay_kills) = (0, 0);
@@ -233,12 +324,12 @@ fn crash_run(link: Link) {
         if server.is_none() && iteration * 10 >= iterations * 4 {
             server = Some(start_server(link, port, &applied_log));
         }
-        let states = item_states(&config);
+        let states = item_states(&config, power.as_ref());
         if std::env::var("KIOSK_CRASH_DEBUG").is_ok() && iteration % 50 == 0 {
             println!("iteration {iteration}: {states:?}");
         }
         let input = session(&mut rng, &states);
-        let mut kiosk = Command::new(bin())
+        let mut kiosk = kiosk_command(power.as_ref())
             .args([
                 "run",
                 "--headless",
@@ -304,13 +395,27 @@ fn crash_run(link: Link) {
             assert!(status.success(), "a kiosk run failed on its own");
         }
         all_told.extend(told(&stdout));
+        if power.is_some() {
+            writes_lost += power_cut(dir);
+        }
+    }
+    if power.is_some() {
+        println!("{writes_lost} journal files lost unsynced writes to power cuts");
+        assert!(
+            dir.join("journal.db-wal.synced").exists() || dir.join("journal.db.synced").exists(),
+            "the preloaded library kept no synced image: the power cuts would have tested nothing"
+        );
+        assert!(
+            writes_lost > 0,
+            "no power cut lost a write: nothing was tested"
+        );
     }
     if server.is_none() {
         server = Some(start_server(link, port, &applied_log));
     }
 
     // The final replay, with nothing killed.
-    let output = Command::new(bin())
+    let output = kiosk_command(power.as_ref())
         .args([
             "queue",
             "--config",
@@ -329,7 +434,7 @@ fn crash_run(link: Link) {
     let replayed = String::from_utf8_lossy(&output.stdout).into_owned();
     drop(server);
 
-    let rows = queue_json(&config, &["list", "--json"]);
+    let rows = queue_json(&config, &["list", "--json"], power.as_ref());
     let rows = rows.as_array().unwrap();
     let state_of = |r: &Value| r["state"].as_str().unwrap().to_owned();
     let waiting: Vec<&Value> = rows
@@ -452,7 +557,7 @@ fn crash_run(link: Link) {
 
     // The anonymous hourly statistics, written in the transactions that record the outcomes,
     // agree with the journal's own records after every kill: nothing counted twice or lost.
-    let db = rusqlite::Connection::open(dir.path().join("journal.db")).unwrap();
+    let db = rusqlite::Connection::open(dir.join("journal.db")).unwrap();
     let totals = |sql: &str| -> Vec<(String, String, String, i64)> {
         db.prepare(sql)
             .unwrap()
