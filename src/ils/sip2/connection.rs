@@ -58,6 +58,7 @@ impl Connection {
         }
         let tcp = tcp.ok_or(last_error)?;
         tcp.set_nodelay(true)?;
+        keep_alive(&tcp);
         let stream = match tls {
             None => Stream::Plain(tcp),
             Some((config, name)) => {
@@ -201,5 +202,43 @@ impl Connection {
             return Err(ReadError::TooLong);
         }
         Ok(unasked)
+    }
+}
+
+/// After 60 s without traffic the kernel probes the connection every 10 s and gives it up
+/// after 3 unanswered probes: a path that died without a word (a NAT or firewall that forgot an
+/// idle flow, a switched-off ACS host) is then a closed connection the client reconnects before
+/// the next request, not a checkout waiting out its timeout while a reader stands there. The
+/// heartbeat (a 99 every `heartbeat_secs`) keeps the ACS's own idle timer from firing.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(60);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_PROBES: u32 = 3;
+
+fn keep_alive(tcp: &TcpStream) {
+    let settings = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    if let Err(error) = socket2::SockRef::from(tcp).set_tcp_keepalive(&settings) {
+        // Not fatal: the heartbeat still notices a dead link, later.
+        tracing::warn!(%error, "cannot switch on TCP keepalive for the SIP2 connection");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sip2_connection_probes_an_idle_path_after_a_minute() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connection =
+            Connection::connect("127.0.0.1", port, Duration::from_secs(1), None).unwrap();
+        let socket = socket2::SockRef::from(connection.stream.tcp());
+        assert!(socket.keepalive().unwrap());
+        assert_eq!(socket.tcp_keepalive_time().unwrap(), KEEPALIVE_IDLE);
+        assert_eq!(socket.tcp_keepalive_interval().unwrap(), KEEPALIVE_INTERVAL);
+        assert_eq!(socket.tcp_keepalive_retries().unwrap(), KEEPALIVE_PROBES);
     }
 }
