@@ -248,3 +248,101 @@ fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_reques
         started.elapsed()
     );
 }
+
+/// The simulated ACS, and a handle to change what its status allows.
+fn simulated_acs_with_handle() -> (u16, Arc<Mutex<kiosk::ils::sip2::server::Acs>>) {
+    let sim = SimIls::new(
+        &Seed::builtin(),
+        Arc::new(|| chrono::Local::now().naive_local()),
+    );
+    let server = Sip2Server::bind(
+        "127.0.0.1:0",
+        sim,
+        ServerSettings {
+            framing: Framing::default(),
+            acs: AcsSettings {
+                institution: "SIM".into(),
+                library_name: "dialects".into(),
+                offline_ok: false,
+            },
+            idle_timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    let acs = server.acs();
+    (server.spawn().unwrap().port(), acs)
+}
+
+#[test]
+fn an_acs_whose_status_forbids_checkouts_or_checkins_is_sent_none_and_the_reader_goes_to_the_desk()
+{
+    use kiosk::circ::Reason;
+    use kiosk::circ::types::{ItemId, PatronId};
+    use kiosk::config::secrets::Secret;
+    use kiosk::ils::Ils;
+    use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
+    use kiosk::ils::sip2::server::lock_for_tests;
+
+    let (port, acs) = simulated_acs_with_handle();
+    let close = |checkouts, checkins| acs.lock().unwrap().set_circulation(checkouts, checkins);
+    let section: Sip2Section = toml::from_str(&format!(
+        "host = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n"
+    ))
+    .unwrap();
+    let mut ils = Sip2Ils::new(section, Some(Secret::new("")), None);
+    ils.connect().unwrap();
+    let (reader, book) = (
+        PatronId("20234000000019".into()),
+        ItemId("30234000001015".into()),
+    );
+
+    // The library closes loans at this terminal (a stocktake) after the kiosk connected: the
+    // ACS refuses the next checkout, the kiosk asks its status, learns why, and the reader is
+    // told to go to the desk (not the ACS's words); the readers after are told without a
+    // checkout being sent.
+    close(false, true);
+    for _ in 0..2 {
+        let refused = ils.checkout(&reader, &book).unwrap().unwrap_err();
+        assert_eq!(refused.reason, Reason::CheckoutsClosed);
+        assert!(refused.reason.explain().contains("staff desk"));
+    }
+    assert_eq!(lock_for_tests(&acs).checkouts, 0, "nothing was lent");
+
+    // Loans open again and returns close: the kiosk asks afresh before the next reader's loan
+    // rather than waiting for its heartbeat.
+    close(true, false);
+    assert!(ils.checkout(&reader, &book).unwrap().is_ok());
+    let refused = ils.checkin(&book).unwrap().unwrap_err();
+    assert_eq!(refused.reason, Reason::CheckinsClosed);
+    assert_eq!(lock_for_tests(&acs).checkins, 0);
+
+    // A client that sends anyway (another kiosk, a replay) is refused by the ACS itself.
+    let mut raw = Sip2Client::new(settings(port, Terminator::Cr));
+    let checkin = kiosk::ils::sip2::requests::CheckinRequest {
+        no_block: false,
+        date: chrono::Local::now().naive_local(),
+        return_date: chrono::Local::now().naive_local(),
+        current_location: String::new(),
+        terminal: kiosk::ils::sip2::requests::Terminal {
+            institution: "SIM".into(),
+            terminal_password: None,
+        },
+        item: book.0.clone(),
+        item_properties: None,
+        cancel: None,
+    };
+    match raw.request(&Request::Checkin(checkin)).unwrap() {
+        Reply::Checkin(reply) => {
+            assert!(!reply.ok);
+            assert_eq!(
+                reply.messages.screen,
+                ["Checkin not allowed at this terminal"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+
+    close(true, true);
+    assert!(ils.checkin(&book).unwrap().is_ok());
+    assert_eq!(lock_for_tests(&acs).checkins, 1);
+}

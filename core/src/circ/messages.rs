@@ -113,6 +113,16 @@ pub const REASONS: &[Message] = &[
         &[],
     ),
     m(
+        "checkouts_closed",
+        "Borrowing is not available at this machine just now. Please ask at the staff desk.",
+        &[],
+    ),
+    m(
+        "checkins_closed",
+        "This machine cannot take returns just now. Please hand your books in at the staff desk.",
+        &[],
+    ),
+    m(
         "unknown_item",
         "This item is not in the catalogue. Please hand it to staff.",
         &[],
@@ -385,6 +395,8 @@ impl Reason {
             Reason::EcardUsed => "ecard_used",
             Reason::ReturnsNeedCard => "returns_need_card",
             Reason::ReturnsNotHere => "returns_not_here",
+            Reason::CheckoutsClosed => "checkouts_closed",
+            Reason::CheckinsClosed => "checkins_closed",
             Reason::UnknownItem => "unknown_item",
             Reason::OnHoldForAnother => "on_hold_for_another",
             Reason::NotForLoan => "not_for_loan",
@@ -442,6 +454,8 @@ impl Reason {
             Reason::EcardUsed,
             Reason::ReturnsNeedCard,
             Reason::ReturnsNotHere,
+            Reason::CheckoutsClosed,
+            Reason::CheckinsClosed,
             Reason::UnknownItem,
             Reason::OnHoldForAnother,
             Reason::NotForLoan,
@@ -496,6 +510,8 @@ impl Reason {
                 | Reason::EcardUsed
                 | Reason::ReturnsNeedCard
                 | Reason::ReturnsNotHere
+                | Reason::CheckoutsClosed
+                | Reason::CheckinsClosed
                 | Reason::UnknownItem
                 | Reason::OnHoldForAnother
                 | Reason::NotForLoan

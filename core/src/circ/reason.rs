@@ -89,6 +89,11 @@ pub enum Reason {
     IlsUnavailable,
     /// The ILS refused without a reason we recognise; its own message is shown.
     IlsRefused,
+    /// The library system is up but takes no loans from this kiosk just now (SIP2: its status
+    /// says checkout not allowed).
+    CheckoutsClosed,
+    /// The library system is up but takes no returns from this kiosk just now.
+    CheckinsClosed,
     /// The ILS could not e-mail the receipt.
     EmailFailed,
     /// The printer failed while printing the receipt (the transactions stand).

@@ -4,7 +4,7 @@ use super::charset::Charset;
 use super::client::{LinkError, LinkSettings, LoginSettings, Sip2Client};
 use super::frame::{Framing, Terminator};
 use super::mapping;
-use super::replies::Reply;
+use super::replies::{AcsStatus, Reply};
 use super::requests::*;
 use super::tls::TlsSettings;
 use crate::circ::reason::{Reason, Refusal};
@@ -171,6 +171,49 @@ impl Sip2Ils {
 
     pub fn client(&self) -> &Sip2Client {
         &self.client
+    }
+
+    /// Whether the ACS lets this kiosk check items out (or in): its last status (98) said so,
+    /// or, when it said not, a fresh status request says so now (the library may have opened
+    /// circulation again since the last heartbeat). A 3M or Bibliotheca machine does not send a
+    /// transaction the ACS has said it will not take; neither does this one, and the reader is
+    /// told to go to the desk instead of hearing a refusal in the ACS's words.
+    fn allows(&mut self, checkout: bool) -> Result<bool, IlsError> {
+        let allows = |status: &AcsStatus| match checkout {
+            true => status.checkout_ok,
+            false => status.checkin_ok,
+        };
+        if self.client.acs_status().is_none_or(allows) {
+            return Ok(true);
+        }
+        self.client.check().map_err(ils_error)?;
+        Ok(self.client.acs_status().is_none_or(allows))
+    }
+
+    /// A refusal may mean the library closed circulation at this terminal since the kiosk last
+    /// asked: its status is asked again, and if it now says so the reader hears that (and the
+    /// next readers are told without anything being sent).
+    fn closed_since<T>(
+        &mut self,
+        answer: Result<T, Refusal>,
+        checkout: bool,
+        closed: Reason,
+    ) -> Result<T, Refusal> {
+        let Err(refusal) = answer else {
+            return answer;
+        };
+        let closed_now = self.client.check().is_ok()
+            && self.client.acs_status().is_some_and(|s| {
+                !if checkout {
+                    s.checkout_ok
+                } else {
+                    s.checkin_ok
+                }
+            });
+        Err(match closed_now {
+            true => Refusal::new(closed),
+            false => refusal,
+        })
     }
 
     /// The ACS said (98) it accepts transactions done while it was off-line (no block = Y).
@@ -350,6 +393,9 @@ impl Ils for Sip2Ils {
     }
 
     fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
+        if !self.allows(true)? {
+            return Ok(Err(Refusal::new(Reason::CheckoutsClosed)));
+        }
         let now = Self::now();
         let request = Request::Checkout(CheckoutRequest {
             sc_renewal_policy: false,
@@ -369,13 +415,17 @@ impl Ils for Sip2Ils {
                 if reply.ok && reply.renewal_ok {
                     tracing::warn!(%item, "the ACS treated a checkout as a renewal");
                 }
-                Ok(mapping::loan(&reply, item, false))
+                let loan = mapping::loan(&reply, item, false);
+                Ok(self.closed_since(loan, true, Reason::CheckoutsClosed))
             }
             other => Err(unexpected("12", &other)),
         }
     }
 
     fn checkin(&mut self, item: &ItemId) -> Answer<Return> {
+        if !self.allows(false)? {
+            return Ok(Err(Refusal::new(Reason::CheckinsClosed)));
+        }
         let now = Self::now();
         let request = Request::Checkin(CheckinRequest {
             no_block: false,
@@ -388,7 +438,10 @@ impl Ils for Sip2Ils {
             cancel: None,
         });
         match self.send(request)? {
-            Reply::Checkin(reply) => Ok(mapping::checkin(&reply, item)),
+            Reply::Checkin(reply) => {
+                let back = mapping::checkin(&reply, item);
+                Ok(self.closed_since(back, false, Reason::CheckinsClosed))
+            }
             other => Err(unexpected("10", &other)),
         }
     }

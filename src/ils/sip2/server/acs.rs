@@ -22,6 +22,10 @@ pub struct AcsSettings {
 pub struct Acs {
     pub(super) sim: SimIls,
     pub(super) settings: AcsSettings,
+    /// What its status (98) says this terminal may do; a library closes circulation at a
+    /// terminal during a stocktake or after hours. Both on unless [`Acs::set_circulation`].
+    checkouts: bool,
+    checkins: bool,
 }
 
 fn messages(screen: Option<String>, print: Vec<String>) -> Messages {
@@ -45,7 +49,26 @@ fn due_text(due: &Due) -> String {
 
 impl Acs {
     pub fn new(sim: SimIls, settings: AcsSettings) -> Self {
-        Acs { sim, settings }
+        Acs {
+            sim,
+            settings,
+            checkouts: true,
+            checkins: true,
+        }
+    }
+
+    /// Allows or forbids checkouts and checkins from now on: the status says so, and a request
+    /// sent anyway is refused, as a real ACS does.
+    pub fn set_circulation(&mut self, checkouts: bool, checkins: bool) {
+        self.checkouts = checkouts;
+        self.checkins = checkins;
+    }
+
+    fn closed(what: &str) -> Refusal {
+        Refusal::with_message(
+            crate::circ::Reason::IlsRefused,
+            format!("{what} not allowed at this terminal"),
+        )
     }
 
     fn now(&self) -> Option<NaiveDateTime> {
@@ -61,8 +84,8 @@ impl Acs {
             },
             Request::ScStatus(_) => Reply::AcsStatus(AcsStatus {
                 online: true,
-                checkin_ok: true,
-                checkout_ok: true,
+                checkin_ok: self.checkins,
+                checkout_ok: self.checkouts,
                 renewal_policy: true,
                 status_update_ok: false,
                 offline_ok: self.settings.offline_ok,
@@ -97,9 +120,12 @@ impl Acs {
             }
             Request::PatronInformation(m) => self.patron_information(m)?,
             Request::Checkout(m) => {
-                let answer = self
-                    .sim
-                    .checkout(&PatronId(m.patron.clone()), &ItemId(m.item.clone()));
+                let answer = match self.checkouts {
+                    true => self
+                        .sim
+                        .checkout(&PatronId(m.patron.clone()), &ItemId(m.item.clone())),
+                    false => Ok(Err(Self::closed("Checkout"))),
+                };
                 Reply::Checkout(self.circulation(answer, m.patron, m.item)?)
             }
             Request::Renew(m) => {
@@ -211,9 +237,12 @@ impl Acs {
     }
 
     fn checkin(&mut self, m: CheckinRequest) -> Result<Reply, IlsError> {
-        let answer = self
-            .sim
-            .checkin_at(&ItemId(m.item.clone()), m.return_date)?;
+        let answer = match self.checkins {
+            true => self
+                .sim
+                .checkin_at(&ItemId(m.item.clone()), m.return_date)?,
+            false => Err(Self::closed("Checkin")),
+        };
         let (ok, title, route, screen) = match answer {
             Ok(back) => (true, Some(back.title), back.route, back.screen_message),
             Err(refusal) => (
