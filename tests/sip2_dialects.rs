@@ -34,6 +34,7 @@ fn settings(port: u16, terminator: Terminator) -> LinkSettings {
         max_backoff: Duration::from_secs(1),
         liveness: Duration::from_secs(5),
         login: None,
+        detect_terminator: false,
     }
 }
 
@@ -345,4 +346,104 @@ fn an_acs_whose_status_forbids_checkouts_or_checkins_is_sent_none_and_the_reader
     close(true, true);
     assert!(ils.checkin(&book).unwrap().is_ok());
     assert_eq!(lock_for_tests(&acs).checkins, 1);
+}
+
+/// An ACS that takes a message to end at any of the bytes `ended_by` and ends its replies
+/// with `ending`, on every connection made to it. Returns its port and every byte it received.
+fn line_acs(ended_by: &'static [u8], ending: &'static [u8]) -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let received = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let received = Arc::clone(&received);
+            std::thread::spawn(move || {
+                let mut buffer = Vec::new();
+                let mut answered = 0;
+                loop {
+                    let mut chunk = [0u8; 512];
+                    let Ok(n @ 1..) = stream.read(&mut chunk) else {
+                        return;
+                    };
+                    received.lock().unwrap().extend_from_slice(&chunk[..n]);
+                    buffer.extend_from_slice(&chunk[..n]);
+                    while let Some(end) = buffer.iter().position(|b| ended_by.contains(b)) {
+                        let mut message: Vec<u8> = buffer.drain(..=end).collect();
+                        while message.first().is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                            message.remove(0);
+                        }
+                        while message.last().is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                            message.pop();
+                        }
+                        if message.is_empty() {
+                            // The LF of a CR LF, read as a message of its own.
+                            continue;
+                        }
+                        message.push(b'\r');
+                        let request = decode_request(&message, &Framing::default()).unwrap();
+                        let reply = match request.message {
+                            Request::ScStatus(_) => acs_status(),
+                            _ => {
+                                answered += 1;
+                                item_reply(&format!("Book {answered}"))
+                            }
+                        };
+                        let mut bytes =
+                            encode_reply(&reply, request.sequence, &Framing::default()).unwrap();
+                        bytes.pop();
+                        bytes.extend_from_slice(ending);
+                        if stream.write_all(&bytes).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (port, log)
+}
+
+#[test]
+fn set_to_auto_the_kiosk_ends_its_messages_as_the_acs_ends_its_replies() {
+    for (ending, expected) in [
+        (&b"\r\n"[..], Terminator::Crlf),
+        (b"\n", Terminator::Lf),
+        (b"\r", Terminator::Cr),
+    ] {
+        let (port, received) = line_acs(b"\r\n", ending);
+        let mut client = Sip2Client::new(LinkSettings {
+            detect_terminator: true,
+            ..settings(port, Terminator::Cr)
+        });
+        for n in 1..=2 {
+            let reply = client.request(&item_request_for("3023")).unwrap();
+            assert_eq!(title(reply), format!("Book {n}"), "{ending:?}");
+        }
+        assert_eq!(client.sending(), expected, "{ending:?}");
+        let received = received.lock().unwrap().clone();
+        assert!(
+            received.ends_with(ending) && (ending != b"\r" || !received.contains(&b'\n')),
+            "{ending:?}: the kiosk's last request ended {:?}",
+            &received[received.len().saturating_sub(2)..]
+        );
+    }
+}
+
+#[test]
+fn set_to_auto_the_kiosk_tries_cr_lf_with_an_acs_that_never_answers_a_cr() {
+    // A line-oriented gateway: a message ends at its LF, so a CR alone never ends one.
+    let (port, _) = line_acs(b"\n", b"\r\n");
+    let mut client = Sip2Client::new(LinkSettings {
+        detect_terminator: true,
+        ..settings(port, Terminator::Cr)
+    });
+    assert!(client.request(&item_request_for("3023")).is_err());
+    assert_eq!(client.sending(), Terminator::Crlf);
+    // The next attempt, one backoff step later, ends its messages with CR LF and is answered.
+    std::thread::sleep(Duration::from_millis(1100));
+    let reply = client.request(&item_request_for("3023")).unwrap();
+    assert_eq!(title(reply), "Book 1");
+    assert_eq!(client.sending(), Terminator::Crlf);
 }

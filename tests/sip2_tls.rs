@@ -72,6 +72,7 @@ fn client(port: u16, ca_file: &Path) -> Sip2Client {
         max_backoff: Duration::from_secs(1),
         liveness: Duration::from_secs(5),
         login: None,
+        detect_terminator: false,
     })
 }
 

@@ -169,6 +169,7 @@ fn settings(port: u16) -> LinkSettings {
         max_backoff: Duration::from_secs(1),
         liveness: Duration::from_secs(5),
         login: None,
+        detect_terminator: false,
     }
 }
 

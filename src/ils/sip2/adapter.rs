@@ -36,7 +36,7 @@ pub struct Sip2Section {
     #[serde(default)]
     pub charset: Charset,
     #[serde(default)]
-    pub terminator: Terminator,
+    pub terminator: TerminatorSetting,
     #[serde(default = "yes")]
     pub error_detection: bool,
     #[serde(default = "five")]
@@ -118,7 +118,11 @@ impl Sip2Section {
         Framing {
             error_detection: self.error_detection,
             charset: self.charset,
-            terminator: self.terminator,
+            terminator: match self.terminator {
+                TerminatorSetting::Cr | TerminatorSetting::Auto => Terminator::Cr,
+                TerminatorSetting::Crlf => Terminator::Crlf,
+                TerminatorSetting::Lf => Terminator::Lf,
+            },
         }
     }
 
@@ -141,8 +145,23 @@ impl Sip2Section {
                 password: password.unwrap_or_else(|| Secret::new("")),
                 location: self.location.clone(),
             }),
+            detect_terminator: self.terminator == TerminatorSetting::Auto,
         }
     }
+}
+
+/// `terminator` in `[ils.sip2]`: what ends the kiosk's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TerminatorSetting {
+    /// CR, the standard's (and what 3M and Bibliotheca machines send).
+    #[default]
+    Cr,
+    Crlf,
+    Lf,
+    /// Start with CR and end messages as the ACS ends its replies; an ACS that never answers a
+    /// CR is tried with CR LF on the next connection.
+    Auto,
 }
 
 pub struct Sip2Ils {

@@ -47,6 +47,9 @@ pub struct LinkSettings {
     /// the ACS closed it, so a lost ACS is noticed, and reconnected to, within this time.
     pub liveness: Duration,
     pub login: Option<LoginSettings>,
+    /// `terminator = "auto"`: end requests as the ACS ends its replies, starting with
+    /// `framing.terminator` (see [`Sip2Client::sending`]).
+    pub detect_terminator: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +99,12 @@ pub struct Sip2Client {
     last_failure: Option<LinkError>,
     /// Replies the configured charset could not decode (a UTF-8 kiosk and a cp850 ACS).
     charset_suspect: Option<String>,
+    /// What ends the kiosk's requests: the configured terminator, or (detecting) what the ACS
+    /// was last seen to end its replies with.
+    sending: Terminator,
+    /// Detecting: whether the ACS has ever answered (until it has, each failed connection
+    /// attempt tries the other of CR and CR LF).
+    heard: bool,
 }
 
 use crate::ils::reconnect_backoff as backoff;
@@ -103,6 +112,7 @@ use crate::ils::reconnect_backoff as backoff;
 impl Sip2Client {
     pub fn new(settings: LinkSettings) -> Self {
         Sip2Client {
+            sending: settings.framing.terminator,
             settings,
             connection: None,
             sequence: 9,
@@ -113,6 +123,25 @@ impl Sip2Client {
             owed: None,
             last_failure: None,
             charset_suspect: None,
+            heard: false,
+        }
+    }
+
+    /// What the kiosk ends its requests with now.
+    pub fn sending(&self) -> Terminator {
+        self.sending
+    }
+
+    /// Detecting: takes up what the ACS ended its last reply with.
+    fn follow_ending(&mut self) {
+        if !self.settings.detect_terminator {
+            return;
+        }
+        self.heard = true;
+        let seen = self.connection.as_ref().and_then(Connection::ending);
+        if let Some(ending) = seen.filter(|e| *e != self.sending) {
+            tracing::info!(?ending, "the ACS ends its messages so; the kiosk does too");
+            self.sending = ending;
         }
     }
 
@@ -275,6 +304,18 @@ impl Sip2Client {
             }
             Err(error) => {
                 self.disconnect();
+                if self.settings.detect_terminator
+                    && !self.heard
+                    && matches!(error, LinkError::Down { sent: true, .. })
+                {
+                    // Sent and never answered: an ACS that reads up to an LF waits for the rest
+                    // of a message ended by CR alone. The next attempt ends it the other way.
+                    self.sending = match self.sending {
+                        Terminator::Cr => Terminator::Crlf,
+                        _ => Terminator::Cr,
+                    };
+                    tracing::info!(terminator = ?self.sending, "no answer yet; trying the other terminator");
+                }
                 self.last_failure = Some(error.clone());
                 self.failures += 1;
                 let wait = backoff(self.failures, self.settings.max_backoff);
@@ -332,7 +373,7 @@ impl Sip2Client {
         }
         let status = self.sc_status_request();
         let mut answered_before = self.settings.login.is_some();
-        if !answered_before && self.settings.framing.terminator == Terminator::Crlf {
+        if !answered_before && self.sending == Terminator::Crlf {
             // With CR LF, only a second message proves the ACS frames as the kiosk does.
             let reply = self.exchange(&status)?;
             self.note_status(reply);
@@ -353,7 +394,7 @@ impl Sip2Client {
     /// The ACS answered the first message on a connection and not the next: with CR LF, the
     /// LF is taken by an ACS that frames by CR alone as the start of the next message.
     fn misframed(&self) -> Option<LinkError> {
-        (self.settings.framing.terminator == Terminator::Crlf).then(|| {
+        (self.sending == Terminator::Crlf).then(|| {
             LinkError::Misconfigured(
                 "the ACS answered the first message on the connection but not the next: it \
                  frames messages by CR alone, and the LF of the kiosk's CR LF spoils each next \
@@ -385,7 +426,18 @@ impl Sip2Client {
     }
 
     fn exchange(&mut self, request: &Request) -> Result<Reply, LinkError> {
-        let framing = self.settings.framing;
+        let reply = self.exchange_once(request);
+        if reply.is_ok() {
+            self.follow_ending();
+        }
+        reply
+    }
+
+    fn exchange_once(&mut self, request: &Request) -> Result<Reply, LinkError> {
+        let framing = Framing {
+            terminator: self.sending,
+            ..self.settings.framing
+        };
         let sequence = self.next_sequence();
         let bytes = encode_request(request, sequence, &framing)?;
         let resend_request = encode_request(&Request::ResendLastReply, 0, &framing)?;

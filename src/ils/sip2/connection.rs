@@ -1,6 +1,7 @@
 //! One socket to the ACS (plain TCP or TLS), read a message at a time. A message ends at CR;
 //! an LF after it (CRLF terminators) belongs to it and is dropped here, whenever it arrives.
 
+use super::frame::Terminator;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -27,6 +28,9 @@ impl Stream {
 pub struct Connection {
     stream: Stream,
     buffer: Vec<u8>,
+    /// How the ACS ended the last message read (CR whose LF may still be on its way counts as
+    /// CR until the LF arrives).
+    ending: Option<Terminator>,
 }
 
 #[derive(Debug)]
@@ -77,6 +81,7 @@ impl Connection {
         Ok(Connection {
             stream,
             buffer: Vec::new(),
+            ending: None,
         })
     }
 
@@ -128,16 +133,30 @@ impl Connection {
     /// skipped, never mistaken for the start of the next one.
     fn take_message(&mut self) -> Option<Vec<u8>> {
         let leading = self.buffer.iter().take_while(|b| **b == b'\n').count();
+        if leading > 0 && self.ending == Some(Terminator::Cr) {
+            // The LF of the last message's CR LF, in a later segment.
+            self.ending = Some(Terminator::Crlf);
+        }
         self.buffer.drain(..leading);
         let end = self
             .buffer
             .iter()
             .position(|b| matches!(b, b'\r' | b'\n'))?;
         let message: Vec<u8> = self.buffer.drain(..=end).collect();
+        self.ending = Some(match message.last() {
+            Some(b'\n') => Terminator::Lf,
+            _ if self.buffer.first() == Some(&b'\n') => Terminator::Crlf,
+            _ => Terminator::Cr,
+        });
         if self.buffer.first() == Some(&b'\n') {
             self.buffer.remove(0);
         }
         Some(message)
+    }
+
+    /// How the ACS ends its messages, as far as the last one read shows.
+    pub fn ending(&self) -> Option<Terminator> {
+        self.ending
     }
 
     /// One read from the socket into the buffer.
