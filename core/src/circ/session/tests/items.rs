@@ -349,7 +349,7 @@ fn returns_can_be_switched_off() {
     assert!(h.sent.is_empty());
 }
 
-fn account_with_loans(codes: &[String]) -> Account {
+pub(super) fn account_with_loans(codes: &[String]) -> Account {
     Account {
         status: patron_ok(),
         loans: codes

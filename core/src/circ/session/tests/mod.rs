@@ -3,6 +3,7 @@
 mod ecard;
 mod identify;
 mod items;
+mod koha_sco;
 mod lifecycle;
 mod offline;
 mod rating;
