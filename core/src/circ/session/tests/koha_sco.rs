@@ -62,10 +62,13 @@ fn the_inactivity_timeout_ends_the_session_while_the_receipt_choice_is_open() {
     );
 }
 
+/// How a signed-in reader reaches a page.
+type GoTo = fn(&mut Harness);
+
 #[test]
 fn leaving_any_page_by_cancel_or_by_walking_away_leaves_nothing_of_the_reader() {
     // Each page a signed-in reader can be on, and how they got there.
-    let pages: [(&str, fn(&mut Harness)); 5] = [
+    let pages: [(&str, GoTo); 5] = [
         ("menu", |_| {}),
         ("borrow, with a book", |h| {
             h.press(Button::Borrow);
