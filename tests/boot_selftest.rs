@@ -403,3 +403,46 @@ fn a_scanner_unplugged_while_running_is_told_and_used_again_once_plugged_back() 
     assert_eq!(last["page"], "pin", "{lines:#?}");
     assert!(last.get("service_notices").is_none(), "{last}");
 }
+
+#[test]
+fn readers_that_did_not_open_at_start_are_used_once_connected_without_a_restart() {
+    // The RFID item reader is not connected at start: out of service. Connected, it is opened
+    // at the next look (every 5 s), checked, and the machine serves: a tagged book is read
+    // from the pad through it and lent.
+    let input = [
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"fault": {"item_reader": null}}"#,
+        r#"{"wait": 6}"#,
+        r#"{"scan": "20234000000019"}"#,
+        r#"{"pin": "1234"}"#,
+        r#"{"press": "borrow"}"#,
+        r#"{"tag": {"uid": "E004015000000001", "item": "30234000001114"}}"#,
+    ];
+    let lines = run_with_fault("item_reader = \"missing\"", &input);
+    let pages: Vec<&str> = screens(&lines)
+        .iter()
+        .map(|s| s["page"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(pages.first(), Some(&"out_of_service"), "{pages:?}");
+    assert!(
+        pages[1..].starts_with(&["idle", "pin", "checking", "menu", "borrow"]),
+        "{pages:?}"
+    );
+    assert_eq!(
+        results(&lines),
+        [("30234000001114".into(), "borrowed".into(), "".into())]
+    );
+
+    // The card reader likewise: the notice that cards must be scanned goes once it is there.
+    let lines = run_with_fault(
+        "card_reader = \"missing\"",
+        &[r#"{"fault": {"card_reader": null}}"#, r#"{"wait": 6}"#],
+    );
+    let shown = screens(&lines);
+    assert_eq!(
+        shown[0]["service_notices"],
+        serde_json::json!(["no_card_reader"])
+    );
+    let last = shown.last().unwrap();
+    assert!(last.get("service_notices").is_none(), "{last}");
+}

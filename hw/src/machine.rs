@@ -62,8 +62,8 @@ pub fn open(config: &HwConfig) -> Opened {
             let mut machine = Machine::simulated(&sim);
             let mut failures = Vec::new();
             if config.sim.item_reader == SimItemReader::Pn5180 {
-                match crate::sim::pn5180::reader(&sim, Default::default()) {
-                    Ok((driver, _)) => machine.item_reader = Some(Box::new(driver)),
+                match sim_item_reader(config, &sim) {
+                    Ok(reader) => machine.item_reader = Some(reader),
                     Err(error) => {
                         machine.remove(Device::ItemReader);
                         failures.push(error);
@@ -89,6 +89,18 @@ pub fn open(config: &HwConfig) -> Opened {
     }
 }
 
+/// The simulated pad's reader as configured: directly, or through the PN5180 driver on a
+/// simulated chip.
+fn sim_item_reader(
+    config: &HwConfig,
+    sim: &SimDevices,
+) -> Result<Box<dyn ItemReader + Send>, DeviceError> {
+    Ok(match config.sim.item_reader {
+        SimItemReader::Direct => Box::new(sim.clone()),
+        SimItemReader::Pn5180 => Box::new(crate::sim::pn5180::reader(sim, Default::default())?.0),
+    })
+}
+
 fn sim_missing(device: Device) -> DeviceError {
     let why = "simulated: not connected ([hardware.sim] faults)";
     DeviceError::new(device, Fault::Missing(why.into()))
@@ -103,7 +115,9 @@ pub fn reopen_printer(
     reopen(
         Device::Printer,
         sim,
-        |sim| -> Box<dyn ReceiptPrinter + Send> { Box::new(sim.printer_port()) },
+        |sim| -> Result<Box<dyn ReceiptPrinter + Send>, DeviceError> {
+            Ok(Box::new(sim.printer_port()))
+        },
         || on_the_pi::open_printer(config),
     )
 }
@@ -117,8 +131,35 @@ pub fn reopen_scanner(
     reopen(
         Device::Scanner,
         sim,
-        |sim| -> Box<dyn BarcodeScanner + Send> { Box::new(sim.clone()) },
+        |sim| -> Result<Box<dyn BarcodeScanner + Send>, DeviceError> { Ok(Box::new(sim.clone())) },
         || on_the_pi::open_scanner(config),
+    )
+}
+
+/// Opens the RFID item reader again, for one that did not open at start (connected or
+/// powered since). `Ok(None)`: none is configured.
+pub fn reopen_item_reader(
+    config: &HwConfig,
+    sim: Option<&SimDevices>,
+) -> Result<Option<Box<dyn ItemReader + Send>>, DeviceError> {
+    reopen(
+        Device::ItemReader,
+        sim,
+        |sim| sim_item_reader(config, sim),
+        || on_the_pi::open_item_reader(config),
+    )
+}
+
+/// Opens the RFID card reader again, for one that did not open at start.
+pub fn reopen_card_reader(
+    config: &HwConfig,
+    sim: Option<&SimDevices>,
+) -> Result<Option<Box<dyn CardReader + Send>>, DeviceError> {
+    reopen(
+        Device::CardReader,
+        sim,
+        |sim| -> Result<Box<dyn CardReader + Send>, DeviceError> { Ok(Box::new(sim.clone())) },
+        || on_the_pi::open_card_reader(config),
     )
 }
 
@@ -126,14 +167,14 @@ pub fn reopen_scanner(
 fn reopen<T: ?Sized>(
     device: Device,
     sim: Option<&SimDevices>,
-    from_sim: impl FnOnce(&SimDevices) -> Box<T>,
+    from_sim: impl FnOnce(&SimDevices) -> Result<Box<T>, DeviceError>,
     as_at_start: impl FnOnce() -> Result<Option<Box<T>>, DeviceError>,
 ) -> Result<Option<Box<T>>, DeviceError> {
     match sim {
         Some(sim) if sim.device_fault(device) == Some(PartFault::Missing) => {
             Err(sim_missing(device))
         }
-        Some(sim) => Ok(Some(from_sim(sim))),
+        Some(sim) => from_sim(sim).map(Some),
         None => as_at_start(),
     }
 }
@@ -163,6 +204,18 @@ mod on_the_pi {
         config: &HwConfig,
     ) -> Result<Option<Box<dyn BarcodeScanner + Send>>, DeviceError> {
         not_built(Device::Scanner, config.scanner.is_some())
+    }
+
+    pub fn open_item_reader(
+        config: &HwConfig,
+    ) -> Result<Option<Box<dyn ItemReader + Send>>, DeviceError> {
+        not_built(Device::ItemReader, config.item_reader.is_some())
+    }
+
+    pub fn open_card_reader(
+        config: &HwConfig,
+    ) -> Result<Option<Box<dyn CardReader + Send>>, DeviceError> {
+        not_built(Device::CardReader, config.card_reader.is_some())
     }
 }
 

@@ -56,74 +56,90 @@ fn uart(device: Device, path: &Path, baud: u32) -> Result<Uart, DeviceError> {
     Ok(port)
 }
 
+/// An output pin, inactive at first: the pin's level is otherwise whatever it last was, and an
+/// active-low relay left low would leave the return slot unlocked from the start.
+fn pin_out(
+    gpio: &Result<Gpio, String>,
+    device: Device,
+    pin: u8,
+    active_low: bool,
+) -> Result<rppal::gpio::OutputPin, DeviceError> {
+    let gpio = gpio
+        .as_ref()
+        .map_err(|e| missing(device, format!("GPIO: {e}")))?;
+    let pin = gpio
+        .get(pin)
+        .map_err(|e| missing(device, format!("GPIO {pin}: {e}")))?;
+    Ok(if active_low {
+        pin.into_output_high()
+    } else {
+        pin.into_output_low()
+    })
+}
+
+/// The PN5180 item reader, if one is configured (also when it comes back after failing to
+/// open at start).
+pub fn open_item_reader(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn crate::device::ItemReader + Send>>, DeviceError> {
+    let Some(wiring) = &config.item_reader else {
+        return Ok(None);
+    };
+    let gpio = Gpio::new().map_err(|e| e.to_string());
+    let spi = spi(
+        Device::ItemReader,
+        wiring.spi_bus,
+        wiring.spi_cs,
+        wiring.spi_hz,
+    )?;
+    let busy = gpio
+        .as_ref()
+        .map_err(|e| missing(Device::ItemReader, format!("GPIO: {e}")))?
+        .get(wiring.busy_pin)
+        .map_err(|e| missing(Device::ItemReader, format!("GPIO {}: {e}", wiring.busy_pin)))?
+        .into_input();
+    // RESET is active low: the chip is not held in reset until `init` pulses it.
+    let reset = pin_out(&gpio, Device::ItemReader, wiring.reset_pin, true)?;
+    let mut reader = Pn5180::new(spi, busy, reset, Delay::new())
+        .with_agc_range(wiring.agc_range.map(|[low, high]| (low, high)));
+    let (major, minor) = reader.init()?;
+    tracing::info!(major, minor, "PN5180 item reader ready");
+    Ok(Some(Box::new(reader)))
+}
+
+/// The MFRC522 card reader, if one is configured (also when it comes back).
+pub fn open_card_reader(
+    config: &HwConfig,
+) -> Result<Option<Box<dyn crate::device::CardReader + Send>>, DeviceError> {
+    let Some(wiring) = &config.card_reader else {
+        return Ok(None);
+    };
+    let reader = spi(
+        Device::CardReader,
+        wiring.spi_bus,
+        wiring.spi_cs,
+        wiring.spi_hz,
+    )
+    .and_then(Mfrc522Reader::open)?;
+    tracing::info!(version = reader.version(), "MFRC522 card reader ready");
+    Ok(Some(Box::new(reader)))
+}
+
 /// Opens every configured part; a part that fails is left out and reported.
 pub fn open(config: &HwConfig) -> (Machine, Vec<DeviceError>) {
     let mut machine = Machine::default();
     let mut failures = Vec::new();
     let gpio = Gpio::new().map_err(|e| e.to_string());
+    let pin_out =
+        |device: Device, pin: u8, active_low: bool| pin_out(&gpio, device, pin, active_low);
 
-    // Outputs start inactive: the pin's level is otherwise whatever it last was, and an
-    // active-low relay left low would leave the return slot unlocked from the start.
-    let pin_out = |device: Device,
-                   pin: u8,
-                   active_low: bool|
-     -> Result<rppal::gpio::OutputPin, DeviceError> {
-        let gpio = gpio
-            .as_ref()
-            .map_err(|e| missing(device, format!("GPIO: {e}")))?;
-        let pin = gpio
-            .get(pin)
-            .map_err(|e| missing(device, format!("GPIO {pin}: {e}")))?;
-        Ok(if active_low {
-            pin.into_output_high()
-        } else {
-            pin.into_output_low()
-        })
-    };
-
-    if let Some(wiring) = &config.item_reader {
-        let reader = (|| {
-            let spi = spi(
-                Device::ItemReader,
-                wiring.spi_bus,
-                wiring.spi_cs,
-                wiring.spi_hz,
-            )?;
-            let gpio = gpio
-                .as_ref()
-                .map_err(|e| missing(Device::ItemReader, format!("GPIO: {e}")))?;
-            let busy = gpio
-                .get(wiring.busy_pin)
-                .map_err(|e| missing(Device::ItemReader, format!("GPIO {}: {e}", wiring.busy_pin)))?
-                .into_input();
-            // RESET is active low: the chip is not held in reset until `init` pulses it.
-            let reset = pin_out(Device::ItemReader, wiring.reset_pin, true)?;
-            let mut reader = Pn5180::new(spi, busy, reset, Delay::new())
-                .with_agc_range(wiring.agc_range.map(|[low, high]| (low, high)));
-            let (major, minor) = reader.init()?;
-            tracing::info!(major, minor, "PN5180 item reader ready");
-            Ok::<_, DeviceError>(reader)
-        })();
-        match reader {
-            Ok(reader) => machine.item_reader = Some(Box::new(reader)),
-            Err(error) => failures.push(error),
-        }
+    match open_item_reader(config) {
+        Ok(reader) => machine.item_reader = reader,
+        Err(error) => failures.push(error),
     }
-    if let Some(wiring) = &config.card_reader {
-        match spi(
-            Device::CardReader,
-            wiring.spi_bus,
-            wiring.spi_cs,
-            wiring.spi_hz,
-        )
-        .and_then(Mfrc522Reader::open)
-        {
-            Ok(reader) => {
-                tracing::info!(version = reader.version(), "MFRC522 card reader ready");
-                machine.card_reader = Some(Box::new(reader));
-            }
-            Err(error) => failures.push(error),
-        }
+    match open_card_reader(config) {
+        Ok(reader) => machine.card_reader = reader,
+        Err(error) => failures.push(error),
     }
     match open_scanner(config) {
         Ok(scanner) => machine.scanner = scanner,

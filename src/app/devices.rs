@@ -190,6 +190,7 @@ impl DeviceHub {
     pub fn poll(&mut self, now: Moment) -> Vec<Event> {
         let mut events: Vec<Event> = self.check_printer(now).into_iter().collect();
         events.extend(self.poll_scanner(now));
+        self.reconnect_readers(now);
         if let Some(reader) = self.machine.card_reader.as_mut() {
             let card = reader.poll();
             let answered = card.is_ok();

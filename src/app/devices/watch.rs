@@ -190,6 +190,46 @@ impl DeviceHub {
         }
     }
 
+    /// A card or item reader that did not open at start (or went away) is opened again every
+    /// `READER_GRACE`: one connected or powered since is used without a restart, and the
+    /// session hears it is back at its first answer.
+    pub(super) fn reconnect_readers(&mut self, now: Moment) {
+        if self.machine.item_reader.is_none() && self.awaited(Device::ItemReader) {
+            let (_, due) = self.watch.item_reader.polls.update(false, now);
+            if due {
+                match kiosk_hw::machine::reopen_item_reader(&self.config, self.sim.as_ref()) {
+                    Ok(Some(reader)) => {
+                        tracing::info!("the RFID item reader is connected");
+                        self.machine.item_reader = Some(reader);
+                        self.came_back(Device::ItemReader);
+                        // Its own check runs at the next poll, not in 30 s.
+                        self.watch.item_reader.next_check = Some(now);
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::debug!(%error, "the RFID item reader is still not there")
+                    }
+                }
+            }
+        }
+        if self.machine.card_reader.is_none() && self.awaited(Device::CardReader) {
+            let (_, due) = self.watch.card_reader.polls.update(false, now);
+            if due {
+                match kiosk_hw::machine::reopen_card_reader(&self.config, self.sim.as_ref()) {
+                    Ok(Some(reader)) => {
+                        tracing::info!("the RFID card reader is connected");
+                        self.machine.card_reader = Some(reader);
+                        self.came_back(Device::CardReader);
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::debug!(%error, "the RFID card reader is still not there")
+                    }
+                }
+            }
+        }
+    }
+
     /// Opens the scanner again when due; it counts as back once it reads.
     fn reconnect_scanner(&mut self, now: Moment) {
         if !self.awaited(Device::Scanner) || self.watch.scanner.next_look.is_some_and(|at| now < at)
