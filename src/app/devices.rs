@@ -191,6 +191,7 @@ impl DeviceHub {
         let mut events: Vec<Event> = self.check_printer(now).into_iter().collect();
         events.extend(self.poll_scanner(now));
         self.reconnect_readers(now);
+        self.watch_flap(now);
         if let Some(reader) = self.machine.card_reader.as_mut() {
             let card = reader.poll();
             let answered = card.is_ok();
@@ -291,6 +292,7 @@ impl DeviceHub {
         let result = if unlock { slot.unlock() } else { slot.lock() };
         if note(&mut self.faults, "return_slot", result).is_some() {
             tracing::debug!(unlock, "return slot");
+            self.slot_moved(unlock);
             return None;
         }
         if unlock {
@@ -451,6 +453,7 @@ fn print_job(receipt: &Receipt, library: &str, printed_at: &str) -> PrintJob {
     PrintJob { lines }
 }
 
+mod flap;
 mod status;
 mod watch;
 

@@ -128,7 +128,9 @@ impl DeviceHub {
                     Device::CardReader => (watch.card_reader.polls.reported(), false),
                     Device::Scanner => (watch.scanner.lost, false),
                     Device::Printer => (!watch.printer.ready, watch.printer.paper == Paper::Low),
-                    Device::ReturnSlot => (self.faults.contains_key("return_slot"), false),
+                    Device::ReturnSlot => {
+                        (self.faults.contains_key("return_slot"), watch.slot.stuck())
+                    }
                     Device::Indicators => (self.faults.contains_key("indicators"), false),
                 };
                 let state = match (failed, warning) {

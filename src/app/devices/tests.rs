@@ -516,3 +516,38 @@ fn a_printer_that_fails_a_receipt_for_paper_says_out_and_one_not_fitted_has_no_p
     assert_eq!(bare.paper(), None);
     assert_eq!(part_state(&bare, Device::Printer), None);
 }
+
+#[test]
+fn the_return_flap_counts_books_going_in_and_a_flap_left_open_is_a_warning_until_it_closes() {
+    let (mut hub, sim, start) = started();
+    let at = |secs| start + Duration::from_secs(secs);
+    // Unlocked for a reader's returns: each time the flap opens and closes, a book went in.
+    hub.carry_out(&Effect::ReturnSlot { unlock: true });
+    for t in [1, 3] {
+        sim.set_slot_open(true);
+        hub.poll(at(t));
+        sim.set_slot_open(false);
+        hub.poll(at(t + 1));
+    }
+    hub.carry_out(&Effect::ReturnSlot { unlock: false });
+    assert_eq!(hub.books_through_slot(), 2);
+    assert_eq!(part_state(&hub, Device::ReturnSlot), Some(PartState::Ok));
+
+    // Locked, and the flap stays open (jammed, or forced): after 30 s the part is a warning
+    // for staff, and the runtime is asked to look again at that moment.
+    sim.set_slot_open(true);
+    hub.poll(at(10));
+    assert_eq!(hub.watch.slot.next_look(), Some(at(40)));
+    assert!(hub.next_check().is_some_and(|t| t <= at(40)));
+    hub.poll(at(39));
+    assert_eq!(part_state(&hub, Device::ReturnSlot), Some(PartState::Ok));
+    hub.poll(at(40));
+    assert_eq!(
+        part_state(&hub, Device::ReturnSlot),
+        Some(PartState::Warning)
+    );
+    sim.set_slot_open(false);
+    hub.poll(at(41));
+    assert_eq!(part_state(&hub, Device::ReturnSlot), Some(PartState::Ok));
+    assert_eq!(hub.books_through_slot(), 2, "nothing counted while locked");
+}

@@ -76,6 +76,7 @@ impl DeviceHub {
             .into_iter()
             .chain(readers.into_iter().flatten())
             .chain(scanner)
+            .chain(self.watch.slot.next_look())
             .min()
     }
 
@@ -230,6 +231,44 @@ impl DeviceHub {
         }
     }
 
+    /// Looks at the return flap: counts the books that go in while it is unlocked, and tells
+    /// staff (the log, the parts' state, the fleet's metrics) of a flap left open or jammed.
+    pub(super) fn watch_flap(&mut self, now: Moment) {
+        let Some(slot) = self.machine.return_slot.as_mut() else {
+            return;
+        };
+        let Some(open) = note(&mut self.faults, "return_slot", slot.is_open()) else {
+            return;
+        };
+        match self.watch.slot.update(open, now) {
+            Some(super::flap::FlapChange::LeftOpen { locked: true }) => tracing::error!(
+                "the return flap has been open for {} s while the slot is locked: jammed,                  forced or its sensor failed; check the flap",
+                super::flap::FLAP_STUCK.as_secs()
+            ),
+            Some(super::flap::FlapChange::LeftOpen { locked: false }) => tracing::warn!(
+                "the return flap has been held open for {} s: a book may be stuck in it",
+                super::flap::FLAP_STUCK.as_secs()
+            ),
+            Some(super::flap::FlapChange::Closed) => {
+                tracing::info!("the return flap is closed again")
+            }
+            None => {}
+        }
+    }
+
+    /// The slot was unlocked or locked for a reader: when locked, says how many books went in.
+    pub(super) fn slot_moved(&mut self, unlocked: bool) {
+        let took = self.watch.slot.set_unlocked(unlocked);
+        if !unlocked {
+            tracing::info!(books = took, "the return slot is locked again");
+        }
+    }
+
+    /// Books that went through the return flap since start (as its sensor saw them).
+    pub fn books_through_slot(&self) -> u64 {
+        self.watch.slot.total()
+    }
+
     /// Opens the scanner again when due; it counts as back once it reads.
     fn reconnect_scanner(&mut self, now: Moment) {
         if !self.awaited(Device::Scanner) || self.watch.scanner.next_look.is_some_and(|at| now < at)
@@ -319,6 +358,7 @@ impl DeviceHub {
 /// The parts followed while the kiosk runs, one watcher each.
 #[derive(Debug, Default)]
 pub(super) struct Watchers {
+    pub(super) slot: super::flap::FlapWatch,
     pub(super) item_reader: ItemReaderWatch,
     pub(super) card_reader: CardReaderWatch,
     pub(super) scanner: ScannerWatch,
