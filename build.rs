@@ -8,15 +8,25 @@ use kiosk_core::circ::messages::{
 use std::fmt::Write;
 use std::path::PathBuf;
 
+/// Writes a generated file only when its text changed: the UI compiler watches `strings.slint`,
+/// and a file rewritten (newer) while this script runs made every later build stale, so each
+/// `cargo build` ran this script and compiled the whole crate again.
+fn write_if_changed(path: &std::path::Path, text: String) -> std::io::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    std::fs::write(path, text)
+}
+
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let strings = out.join("strings.slint");
-    if let Err(error) = std::fs::write(&strings, strings_slint()) {
+    if let Err(error) = write_if_changed(&strings, strings_slint()) {
         eprintln!("cannot write {}: {error}", strings.display());
         std::process::exit(1);
     }
     let clips = out.join("voice_clips.rs");
-    if let Err(error) = std::fs::write(&clips, voice_clips()) {
+    if let Err(error) = write_if_changed(&clips, voice_clips()) {
         eprintln!("cannot write {}: {error}", clips.display());
         std::process::exit(1);
     }
