@@ -299,3 +299,35 @@ fn the_tag_barcode_and_e_card_seeds_are_the_encoders_output_and_decode() {
         "the signed token seed"
     );
 }
+
+#[test]
+fn the_app_seeds_are_what_the_kiosk_accepts() {
+    // The README's headless examples are commands; the two PIN seeds are refused, without the PIN.
+    for (name, bytes) in seeds("headless_line") {
+        let line = String::from_utf8(bytes).unwrap();
+        let parsed = kiosk::app::headless::inbound(1, &line);
+        match name.as_str() {
+            "pin-not-a-string" | "pin-and-more" => assert!(
+                matches!(&parsed, Some(kiosk::app::runtime::Inbound::Unreadable { message, .. })
+                    if !message.contains("123456") && !message.contains("246813")),
+                "{name}: {parsed:?}"
+            ),
+            _ => assert!(
+                matches!(parsed, Some(kiosk::app::runtime::Inbound::Input { .. })),
+                "{name}: {line}"
+            ),
+        }
+    }
+    for (name, bytes) in seeds("config_file") {
+        let text = String::from_utf8(bytes).unwrap();
+        kiosk::config::Config::parse(&text, std::path::Path::new("/etc/kiosk/kiosk.toml"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let source: kiosk::promotion::feed::FeedSource =
+        serde_json::from_str(r#"{"url": "https://www.library.example.org/events.rss"}"#).unwrap();
+    for (name, bytes) in seeds("promotion_feed") {
+        let feed = kiosk::promotion::feed::parse(&bytes, &source)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!feed.slides.is_empty(), "{name}");
+    }
+}
