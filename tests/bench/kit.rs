@@ -172,3 +172,46 @@ pub fn pin_to(cpu: usize) {
         }
     }
 }
+
+/// The simulated library's SIP2 server on loopback with `seed`'s library, its threads on a CPU
+/// of their own (as when the ACS is another machine; see [`pin_to`]); the caller's on the other.
+pub fn acs(seed: &kiosk::ils::sim::seed::Seed) -> std::net::SocketAddr {
+    use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
+    let sim = kiosk::ils::sim::SimIls::new(
+        seed,
+        std::sync::Arc::new(|| chrono::Local::now().naive_local()),
+    );
+    let server = Sip2Server::bind(
+        "127.0.0.1:0",
+        sim,
+        ServerSettings {
+            framing: kiosk::ils::sip2::Framing::default(),
+            acs: AcsSettings {
+                institution: "SIM".into(),
+                library_name: "bench".into(),
+                offline_ok: false,
+            },
+            idle_timeout: Duration::from_secs(600),
+        },
+    )
+    .expect("bind");
+    pin_to(1);
+    let addr = server.spawn().expect("serve");
+    pin_to(0);
+    addr
+}
+
+/// The kiosk's own SIP2 adapter with the kiosk's defaults (CR, error detection), connected to
+/// the ACS at `addr`.
+pub fn sip2_adapter(addr: std::net::SocketAddr) -> kiosk::ils::sip2::adapter::Sip2Ils {
+    use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
+    let section: Sip2Section = toml::from_str(&format!(
+        "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
+        addr.ip(),
+        addr.port()
+    ))
+    .expect("section");
+    let mut ils = Sip2Ils::new(section, Some(kiosk::config::secrets::Secret::new("")), None);
+    ils.connect().expect("connect");
+    ils
+}

@@ -16,17 +16,11 @@ mod kit;
 use kiosk::app::runtime::Input;
 use kiosk::circ::Button;
 use kiosk::circ::types::{ItemId, PatronId, Pin};
-use kiosk::config::secrets::Secret;
 use kiosk::ils::Ils;
-use kiosk::ils::sim::SimIls;
 use kiosk::ils::sim::seed::Seed;
-use kiosk::ils::sip2::Framing;
-use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
-use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
+use kiosk::ils::sip2::adapter::Sip2Ils;
 use kiosk::queue::journal::{Journal, JournalSettings};
-use kit::{Kiosk, example_config, pin_to, quantile, report};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use kit::{Kiosk, acs, example_config, quantile, report, sip2_adapter};
 use std::time::{Duration, Instant};
 
 const CARD: &str = "20234000000019";
@@ -39,46 +33,6 @@ const BOOKS: [&str; 4] = [
 /// The floor's book and reader: another loanable book of the built-in library, another reader.
 const RAW_BOOK: &str = "30234000001031";
 const RAW_READER: &str = "20234000000050";
-
-/// The simulated library's SIP2 server on loopback, its threads on a CPU of their own (as when
-/// the ACS is another machine; see the queue benchmark).
-fn acs() -> SocketAddr {
-    let sim = SimIls::new(
-        &Seed::builtin(),
-        Arc::new(|| chrono::Local::now().naive_local()),
-    );
-    let server = Sip2Server::bind(
-        "127.0.0.1:0",
-        sim,
-        ServerSettings {
-            framing: Framing::default(),
-            acs: AcsSettings {
-                institution: "SIM".into(),
-                library_name: "bench".into(),
-                offline_ok: false,
-            },
-            idle_timeout: Duration::from_secs(600),
-        },
-    )
-    .expect("bind");
-    pin_to(1);
-    let addr = server.spawn().expect("serve");
-    pin_to(0);
-    addr
-}
-
-/// The kiosk's own SIP2 adapter with the kiosk's defaults (CR, error detection), connected.
-fn raw_adapter(addr: SocketAddr) -> Sip2Ils {
-    let section: Sip2Section = toml::from_str(&format!(
-        "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
-        addr.ip(),
-        addr.port()
-    ))
-    .expect("section");
-    let mut ils = Sip2Ils::new(section, Some(Secret::new("")), None);
-    ils.connect().expect("connect");
-    ils
-}
 
 /// Raw round trips, µs: a checkout of the floor's book, then its checkin (it is on the shelf
 /// again for the next pair).
@@ -139,7 +93,7 @@ fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let rounds = if quick { 3 } else { 250 };
     let dir = tempfile::tempdir().expect("a directory");
-    let addr = acs();
+    let addr = acs(&Seed::builtin());
     let kiosk = Kiosk::start(example_config(dir.path(), |text| {
         format!(
             "{}\n[ils.sip2]\nhost = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
@@ -148,7 +102,7 @@ fn main() {
             addr.port()
         )
     }));
-    let mut raw = raw_adapter(addr);
+    let mut raw = sip2_adapter(addr);
     let (mut borrows, mut returns) = (Figures::default(), Figures::default());
     // Warm up (pages, connections, the ACS's caches), then measure.
     round(

@@ -12,18 +12,12 @@ mod kit;
 
 use chrono::Utc;
 use kiosk::circ::types::{ItemId, PatronId};
-use kiosk::config::secrets::Secret;
 use kiosk::ils::Ils;
-use kiosk::ils::sim::SimIls;
 use kiosk::ils::sim::seed::Seed;
-use kiosk::ils::sip2::Framing;
-use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
-use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
 use kiosk::queue::journal::{Journal, JournalSettings, NewTransaction, Stamp};
 use kiosk::queue::replay::{ReplaySettings, replay_round};
 use kiosk::queue::{Action, State};
-use kit::pin_to;
-use std::sync::Arc;
+use kit::{acs, sip2_adapter};
 use std::time::{Duration, Instant};
 
 const PATRON: &str = "20234000000019";
@@ -98,48 +92,14 @@ fn item(i: usize) -> String {
     format!("3{i:013}")
 }
 
-fn acs(n: usize) -> std::net::SocketAddr {
-    let sim = SimIls::new(&seed(n), Arc::new(|| chrono::Local::now().naive_local()));
-    let server = Sip2Server::bind(
-        "127.0.0.1:0",
-        sim,
-        ServerSettings {
-            framing: Framing::default(),
-            acs: AcsSettings {
-                institution: "SIM".into(),
-                library_name: "bench".into(),
-                offline_ok: false,
-            },
-            idle_timeout: Duration::from_secs(600),
-        },
-    )
-    .expect("bind");
-    pin_to(1);
-    let addr = server.spawn().expect("serve");
-    pin_to(0);
-    addr
-}
-
-fn adapter(addr: std::net::SocketAddr) -> Sip2Ils {
-    let section: Sip2Section = toml::from_str(&format!(
-        "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
-        addr.ip(),
-        addr.port()
-    ))
-    .expect("section");
-    let mut ils = Sip2Ils::new(section, Some(Secret::new("")), None);
-    ils.connect().expect("connect");
-    ils
-}
-
 /// Transactions per second: raw checkout round trips, and as many checkouts (of other books)
 /// queued offline and replayed through the journal, to the same simulated ACS. The two are
 /// measured in alternating rounds so both see the same machine.
 fn replay(dir: &std::path::Path, n: usize, rounds: usize) -> (f64, f64, f64) {
-    let addr = acs(2 * n * rounds);
+    let addr = acs(&seed(2 * n * rounds));
     let patron = PatronId(PATRON.into());
-    let mut raw_ils = adapter(addr);
-    let mut ils = adapter(addr);
+    let mut raw_ils = sip2_adapter(addr);
+    let mut ils = sip2_adapter(addr);
     let mut journal = journal(dir, "replay.db");
     // The kiosk's own replay settings.
     let settings = ReplaySettings::default();

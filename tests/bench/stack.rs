@@ -16,21 +16,15 @@ use kiosk::app::runtime::{Input, SimInput};
 use kiosk::app::sim_pad::{PlaceTag, Placement};
 use kiosk::circ::Button;
 use kiosk::circ::types::{ItemId, PatronId, Pin};
-use kiosk::config::secrets::Secret;
 use kiosk::ils::Ils;
-use kiosk::ils::sim::SimIls;
 use kiosk::ils::sim::seed::Seed;
-use kiosk::ils::sip2::Framing;
-use kiosk::ils::sip2::adapter::{Sip2Ils, Sip2Section};
-use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
+use kiosk::ils::sip2::adapter::Sip2Ils;
 use kiosk_hw::device::TagId;
 use kiosk_hw::rfid::{SecuritySettings, read_field, read_field_again, set_security};
 use kiosk_hw::sim::pn5180::{Timings, reader};
 use kiosk_hw::sim::{SimDevices, SimTag};
 use kiosk_hw::tag::{ItemTagData, TagFormat, encode};
-use kit::{Kiosk, example_config, pin_to, quantile};
-use std::net::SocketAddr;
-use std::sync::Arc;
+use kit::{Kiosk, acs, example_config, quantile, sip2_adapter};
 use std::time::{Duration, Instant};
 
 const CARD: &str = "20234000000019";
@@ -67,40 +61,6 @@ fn seed() -> Seed {
         ));
     }
     Seed::parse(&text).expect("seed")
-}
-
-fn acs() -> SocketAddr {
-    let sim = SimIls::new(&seed(), Arc::new(|| chrono::Local::now().naive_local()));
-    let server = Sip2Server::bind(
-        "127.0.0.1:0",
-        sim,
-        ServerSettings {
-            framing: Framing::default(),
-            acs: AcsSettings {
-                institution: "SIM".into(),
-                library_name: "bench".into(),
-                offline_ok: false,
-            },
-            idle_timeout: Duration::from_secs(600),
-        },
-    )
-    .expect("bind");
-    pin_to(1);
-    let addr = server.spawn().expect("serve");
-    pin_to(0);
-    addr
-}
-
-fn raw_adapter(addr: SocketAddr) -> Sip2Ils {
-    let section: Sip2Section = toml::from_str(&format!(
-        "host = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
-        addr.ip(),
-        addr.port()
-    ))
-    .expect("section");
-    let mut ils = Sip2Ils::new(section, Some(Secret::new("")), None);
-    ils.connect().expect("connect");
-    ils
 }
 
 /// Book 0 is the floor's: lent and returned, round trip by round trip (ms each).
@@ -212,7 +172,7 @@ fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let rounds = if quick { 1 } else { 10 };
     let dir = tempfile::tempdir().expect("a directory");
-    let addr = acs();
+    let addr = acs(&seed());
     let kiosk = Kiosk::start(example_config(dir.path(), |text| {
         format!(
             "{}\n[ils.sip2]\nhost = \"{}\"\nport = {}\ninstitution = \"SIM\"\n",
@@ -223,7 +183,7 @@ fn main() {
             addr.port()
         )
     }));
-    let mut raw = raw_adapter(addr);
+    let mut raw = sip2_adapter(addr);
     round(&kiosk, 1);
     println!(
         "a stack of N tagged books, laid → every outcome shown and tag secured (PN5180 timings, SIP2 on loopback), ms:"
