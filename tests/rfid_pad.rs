@@ -188,20 +188,7 @@ fn the_same_stack_read_through_the_pn5180_driver_on_a_simulated_chip_ends_the_sa
                 &format!("item_reader = \"{reader}\""),
             )
         });
-        let input = borrow_stack().join("\n") + "\n";
-        let run = kiosk(
-            &[
-                "run",
-                "--headless",
-                "--clock",
-                "virtual",
-                "--config",
-                config.to_str().unwrap(),
-            ],
-            &input,
-            &[],
-        );
-        assert!(run.success, "stderr: {}", run.stderr);
+        let run = run_script(&config, &borrow_stack(), &[]);
         // The technician's check names the chip the driver found.
         let diag = kiosk(&["diag", "--config", config.to_str().unwrap()], "", &[]);
         assert_eq!(
