@@ -6,7 +6,7 @@
 use kiosk::ils::sim::SimIls;
 use kiosk::ils::sim::seed::Seed;
 use kiosk::ils::sip2::client::{LinkSettings, Sip2Client};
-use kiosk::ils::sip2::server::{AcsSettings, ServerSettings, Sip2Server};
+use kiosk::ils::sip2::server::{Acs, AcsSettings, ServerSettings, Sip2Server};
 use kiosk::ils::sip2::{Framing, Reply, Request, Terminator, decode_request, encode_reply};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -156,11 +156,12 @@ fn two_replies_in_one_segment_are_taken_apart_and_the_late_duplicate_dropped() {
 
 /// The project's SIP2 server on the simulated library.
 fn simulated_acs() -> u16 {
-    simulated_acs_closing_after(Duration::from_secs(60))
+    simulated_acs_with_handle().0
 }
 
-/// The same, closing connections idle for `idle` (as Koha's `client_timeout` does).
-fn simulated_acs_closing_after(idle: Duration) -> u16 {
+/// The same, closing connections idle for `idle` (as Koha's `client_timeout` does); and a handle
+/// on it.
+fn simulated_acs_closing_after(idle: Duration) -> (u16, Arc<Mutex<Acs>>) {
     let sim = SimIls::new(
         &Seed::builtin(),
         Arc::new(|| chrono::Local::now().naive_local()),
@@ -179,7 +180,8 @@ fn simulated_acs_closing_after(idle: Duration) -> u16 {
         },
     )
     .unwrap();
-    server.spawn().unwrap().port()
+    let acs = server.acs();
+    (server.spawn().unwrap().port(), acs)
 }
 
 #[test]
@@ -229,7 +231,7 @@ fn an_item_id_with_spaces_and_a_slash_reaches_the_acs_as_the_ils_gave_it() {
 
 #[test]
 fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_request() {
-    let port = simulated_acs_closing_after(Duration::from_millis(500));
+    let (port, _) = simulated_acs_closing_after(Duration::from_millis(500));
     let mut client = Sip2Client::new(settings(port, Terminator::Cr));
     assert_eq!(
         title(client.request(&item_request_for("30234000001015")).unwrap()),
@@ -251,27 +253,8 @@ fn a_connection_the_acs_closed_while_idle_is_replaced_before_the_reader_s_reques
 }
 
 /// The simulated ACS, and a handle to change what its status allows.
-fn simulated_acs_with_handle() -> (u16, Arc<Mutex<kiosk::ils::sip2::server::Acs>>) {
-    let sim = SimIls::new(
-        &Seed::builtin(),
-        Arc::new(|| chrono::Local::now().naive_local()),
-    );
-    let server = Sip2Server::bind(
-        "127.0.0.1:0",
-        sim,
-        ServerSettings {
-            framing: Framing::default(),
-            acs: AcsSettings {
-                institution: "SIM".into(),
-                library_name: "dialects".into(),
-                offline_ok: false,
-            },
-            idle_timeout: Duration::from_secs(60),
-        },
-    )
-    .unwrap();
-    let acs = server.acs();
-    (server.spawn().unwrap().port(), acs)
+fn simulated_acs_with_handle() -> (u16, Arc<Mutex<Acs>>) {
+    simulated_acs_closing_after(Duration::from_secs(60))
 }
 
 #[test]
