@@ -8,6 +8,10 @@
 use super::SimDevices;
 use crate::config::PartFault;
 use crate::device::{Device, DeviceError, Fault, ItemReader, TagId};
+use crate::drivers::pn5180::tag_cmd::{
+    CMD_INVENTORY, CMD_NXP_RESET_EAS, CMD_NXP_SET_EAS, CMD_READ_MULTIPLE, CMD_READ_SINGLE,
+    CMD_SYSTEM_INFO, CMD_WRITE_AFI, CMD_WRITE_SINGLE, FLAG_INVENTORY,
+};
 use crate::drivers::pn5180::{self, Pn5180, cmd, irq, reg, rf, rx};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,17 +58,6 @@ const TAG_EOF: Duration = carrier(2048);
 const T1: Duration = carrier(4352);
 /// Bytes of CRC the chip adds to each frame on the air and removes from each answer.
 const CRC: u32 = 2;
-
-/// ISO 15693 request flags and commands the simulated tags answer.
-const FLAG_INVENTORY: u8 = 0x04;
-const CMD_INVENTORY: u8 = 0x01;
-const CMD_READ_SINGLE: u8 = 0x20;
-const CMD_WRITE_SINGLE: u8 = 0x21;
-const CMD_READ_MULTIPLE: u8 = 0x23;
-const CMD_WRITE_AFI: u8 = 0x27;
-const CMD_SYSTEM_INFO: u8 = 0x2B;
-const CMD_NXP_SET_EAS: u8 = 0xA2;
-const CMD_NXP_RESET_EAS: u8 = 0xA3;
 
 /// What came back from the field for one transmission, and when.
 struct Exchange {

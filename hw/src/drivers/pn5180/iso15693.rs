@@ -8,19 +8,11 @@ use embedded_hal::digital::{InputPin, OutputPin};
 use embedded_hal::spi::SpiDevice;
 use std::time::Duration;
 
-/// Request flags: high data rate + inventory, 16 slots, no AFI.
-const FLAGS_INVENTORY_16: u8 = 0x06;
-/// Request flags: high data rate + addressed.
-const FLAGS_ADDRESSED: u8 = 0x22;
-const CMD_INVENTORY: u8 = 0x01;
-const CMD_READ_SINGLE: u8 = 0x20;
-const CMD_WRITE_SINGLE: u8 = 0x21;
-const CMD_READ_MULTIPLE: u8 = 0x23;
-const CMD_WRITE_AFI: u8 = 0x27;
-const CMD_SYSTEM_INFO: u8 = 0x2B;
-const CMD_NXP_SET_EAS: u8 = 0xA2;
-const CMD_NXP_RESET_EAS: u8 = 0xA3;
-const NXP_MANUFACTURER: u8 = 0x04;
+use super::tag_cmd::{
+    CMD_INVENTORY, CMD_NXP_RESET_EAS, CMD_NXP_SET_EAS, CMD_READ_MULTIPLE, CMD_READ_SINGLE,
+    CMD_SYSTEM_INFO, CMD_WRITE_AFI, CMD_WRITE_SINGLE, FLAGS_ADDRESSED, FLAGS_INVENTORY_16,
+    NXP_MANUFACTURER,
+};
 /// How long after a request has left the antenna a tag's start of frame must have been heard:
 /// t1 is at most 323 µs (ISO/IEC 15693-3) and the start of frame itself 151 µs; the rest is room
 /// for the chip. A write answers once the tag has programmed its memory (the standard allows

@@ -29,6 +29,26 @@ pub mod cmd {
     pub const RF_OFF: u8 = 0x17;
 }
 
+/// ISO 15693 request flags and command codes, sent through the chip to the tags (the
+/// simulated chip answers the same ones).
+pub mod tag_cmd {
+    /// The inventory flag of a request.
+    pub const FLAG_INVENTORY: u8 = 0x04;
+    /// Request flags: high data rate + inventory, 16 slots, no AFI.
+    pub const FLAGS_INVENTORY_16: u8 = 0x06;
+    /// Request flags: high data rate + addressed.
+    pub const FLAGS_ADDRESSED: u8 = 0x22;
+    pub const CMD_INVENTORY: u8 = 0x01;
+    pub const CMD_READ_SINGLE: u8 = 0x20;
+    pub const CMD_WRITE_SINGLE: u8 = 0x21;
+    pub const CMD_READ_MULTIPLE: u8 = 0x23;
+    pub const CMD_WRITE_AFI: u8 = 0x27;
+    pub const CMD_SYSTEM_INFO: u8 = 0x2B;
+    pub const CMD_NXP_SET_EAS: u8 = 0xA2;
+    pub const CMD_NXP_RESET_EAS: u8 = 0xA3;
+    pub const NXP_MANUFACTURER: u8 = 0x04;
+}
+
 /// Registers.
 pub mod reg {
     pub const SYSTEM_CONFIG: u8 = 0x00;
