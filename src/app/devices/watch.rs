@@ -195,39 +195,33 @@ impl DeviceHub {
     /// `READER_GRACE`: one connected or powered since is used without a restart, and the
     /// session hears it is back at its first answer.
     pub(super) fn reconnect_readers(&mut self, now: Moment) {
-        if self.machine.item_reader.is_none() && self.awaited(Device::ItemReader) {
-            let (_, due) = self.watch.item_reader.polls.update(false, now);
-            if due {
-                match kiosk_hw::machine::reopen_item_reader(&self.config, self.sim.as_ref()) {
-                    Ok(Some(reader)) => {
-                        tracing::info!("the RFID item reader is connected");
-                        self.machine.item_reader = Some(reader);
-                        self.came_back(Device::ItemReader);
-                        // Its own check runs at the next poll, not in 30 s.
-                        self.watch.item_reader.next_check = Some(now);
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::debug!(%error, "the RFID item reader is still not there")
-                    }
-                }
-            }
+        let (config, sim) = (&self.config, self.sim.as_ref());
+        if self.machine.item_reader.is_none()
+            && self.awaited(Device::ItemReader)
+            && let Some(reader) = open_when_due(
+                &mut self.watch.item_reader.polls,
+                now,
+                "the RFID item reader",
+                || kiosk_hw::machine::reopen_item_reader(config, sim),
+            )
+        {
+            self.machine.item_reader = Some(reader);
+            self.came_back(Device::ItemReader);
+            // Its own check runs at the next poll, not in 30 s.
+            self.watch.item_reader.next_check = Some(now);
         }
-        if self.machine.card_reader.is_none() && self.awaited(Device::CardReader) {
-            let (_, due) = self.watch.card_reader.polls.update(false, now);
-            if due {
-                match kiosk_hw::machine::reopen_card_reader(&self.config, self.sim.as_ref()) {
-                    Ok(Some(reader)) => {
-                        tracing::info!("the RFID card reader is connected");
-                        self.machine.card_reader = Some(reader);
-                        self.came_back(Device::CardReader);
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::debug!(%error, "the RFID card reader is still not there")
-                    }
-                }
-            }
+        let (config, sim) = (&self.config, self.sim.as_ref());
+        if self.machine.card_reader.is_none()
+            && self.awaited(Device::CardReader)
+            && let Some(reader) = open_when_due(
+                &mut self.watch.card_reader.polls,
+                now,
+                "the RFID card reader",
+                || kiosk_hw::machine::reopen_card_reader(config, sim),
+            )
+        {
+            self.machine.card_reader = Some(reader);
+            self.came_back(Device::CardReader);
         }
     }
 
@@ -406,6 +400,31 @@ impl Default for PrinterWatch {
             ready: true,
             next_check: None,
             paper: Paper::Unknown,
+        }
+    }
+}
+
+/// A reader that is not open, looked for when its run of failed polls makes a reset due: the
+/// reader opened, or `None` (not yet there; not configured).
+fn open_when_due<T: ?Sized>(
+    polls: &mut Streak,
+    now: Moment,
+    what: &str,
+    open: impl FnOnce() -> Result<Option<Box<T>>, DeviceError>,
+) -> Option<Box<T>> {
+    let (_, due) = polls.update(false, now);
+    if !due {
+        return None;
+    }
+    match open() {
+        Ok(Some(reader)) => {
+            tracing::info!("{what} is connected");
+            Some(reader)
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::debug!(%error, "{what} is still not there");
+            None
         }
     }
 }
