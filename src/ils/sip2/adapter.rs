@@ -150,6 +150,30 @@ impl Sip2Section {
     }
 }
 
+/// What the ACS's status (98) may close at a terminal.
+#[derive(Debug, Clone, Copy)]
+enum Circulation {
+    Checkout,
+    Checkin,
+}
+
+impl Circulation {
+    fn allowed_by(self, status: &AcsStatus) -> bool {
+        match self {
+            Circulation::Checkout => status.checkout_ok,
+            Circulation::Checkin => status.checkin_ok,
+        }
+    }
+
+    /// What the reader is told while it is closed.
+    fn closed(self) -> Refusal {
+        Refusal::new(match self {
+            Circulation::Checkout => Reason::CheckoutsClosed,
+            Circulation::Checkin => Reason::CheckinsClosed,
+        })
+    }
+}
+
 /// `terminator` in `[ils.sip2]`: what ends the kiosk's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -197,16 +221,12 @@ impl Sip2Ils {
     /// circulation again since the last heartbeat). A 3M or Bibliotheca machine does not send a
     /// transaction the ACS has said it will not take; neither does this one, and the reader is
     /// told to go to the desk instead of hearing a refusal in the ACS's words.
-    fn allows(&mut self, checkout: bool) -> Result<bool, IlsError> {
-        let allows = |status: &AcsStatus| match checkout {
-            true => status.checkout_ok,
-            false => status.checkin_ok,
-        };
-        if self.client.acs_status().is_none_or(allows) {
+    fn allows(&mut self, what: Circulation) -> Result<bool, IlsError> {
+        if self.client.acs_status().is_none_or(|s| what.allowed_by(s)) {
             return Ok(true);
         }
         self.client.check().map_err(ils_error)?;
-        Ok(self.client.acs_status().is_none_or(allows))
+        Ok(self.client.acs_status().is_none_or(|s| what.allowed_by(s)))
     }
 
     /// A refusal may mean the library closed circulation at this terminal since the kiosk last
@@ -215,22 +235,18 @@ impl Sip2Ils {
     fn closed_since<T>(
         &mut self,
         answer: Result<T, Refusal>,
-        checkout: bool,
-        closed: Reason,
+        what: Circulation,
     ) -> Result<T, Refusal> {
         let Err(refusal) = answer else {
             return answer;
         };
         let closed_now = self.client.check().is_ok()
-            && self.client.acs_status().is_some_and(|s| {
-                !if checkout {
-                    s.checkout_ok
-                } else {
-                    s.checkin_ok
-                }
-            });
+            && self
+                .client
+                .acs_status()
+                .is_some_and(|s| !what.allowed_by(s));
         Err(match closed_now {
-            true => Refusal::new(closed),
+            true => what.closed(),
             false => refusal,
         })
     }
@@ -412,8 +428,8 @@ impl Ils for Sip2Ils {
     }
 
     fn checkout(&mut self, patron: &PatronId, item: &ItemId) -> Answer<Loan> {
-        if !self.allows(true)? {
-            return Ok(Err(Refusal::new(Reason::CheckoutsClosed)));
+        if !self.allows(Circulation::Checkout)? {
+            return Ok(Err(Circulation::Checkout.closed()));
         }
         let now = Self::now();
         let request = Request::Checkout(CheckoutRequest {
@@ -435,15 +451,15 @@ impl Ils for Sip2Ils {
                     tracing::warn!(%item, "the ACS treated a checkout as a renewal");
                 }
                 let loan = mapping::loan(&reply, item, false);
-                Ok(self.closed_since(loan, true, Reason::CheckoutsClosed))
+                Ok(self.closed_since(loan, Circulation::Checkout))
             }
             other => Err(unexpected("12", &other)),
         }
     }
 
     fn checkin(&mut self, item: &ItemId) -> Answer<Return> {
-        if !self.allows(false)? {
-            return Ok(Err(Refusal::new(Reason::CheckinsClosed)));
+        if !self.allows(Circulation::Checkin)? {
+            return Ok(Err(Circulation::Checkin.closed()));
         }
         let now = Self::now();
         let request = Request::Checkin(CheckinRequest {
@@ -459,7 +475,7 @@ impl Ils for Sip2Ils {
         match self.send(request)? {
             Reply::Checkin(reply) => {
                 let back = mapping::checkin(&reply, item);
-                Ok(self.closed_since(back, false, Reason::CheckinsClosed))
+                Ok(self.closed_since(back, Circulation::Checkin))
             }
             other => Err(unexpected("10", &other)),
         }
