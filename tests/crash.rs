@@ -566,10 +566,15 @@ fn crash_run(link: Link, power_cuts: Option<u64>) {
             .collect::<rusqlite::Result<_>>()
             .unwrap()
     };
+    // Online: each outcome the ILS gave. Offline: each reader served, whatever the replay
+    // later made of it (counted once, when queued).
     let recorded = totals(
-        "SELECT kind, origin, state, count(*) FROM transactions
-             WHERE state IN ('done', 'declined', 'refused')
-             GROUP BY kind, origin, state ORDER BY kind, origin, state",
+        "SELECT kind, origin, outcome, count(*) FROM (
+             SELECT kind, origin, state AS outcome FROM transactions
+                 WHERE origin = 'online' AND state IN ('done', 'declined', 'refused')
+             UNION ALL
+             SELECT kind, origin, 'done' FROM transactions WHERE origin = 'offline')
+             GROUP BY kind, origin, outcome ORDER BY kind, origin, outcome",
     );
     let counted = totals(
         "SELECT kind, origin, outcome, sum(count) FROM hourly_counts

@@ -3,26 +3,7 @@
 mod common;
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// A kiosk whose ILS (SIP2 on a port nobody listens on) is down.
-fn offline_config(dir: &Path) -> PathBuf {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    config_in(dir, |text| {
-        text.replace(
-            "kind = \"sim\"",
-            &format!(
-                "kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n\
-                 connect_timeout_secs = 1\n"
-            ),
-        )
-        .replace("patron_retention_days = 0", "patron_retention_days = 30")
-    })
-}
+use std::path::Path;
 
 fn queue(config: &Path, args: &[&str]) -> Run {
     let mut all = vec!["queue", "--config", config.to_str().unwrap()];
@@ -58,7 +39,7 @@ const BORROW_AND_RETURN: &str = r#"{"scan": "20234000000019"}
 #[test]
 fn offline_transactions_export_as_koha_reads_them() {
     let dir = tempfile::tempdir().unwrap();
-    let config = offline_config(dir.path());
+    let config = offline_config_in(dir.path());
     let lines = run_offline(&config, BORROW_AND_RETURN);
     assert!(
         effects(&lines, "show")
@@ -139,7 +120,7 @@ fn offline_transactions_export_as_koha_reads_them() {
 #[test]
 fn status_retry_and_discard_for_staff() {
     let dir = tempfile::tempdir().unwrap();
-    let config = offline_config(dir.path());
+    let config = offline_config_in(dir.path());
     run_offline(&config, BORROW_AND_RETURN);
     let status: Value =
         serde_json::from_str(&queue(&config, &["status", "--json"]).stdout).unwrap();
@@ -192,7 +173,7 @@ fn status_retry_and_discard_for_staff() {
 #[test]
 fn an_imported_blocked_list_refuses_cards_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let config = offline_config(dir.path());
+    let config = offline_config_in(dir.path());
     let list = dir.path().join("blocked.txt");
     std::fs::write(
         &list,
@@ -223,7 +204,7 @@ fn an_imported_blocked_list_refuses_cards_offline() {
 #[test]
 fn replaying_by_hand_needs_the_ils_and_the_kiosk_stopped() {
     let dir = tempfile::tempdir().unwrap();
-    let config = offline_config(dir.path());
+    let config = offline_config_in(dir.path());
     run_offline(&config, BORROW_AND_RETURN);
     let dry = queue(&config, &["replay", "--dry-run"]);
     assert!(dry.success);

@@ -13,6 +13,23 @@ fn stats(config: &std::path::Path, args: &[&str]) -> Run {
     run
 }
 
+/// `kiosk stats --by hour`: the totals of these columns over its periods, which are hours of
+/// today (one, or two if the test ran across an hour).
+fn hourly_totals<const N: usize>(config: &std::path::Path, columns: [&str; N]) -> [i64; N] {
+    let hours: Value =
+        serde_json::from_str(&stats(config, &["--by", "hour", "--format", "json"]).stdout).unwrap();
+    let hours = hours.as_array().unwrap();
+    assert!(!hours.is_empty() && hours.len() <= 2, "{hours:?}");
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    assert!(
+        hours
+            .iter()
+            .all(|h| h["period"].as_str().unwrap().starts_with(&today)),
+        "{hours:?}"
+    );
+    columns.map(|key| hours.iter().map(|h| h[key].as_i64().unwrap()).sum())
+}
+
 #[test]
 fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
     let dir = tempfile::tempdir().unwrap();
@@ -78,20 +95,9 @@ fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
         "{p}"
     );
     // By hour: the same, under one hour of today (two if the test ran across the hour).
-    let hours: Value =
-        serde_json::from_str(&stats(&config, &["--by", "hour", "--format", "json"]).stdout)
-            .unwrap();
-    let hours = hours.as_array().unwrap();
-    assert!(!hours.is_empty() && hours.len() <= 2);
-    let sum = |key: &str| hours.iter().map(|h| h[key].as_i64().unwrap()).sum::<i64>();
     assert_eq!(
-        (sum("borrowed"), sum("returned"), sum("refused")),
-        (1, 1, 1)
-    );
-    assert!(
-        hours
-            .iter()
-            .all(|h| h["period"].as_str().unwrap().starts_with(&today))
+        hourly_totals(&config, ["borrowed", "returned", "refused"]),
+        [1, 1, 1]
     );
 
     // CSV for a spreadsheet, in both languages, read back by a CSV parser.
@@ -139,6 +145,72 @@ fn after_a_borrow_a_refusal_and_a_return_the_hour_counts_exactly_those() {
             ("1", "1", "1")
         );
     }
+}
+
+#[test]
+fn renewals_and_readers_served_offline_are_counted_in_the_hour_they_were_served() {
+    let dir = tempfile::tempdir().unwrap();
+    // Online: Li Hua renews everything; the simulated ILS renews The Three-Body Problem and
+    // refuses 围城 (renewed too often).
+    let online = config_in(dir.path(), |t| t);
+    run_script(
+        &online,
+        &script(&[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"press": "renew"}"#,
+            r#"{"press": "renew_all"}"#,
+            r#"{"press": "back"}"#,
+            r#"{"press": "done"}"#,
+            r#"{"press": "no_receipt"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    // Then the ILS goes away: a borrow and a return, served offline and still queued.
+    let offline = offline_config_in(dir.path());
+    run_script(
+        &offline,
+        &script(&[
+            r#"{"scan": "20234000000019"}"#,
+            r#"{"pin": "1234"}"#,
+            r#"{"scan": "30234000001015"}"#,
+            r#"{"press": "done"}"#,
+            r#"{"press": "no_receipt"}"#,
+            r#"{"wait": 20}"#,
+            r#"{"scan": "30234000001031"}"#,
+            r#"{"wait": 20}"#,
+        ]),
+        &[],
+    );
+    let waiting = kiosk(
+        &["queue", "--config", offline.to_str().unwrap(), "waiting"],
+        "",
+        &[],
+    );
+    assert_eq!(waiting.stdout.trim(), "2", "both still wait for the ILS");
+
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let by_day: Value =
+        serde_json::from_str(&stats(&offline, &["--by", "day", "--format", "json"]).stdout)
+            .unwrap();
+    let mut day = by_day[0].clone();
+    day.as_object_mut().unwrap().remove("visits");
+    assert_eq!(
+        day,
+        serde_json::json!({
+            "period": today, "borrowed": 1, "returned": 1, "renewed": 1, "refused": 1,
+            "offline": 2, "refusals": {"ils_refused": 1}
+        })
+    );
+    // Per hour, the same (in two hours if the test ran across one).
+    assert_eq!(
+        hourly_totals(
+            &offline,
+            ["borrowed", "returned", "renewed", "refused", "offline"]
+        ),
+        [1, 1, 1, 1, 2]
+    );
 }
 
 #[test]
@@ -395,7 +467,7 @@ fn no_reader_card_barcode_or_title_is_in_any_statistics_table() {
         "Three-Body",
     ];
     let mut cells = 0;
-    for table in ["daily_counts", "hourly_counts", "visit_counts", "ratings"] {
+    for table in ["hourly_counts", "visit_counts", "ratings"] {
         let mut statement = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
         let columns = statement.column_count();
         let rows: Vec<Vec<String>> = statement

@@ -7,8 +7,8 @@
 use super::journal::{Finish, Journal, JournalError, NewTransaction, Stamp};
 use super::replay::{self, ReplaySettings, Round};
 use super::{Action, State};
-use crate::circ::reason::Refusal;
-use crate::circ::types::{Block, Due, ItemId, PatronId, TagUid};
+use crate::circ::reason::{Reason, Refusal};
+use crate::circ::types::{Block, Due, ItemId, PatronId, RenewAllResult, TagUid};
 use crate::circ::{IlsAnswer, IlsError, IlsReply, IlsRequest, JournalRequest, Link, WorkerRequest};
 use crate::config::secrets::Secret;
 use crate::ils::{Ils, execute};
@@ -221,6 +221,14 @@ impl BackOffice {
                     })
                 })
             }
+            IlsRequest::RenewAll { patron } => {
+                let reply = execute(self.ils.as_mut(), request);
+                self.note_link(&reply);
+                if let Ok(IlsAnswer::RenewAll(Ok(result))) = &reply {
+                    self.record_renew_all(patron, result);
+                }
+                reply
+            }
             IlsRequest::PatronStatus { patron, .. } => {
                 let reply = execute(self.ils.as_mut(), request);
                 self.note_link(&reply);
@@ -237,6 +245,34 @@ impl BackOffice {
                 self.note_link(&reply);
                 reply
             }
+        }
+    }
+
+    /// Renew all is one request whose reply names what the ILS renewed and what it would not:
+    /// each item is journaled as answered, so the statistics count renewals like any other
+    /// outcome. The reader is told what the ILS did even if the journal cannot keep it.
+    fn record_renew_all(&mut self, patron: &PatronId, result: &RenewAllResult) {
+        let at = Stamp::now();
+        let refused = Finish::Declined {
+            reason: Some(Reason::IlsRefused.code()),
+            reply: result.screen_message.clone(),
+        };
+        let renewed = Finish::Done {
+            due: None,
+            reply: None,
+        };
+        let answered: Vec<(NewTransaction, Finish)> = (result.renewed.iter())
+            .map(|item| (item, renewed.clone()))
+            .chain(result.unrenewed.iter().map(|item| (item, refused.clone())))
+            .map(|(item, finish)| {
+                (
+                    NewTransaction::new(Action::Renew, item, at).by(patron),
+                    finish,
+                )
+            })
+            .collect();
+        if let Err(error) = self.journal.record_answered(&answered) {
+            tracing::error!(%error, "the renewals were done but the journal could not record them");
         }
     }
 

@@ -12,7 +12,7 @@
 use super::journal::{Destination, Journal, JournalError, KeptSuggestion};
 use crate::circ::IlsError;
 use crate::config::SuggestionsSection;
-use crate::ils::http::{HttpLink, Method};
+use crate::ils::http::{HttpLink, Method, Transport};
 use crate::ils::{Ils, PurchaseSuggestion};
 use serde_json::json;
 use std::time::Duration;

@@ -28,7 +28,7 @@ mod staff;
 mod writer;
 
 use records::QUEUED_COLUMNS;
-pub use records::{DailyCount, Finish, HourlyCount, Record, ReplayRow};
+pub use records::{Finish, HourlyCount, Record, ReplayRow};
 
 /// When something happened: the library's local time (receipts, .koc) and UTC (ordering, audit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,24 +325,27 @@ impl Journal {
     ) -> Result<i64> {
         let due = due.map(|d| d.format(LOCAL_FORMAT).to_string());
         let (origin, state) = (Origin::Offline, State::Pending);
-        if !self.maybe_unknown_online {
-            let kiosk = &self.settings.kiosk;
-            return insert(&self.conn, kiosk, new, origin, state, due.as_deref());
-        }
         let tx = self.conn.transaction()?;
-        let unknown: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM transactions WHERE state = 'unknown' AND origin = 'online' AND kind = ?1
-                     AND item = ?2 AND patron IS ?3 ORDER BY seq DESC LIMIT 1",
-                params![kind_str(new.action), new.item.0, new.patron.map(|p| &p.0)],
+        // An online attempt for the same transaction whose outcome is unknown, and how many
+        // such attempts there are (only looked for while there may be any).
+        let (unknown, unknown_left): (Option<i64>, i64) = if self.maybe_unknown_online {
+            let unknown = tx
+                .query_row(
+                    "SELECT seq FROM transactions WHERE state = 'unknown' AND origin = 'online'
+                         AND kind = ?1 AND item = ?2 AND patron IS ?3 ORDER BY seq DESC LIMIT 1",
+                    params![kind_str(new.action), new.item.0, new.patron.map(|p| &p.0)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let left = tx.query_row(
+                "SELECT COUNT(*) FROM transactions WHERE state = 'unknown' AND origin = 'online'",
+                [],
                 |r| r.get(0),
-            )
-            .optional()?;
-        let unknown_left: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM transactions WHERE state = 'unknown' AND origin = 'online'",
-            [],
-            |r| r.get(0),
-        )?;
+            )?;
+            (unknown, left)
+        } else {
+            (None, 0)
+        };
         let seq = match unknown {
             Some(seq) => {
                 tx.execute(
@@ -361,6 +364,12 @@ impl Journal {
                 due.as_deref(),
             )?,
         };
+        // The reader is served now: counted now, in the hour they were (see `writer`).
+        if !self.bench_without_counts {
+            let local = new.at.local.format(LOCAL_FORMAT).to_string();
+            let key = writer::hour_key(&local, new.action, origin, State::Done, "");
+            writer::add_count(&tx, &key, 1)?;
+        }
         tx.commit()?;
         // The row just turned from unknown to pending counted in `unknown_left`.
         self.maybe_unknown_online = unknown_left > i64::from(unknown.is_some());

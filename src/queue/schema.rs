@@ -129,6 +129,17 @@ const MIGRATIONS: &[&str] = &[
     // 10: the transactions that need staff or are between two writes are indexed too, so the
     // monitoring's queue gauges are counted on small indexes however long the history.
     "CREATE INDEX transactions_attention ON transactions (state) WHERE state IN ('sending', 'refused', 'review');",
+    // 11: offline service is counted when the reader is served, no longer when its replay
+    // settles: what was served offline and has not settled yet is counted now (as served), so
+    // the upgrade loses none of it. The daily counts go: since 7 they repeated the hourly ones,
+    // which hold their history.
+    "INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
+        SELECT substr(local_time, 1, 10), CAST(substr(local_time, 12, 2) AS INTEGER), kind,
+               'offline', 'done', '', count(*)
+        FROM transactions WHERE origin = 'offline' AND state NOT IN ('done', 'declined', 'refused')
+        GROUP BY 1, 2, 3
+        ON CONFLICT (day, hour, kind, origin, outcome, reason) DO UPDATE SET count = count + excluded.count;
+    DROP TABLE daily_counts;",
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
@@ -179,5 +190,55 @@ mod tests {
             )
             .unwrap();
         assert_eq!(row, ("2026-11-28".into(), -1, "done".into(), 7));
+    }
+
+    #[test]
+    fn offline_service_waiting_at_the_upgrade_is_counted_once_and_the_daily_counts_go() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &MIGRATIONS[..10] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 10).unwrap();
+        // Two loans served offline at 10:xx, one replayed (counted then), one still waiting;
+        // and a return waiting from 14:xx.
+        for (kind, state, local, counted) in [
+            ("checkout", "done", "2026-12-05 10:05:00", true),
+            ("checkout", "pending", "2026-12-05 10:20:00", false),
+            ("checkin", "review", "2026-12-05 14:00:00", false),
+        ] {
+            conn.execute(
+                "INSERT INTO transactions (kind, origin, state, item, kiosk, local_time, utc_time,
+                     updated_utc) VALUES (?1, 'offline', ?2, '30234000001015', 'k', ?3, ?3, ?3)",
+                rusqlite::params![kind, state, local],
+            )
+            .unwrap();
+            if counted {
+                conn.execute(
+                    "INSERT INTO hourly_counts VALUES ('2026-12-05', 10, ?1, 'offline', 'done', '', 1)",
+                    [kind],
+                )
+                .unwrap();
+            }
+        }
+        migrate(&mut conn).unwrap().unwrap();
+        let rows: Vec<(i64, String, i64)> = conn
+            .prepare("SELECT hour, kind, count FROM hourly_counts ORDER BY hour")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [(10, "checkout".into(), 2), (14, "checkin".into(), 1)]
+        );
+        let daily: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'daily_counts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(daily, 0);
     }
 }

@@ -1,7 +1,8 @@
 //! Benchmark of the business statistics, each against a floor measured in the same run:
 //!
 //! - recording an online loan's outcome with its hourly and daily counts (what the kiosk does)
-//!   against recording it without them, on the same SQLite file with the same pragmas;
+//!   against recording it without them, on the same SQLite file with the same pragmas; and the
+//!   same for a loan queued offline (counted when the reader is served);
 //! - `kiosk stats` over three years of hourly counts for one kiosk: the whole command (a new
 //!   process that opens the journal, reads every row and writes a report), against the process
 //!   alone (`kiosk --version`), and in process against the bare read of the rows.
@@ -60,8 +61,26 @@ fn lend(journal: &mut Journal, n: usize) {
         .expect("finish");
 }
 
-fn aggregates(dir: &std::path::Path, rounds: usize) -> (f64, f64) {
-    let mut journal = journal(&dir.join("aggregates.db"));
+/// One loan queued while the ILS is away (one commit, the count inside it).
+fn lend_offline(journal: &mut Journal, n: usize) {
+    let patron = PatronId("20234000000019".into());
+    let item = ItemId(format!("4{n:013}"));
+    journal
+        .queue_offline(
+            &NewTransaction::new(Action::Borrow, &item, Stamp::now()).by(&patron),
+            None,
+        )
+        .expect("queue");
+}
+
+/// Microseconds per `record` without the counts and with them, medians of interleaved rounds.
+fn aggregates(
+    dir: &std::path::Path,
+    name: &str,
+    rounds: usize,
+    record: fn(&mut Journal, usize),
+) -> (f64, f64) {
+    let mut journal = journal(&dir.join(name));
     let (mut floor, mut ours) = (Vec::new(), Vec::new());
     let mut n = 0;
     // Interleaved rounds, so both see the same disk.
@@ -69,12 +88,12 @@ fn aggregates(dir: &std::path::Path, rounds: usize) -> (f64, f64) {
         journal.bench_without_counts(true);
         floor.push(per_op(100, |_| {
             n += 1;
-            lend(&mut journal, n);
+            record(&mut journal, n);
         }));
         journal.bench_without_counts(false);
         ours.push(per_op(100, |_| {
             n += 1;
-            lend(&mut journal, n);
+            record(&mut journal, n);
         }));
     }
     (median(floor), median(ours))
@@ -171,9 +190,16 @@ fn main() {
         .unwrap_or_else(std::env::temp_dir)
         .join(format!("kiosk-bench-stats-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("bench dir");
-    let (floor, ours) = aggregates(&dir, if quick { 2 } else { 15 });
+    let rounds = if quick { 2 } else { 15 };
+    let (floor, ours) = aggregates(&dir, "online.db", rounds, lend);
     println!(
         "aggregates: an online loan recorded without counts {floor:.1} µs, with them {ours:.1} µs, \
+         ratio {:.3} (target ≤ 1.1)",
+        ours / floor
+    );
+    let (floor, ours) = aggregates(&dir, "offline.db", rounds, lend_offline);
+    println!(
+        "aggregates: a loan queued offline without counts {floor:.1} µs, with them {ours:.1} µs, \
          ratio {:.3} (target ≤ 1.1)",
         ours / floor
     );

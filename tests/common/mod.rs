@@ -202,6 +202,22 @@ pub fn koha_config_in(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
     })
 }
 
+/// The example configuration whose ILS (SIP2 on a port nobody listens on) is down, keeping
+/// reader ids for 30 days (as offline lending needs for the desk's questions).
+pub fn offline_config_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let port = free_port();
+    config_in(dir, |text| {
+        text.replace(
+            "kind = \"sim\"",
+            &format!(
+                "kind = \"sip2\"\n\n[ils.sip2]\nhost = \"127.0.0.1\"\nport = {port}\ninstitution = \"SIM\"\n\
+                 connect_timeout_secs = 1\n"
+            ),
+        )
+        .replace("patron_retention_days = 0", "patron_retention_days = 30")
+    })
+}
+
 /// A `kiosk sim-ils` serving in the background; killed when dropped.
 pub struct Served(Child);
 

@@ -108,12 +108,6 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         .into_iter()
         .map(|(state, n)| (state.as_str().to_owned(), json!(n)))
         .collect();
-    let daily: Vec<serde_json::Value> = journal
-        .daily_counts()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|d| serde_json::to_value(d).unwrap_or_default())
-        .collect();
     let hourly: Vec<serde_json::Value> = journal
         .hourly_counts()
         .unwrap_or_default()
@@ -131,7 +125,6 @@ fn journal_statistics(opened: &Option<std::result::Result<Opened, JournalError>>
         "counts_by_state": counts,
         "waiting": waiting,
         "oldest_waiting_local_time": oldest,
-        "daily_counts": daily,
         "hourly_counts": hourly,
         "visit_counts": visits,
         "blocked_patrons_cached": journal.blocked_count().unwrap_or(0),

@@ -107,16 +107,6 @@ fn parse_local(text: &str) -> Option<NaiveDateTime> {
     parsed.to_naive_datetime_with_offset(0).ok()
 }
 
-/// Anonymous statistics: how many transactions of a kind ended how, per day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DailyCount {
-    pub day: String,
-    pub kind: String,
-    pub origin: String,
-    pub outcome: String,
-    pub count: i64,
-}
-
 /// Anonymous statistics by hour: how many transactions of a kind ended how, and why a refused
 /// one was refused. `hour` is -1 for history kept before hours were (the daily counts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

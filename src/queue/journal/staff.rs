@@ -145,36 +145,18 @@ impl Journal {
     }
 
     /// Deletes the statistics of days more than the retention before `today` (the kiosk's local
-    /// date): the hourly, daily and visit counts and the satisfaction answers. Returns the rows deleted.
+    /// date): the hourly and visit counts and the satisfaction answers. Returns the rows deleted.
     pub fn prune_statistics(&mut self, today: chrono::NaiveDate) -> Result<usize> {
         let oldest = today - chrono::Duration::days(i64::from(self.statistics_retention_days) - 1);
         let oldest = oldest.format("%Y-%m-%d").to_string();
         let tx = self.conn.transaction()?;
         let mut deleted =
             tx.execute("DELETE FROM hourly_counts WHERE day < ?1", params![oldest])?;
-        deleted += tx.execute("DELETE FROM daily_counts WHERE day < ?1", params![oldest])?;
         deleted += tx.execute("DELETE FROM visit_counts WHERE day < ?1", params![oldest])?;
         // A rating's hour is `YYYY-MM-DD HH`, which sorts as its day does.
         deleted += tx.execute("DELETE FROM ratings WHERE hour < ?1", params![oldest])?;
         tx.commit()?;
         Ok(deleted)
-    }
-
-    /// Anonymous counts per day, kind, origin and outcome.
-    pub fn daily_counts(&self) -> Result<Vec<DailyCount>> {
-        let mut statement = self.conn.prepare(
-            "SELECT day, kind, origin, outcome, count FROM daily_counts ORDER BY day, kind, origin, outcome",
-        )?;
-        let rows = statement.query_map([], |r| {
-            Ok(DailyCount {
-                day: r.get(0)?,
-                kind: r.get(1)?,
-                origin: r.get(2)?,
-                outcome: r.get(3)?,
-                count: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Anonymous counts per hour, kind, origin, outcome and refusal reason, oldest first.

@@ -108,7 +108,7 @@ fn an_online_attempt_is_recorded_before_and_settled_after() {
         "the patron id is erased once the ILS has it"
     );
     assert_eq!(record.due.as_deref(), Some("2026-12-27 23:59"));
-    let counts = journal.daily_counts().unwrap();
+    let counts = journal.hourly_counts().unwrap();
     assert_eq!(counts.len(), 1);
     assert_eq!(
         (
@@ -634,6 +634,114 @@ fn outcomes_are_counted_by_hour_and_refusal_reason_with_nothing_about_the_reader
     );
 }
 
+/// `(kind, origin, outcome, reason, count)` of every hourly count.
+fn counted(journal: &Journal) -> Vec<(String, String, String, String, i64)> {
+    (journal.hourly_counts().unwrap().into_iter())
+        .map(|h| (h.kind, h.origin, h.outcome, h.reason, h.count))
+        .collect()
+}
+
+fn count(
+    kind: &str,
+    origin: &str,
+    outcome: &str,
+    reason: &str,
+    n: i64,
+) -> (String, String, String, String, i64) {
+    (kind.into(), origin.into(), outcome.into(), reason.into(), n)
+}
+
+#[test]
+fn a_reader_served_offline_is_counted_at_once_and_the_replay_adds_nothing() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    for n in [1, 2] {
+        journal
+            .queue_offline(
+                &NewTransaction::new(Action::Borrow, &item(n), stamp(n)).by(&patron()),
+                None,
+            )
+            .unwrap();
+    }
+    let served = vec![count("checkout", "offline", "done", "", 2)];
+    assert_eq!(
+        counted(&journal),
+        served,
+        "counted while the ILS is still away"
+    );
+    // The replay: the ILS takes one and refuses the other (staff's matter, not a second count).
+    let rows = journal.to_send(10, Utc::now(), None).unwrap();
+    assert_eq!(rows.len(), 2);
+    let results = [
+        (
+            &rows[0],
+            Finish::Done {
+                due: None,
+                reply: None,
+            },
+        ),
+        (
+            &rows[1],
+            Finish::Refused {
+                reply: Some("blocked".into()),
+                reason: Some("blocked"),
+            },
+        ),
+    ];
+    journal.finish_batch(&results).unwrap();
+    assert_eq!(counted(&journal), served);
+}
+
+#[test]
+fn renewals_answered_together_are_recorded_and_counted_in_one_commit() {
+    let mut journal = Journal::in_memory(settings(0)).unwrap();
+    let (items, reader) = ([item(1), item(2), item(3)], patron());
+    let renewal = |n: usize| NewTransaction::new(Action::Renew, &items[n], stamp(1)).by(&reader);
+    journal
+        .record_answered(&[
+            (
+                renewal(0),
+                Finish::Done {
+                    due: None,
+                    reply: None,
+                },
+            ),
+            (
+                renewal(1),
+                Finish::Done {
+                    due: None,
+                    reply: None,
+                },
+            ),
+            (
+                renewal(2),
+                Finish::Declined {
+                    reply: Some("too many renewals".into()),
+                    reason: Some("ils_refused"),
+                },
+            ),
+        ])
+        .unwrap();
+    assert_eq!(
+        counted(&journal),
+        [
+            count("renew", "online", "declined", "ils_refused", 1),
+            count("renew", "online", "done", "", 2)
+        ]
+    );
+    let states: Vec<(State, Origin)> = (1..=3)
+        .map(|seq| journal.get(&seq.to_string()).unwrap())
+        .map(|r| (r.state, r.origin))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (State::Done, Origin::Online),
+            (State::Done, Origin::Online),
+            (State::Declined, Origin::Online)
+        ]
+    );
+}
+
 #[test]
 fn statistics_older_than_the_retention_are_deleted_and_newer_ones_kept() {
     let mut journal = Journal::in_memory(settings(0)).unwrap();
@@ -654,10 +762,9 @@ fn statistics_older_than_the_retention_are_deleted_and_newer_ones_kept() {
     // 29 days later the day is still within the thirty kept.
     assert_eq!(journal.prune_statistics(day("2026-12-28")).unwrap(), 0);
     assert_eq!(journal.hourly_counts().unwrap().len(), 1);
-    // The day after, it goes, hourly and daily alike.
-    assert_eq!(journal.prune_statistics(day("2026-12-29")).unwrap(), 2);
+    // The day after, it goes.
+    assert_eq!(journal.prune_statistics(day("2026-12-29")).unwrap(), 1);
     assert!(journal.hourly_counts().unwrap().is_empty());
-    assert!(journal.daily_counts().unwrap().is_empty());
     // The transaction itself is the journal's record, not a statistic: it stays.
     assert_eq!(journal.list(None, None).unwrap().len(), 1);
 }

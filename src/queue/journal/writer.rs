@@ -102,16 +102,31 @@ impl Journal {
 
     /// Records how an online attempt ended.
     pub fn finish(&mut self, seq: i64, finish: Finish) -> Result<()> {
-        let queued = self
-            .conn
-            .query_row(
-                &format!("SELECT {QUEUED_COLUMNS} FROM transactions WHERE seq = ?1"),
-                params![seq],
-                ReplayRow::from_row,
-            )
-            .optional()?
-            .ok_or_else(|| JournalError::NotFound(seq.to_string()))?;
+        let queued = queued_row(&self.conn, seq)?;
         self.finish_rows(&[(&queued, finish)], None)
+    }
+
+    /// Records online transactions the ILS has already answered, inserted and finished in one
+    /// commit (renew all: one request to the ILS, whose reply names the items it renewed).
+    pub fn record_answered(&mut self, answered: &[(NewTransaction, Finish)]) -> Result<()> {
+        if answered.is_empty() {
+            return Ok(());
+        }
+        let kiosk = self.settings.kiosk.clone();
+        let mut writer = self.writer()?;
+        for (new, finish) in answered {
+            let seq = insert(
+                &writer.tx,
+                &kiosk,
+                new,
+                Origin::Online,
+                State::Sending,
+                None,
+            )?;
+            let row = queued_row(&writer.tx, seq)?;
+            writer.write(&row, finish)?;
+        }
+        writer.commit(None)
     }
 
     /// Records how replays ended, all in one commit.
@@ -168,11 +183,21 @@ impl Journal {
             erase_at_once,
             now,
             now_text: utc_text(now),
-            counts: BTreeMap::new(),
             hourly: BTreeMap::new(),
             unknown_online: false,
         })
     }
+}
+
+/// A transaction's row as the writer needs it.
+fn queued_row(conn: &rusqlite::Connection, seq: i64) -> Result<ReplayRow> {
+    conn.query_row(
+        &format!("SELECT {QUEUED_COLUMNS} FROM transactions WHERE seq = ?1"),
+        params![seq],
+        ReplayRow::from_row,
+    )
+    .optional()?
+    .ok_or_else(|| JournalError::NotFound(seq.to_string()))
 }
 
 /// Writes outcomes into one open transaction; nothing is durable until [`BatchWriter::commit`].
@@ -184,9 +209,7 @@ pub(super) struct BatchWriter<'a> {
     erase_at_once: bool,
     now: DateTime<Utc>,
     now_text: String,
-    /// Anonymous counts, added up here and written once at commit.
-    counts: BTreeMap<(String, &'static str, &'static str, State), i64>,
-    /// The same outcomes by hour and refusal reason (`hourly_counts`).
+    /// Anonymous counts by hour and refusal reason, added up here and written once at commit.
     hourly: BTreeMap<HourKey, i64>,
     unknown_online: bool,
 }
@@ -277,54 +300,27 @@ impl BatchWriter<'_> {
         if changed == 0 {
             return Err(JournalError::NotFound(seq.to_string()));
         }
-        if matches!(state, State::Done | State::Declined | State::Refused) && !self.without_counts {
-            let local = &queued.local_time;
-            let day = local[..local.len().min(10)].to_owned();
+        // Offline service is counted when it is queued (the reader was served then); its
+        // replay's outcome is the ILS's business and staff's, not a second count.
+        let counted = matches!(state, State::Done | State::Declined | State::Refused)
+            && origin == Origin::Online;
+        if counted && !self.without_counts {
             let reason = match finish {
                 Finish::Declined { reason, .. } | Finish::Refused { reason, .. } => {
                     reason.unwrap_or("")
                 }
                 _ => "",
             };
-            let hour = hour_of(local);
-            *self
-                .hourly
-                .entry((
-                    day.clone(),
-                    hour,
-                    kind_str(queued.kind),
-                    origin.as_str(),
-                    state,
-                    reason,
-                ))
-                .or_default() += 1;
-            *self
-                .counts
-                .entry((day, kind_str(queued.kind), origin.as_str(), state))
-                .or_default() += 1;
+            let key = hour_key(&queued.local_time, queued.kind, origin, state, reason);
+            *self.hourly.entry(key).or_default() += 1;
         }
         Ok(())
     }
 
     /// Makes everything written durable at once, closing the in-flight batch if given.
     pub(super) fn commit(self, batch: Option<i64>) -> Result<()> {
-        for ((day, kind, origin, state), n) in &self.counts {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO daily_counts (day, kind, origin, outcome, count) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (day, kind, origin, outcome) DO UPDATE SET count = count + ?5",
-                )?
-                .execute(params![day, kind, origin, state.as_str(), n])?;
-        }
-        for ((day, hour, kind, origin, state, reason), n) in &self.hourly {
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT (day, hour, kind, origin, outcome, reason)
-                     DO UPDATE SET count = count + ?7",
-                )?
-                .execute(params![day, hour, kind, origin, state.as_str(), reason, n])?;
+        for (key, n) in &self.hourly {
+            add_count(&self.tx, key, *n)?;
         }
         if let Some(batch) = batch {
             self.tx
@@ -337,7 +333,39 @@ impl BatchWriter<'_> {
 }
 
 /// `(day, hour, kind, origin, outcome, reason)` of the hourly statistics.
-type HourKey = (String, i64, &'static str, &'static str, State, &'static str);
+pub(super) type HourKey = (String, i64, &'static str, &'static str, State, &'static str);
+
+/// Where an outcome of a transaction done at `local` (the journal's local time) is counted.
+pub(super) fn hour_key(
+    local: &str,
+    kind: Action,
+    origin: Origin,
+    state: State,
+    reason: &'static str,
+) -> HourKey {
+    let day = local[..local.len().min(10)].to_owned();
+    (
+        day,
+        hour_of(local),
+        kind_str(kind),
+        origin.as_str(),
+        state,
+        reason,
+    )
+}
+
+/// Adds `n` to the anonymous count of `key` (`hourly_counts`). Inside the caller's
+/// transaction, so a count is written with the outcome it counts or not at all.
+pub(super) fn add_count(conn: &rusqlite::Connection, key: &HourKey, n: i64) -> Result<()> {
+    let (day, hour, kind, origin, state, reason) = key;
+    conn.prepare_cached(
+        "INSERT INTO hourly_counts (day, hour, kind, origin, outcome, reason, count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (day, hour, kind, origin, outcome, reason) DO UPDATE SET count = count + ?7",
+    )?
+    .execute(params![day, hour, kind, origin, state.as_str(), reason, n])?;
+    Ok(())
+}
 
 /// The hour (0–23) of a local time written `YYYY-MM-DD?HH…`; -1 when it has none.
 fn hour_of(local: &str) -> i64 {
