@@ -229,6 +229,7 @@ fn a_scrape_lists_every_metric_with_help_and_type_no_reader_in_any_label_and_pro
         ("kiosk_out_of_service", "gauge"),
         ("kiosk_part_status", "gauge"),
         ("kiosk_printer_paper", "gauge"),
+        ("kiosk_return_slot_books_total", "counter"),
         ("kiosk_build_info", "gauge"),
         ("kiosk_start_time_seconds", "gauge"),
         ("kiosk_clock_synchronized", "gauge"),

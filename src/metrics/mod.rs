@@ -21,8 +21,8 @@ use crate::circ::Action;
 use crate::circ::visit_stats::VisitRecord;
 use kiosk_hw::device::Device;
 use prometheus::{
-    Gauge, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -122,6 +122,7 @@ pub struct Metrics {
     out_of_service: IntGaugeVec,
     part_status: IntGaugeVec,
     printer_paper: IntGaugeVec,
+    slot_books: IntCounter,
     probe: Mutex<probe::Probe>,
     /// The last text written, and when: scrapes within [`RENDERED_FRESH`] share it.
     rendered: Mutex<Option<(std::time::Instant, Arc<str>)>>,
@@ -219,6 +220,13 @@ impl Metrics {
                 "kiosk_printer_paper",
                 "1 for the receipt printer's paper state as its status last said (ok, low, out, unknown), 0 for the others.",
                 &["state"],
+            ),
+            slot_books: registered(
+                r,
+                IntCounter::new(
+                    "kiosk_return_slot_books_total",
+                    "Books that went in through the return slot's flap while it was unlocked for them, as its sensor saw them.",
+                ),
             ),
             probe: Mutex::new(probe::Probe::new(r, build.journal)),
             rendered: Mutex::new(None),
@@ -346,6 +354,11 @@ impl Metrics {
                     .set(i64::from(state == paper));
             }
         }
+    }
+
+    /// More books went in through the return slot.
+    pub fn slot_books(&self, more: u64) {
+        self.slot_books.inc_by(more);
     }
 
     /// The text Prometheus scrapes: the queue, disk and clock read now (at most once a second

@@ -17,6 +17,8 @@ pub struct Tap {
     offline: bool,
     parts: Vec<(Device, PartState)>,
     paper: Option<Paper>,
+    /// Books through the return slot already counted.
+    slot_books: u64,
 }
 
 impl Tap {
@@ -26,6 +28,7 @@ impl Tap {
             offline: false,
             parts: Vec::new(),
             paper: None,
+            slot_books: 0,
         }
     }
 
@@ -69,8 +72,14 @@ impl Tap {
         self.metrics.service(fault);
     }
 
-    /// The parts and the paper, told again only when they changed.
+    /// The parts and the paper, told again only when they changed, and the books that went
+    /// through the return slot since the last look.
     pub fn machine(&mut self, devices: &DeviceHub) {
+        let books = devices.books_through_slot();
+        if books > self.slot_books {
+            self.metrics.slot_books(books - self.slot_books);
+            self.slot_books = books;
+        }
         let parts = devices.part_states();
         let paper = devices.paper();
         if parts != self.parts || paper != self.paper {

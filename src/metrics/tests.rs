@@ -308,3 +308,28 @@ fn bad_requests_get_4xx_and_the_token_is_required_when_set() {
     assert!(reply.starts_with("HTTP/1.1 200"));
     assert!(reply.ends_with("\r\n\r\n"), "no body after HEAD");
 }
+
+#[test]
+fn books_through_the_return_slot_are_counted_once_each_as_the_flap_saw_them() {
+    use crate::app::devices::DeviceHub;
+    use crate::circ::Moment;
+    let config = kiosk_hw::config::HwConfig::default();
+    let mut hub = DeviceHub::new(kiosk_hw::machine::open(&config), &config);
+    let sim = hub.sim().cloned().expect("the simulated machine");
+    let metrics = metrics();
+    let mut tap = Tap::new(Arc::clone(&metrics));
+    let books = |metrics: &Metrics| sample(&metrics.render_now(), "kiosk_return_slot_books_total");
+    tap.machine(&hub);
+    assert_eq!(books(&metrics), Some(0.0));
+    hub.carry_out(&Effect::ReturnSlot { unlock: true });
+    for (n, at) in [(1, 1), (2, 3), (3, 5)] {
+        sim.set_slot_open(true);
+        hub.poll(Moment::ZERO + Duration::from_secs(at));
+        sim.set_slot_open(false);
+        hub.poll(Moment::ZERO + Duration::from_secs(at + 1));
+        // Looked at after each book, and once more with nothing new: each book counts once.
+        tap.machine(&hub);
+        tap.machine(&hub);
+        assert_eq!(books(&metrics), Some(f64::from(n)));
+    }
+}

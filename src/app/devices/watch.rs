@@ -236,7 +236,8 @@ impl DeviceHub {
         };
         match self.watch.slot.update(open, now) {
             Some(super::flap::FlapChange::LeftOpen { locked: true }) => tracing::error!(
-                "the return flap has been open for {} s while the slot is locked: jammed,                  forced or its sensor failed; check the flap",
+                "the return flap has been open for {} s while the slot is locked: jammed, \
+                 forced or its sensor failed; check the flap",
                 super::flap::FLAP_STUCK.as_secs()
             ),
             Some(super::flap::FlapChange::LeftOpen { locked: false }) => tracing::warn!(
