@@ -97,6 +97,27 @@ pub fn excerpt(body: &str) -> String {
     text
 }
 
+/// How the HTTP adapters reach the ILS: over the network ([`HttpLink`]), or in the fuzz targets
+/// and tests from a script, so every reply the adapters decode can be fed to them without a
+/// server.
+pub trait Transport: Send {
+    /// Sends a request. Reads are tried again with backoff; writes are sent once.
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, IlsError>;
+
+    /// A form POST (an OAuth2 token request).
+    fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Response, IlsError>;
+}
+
+/// The most of a reply body the kiosk reads: a reader's whole account is far less; a server
+/// sending more is broken or hostile, and is not allowed to fill the Pi's memory.
+pub const MAX_BODY: u64 = 4 << 20;
+
 pub struct HttpLink {
     client: Client,
     base: String,
@@ -148,59 +169,6 @@ impl HttpLink {
         &self.base
     }
 
-    /// Sends a request. Reads are tried again with backoff; writes are sent once.
-    pub fn send(
-        &self,
-        method: Method,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<Response, IlsError> {
-        let attempts = if method == Method::Get {
-            1 + self.settings.read_retries
-        } else {
-            1
-        };
-        let mut wait = Duration::from_millis(200);
-        let mut last = None;
-        for attempt in 0..attempts {
-            if attempt > 0 {
-                std::thread::sleep(wait);
-                wait *= 2;
-            }
-            match self.once(method, path, headers, body) {
-                Ok(response) if response.status >= 500 && method == Method::Get => {
-                    last = Some(IlsError::LinkDown(format!(
-                        "{} {path}: HTTP {}: {}",
-                        "GET",
-                        response.status,
-                        excerpt(&response.body)
-                    )));
-                }
-                Ok(response) if response.status >= 500 => {
-                    // The ILS failed while handling a write: it may or may not have applied it.
-                    return Err(IlsError::OutcomeUnknown(format!(
-                        "{path}: HTTP {}: {}",
-                        response.status,
-                        excerpt(&response.body)
-                    )));
-                }
-                Ok(response) => return Ok(response),
-                Err(error) => {
-                    let retry = method == Method::Get && !matches!(error, IlsError::BadReply(_));
-                    if !retry {
-                        return Err(error);
-                    }
-                    // The query may name a reader (a card or ID number): not logged.
-                    let path = path.split('?').next().unwrap_or_default();
-                    tracing::debug!(path, attempt, "read failed; trying again");
-                    last = Some(error);
-                }
-            }
-        }
-        Err(last.unwrap_or_else(|| IlsError::LinkDown(format!("{path}: no attempt made"))))
-    }
-
     fn once(
         &self,
         method: Method,
@@ -223,10 +191,52 @@ impl HttpLink {
         }
         read(request, path, method != Method::Get)
     }
+}
+
+impl Transport for HttpLink {
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, IlsError> {
+        let attempts = if method == Method::Get {
+            1 + self.settings.read_retries
+        } else {
+            1
+        };
+        let mut wait = Duration::from_millis(200);
+        let mut last = None;
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+            match self.once(method, path, headers, body) {
+                Ok(response) => match server_failed(method, path, &response) {
+                    Some(error @ IlsError::LinkDown(_)) => last = Some(error),
+                    Some(error) => return Err(error),
+                    None => return Ok(response),
+                },
+                Err(error) => {
+                    let retry = method == Method::Get && !matches!(error, IlsError::BadReply(_));
+                    if !retry {
+                        return Err(error);
+                    }
+                    // The query may name a reader (a card or ID number): not logged.
+                    let path = path.split('?').next().unwrap_or_default();
+                    tracing::debug!(path, attempt, "read failed; trying again");
+                    last = Some(error);
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| IlsError::LinkDown(format!("{path}: no attempt made"))))
+    }
 
     /// A form POST (an OAuth2 token request): sent once, and it changes nothing in the
     /// library, so a failure is only a link problem.
-    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Response, IlsError> {
+    fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Result<Response, IlsError> {
         let url = format!("{}{path}", self.base);
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
@@ -259,13 +269,56 @@ fn read(request: RequestBuilder, path: &str, write: bool) -> Result<Response, Il
             )
         })
         .collect();
-    let body = response.text().map_err(|e| classify(&e, path, write))?;
+    let body = read_body(response, path, write)?;
     Ok(Response {
         status,
         body,
         headers,
         peer_certificate,
     })
+}
+
+/// A server error (5xx) as the adapters see it: a read that may be tried again (the link), or a
+/// write the ILS failed while handling, which it may or may not have applied.
+pub fn server_failed(method: Method, path: &str, response: &Response) -> Option<IlsError> {
+    if response.status < 500 {
+        return None;
+    }
+    let said = excerpt(&response.body);
+    Some(if method == Method::Get {
+        IlsError::LinkDown(format!("GET {path}: HTTP {}: {said}", response.status))
+    } else {
+        IlsError::OutcomeUnknown(format!("{path}: HTTP {}: {said}", response.status))
+    })
+}
+
+/// The body as text, at most [`MAX_BODY`] bytes of it; JSON is UTF-8 (RFC 8259), and a stray
+/// byte that is not becomes U+FFFD rather than failing the reply.
+fn read_body(
+    response: reqwest::blocking::Response,
+    path: &str,
+    write: bool,
+) -> Result<String, IlsError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    response
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            let text = format!("{path}: the reply broke off: {e}");
+            if write {
+                IlsError::OutcomeUnknown(text)
+            } else {
+                IlsError::LinkDown(text)
+            }
+        })?;
+    if bytes.len() as u64 > MAX_BODY {
+        return Err(IlsError::BadReply(format!(
+            "{path}: a reply of more than {} MiB",
+            MAX_BODY >> 20
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn classify(error: &reqwest::Error, path: &str, write: bool) -> IlsError {
@@ -289,4 +342,54 @@ fn classify(error: &reqwest::Error, path: &str, write: bool) -> IlsError {
 /// Encodes a query value (CQL queries carry quotes, spaces and `=`).
 pub fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+
+    /// A one-request HTTP server on loopback answering 200 with `body_len` bytes of JSON-ish
+    /// text; the link's base URL.
+    fn serve_once(body_len: usize) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let mut stream = stream;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {body_len}\r\nconnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let chunk = vec![b' '; 64 << 10];
+            let mut left = body_len;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                if stream.write_all(&chunk[..n]).is_err() {
+                    return;
+                }
+                left -= n;
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    #[test]
+    fn a_reply_larger_than_the_cap_is_refused_and_one_within_it_read() {
+        let link = HttpLink::new(&serve_once(1000), HttpSettings::default()).unwrap();
+        let response = link.send(Method::Get, "/small", &[], None).unwrap();
+        assert_eq!(response.body.len(), 1000);
+
+        let huge = MAX_BODY as usize + 1;
+        let link = HttpLink::new(&serve_once(huge), HttpSettings::default()).unwrap();
+        match link.send(Method::Post, "/huge", &[], None) {
+            Err(IlsError::BadReply(why)) => assert!(why.contains("more than 4 MiB"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

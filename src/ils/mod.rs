@@ -9,6 +9,7 @@ pub mod cert;
 pub mod folio;
 pub mod http;
 pub mod koha;
+pub mod scripted;
 pub mod sim;
 pub mod sip2;
 

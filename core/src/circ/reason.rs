@@ -157,9 +157,58 @@ impl Refusal {
     }
 }
 
+/// The most of the ILS's own words a reader is shown (a SIP2 screen message field holds 255).
+pub const ILS_WORDS_MAX: usize = 240;
+
+/// The ILS's own words as the reader is shown them: control characters (a stray CR, a tab, an
+/// escape) become spaces, runs of white space one space, and at most [`ILS_WORDS_MAX`]
+/// characters are kept (the last an ellipsis). None when nothing is left: a misbehaving ILS
+/// cannot fill the screen, the receipt or the journal with a megabyte of error text.
+pub fn ils_words(raw: &str) -> Option<String> {
+    let words: Vec<&str> = raw
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let text = words.join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    if text.chars().count() <= ILS_WORDS_MAX {
+        return Some(text);
+    }
+    let mut kept: String = text.chars().take(ILS_WORDS_MAX - 1).collect();
+    kept.truncate(kept.trim_end().len());
+    kept.push('…');
+    Some(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ils_words_are_one_line_of_bounded_length() {
+        assert_eq!(
+            ils_words("  Item\ris on hold\t for\u{1b}[31m another\n reader "),
+            Some("Item is on hold for [31m another reader".to_owned())
+        );
+        assert_eq!(ils_words(" \r\n\t"), None);
+        let long = "汉字 ".repeat(200);
+        let kept = ils_words(&long).unwrap();
+        assert_eq!(kept.chars().count(), ILS_WORDS_MAX);
+        assert!(kept.ends_with("字…"), "{kept}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ils_words_never_carry_a_control_character_or_run_long(raw in ".*") {
+            if let Some(words) = ils_words(&raw) {
+                proptest::prop_assert!(words.chars().count() <= ILS_WORDS_MAX);
+                proptest::prop_assert!(!words.chars().any(char::is_control));
+                proptest::prop_assert!(!words.starts_with(' ') && !words.contains("  "));
+            }
+        }
+    }
 
     #[test]
     fn reasons_serialize_as_stable_codes() {

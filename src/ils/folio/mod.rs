@@ -10,7 +10,7 @@ mod patron;
 pub mod refusals;
 pub mod server;
 
-use super::http::{HttpLink, HttpSettings, Method, Response, encode};
+use super::http::{HttpLink, HttpSettings, Method, Response, Transport, encode};
 use super::{Answer, Ils};
 use crate::circ::IlsError;
 use crate::circ::reason::{Reason, Refusal};
@@ -85,7 +85,7 @@ impl FolioSection {
 }
 
 pub struct FolioIls {
-    link: HttpLink,
+    link: Box<dyn Transport>,
     section: FolioSection,
     password: Option<Secret>,
     token: Option<String>,
@@ -102,8 +102,17 @@ const RENEW_MARGIN: Duration = Duration::from_secs(30);
 impl FolioIls {
     pub fn new(section: FolioSection, password: Option<Secret>) -> Result<FolioIls, IlsError> {
         let link = HttpLink::new(&section.url, section.http.clone())?;
+        Ok(FolioIls::over(Box::new(link), section, password))
+    }
+
+    /// The adapter over any transport (the fuzz targets feed it replies from a script).
+    pub fn over(
+        link: Box<dyn Transport>,
+        section: FolioSection,
+        password: Option<Secret>,
+    ) -> FolioIls {
         let currency = Currency::parse(&section.currency).unwrap_or(Currency::CNY);
-        Ok(FolioIls {
+        FolioIls {
             link,
             section,
             password,
@@ -111,7 +120,7 @@ impl FolioIls {
             expires: None,
             issued: Utc::now(),
             currency,
-        })
+        }
     }
 
     /// Logs in now (at start-up, so a wrong password is found before a reader comes).

@@ -3,6 +3,7 @@
 
 use super::{FolioIls, api, cql};
 use crate::circ::IlsError;
+use crate::circ::reason::ils_words;
 use crate::circ::types::{
     Account, Block, Due, FineLine, HoldLine, ItemId, LoanLine, PatronId, PatronStatus, Pin,
 };
@@ -106,7 +107,7 @@ impl FolioIls {
             blocks,
             fines: (owed > 0.0).then(|| self.money(owed)),
             email: user.personal.email.clone().filter(|e| !e.is_empty()),
-            screen_message: (!messages.is_empty()).then(|| messages.join("; ")),
+            screen_message: ils_words(&messages.join("; ")),
         };
         Ok((status, Some((user, fees))))
     }

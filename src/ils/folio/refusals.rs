@@ -3,7 +3,7 @@
 //! message is kept for the reader beside the kiosk's own words.
 
 use super::api::Errors;
-use crate::circ::reason::{Reason, Refusal};
+use crate::circ::reason::{Reason, Refusal, ils_words};
 use crate::circ::types::Block;
 
 /// What was being done: some messages mean different things for a loan and a renewal.
@@ -30,14 +30,10 @@ pub fn refusal(status: u16, body: &str, doing: Doing) -> Refusal {
         .map(|c| c.to_ascii_uppercase())
         .collect();
     let reason = reason_for(&message.to_lowercase(), &codes, doing, status);
-    let message = if message.is_empty() {
-        crate::ils::http::excerpt(body)
-    } else {
-        message
-    };
+    let message = if message.is_empty() { body } else { &message };
     Refusal {
         reason,
-        screen_message: (!message.is_empty()).then_some(message),
+        screen_message: ils_words(message),
         title: None,
     }
 }

@@ -10,7 +10,7 @@ pub mod api;
 mod patron;
 pub mod refusals;
 
-use super::http::{HttpLink, HttpSettings, Method, Response, encode};
+use super::http::{HttpLink, HttpSettings, Method, Response, Transport, encode};
 use super::{Answer, Ils};
 use crate::circ::IlsError;
 use crate::circ::reason::{Reason, Refusal};
@@ -123,7 +123,7 @@ impl KohaSection {
 }
 
 pub struct KohaIls {
-    link: HttpLink,
+    link: Box<dyn Transport>,
     section: KohaSection,
     secret: Option<Secret>,
     /// OAuth2 bearer token and when it runs out.
@@ -146,8 +146,18 @@ impl KohaIls {
         returns: Option<Box<dyn Ils>>,
     ) -> Result<KohaIls, IlsError> {
         let link = HttpLink::new(&section.url, section.http.clone())?;
+        Ok(KohaIls::over(Box::new(link), section, secret, returns))
+    }
+
+    /// The adapter over any transport (the fuzz targets feed it replies from a script).
+    pub fn over(
+        link: Box<dyn Transport>,
+        section: KohaSection,
+        secret: Option<Secret>,
+        returns: Option<Box<dyn Ils>>,
+    ) -> KohaIls {
         let currency = Currency::parse(&section.currency).unwrap_or(Currency::CNY);
-        Ok(KohaIls {
+        KohaIls {
             link,
             section,
             secret,
@@ -157,7 +167,7 @@ impl KohaIls {
             titles: HashMap::new(),
             currency,
             warned_backdating: false,
-        })
+        }
     }
 
     /// Authenticates now (at start-up, so wrong credentials are found before a reader comes).

@@ -3,7 +3,7 @@
 //! "Renewal not authorized (code)").
 
 use super::api;
-use crate::circ::reason::{Reason, Refusal};
+use crate::circ::reason::{Reason, Refusal, ils_words};
 use crate::circ::types::Block;
 
 /// Confirmations a kiosk may accept on its own: none of them changes who holds the book.
@@ -62,7 +62,7 @@ pub fn availability_refusal(answer: &api::Availability, confirmable: &[String]) 
     let key = blocker.or(unconfirmable)?;
     Some(Refusal {
         reason: issue_reason(key),
-        screen_message: Some(format!("Koha: {key}")),
+        screen_message: ils_words(&format!("Koha: {key}")),
         title: None,
     })
 }
@@ -118,13 +118,13 @@ pub fn renewal_refusal(status: u16, body: &str) -> Refusal {
 
 fn refusal(reason: Reason, error: &api::Error, body: &str) -> Refusal {
     let message = if error.error.is_empty() {
-        crate::ils::http::excerpt(body)
+        body
     } else {
-        error.error.clone()
+        &error.error
     };
     Refusal {
         reason,
-        screen_message: (!message.trim().is_empty()).then_some(message),
+        screen_message: ils_words(message),
         title: None,
     }
 }

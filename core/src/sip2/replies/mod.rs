@@ -45,10 +45,10 @@ pub struct Messages {
 }
 
 impl Messages {
-    /// The screen message lines joined, or `None` when there are none.
+    /// The screen message lines joined as the reader is shown them
+    /// ([`crate::circ::reason::ils_words`]), or `None` when there are none.
     pub fn screen_text(&self) -> Option<String> {
-        let text = self.screen.join(" ");
-        (!text.trim().is_empty()).then(|| text.trim().to_owned())
+        crate::circ::reason::ils_words(&self.screen.join(" "))
     }
 }
 
