@@ -5,7 +5,9 @@
 //!   (`kiosk sim-ils --sip2`) while a reader borrows, is refused, renews, looks at the account
 //!   and returns: every message recorded decodes, and what it decodes to encodes into a frame
 //!   that decodes the same;
-//! - the tag, barcode and e-card seeds are the encoders' output for the libraries' own cases.
+//! - the tag, barcode and e-card seeds are the encoders' output for the libraries' own cases;
+//! - the `ils_http` seeds are a visit's replies from the simulated FOLIO server and from a
+//!   Koha's REST shapes, recorded as scripts (`kiosk::ils::scripted`) the adapters replay.
 //!
 //! `KIOSK_WRITE_FUZZ_SEEDS=1 cargo test --test fuzz_corpus` writes the seeds afresh; without it
 //! the committed seeds are checked.
@@ -329,5 +331,214 @@ fn the_app_seeds_are_what_the_kiosk_accepts() {
         let feed = kiosk::promotion::feed::parse(&bytes, &source)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!feed.slides.is_empty(), "{name}");
+    }
+    write_seeds("slide_image", &slide_images());
+    for (name, bytes) in seeds("slide_image") {
+        let (width, height) =
+            kiosk::promotion::images::check_bytes(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(width > 0 && height > 0, "{name}");
+    }
+}
+
+/// The slide image seeds: the sample slides' pictures, and a small JPEG and grey PNG of the
+/// other kinds a library's feed brings.
+fn slide_images() -> Vec<(String, Vec<u8>)> {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/promotion-sample");
+    let mut seeds: Vec<(String, Vec<u8>)> = ["new-arrivals.png", "story-time.png"]
+        .into_iter()
+        .map(|name| (name.to_owned(), std::fs::read(sample.join(name)).unwrap()))
+        .collect();
+    let picture =
+        image::RgbImage::from_fn(16, 9, |x, y| image::Rgb([x as u8 * 15, y as u8 * 28, 90]));
+    let mut jpeg = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    seeds.push(("poster-16x9.jpg".to_owned(), jpeg));
+    let grey = image::GrayImage::from_fn(3, 2, |x, _| image::Luma([x as u8 * 100]));
+    let mut png = Vec::new();
+    grey.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    seeds.push(("grey-3x2.png".to_owned(), png));
+    seeds
+}
+
+fn folio_section(url: &str) -> kiosk::ils::folio::FolioSection {
+    toml::from_str(&format!(
+        "url = \"{url}\"\ntenant = \"sim\"\nusername = \"kiosk\"\n\
+         service_point = \"c4c90014-c8c9-4ade-8f24-b5e313319f4d\"\npatron_pin = true\n"
+    ))
+    .unwrap()
+}
+
+fn koha_section() -> kiosk::ils::koha::KohaSection {
+    toml::from_str("url = \"https://koha.example.org\"\nauth = \"basic\"\nusername = \"kiosk\"\n")
+        .unwrap()
+}
+
+fn secret() -> Option<kiosk::config::secrets::Secret> {
+    Some(kiosk::config::secrets::Secret::new("s3cret"))
+}
+
+/// A Koha as its REST API answers a kiosk (the shapes of `src/ils/koha/api.rs`): Li Hua with
+/// PIN 1234, 三体 on the shelf; anything else is not found.
+struct FakeKoha;
+
+impl kiosk::ils::http::Transport for FakeKoha {
+    fn send(
+        &self,
+        method: kiosk::ils::http::Method,
+        path: &str,
+        _headers: &[(&str, &str)],
+        _body: Option<&serde_json::Value>,
+    ) -> Result<kiosk::ils::http::Response, kiosk::circ::IlsError> {
+        use kiosk::ils::http::Method::*;
+        use serde_json::json;
+        let path = path.trim_start_matches("/api/v1");
+        let route = path.split('?').next().unwrap_or_default();
+        let item = json!({"item_id": 7, "external_id": "30234000001015", "biblio_id": 3,
+                          "biblio": {"title": "三体"}, "lost_status": 0, "withdrawn": 0,
+                          "not_for_loan_status": 0});
+        let (status, body) = match (method, route) {
+            (Get, "/patrons") => (
+                200,
+                json!([{"patron_id": 1, "cardnumber": "20234000000019",
+                "firstname": "华", "surname": "李", "email": "lihua@example.org",
+                "expiry_date": "2099-12-31", "restricted": false}]),
+            ),
+            (Post, "/auth/password/validation") => (201, json!({"cardnumber": "20234000000019"})),
+            (Get, "/patrons/1/account") => (
+                200,
+                json!({"balance": 2.5, "outstanding_debits":
+                {"lines": [{"amount_outstanding": 2.5, "description": "逾期 Overdue",
+                            "debit_type": "OVERDUE"}]}}),
+            ),
+            (Get, "/items") => (200, json!([item])),
+            (Get, "/checkouts/availability") => (
+                200,
+                json!({"blockers": {}, "confirms": {}, "confirmation_token": null}),
+            ),
+            (Post, "/checkouts") => (
+                201,
+                json!({"checkout_id": 11, "item_id": 7,
+                "due_date": "2027-01-03T23:59:00+08:00", "item": item}),
+            ),
+            (Get, "/checkouts") => (
+                200,
+                json!([{"checkout_id": 11, "item_id": 7,
+                "due_date": "2027-01-03T23:59:00+08:00", "item": item}]),
+            ),
+            (Post, r) if r.starts_with("/checkouts/") && r.ends_with("/renewal") => {
+                (403, json!({"error": "Renewal not authorized (too_many)"}))
+            }
+            (Get, "/holds") => (200, json!([])),
+            _ => (404, json!({"error": "Not found"})),
+        };
+        Ok(kiosk::ils::http::Response {
+            status,
+            body: body.to_string(),
+            headers: Vec::new(),
+            peer_certificate: None,
+        })
+    }
+
+    fn post_form(
+        &self,
+        path: &str,
+        _fields: &[(&str, &str)],
+    ) -> Result<kiosk::ils::http::Response, kiosk::circ::IlsError> {
+        self.send(kiosk::ils::http::Method::Post, path, &[], None)
+    }
+}
+
+/// The `ils_http` seeds: the simulated FOLIO server's replies to a visit (a loan lent, and one
+/// refused as reserved for another reader), and a Koha's, each recorded as a script. Replayed
+/// through the script, the adapters take them as they took the live replies.
+#[test]
+fn the_ils_http_seeds_are_a_visit_s_replies_and_the_adapters_take_them() {
+    use kiosk::ils::folio::FolioIls;
+    use kiosk::ils::folio::server::{FolioServer, FolioServerSettings};
+    use kiosk::ils::http::{HttpLink, HttpSettings};
+    use kiosk::ils::koha::KohaIls;
+    use kiosk::ils::scripted::{Recording, Scripted, visit};
+    use kiosk::ils::sim::{SimIls, seed::Seed};
+
+    let clock: kiosk::ils::sim::Clock = Arc::new(|| chrono::Local::now().naive_local());
+    let server = FolioServer::start(
+        "127.0.0.1:0",
+        SimIls::new(&Seed::builtin(), clock),
+        // A token that outlives the seeds: replayed later, a login said to have expired would
+        // take the next reply out of turn.
+        FolioServerSettings {
+            token_ttl: std::time::Duration::from_secs(50 * 365 * 24 * 3600),
+            ..FolioServerSettings::default()
+        },
+    )
+    .unwrap();
+    let mut recorded = Vec::new();
+    for (name, item) in [
+        ("folio-lent", "30234000001015"),
+        ("folio-reserved", "30234000001049"),
+    ] {
+        let link = HttpLink::new(&server.url(), HttpSettings::default()).unwrap();
+        let (link, replies) = Recording::new(link);
+        let mut ils = FolioIls::over(Box::new(link), folio_section(&server.url()), secret());
+        let live = visit(&mut ils, item);
+        assert!(live.status.as_ref().unwrap().valid);
+        let mut seed = vec![0u8];
+        seed.extend(Scripted::write(&replies.lock().unwrap()));
+        recorded.push((name.to_owned(), seed));
+    }
+    let (link, replies) = Recording::new(FakeKoha);
+    let mut ils = KohaIls::over(Box::new(link), koha_section(), secret(), None);
+    let live = visit(&mut ils, "30234000001015");
+    assert!(live.status.as_ref().unwrap().valid, "{:?}", live.status);
+    assert!(matches!(live.checkout, Ok(Ok(_))), "{:?}", live.checkout);
+    let mut seed = vec![1u8];
+    seed.extend(Scripted::write(&replies.lock().unwrap()));
+    recorded.push(("koha-lent".to_owned(), seed));
+    // Two more from the same replies: a reply cut short, and the sign-in alone.
+    let short = recorded[0].1[..recorded[0].1.len() / 2].to_vec();
+    recorded.push(("folio-cut-short".to_owned(), short));
+    write_seeds("ils_http", &recorded);
+
+    for (name, seed) in seeds("ils_http") {
+        let script = Scripted::parse(&seed[1..]);
+        let mut ils: Box<dyn kiosk::ils::Ils> = if seed[0] % 2 == 0 {
+            Box::new(FolioIls::over(
+                Box::new(script),
+                folio_section("https://okapi.example.org"),
+                secret(),
+            ))
+        } else {
+            Box::new(KohaIls::over(
+                Box::new(script),
+                koha_section(),
+                secret(),
+                None,
+            ))
+        };
+        let replayed = visit(ils.as_mut(), "30234000001015");
+        if name.ends_with("cut-short") {
+            continue;
+        }
+        let status = replayed.status.as_ref().unwrap();
+        assert!(
+            status.valid && status.pin_ok == Some(true),
+            "{name}: {status:?}"
+        );
+        assert!(replayed.account.is_ok(), "{name}");
+        match (name.as_str(), &replayed.checkout) {
+            ("folio-reserved", Ok(Err(refusal))) => assert_eq!(
+                refusal.reason,
+                kiosk::circ::reason::Reason::OnHoldForAnother,
+                "{name}"
+            ),
+            (_, Ok(Ok(loan))) => assert!(!loan.due.text.is_empty(), "{name}"),
+            (_, other) => panic!("{name}: {other:?}"),
+        }
     }
 }

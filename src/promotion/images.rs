@@ -21,13 +21,21 @@ pub fn check(path: &Path) -> Result<(), String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the image: {e}"))?;
-    match imagesize::image_type(&bytes) {
-        Ok(imagesize::ImageType::Png | imagesize::ImageType::Jpeg) => {}
+    check_bytes(&bytes).map(|_| ())
+}
+
+/// Whether these bytes are a picture the screen may show, and its size in pixels: PNG or JPEG,
+/// at most [`MAX_PIXELS`] by its header, and decoded whole here with the decoders the screen
+/// uses, so a damaged body or a header that lies fails now, not on screen.
+pub fn check_bytes(bytes: &[u8]) -> Result<(u32, u32), String> {
+    let format = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Png) => image::ImageFormat::Png,
+        Ok(imagesize::ImageType::Jpeg) => image::ImageFormat::Jpeg,
         Ok(other) => return Err(format!("a {other:?} image: use PNG or JPEG")),
         Err(_) => return Err("not an image: use PNG or JPEG".into()),
-    }
+    };
     let dimensions =
-        imagesize::blob_size(&bytes).map_err(|e| format!("the image cannot be read: {e}"))?;
+        imagesize::blob_size(bytes).map_err(|e| format!("the image cannot be read: {e}"))?;
     let pixels = (dimensions.width as u64) * (dimensions.height as u64);
     if pixels == 0 || pixels > MAX_PIXELS {
         return Err(format!(
@@ -37,8 +45,19 @@ pub fn check(path: &Path) -> Result<(), String> {
             MAX_PIXELS / 1_000_000
         ));
     }
-    // Decoded once here, as the screen will: a damaged body fails now, not on screen.
-    slint::Image::load_from_path(path)
-        .map(|_| ())
-        .map_err(|_| "the image does not decode (damaged, or not what its name says)".into())
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    // The decoder's own limits too: a header it reads otherwise than imagesize does cannot
+    // make it allocate more than the largest picture allowed.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(4096 * 4);
+    limits.max_image_height = Some(4096 * 4);
+    limits.max_alloc = Some(MAX_PIXELS * 4 * 2);
+    reader.limits(limits);
+    let decoded = reader
+        .decode()
+        .map_err(|_| "the image does not decode (damaged, or not what its name says)")?;
+    if u64::from(decoded.width()) * u64::from(decoded.height()) > MAX_PIXELS {
+        return Err("the image is larger than its header says".into());
+    }
+    Ok((decoded.width(), decoded.height()))
 }

@@ -6,7 +6,7 @@
 
 pub mod feed;
 mod folder;
-mod images;
+pub mod images;
 pub mod refresh;
 pub mod sample;
 
