@@ -30,6 +30,16 @@ fn main() {
         eprintln!("cannot write {}: {error}", clips.display());
         std::process::exit(1);
     }
+    #[cfg(feature = "touchscreen")]
+    compile_ui(out);
+    println!("cargo:rerun-if-changed=ui");
+    println!("cargo:rerun-if-changed=core/src/circ/messages.rs");
+}
+
+/// Compiles `ui/app.slint` with its translations (the touchscreen feature: the fuzz targets
+/// build the kiosk's decoders without it).
+#[cfg(feature = "touchscreen")]
+fn compile_ui(out: PathBuf) {
     let config = slint_build::CompilerConfiguration::new()
         .with_bundled_translations("ui/translations")
         .with_default_translation_context(slint_build::DefaultTranslationContext::None)
@@ -43,8 +53,6 @@ fn main() {
         eprintln!("cannot compile the UI: {error}");
         std::process::exit(1);
     }
-    println!("cargo:rerun-if-changed=ui");
-    println!("cargo:rerun-if-changed=core/src/circ/messages.rs");
 }
 
 /// A Slint string literal.

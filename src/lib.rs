@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod promotion;
 pub mod queue;
 pub mod stats;
+#[cfg(feature = "touchscreen")]
 pub mod ui;
 pub mod voice;
 
