@@ -6,6 +6,7 @@ use super::*;
 mod link;
 mod suggestions;
 use crate::circ::types::{Block, ReturnRoute};
+use crate::ils::http::HttpSettings;
 use crate::ils::sim::SimIls;
 use crate::ils::sim::seed::Seed;
 use mockito::{Matcher, Mock, Server, ServerGuard};
