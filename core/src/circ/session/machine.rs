@@ -87,13 +87,8 @@ impl Session {
                 }
                 self.machine.online = link.is_online();
                 self.machine.login_refused = link == Link::Refused;
-                if !self.machine.login_refused
-                    && self.phase == Phase::OutOfService
-                    && self.machine.fault.as_deref() == Some(ILS_FAULT)
-                {
-                    tracing::info!("the ILS accepts the kiosk's login: back in service");
-                    self.machine.fault = None;
-                    self.reset_to_idle();
+                if !self.machine.login_refused {
+                    self.lift_fault(ILS_FAULT, "the ILS accepts the kiosk's login");
                 }
             }
             Event::PrinterReady(ready) => self.machine.printer_ready = ready,
@@ -102,16 +97,20 @@ impl Session {
             Event::ScannerReady(ok) => self.machine.scanner_ok = ok,
             Event::ItemReaderReady(ok) => {
                 self.machine.item_reader_ok = ok;
-                if ok
-                    && self.phase == Phase::OutOfService
-                    && self.machine.fault.as_deref() == Some(ITEM_READER_FAULT)
-                {
-                    tracing::info!("the RFID item reader answers again: back in service");
-                    self.machine.fault = None;
-                    self.reset_to_idle();
+                if ok {
+                    self.lift_fault(ITEM_READER_FAULT, "the RFID item reader answers again");
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Back in service when it was out for this fault (and not for another one).
+    fn lift_fault(&mut self, fault: &str, why: &str) {
+        if self.phase == Phase::OutOfService && self.machine.fault.as_deref() == Some(fault) {
+            tracing::info!("{why}: back in service");
+            self.machine.fault = None;
+            self.reset_to_idle();
         }
     }
 
